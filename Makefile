@@ -1,0 +1,62 @@
+# The two commands a newcomer needs:  `make lab`  and  `make test`.
+# Both create/update .venv from pyproject.toml; re-runs skip what is already done.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+BUILD  := build
+LAB_PORT ?= 8888
+
+.PHONY: lab test test-slow lint typecheck course datasets venv system-deps bench clean help
+
+help:
+	@echo "make lab    - set everything up and open the labs in JupyterLab"
+	@echo "make test   - set everything up and run ruff, mypy and the tests"
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "python3.11 (or newer) is required" >&2; exit 1; }
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 is required ($(PYTHON))" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the project's metadata changes.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[course,dev]'
+	@touch $@
+
+venv: $(STAMP)
+
+# Outside tools some tests use (tshark, chromium). Installed only where we may
+# (root with apt-get, as in CI); elsewhere those tests skip with their reason.
+system-deps:
+	@bash .ci/system-deps.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check forensics_lib datasets tests benchmarks grading
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: $(STAMP) system-deps lint typecheck
+	@$(BIN)/python -m pytest -m "not slow"; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
+
+test-slow: $(STAMP)
+	@$(BIN)/python -m pytest -m slow; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+
+datasets: $(STAMP)
+	$(BIN)/python -m forensics_datasets make-default --out $(BUILD)/datasets
+
+course: datasets
+	$(BIN)/python grading/course.py build --datasets $(BUILD)/datasets --out $(BUILD)
+
+lab: course
+	$(BIN)/python grading/course.py serve --root $(BUILD)/lab --port $(LAB_PORT)
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(BUILD) .pytest_cache .mypy_cache .ruff_cache
