@@ -31,9 +31,7 @@ from forensics_lib.schema import (
 
 __all__ = ["Frames", "build", "render_template", "rows_for"]
 
-Frames: TypeAlias = (
-    "Iterable[pd.DataFrame] | Mapping[str, pd.DataFrame | Iterable[pd.DataFrame]]"
-)
+Frames: TypeAlias = "Iterable[pd.DataFrame] | Mapping[str, pd.DataFrame | Iterable[pd.DataFrame]]"
 _TIMELINE_NAMES = [c.name for c in TIMELINE_COLUMNS]
 
 

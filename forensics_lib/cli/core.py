@@ -1,0 +1,205 @@
+"""Core subcommands: hash, verify, decode-time, artifacts, timeline, custody."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from forensics_lib import hashing, registry, timeline
+from forensics_lib.cli.output import FORMATS, emit
+
+
+def _add_format(parser: argparse.ArgumentParser, extra: tuple[str, ...] = ()) -> None:
+    parser.add_argument(
+        "--format",
+        choices=(*FORMATS, *extra),
+        default="table",
+        help="output format (default: a table fitting the terminal)",
+    )
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "hash",
+        help="hash files or directories (SHA-256, MD5) and optionally write a manifest",
+        description="Hash every file under the given paths, streaming, read-only.",
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument(
+        "-a",
+        "--algorithm",
+        action="append",
+        choices=hashing.SUPPORTED_ALGORITHMS,
+        help="algorithm (repeatable; default sha256 and md5)",
+    )
+    p.add_argument("-o", "--output", type=Path, help="write a JSON manifest here")
+    p.add_argument("--root", type=Path, help="record paths relative to this directory")
+    p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    _add_format(p)
+    p.set_defaults(func=cmd_hash)
+
+    p = subparsers.add_parser(
+        "verify",
+        help="re-hash the files of a manifest and report any difference",
+        description="Exit status 0 when every file matches, 1 when anything differs.",
+    )
+    p.add_argument("manifest", type=Path)
+    p.add_argument("--root", type=Path, help="directory the manifest's paths are under")
+    p.add_argument("--ignore-extra", action="store_true", help="do not report files absent from it")
+    _add_format(p)
+    p.set_defaults(func=cmd_verify)
+
+    p = subparsers.add_parser(
+        "decode-time",
+        help="list the plausible meanings of an unknown timestamp number",
+        description="Like DCode: try every common epoch and keep plausible dates.",
+    )
+    p.add_argument("value", help="decimal, or hex with 0x")
+    p.add_argument("--earliest", default="1995-01-01", help="plausible from (UTC date)")
+    p.add_argument("--latest", default="2040-01-01", help="plausible until (UTC date)")
+    _add_format(p)
+    p.set_defaults(func=cmd_decode_time)
+
+    p = subparsers.add_parser("artifacts", help="list the artifacts the kit can read")
+    p.add_argument("--family", help="only this family (evidence, phone, drone, voip, media)")
+    _add_format(p)
+    p.set_defaults(func=cmd_artifacts)
+
+    p = subparsers.add_parser(
+        "timeline",
+        help="read every known artifact of the exhibits into one UTC timeline",
+    )
+    p.add_argument("exhibits", nargs="+", type=Path, metavar="EXHIBIT")
+    p.add_argument("--artifact", action="append", dest="artifact_ids", help="only this artifact id")
+    p.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+    p.add_argument("--plot", type=Path, help="also save a timeline plot (PNG, SVG or PDF)")
+    _add_format(p, extra=("jsonl", "l2tcsv"))
+    p.set_defaults(func=cmd_timeline)
+
+    p = subparsers.add_parser("custody", help="append to, show or verify a custody log")
+    sub = p.add_subparsers(dest="custody_command", metavar="ACTION", required=True)
+    add = sub.add_parser("add", help="append an entry (the chain is checked first)")
+    add.add_argument("log", type=Path)
+    add.add_argument("--who", required=True)
+    add.add_argument("--action", required=True, help="seized, acquired, sealed, ...")
+    add.add_argument("--exhibit", required=True, help="exhibit reference")
+    add.add_argument("--sha256", help="the exhibit's SHA-256")
+    add.add_argument("--hash-file", type=Path, help="hash this file for --sha256")
+    add.add_argument("--note", default="")
+    add.set_defaults(func=cmd_custody_add)
+    show = sub.add_parser("show", help="list the entries")
+    show.add_argument("log", type=Path)
+    _add_format(show)
+    show.set_defaults(func=cmd_custody_show)
+    check = sub.add_parser("verify", help="check the hash chain")
+    check.add_argument("log", type=Path)
+    check.set_defaults(func=cmd_custody_verify)
+
+
+def cmd_hash(args: argparse.Namespace) -> int:
+    algorithms = tuple(args.algorithm or ("sha256", "md5"))
+    manifest = hashing.build_manifest(
+        args.paths,
+        root=args.root,
+        algorithms=algorithms,
+        progress=False if args.no_progress else None,
+    )
+    if args.output:
+        hashing.write_manifest(manifest, args.output)
+        print(f"manifest written: {args.output} ({len(manifest['files'])} files)", file=sys.stderr)
+    frame = pd.DataFrame(manifest["files"], columns=["path", "size", *algorithms])
+    emit(frame, args.format)
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    report = hashing.verify_manifest(args.manifest, args.root, check_extra=not args.ignore_extra)
+    emit(report.to_frame(), args.format)
+    problems = len(report.mismatched) + len(report.missing) + len(report.extra)
+    verdict = "OK" if report.ok else f"FAILED ({problems} problem(s))"
+    print(
+        f"verify {args.manifest}: {len(report.matched)} file(s) match; {verdict}", file=sys.stderr
+    )
+    return 0 if report.ok else 1
+
+
+def cmd_decode_time(args: argparse.Namespace) -> int:
+    from forensics_lib.times import decode_timestamp
+
+    frame = decode_timestamp(args.value, earliest=args.earliest, latest=args.latest)
+    emit(frame, args.format)
+    if frame.empty:
+        print("no interpretation lands in the plausible window", file=sys.stderr)
+    return 0
+
+
+def cmd_artifacts(args: argparse.Namespace) -> int:
+    frame = registry.artifacts_frame(args.family)
+    if args.format == "table":
+        frame = frame[["id", "family", "description"]]
+    emit(frame, args.format)
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from forensics_lib import export
+    from forensics_lib.scan import scan
+
+    parts = []
+    for exhibit in args.exhibits:
+        result = scan(exhibit, args.artifact_ids)
+        parts.append(result.timeline())
+    tl = timeline.build(parts)
+    if args.plot:
+        from forensics_lib.plots import plot_timeline
+
+        plot_timeline(tl).savefig(args.plot, dpi=120)
+        print(f"plot written: {args.plot}", file=sys.stderr)
+    writers = {
+        "jsonl": export.timeline_to_jsonl,
+        "l2tcsv": export.timeline_to_l2tcsv,
+        "csv": export.timeline_to_csv,
+    }
+    if args.output:
+        write = writers.get(args.format, export.timeline_to_csv)
+        write(tl, args.output)
+        print(f"timeline written: {args.output} ({len(tl)} events)", file=sys.stderr)
+    elif args.format in ("jsonl", "l2tcsv"):
+        writers[args.format](tl, sys.stdout)
+    else:
+        shown = tl if args.format != "table" else tl[["time", "artifact", "event", "description"]]
+        emit(shown, args.format)
+    return 0
+
+
+def cmd_custody_add(args: argparse.Namespace) -> int:
+    from forensics_lib.custody import CustodyLog
+
+    sha = args.sha256 or (hashing.sha256_file(args.hash_file) if args.hash_file else None)
+    entry = CustodyLog(args.log).append(
+        who=args.who, action=args.action, exhibit=args.exhibit, sha256=sha, note=args.note
+    )
+    print(f"entry {entry.seq} added: {entry.time_utc} {entry.who} {entry.action}")
+    return 0
+
+
+def cmd_custody_show(args: argparse.Namespace) -> int:
+    from forensics_lib.custody import read_custody_log
+
+    frame = read_custody_log(args.log)
+    if args.format == "table":
+        frame = frame[["seq", "time", "who", "action", "exhibit", "note"]]
+    emit(frame, args.format)
+    return 0
+
+
+def cmd_custody_verify(args: argparse.Namespace) -> int:
+    from forensics_lib.custody import CustodyLog
+
+    count = CustodyLog(args.log).verify()
+    print(f"custody chain intact: {count} entries")
+    return 0

@@ -1,0 +1,5 @@
+"""Plots: they take DataFrames and return matplotlib Figures (no pyplot state)."""
+
+from forensics_lib.plots.timeline import plot_timeline
+
+__all__ = ["plot_timeline"]

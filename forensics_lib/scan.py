@@ -1,0 +1,91 @@
+"""Run every applicable registered parser over an exhibit.
+
+An artifact applies to a file of the exhibit when the file's device path matches one of
+the artifact's ``globs``, or, for a file matched by no glob, when its first bytes match
+one of the artifact's ``magic`` signatures. A file that fails to parse is recorded in
+:attr:`ScanResult.problems` and announced with a :class:`ForensicsWarning`; the scan goes
+on with the next file (dissect.target's habit).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from forensics_lib import registry, timeline
+from forensics_lib.errors import ForensicsError, ForensicsWarning
+from forensics_lib.evidence import Evidence, EvidenceFile
+from forensics_lib.schema import ArtifactSpec
+
+__all__ = ["ScanResult", "candidates", "scan"]
+
+_MAGIC_READ = 512
+
+
+@dataclass
+class ScanResult:
+    """What :func:`scan` found in one exhibit."""
+
+    exhibit: str
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    problems: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def timeline(self) -> pd.DataFrame:
+        return timeline.build({self.exhibit: list(self.frames.values())})
+
+
+def _magic_matches(spec: ArtifactSpec, head: bytes) -> bool:
+    return any(head[off : off + len(sig)] == sig for off, sig in spec.magic)
+
+
+def candidates(evidence: Evidence, spec: ArtifactSpec) -> list[EvidenceFile]:
+    """Files of ``evidence`` that ``spec``'s parser should read."""
+    chosen: dict[str, EvidenceFile] = {}
+    for pattern in spec.globs:
+        for member in evidence.glob(pattern):
+            if not member.is_dir:
+                chosen.setdefault(member.path, evidence.file(member))
+    if spec.magic and not chosen:
+        for member in evidence.files():
+            with evidence.open(member) as fh:
+                head = fh.read(_MAGIC_READ)
+            if _magic_matches(spec, head):
+                chosen.setdefault(member.path, evidence.file(member))
+    return [chosen[k] for k in sorted(chosen)]
+
+
+def scan(
+    exhibit: str | os.PathLike[str] | Evidence,
+    artifact_ids: Sequence[str] | None = None,
+    *,
+    name: str | None = None,
+) -> ScanResult:
+    """Parse every artifact of ``exhibit`` that a registered parser recognises."""
+    owned = not isinstance(exhibit, Evidence)
+    evidence = Evidence(exhibit) if not isinstance(exhibit, Evidence) else exhibit
+    try:
+        result = ScanResult(exhibit=name or evidence.name)
+        chosen = [registry.get(i) for i in artifact_ids] if artifact_ids else registry.artifacts()
+        for art in chosen:
+            frames = []
+            for source in candidates(evidence, art.spec):
+                try:
+                    frames.append(art.parse(source))
+                except ForensicsError as exc:
+                    result.problems.append((art.id, source.display_path, str(exc)))
+                    warnings.warn(
+                        f"{art.id}: skipped {source.display_path}: {exc}",
+                        ForensicsWarning,
+                        stacklevel=2,
+                    )
+            frames = [f for f in frames if not f.empty]
+            if frames:
+                result.frames[art.id] = pd.concat(frames, ignore_index=True)
+        return result
+    finally:
+        if owned:
+            evidence.close()

@@ -1,0 +1,46 @@
+"""Shared fixtures: paths to ../shared samples, and helpers to prove inputs are untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SAMPLES = SHARED / "samples"
+
+
+def snapshot(directory: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``directory`` (relative path -> hex), names included."""
+    out: dict[str, str] = {}
+    for dirpath, _dirs, files in os.walk(directory):
+        for name in files:
+            path = Path(dirpath) / name
+            out[path.relative_to(directory).as_posix()] = hashlib.sha256(
+                path.read_bytes()
+            ).hexdigest()
+    return out
+
+
+@pytest.fixture
+def unchanged() -> Iterator[Callable[[Path], None]]:
+    """Register directories that must be byte-identical (and have the same files) after."""
+    watched: list[tuple[Path, dict[str, str]]] = []
+
+    def watch(directory: Path) -> None:
+        watched.append((directory, snapshot(directory)))
+
+    yield watch
+    for directory, before in watched:
+        assert snapshot(directory) == before, f"{directory} changed during the test"
+
+
+@pytest.fixture
+def samples() -> Path:
+    if not SAMPLES.is_dir():
+        pytest.skip(f"real-world samples not found at {SAMPLES} (../shared is absent)")
+    return SAMPLES

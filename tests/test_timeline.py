@@ -1,0 +1,195 @@
+"""Timeline core: rules, templates, merge order, exports.
+
+Truth: hand-built frames whose times are written out literally below.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pandas as pd
+import pytest
+
+from forensics_lib import timeline
+from forensics_lib.export import (
+    L2TCSV_HEADER,
+    timeline_to_csv,
+    timeline_to_jsonl,
+    timeline_to_l2tcsv,
+)
+from forensics_lib.schema import (
+    FLOAT,
+    INT,
+    STR,
+    TIME,
+    TIMELINE_COLUMNS,
+    ArtifactSpec,
+    Column,
+    SchemaError,
+    TimelineRule,
+    check_frame,
+    conform,
+    empty_frame,
+)
+
+CALLS = ArtifactSpec(
+    id="test.calls",
+    family="test",
+    description="calls for the timeline tests",
+    columns=(
+        Column("start", TIME, "call start"),
+        Column("end", TIME, "call end"),
+        Column("number", STR, "other party"),
+        Column("type_label", STR, "direction"),
+        Column("duration_s", FLOAT, "seconds"),
+        Column("lat", FLOAT, "where"),
+        Column("lon", FLOAT, "where"),
+    ),
+    timeline=(
+        TimelineRule("start", "{type_label} call started", "with {number}", counterpart="number"),
+        TimelineRule(
+            "end",
+            "{type_label} call ended",
+            "with {number} after {duration_s:.0f} s",
+            counterpart="number",
+            lat="lat",
+            lon="lon",
+        ),
+    ),
+)
+SPECS = {CALLS.id: CALLS}
+
+
+def utc(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+@pytest.fixture
+def calls() -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "start": [utc("2024-05-01 10:00:00"), utc("2024-05-01 09:00:00")],
+            # the second call was missed: it has no end
+            "end": [utc("2024-05-01 10:02:05.5"), pd.NaT],
+            "number": ["+32470000001", None],
+            "type_label": ["outgoing", "missed"],
+            "duration_s": [125.5, float("nan")],
+            "lat": [50.85, float("nan")],
+            "lon": [4.35, float("nan")],
+            "artifact": CALLS.id,
+            "source_path": "/data/calllog.db",
+            "row_id": [7, 8],
+        }
+    )
+    return conform(frame, CALLS)
+
+
+def test_conform_orders_and_types(calls: pd.DataFrame) -> None:
+    assert check_frame(calls, CALLS) == []
+    assert str(calls["row_id"].dtype) == INT
+    shuffled = calls[list(reversed(calls.columns))]
+    assert check_frame(conform(shuffled, CALLS), CALLS) == []
+    with pytest.raises(SchemaError, match="missing"):
+        conform(calls.drop(columns=["number"]), CALLS)
+    naive = calls.assign(start=calls["start"].dt.tz_localize(None))
+    with pytest.raises(SchemaError, match="not tz-aware"):
+        conform(naive, CALLS)
+    assert check_frame(empty_frame(CALLS), CALLS) == []
+
+
+def test_spec_rejects_rules_naming_unknown_columns() -> None:
+    with pytest.raises(ValueError, match="unknown 'nope'"):
+        ArtifactSpec(
+            id="x",
+            family="x",
+            description="x",
+            columns=(Column("t", TIME, "t"),),
+            timeline=(TimelineRule("t", "{nope}"),),
+        )
+
+
+def test_a_record_with_two_times_gives_two_rows(calls: pd.DataFrame) -> None:
+    tl = timeline.build({"EXH-1 phone": calls}, specs=SPECS)
+    assert check_frame(tl, TIMELINE_COLUMNS) == []
+    # 2 starts + 1 end (the missed call has no end), sorted by time
+    assert tl["event"].tolist() == [
+        "missed call started",
+        "outgoing call started",
+        "outgoing call ended",
+    ]
+    assert tl["description"].tolist() == [
+        "with",  # missing number renders empty, trailing space collapsed
+        "with +32470000001",
+        "with +32470000001 after 126 s",  # 125.5 formatted with .0f rounds half to even: 126
+    ]
+    ended = tl.iloc[2]
+    started = tl.iloc[1]
+    # plaso's invariant: end - start = duration
+    assert (ended["time"] - started["time"]).total_seconds() == 125.5
+    assert (ended["lat"], ended["lon"]) == (50.85, 4.35)
+    assert pd.isna(started["lat"])
+    assert tl["exhibit"].unique().tolist() == ["EXH-1 phone"]
+    assert tl["offset_or_row"].tolist() == [8, 7, 7]
+
+
+def test_merge_across_exhibits_is_sorted_and_stable(calls: pd.DataFrame) -> None:
+    other = calls.assign(start=calls["start"] + pd.Timedelta(minutes=30))
+    tl = timeline.build({"B": other, "A": calls}, specs=SPECS)
+    assert tl["time"].is_monotonic_increasing
+    again = timeline.build([tl])  # a timeline passes through unchanged
+    pd.testing.assert_frame_equal(again, tl)
+    assert timeline.build([], specs=SPECS).empty
+
+
+def test_csv_and_jsonl_keep_nanoseconds(calls: pd.DataFrame) -> None:
+    calls = calls.copy()
+    calls.loc[0, "start"] = utc("2024-05-01 10:00:00.123456789")
+    tl = timeline.build([calls], exhibit="E", specs=SPECS)
+    buf = io.StringIO()
+    timeline_to_csv(tl, buf)
+    rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
+    assert [r["time"] for r in rows] == [
+        "2024-05-01T09:00:00.000000000Z",
+        "2024-05-01T10:00:00.123456789Z",
+        "2024-05-01T10:02:05.500000000Z",
+    ]
+    buf = io.StringIO()
+    timeline_to_jsonl(tl, buf)
+    records = [json.loads(line) for line in buf.getvalue().splitlines()]
+    assert records[1]["time"] == "2024-05-01T10:00:00.123456789Z"
+    assert records[0]["counterpart"] is None and records[0]["lat"] is None
+    assert records[2]["offset_or_row"] == 7
+
+
+def test_l2tcsv_has_plaso_fields(calls: pd.DataFrame) -> None:
+    tl = timeline.build([calls], exhibit="EXH, 1", specs=SPECS)
+    buf = io.StringIO()
+    timeline_to_l2tcsv(tl, buf)
+    lines = buf.getvalue().splitlines()
+    assert lines[0].split(",") == list(L2TCSV_HEADER)
+    # commas are replaced as plaso does: every line splits into exactly 17 fields
+    assert all(len(line.split(",")) == 17 for line in lines)
+    last = dict(zip(L2TCSV_HEADER, lines[3].split(","), strict=True))
+    assert (last["date"], last["time"], last["timezone"]) == ("05/01/2024", "10:02:05", "UTC")
+    assert last["type"] == "outgoing call ended"
+    assert last["host"] == "EXH  1"  # ", " -> "  ": the comma replaced by a space
+    assert last["filename"] == "/data/calllog.db"
+    assert last["source"] == "TEST"
+    # The same instant in Brussels summer time is two hours later on the wall clock.
+    buf = io.StringIO()
+    timeline_to_l2tcsv(tl, buf, zone="Europe/Brussels")
+    local = buf.getvalue().splitlines()[3].split(",")
+    assert local[1:3] == ["12:02:05", "Europe/Brussels"]
+
+
+def test_plot_has_a_lane_per_artifact(calls: pd.DataFrame) -> None:
+    from forensics_lib.plots import plot_timeline
+
+    tl = timeline.build({"A": calls, "B": calls}, specs=SPECS)
+    fig = plot_timeline(tl, max_labels=2)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["test.calls"]
+    assert ax.get_legend() is not None  # two exhibits
+    assert sum(len(c.get_offsets()) for c in ax.collections) == len(tl)
