@@ -103,9 +103,7 @@ def hash_file(
     """Hash one file (opened read-only) with each algorithm, in one pass."""
     p = Path(path)
     with p.open("rb") as fh:
-        return hash_stream(
-            fh, algorithms, total=p.stat().st_size, progress=progress, desc=p.name
-        )
+        return hash_stream(fh, algorithms, total=p.stat().st_size, progress=progress, desc=p.name)
 
 
 def sha256_file(path: str | os.PathLike[str], *, progress: bool | None = None) -> str:
@@ -172,6 +170,9 @@ def build_manifest(
         "version": 1,
         "created_utc": _utc_now_iso(),
         "root": str(base),
+        # True when the manifest lists everything under root (one directory was
+        # hashed): only then is a file absent from it reported as EXTRA.
+        "complete": len(resolved) == 1 and resolved[0] == base and base.is_dir(),
         "algorithms": list(algorithms),
         "files": entries,
     }
@@ -226,8 +227,7 @@ class VerifyReport:
             for p, e, a in self.mismatched
         ]
         rows += [
-            {"path": p, "status": "MISSING", "expected": None, "actual": None}
-            for p in self.missing
+            {"path": p, "status": "MISSING", "expected": None, "actual": None} for p in self.missing
         ]
         rows += [
             {"path": p, "status": "EXTRA", "expected": None, "actual": None} for p in self.extra
@@ -246,18 +246,40 @@ class VerifyReport:
             raise EvidenceIntegrityError(self.root / self.extra[0], None, "present")
 
 
+def _verify_root(
+    data: Mapping[str, Any], manifest_path: Path | None, root: str | os.PathLike[str] | None
+) -> Path:
+    """Where a manifest's paths start: ``root`` if given; a relative recorded root is
+    relative to the manifest file; an absolute one is used while it exists; otherwise
+    the manifest's own directory (the exhibit was copied elsewhere with its manifest)."""
+    if root is not None:
+        return Path(root)
+    recorded = Path(str(data.get("root") or "."))
+    here = manifest_path.resolve().parent if manifest_path is not None else None
+    if not recorded.is_absolute():
+        if here is None:
+            raise ValueError("a relative manifest root needs the manifest's path or root=")
+        return here / recorded
+    if recorded.is_dir() or here is None:
+        return recorded
+    return here
+
+
 def verify_manifest(
     manifest: Mapping[str, Any] | str | os.PathLike[str],
     root: str | os.PathLike[str] | None = None,
     *,
-    check_extra: bool = True,
+    check_extra: bool | None = None,
     progress: bool | None = None,
 ) -> VerifyReport:
     """Re-hash every file of a manifest and compare.
 
-    ``root`` defaults to the root recorded in the manifest, or, when that no longer
-    exists (the exhibit was copied elsewhere), to the manifest file's own directory.
-    The strongest recorded algorithm (sha256 over md5) is the one compared.
+    ``root`` defaults to the root recorded in the manifest (relative to the manifest
+    file when relative), or, when that no longer exists (the exhibit was copied
+    elsewhere), to the manifest file's own directory.
+    The strongest recorded algorithm (sha256 over md5) is the one compared. Files under
+    the root that the manifest does not list are reported as EXTRA when ``check_extra``
+    is True, or, by default, when the manifest says it covered a whole directory.
     """
     manifest_path: Path | None = None
     if isinstance(manifest, Mapping):
@@ -265,14 +287,7 @@ def verify_manifest(
     else:
         manifest_path = Path(manifest)
         data = load_manifest(manifest_path)
-    if root is not None:
-        base = Path(root)
-    elif Path(str(data.get("root", ""))).is_dir():
-        base = Path(str(data["root"]))
-    elif manifest_path is not None:
-        base = manifest_path.resolve().parent
-    else:
-        raise ValueError("say which directory the manifest's paths are relative to (root=)")
+    base = _verify_root(data, manifest_path, root)
     recorded = list(data.get("algorithms") or ["sha256"])
     algorithm = next((a for a in SUPPORTED_ALGORITHMS if a in recorded), recorded[0])
     report = VerifyReport(root=base, algorithm=algorithm)
@@ -290,6 +305,8 @@ def verify_manifest(
             report.matched.append(rel)
         else:
             report.mismatched.append((rel, expected, actual))
+    if check_extra is None:
+        check_extra = bool(data.get("complete", False))
     if check_extra and base.is_dir():
         skip = {manifest_path.resolve()} if manifest_path is not None else set()
         for f in iter_files(base):

@@ -116,3 +116,23 @@ def test_load_manifest_rejects_other_json(tmp_path: Path) -> None:
     f.write_text("{broken")
     with pytest.raises(ParseError, match="offset 1"):
         load_manifest(f)
+
+
+def test_relative_root_is_relative_to_the_manifest_not_the_cwd(
+    exhibit: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = build_manifest([exhibit])
+    manifest["root"] = "."
+    write_manifest(manifest, exhibit / "hashes.json")
+    monkeypatch.chdir(tmp_path)  # somewhere else entirely
+    report = verify_manifest(exhibit / "hashes.json")
+    assert report.ok, report.to_frame()
+    assert report.root == exhibit.resolve()
+
+
+def test_manifest_of_chosen_files_does_not_report_neighbours(exhibit: Path) -> None:
+    manifest = build_manifest([exhibit / "abc.bin"])
+    assert manifest["complete"] is False
+    (exhibit / "notes.txt").write_text("case notes beside the exhibit")
+    assert verify_manifest(manifest).ok
+    assert verify_manifest(manifest, check_extra=True).extra == ["notes.txt", "sub/empty.bin"]

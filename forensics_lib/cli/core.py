@@ -49,7 +49,12 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("manifest", type=Path)
     p.add_argument("--root", type=Path, help="directory the manifest's paths are under")
-    p.add_argument("--ignore-extra", action="store_true", help="do not report files absent from it")
+    p.add_argument(
+        "--extra",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="report files the manifest does not list (default: when it covered a folder)",
+    )
     _add_format(p)
     p.set_defaults(func=cmd_verify)
 
@@ -117,7 +122,7 @@ def cmd_hash(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    report = hashing.verify_manifest(args.manifest, args.root, check_extra=not args.ignore_extra)
+    report = hashing.verify_manifest(args.manifest, args.root, check_extra=args.extra)
     emit(report.to_frame(), args.format)
     problems = len(report.mismatched) + len(report.missing) + len(report.extra)
     verdict = "OK" if report.ok else f"FAILED ({problems} problem(s))"
