@@ -1,0 +1,134 @@
+"""Build the nbgrader course and a trainee workspace; serve JupyterLab on loopback.
+
+    python grading/course.py build --datasets build/datasets --out build
+    python grading/course.py serve --root build/lab --port 8888
+
+``build`` runs ``nbgrader generate_assignment`` for every lab in ``notebooks/`` whose
+release is missing or older than its source, then lays out ``build/lab``: each released
+lab (copied once, so a trainee's work is never overwritten) and the generated datasets
+without their answer keys. Re-running it is cheap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+KIT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = KIT / "notebooks"
+CONFIG_DIR = KIT / "grading"
+# Files that must never reach a trainee.
+PRIVATE_PATTERNS = ("answer_key.json", "*.key.json")
+
+
+def assignments() -> list[str]:
+    """Every lab folder in notebooks/ holding at least one notebook."""
+    return sorted(
+        d.name
+        for d in NOTEBOOKS.iterdir()
+        if d.is_dir() and not d.name.startswith((".", "_")) and any(d.glob("*.ipynb"))
+    )
+
+
+def _newest_mtime(folder: Path) -> float:
+    return max((p.stat().st_mtime for p in folder.rglob("*") if p.is_file()), default=0.0)
+
+
+def tool_env(**extra: str) -> dict[str, str]:
+    """The environment for nbgrader and Jupyter: our venv's bin first on PATH (nbgrader
+    runs ``alembic`` by name, and the Makefile does not activate the venv)."""
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    return {**os.environ, "PATH": path, **extra}
+
+
+def _nbgrader(*args: str, course_root: Path) -> None:
+    env = tool_env(FORENSICS_COURSE_ROOT=str(course_root))
+    cmd = [sys.executable, "-m", "nbgrader", *args]
+    subprocess.run(cmd, check=True, cwd=CONFIG_DIR, env=env)
+
+
+def build_course(course_root: Path, force: bool = False) -> list[str]:
+    """Generate the release of every lab that is missing or stale; return the labs built."""
+    built = []
+    course_root.mkdir(parents=True, exist_ok=True)
+    for lab in assignments():
+        release = course_root / "release" / lab
+        if (
+            not force
+            and release.is_dir()
+            and _newest_mtime(release) >= _newest_mtime(NOTEBOOKS / lab)
+        ):
+            continue
+        _nbgrader(
+            "generate_assignment", lab, "--force", "--log-level=WARN", course_root=course_root
+        )
+        built.append(lab)
+    return built
+
+
+def build_workspace(course_root: Path, datasets: Path, workspace: Path) -> None:
+    """Copy released labs (once) and the datasets, minus answer keys, into the workspace."""
+    workspace.mkdir(parents=True, exist_ok=True)
+    for lab in assignments():
+        target = workspace / lab
+        if not target.exists():
+            shutil.copytree(course_root / "release" / lab, target)
+    if datasets.is_dir():
+        data = workspace / "data"
+        if data.exists():
+            shutil.rmtree(data)
+        shutil.copytree(datasets, data, ignore=shutil.ignore_patterns(*PRIVATE_PATTERNS))
+
+
+def serve(root: Path, port: int, token: str | None) -> int:
+    """Run JupyterLab on 127.0.0.1 with ``root`` as its folder (blocks until stopped)."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--ServerApp.root_dir={root}",
+        "--ServerApp.port_retries=20",
+    ]
+    if token is not None:
+        cmd.append(f"--IdentityProvider.token={token}")
+    if os.geteuid() == 0:  # CI and containers run as root; Jupyter refuses without this
+        cmd.append("--allow-root")
+    config_path = os.pathsep.join(
+        p for p in (str(CONFIG_DIR / "lab_config"), os.environ.get("JUPYTER_CONFIG_PATH")) if p
+    )
+    print(f"Starting JupyterLab on http://127.0.0.1:{port}/ (folder {root}).", flush=True)
+    print("Open the URL with the token that JupyterLab prints below; Ctrl-C stops it.", flush=True)
+    return subprocess.call(cmd, env=tool_env(JUPYTER_CONFIG_PATH=config_path))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build the nbgrader course and the trainee workspace")
+    b.add_argument("--datasets", type=Path, required=True)
+    b.add_argument("--out", type=Path, required=True, help="build folder (course/ and lab/)")
+    b.add_argument("--force", action="store_true")
+    s = sub.add_parser("serve", help="start JupyterLab on loopback")
+    s.add_argument("--root", type=Path, required=True)
+    s.add_argument("--port", type=int, default=8888)
+    s.add_argument("--token", default=None, help="fixed token (default: JupyterLab's own)")
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        course_root = (args.out / "course").resolve()
+        built = build_course(course_root, force=args.force)
+        build_workspace(course_root, args.datasets.resolve(), (args.out / "lab").resolve())
+        state = f"generated {', '.join(built)}" if built else "course up to date"
+        print(f"{state}; workspace ready in {args.out / 'lab'}", file=sys.stderr)
+        return 0
+    return serve(args.root.resolve(), args.port, args.token)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""nbgrader configuration of the course "Introduction to mobile and drone forensics".
+
+The source assignments are the kit's ``notebooks/<lab>/`` folders (read in place); the
+built course (release, submitted, autograded, feedback, gradebook) lives under
+``build/course`` (git-ignored). ``FORENSICS_COURSE_ROOT`` moves it elsewhere.
+"""
+
+import os
+from pathlib import Path
+
+c = get_config()  # type: ignore[name-defined]  # noqa: F821  (nbgrader provides it)
+
+KIT = Path(__file__).resolve().parents[1]
+COURSE_ROOT = Path(os.environ.get("FORENSICS_COURSE_ROOT", KIT / "build" / "course"))
+
+c.CourseDirectory.course_id = "mobile-drone-forensics"
+c.CourseDirectory.root = str(COURSE_ROOT)
+# An absolute path: nbgrader joins it onto the root, which keeps it as is.
+c.CourseDirectory.source_directory = str(KIT / "notebooks")
+c.CourseDirectory.db_url = f"sqlite:///{COURSE_ROOT / 'gradebook.db'}"
+# Data files a lab needs travel with its notebook; build outputs never do.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.Execute.timeout = 120
+c.ExecutePreprocessor.timeout = 120
