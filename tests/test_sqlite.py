@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from forensics_lib.errors import ParseError, UnsupportedFormat
+from forensics_lib.evidence import Evidence
 from forensics_lib.sqlite import open_sqlite
 
 
@@ -102,3 +104,25 @@ def test_not_sqlite_and_corrupt_give_typed_errors(tmp_path: Path) -> None:
     broken.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4096)
     with pytest.raises(ParseError, match=r"broken\.db"), open_sqlite(broken) as db:
         db.tables()
+
+
+def test_wal_inside_a_zip_exhibit_is_replayed_without_extracting(
+    wal_exhibit: Path, tmp_path: Path, unchanged: Callable[[Path], None]
+) -> None:
+    archive_dir = tmp_path / "sealed"
+    archive_dir.mkdir()
+    archive = archive_dir / "extraction.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        base = "/filesystem2/data/data/com.android.providers.telephony/databases/"
+        zf.write(wal_exhibit / "mmssms.db", base + "mmssms.db")
+        zf.write(wal_exhibit / "mmssms.db-wal", base + "mmssms.db-wal")
+    unchanged(archive_dir)
+    with Evidence(archive) as ev:
+        member = ev.file("/data/data/com.android.providers.telephony/databases/mmssms.db")
+        with open_sqlite(member) as db:
+            assert db.recovered_wal
+            bodies = db.query("SELECT body FROM sms ORDER BY _id")["body"].tolist()
+            assert db.path == (
+                "extraction.zip!/data/data/com.android.providers.telephony/databases/mmssms.db"
+            )
+    assert bodies == ["checkpointed", "only in the WAL"]

@@ -22,12 +22,24 @@ def _cell_text(frame: pd.DataFrame) -> pd.DataFrame:
     for name in frame.columns:
         col = frame[name]
         if isinstance(col.dtype, pd.DatetimeTZDtype):
-            text = iso_utc(col).str.replace(r"\.?0*Z$", "Z", regex=True)
-            text = text.str.replace(r"(\.\d{3})\d*Z$", r"\1Z", regex=True)
+            text = _short_times(col)
         else:
             text = col.astype(object).map(lambda v: "" if _missing(v) else str(v))
         out[str(name)] = text.astype(object).map(lambda s: " ".join(str(s).split()))
     return out
+
+
+def _short_times(column: pd.Series) -> pd.Series:
+    """ISO UTC times for a table: whole seconds, or milliseconds when any row has them."""
+    utc = column.dt.tz_convert("UTC")
+    has_fraction = bool(((utc.dt.microsecond != 0) | (utc.dt.nanosecond != 0)).any())
+    if has_fraction:
+        millis = (utc.dt.microsecond // 1000).astype("Int64").astype("str").str.zfill(3)
+        text = utc.dt.strftime("%Y-%m-%dT%H:%M:%S.") + millis + "Z"
+    else:
+        text = utc.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    result: pd.Series = text.where(column.notna(), "")
+    return result
 
 
 def _missing(value: Any) -> bool:

@@ -1,0 +1,51 @@
+"""Scanning exhibits: parsers applied by path, broken files skipped with a warning.
+
+Truth: custody logs we write ourselves, and a deliberately corrupt one.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from forensics_lib.custody import CustodyLog
+from forensics_lib.errors import ForensicsWarning
+from forensics_lib.scan import scan
+
+
+def _log(path: Path, who: str, when: str) -> None:
+    CustodyLog(path).append(who=who, action="seized", exhibit="E", time=pd.Timestamp(when))
+
+
+def test_scan_a_directory_and_a_zip(tmp_path: Path) -> None:
+    folder = tmp_path / "case"
+    (folder / "a").mkdir(parents=True)
+    _log(folder / "a" / "custody.jsonl", "first", "2024-01-01T10:00:00Z")
+    archive = tmp_path / "case.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(folder / "a" / "custody.jsonl", "/filesystem1/x/custody.jsonl")
+    for exhibit in (folder, archive):
+        result = scan(exhibit)
+        assert list(result.frames) == ["custody.log"]
+        frame = result.frames["custody.log"]
+        assert frame["who"].tolist() == ["first"]
+        tl = result.timeline()
+        assert tl["event"].tolist() == ["custody: seized"]
+        assert tl["exhibit"].tolist() == [exhibit.name]
+        assert tl["time"].iloc[0] == pd.Timestamp("2024-01-01T10:00:00Z")
+
+
+def test_a_broken_file_is_skipped_and_the_scan_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "good").mkdir()
+    (tmp_path / "bad").mkdir()
+    _log(tmp_path / "good" / "custody.jsonl", "kept", "2024-01-01T10:00:00Z")
+    (tmp_path / "bad" / "custody.jsonl").write_text('{"seq": 1}\nnot json\n')
+    with pytest.warns(ForensicsWarning, match=r"skipped .*bad/custody\.jsonl"):
+        result = scan(tmp_path)
+    assert result.frames["custody.log"]["who"].tolist() == ["kept"]
+    [(artifact_id, where, reason)] = result.problems
+    assert artifact_id == "custody.log" and where.endswith("/bad/custody.jsonl")
+    assert "offset 0" in reason  # the first line is where it breaks
