@@ -51,16 +51,39 @@ def _as_text(column: pd.Series, spec: str) -> pd.Series:
 def render_template(template: str, frame: pd.DataFrame) -> pd.Series:
     """Vectorised ``template.format(**row)`` for every row of ``frame``.
 
-    Missing values render as empty text and runs of spaces left behind collapse, so
-    ``"{who} {action} {note}"`` with no note gives ``"A sealed"``, not ``"A sealed "``.
+    Missing values render as empty text, and the template's own spaces around an empty
+    field are dropped, so ``"{who} {action} {note}"`` with no note gives ``"A sealed"``,
+    not ``"A sealed "``. The values themselves are never altered (an SMS body keeps its
+    double spaces).
     """
+    n = len(frame)
     out = pd.Series("", index=frame.index, dtype="str")
+    # Per row: did the last field render empty, and does the text so far end in a space
+    # (or is it still empty)? Then the next literal's leading spaces are redundant.
+    prev_empty = np.zeros(n, dtype=bool)
+    ends_blank = np.ones(n, dtype=bool)
+    last_empty = np.zeros(n, dtype=bool)
     for literal, field, spec, _conversion in string.Formatter().parse(template):
         if literal:
-            out = out + literal
+            trimmed = literal.lstrip()
+            trim = (prev_empty & ends_blank) | (ends_blank & (out.str.len() == 0).to_numpy())
+            out = out + pd.Series(np.where(trim, trimmed, literal), index=frame.index, dtype="str")
+            if trimmed:
+                ends_blank = np.where(trim, trimmed[-1].isspace(), literal[-1].isspace())
+            else:
+                ends_blank = np.where(trim, ends_blank, literal[-1].isspace())
+            prev_empty = np.zeros(n, dtype=bool)
+            last_empty = np.zeros(n, dtype=bool)
         if field is not None:
-            out = out + _as_text(frame[field], spec or "")
-    return out.str.replace(r"\s{2,}", " ", regex=True).str.strip()
+            text = _as_text(frame[field], spec or "")
+            empty = (text.str.len() == 0).to_numpy()
+            out = out + text
+            ends_blank = np.where(empty, ends_blank, text.str[-1:].str.isspace().to_numpy())
+            prev_empty = empty
+            last_empty = empty
+    if last_empty.any():  # a template ending in an empty field: drop the spaces before it
+        out = out.where(~last_empty, out.str.rstrip())
+    return out
 
 
 def _column_or_missing(frame: pd.DataFrame, name: str | None, dtype: str) -> pd.Series:

@@ -193,3 +193,20 @@ def test_plot_has_a_lane_per_artifact(calls: pd.DataFrame) -> None:
     assert [t.get_text() for t in ax.get_yticklabels()] == ["test.calls"]
     assert ax.get_legend() is not None  # two exhibits
     assert sum(len(c.get_offsets()) for c in ax.collections) == len(tl)
+
+
+def test_templates_trim_around_empty_fields_but_never_alter_values() -> None:
+    from forensics_lib.timeline import render_template
+
+    frame = pd.DataFrame(
+        {
+            "who": ["A", "A", None, "B"],
+            "action": ["sealed", "sealed", "sealed", None],
+            "note": [None, "bag  7", None, "x"],  # a value with two spaces
+        }
+    )
+    rendered = render_template("{who} {action} {note}", frame).tolist()
+    assert rendered == ["A sealed", "A sealed bag  7", "sealed", "B x"]
+    assert render_template("custody: {action}", frame).tolist()[3] == "custody:"
+    assert render_template("no fields", frame).tolist() == ["no fields"] * 4
+    assert render_template("{note:>4}|", frame.iloc[3:]).tolist() == ["   x|"]
