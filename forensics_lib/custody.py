@@ -74,15 +74,43 @@ def _digest(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+_TEXT_FIELDS = ("time_utc", "who", "action", "exhibit", "note", "prev_hash", "entry_hash")
+
+
+def _field_problem(data: dict[str, Any]) -> str | None:
+    """Why a decoded line is not a custody entry (None when it is one)."""
+    seq = data.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool):
+        return f"seq must be an integer, not {seq!r}"
+    for name in _TEXT_FIELDS:
+        if not isinstance(data.get(name), str):
+            return f"{name} must be text, not {data.get(name)!r}"
+    if data.get("sha256") is not None and not isinstance(data["sha256"], str):
+        return f"sha256 must be text or null, not {data['sha256']!r}"
+    try:
+        when = pd.Timestamp(data["time_utc"])
+    except ValueError:
+        return f"time_utc {data['time_utc']!r} is not an ISO 8601 time"
+    if pd.isna(when) or when.tzinfo is None:
+        return f"time_utc {data['time_utc']!r} has no UTC offset"
+    return None
+
+
 def _parse_line(raw: bytes, where: str, offset: int) -> CustodyEntry:
     try:
         data = json.loads(raw)
-        entry = CustodyEntry(**data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ParseError(where, offset, f"custody line is not JSON: {exc}") from None
-    except TypeError as exc:
-        raise ParseError(where, offset, f"custody line has wrong fields: {exc}") from None
-    return entry
+    if not isinstance(data, dict):
+        raise ParseError(where, offset, "custody line is not a JSON object")
+    expected = set(CustodyEntry.__dataclass_fields__)
+    if set(data) != expected:
+        missing, extra = sorted(expected - set(data)), sorted(set(data) - expected)
+        raise ParseError(where, offset, f"custody line: missing {missing}, unexpected {extra}")
+    problem = _field_problem(data)
+    if problem:
+        raise ParseError(where, offset, f"custody line: {problem}")
+    return CustodyEntry(**data)
 
 
 def _iter_entries(source: Source) -> Iterator[tuple[int, CustodyEntry]]:
@@ -200,7 +228,7 @@ def read_custody_log(source: Source) -> pd.DataFrame:
     use :meth:`CustodyLog.verify` for that)."""
     rows = [
         {
-            "time": pd.Timestamp(e.time_utc),
+            "time": pd.Timestamp(e.time_utc).tz_convert("UTC"),
             "seq": e.seq,
             "who": e.who,
             "action": e.action,

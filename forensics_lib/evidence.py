@@ -126,7 +126,9 @@ _FILETIME_UNIX_EPOCH = 116_444_736_000_000_000  # 1970-01-01 as a FILETIME
 _MAX_LINK_HOPS = 40  # as Linux's MAXSYMLINKS
 _MAX_LINK_TARGET = 4096  # PATH_MAX; a zip "symlink" longer than this is not a path
 _CHUNK = 1 << 20
-_ZIP_STREAM_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, lzma.LZMAError)
+# What zipfile raises on corrupt data. OSError: a corrupt header offset makes it seek
+# before the start of the file (EINVAL), found by tests/test_fuzz.py.
+_ZIP_STREAM_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, lzma.LZMAError, OSError)
 
 
 @dataclass(frozen=True)
