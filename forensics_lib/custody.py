@@ -80,8 +80,8 @@ _TEXT_FIELDS = ("time_utc", "who", "action", "exhibit", "note", "prev_hash", "en
 def _field_problem(data: dict[str, Any]) -> str | None:
     """Why a decoded line is not a custody entry (None when it is one)."""
     seq = data.get("seq")
-    if not isinstance(seq, int) or isinstance(seq, bool):
-        return f"seq must be an integer, not {seq!r}"
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq < 2**63:
+        return f"seq must be a positive 64-bit integer, not {seq!r}"
     for name in _TEXT_FIELDS:
         if not isinstance(data.get(name), str):
             return f"{name} must be text, not {data.get(name)!r}"
