@@ -8,6 +8,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests explore new inputs on every local run; in CI (CI=true) they replay a
+# fixed sequence, so a CI result is reproducible. A counter-example found locally is
+# kept in .hypothesis/ and replayed first until fixed.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
