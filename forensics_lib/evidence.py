@@ -656,7 +656,8 @@ class _DirectoryBackend:
             stack.extend(reversed(subdirs))
         return members
 
-    def open_member(self, member: Member) -> IO[bytes]:
+    def local_path(self, member: Member) -> Path:
+        """The member's file on disk, after checking it stays inside the exhibit."""
         real = (self._real / member.name).resolve()
         if not real.is_relative_to(self._real):
             raise UnsafeMember(
@@ -664,7 +665,10 @@ class _DirectoryBackend:
             )
         if not stat.S_ISREG(real.stat().st_mode):
             raise IsADirectoryError(errno.EISDIR, "not a regular file", str(real))
-        return real.open("rb")
+        return real
+
+    def open_member(self, member: Member) -> IO[bytes]:
+        return self.local_path(member).open("rb")
 
     def is_hardlink(self, member: Member) -> bool:
         return False
@@ -787,6 +791,11 @@ class EvidenceFile:
         """The member whose path is this one's plus ``suffix`` (``-wal``), if present."""
         found = self.evidence._sibling(self.member, suffix)
         return None if found is None else EvidenceFile(self.evidence, found)
+
+    def local_path(self) -> Path | None:
+        """The file on disk when the exhibit is a folder or a single file (read it in
+        place, read-only); None inside an archive (use :meth:`open` or :meth:`materialize`)."""
+        return self.evidence._local_path(self.member)
 
     def materialize(self, siblings: Sequence[str] = ()) -> Path:
         """Copy to the exhibit's private temp directory (with the siblings that exist, e.g.
@@ -930,6 +939,15 @@ class Evidence:
             return fh.read()
 
     # -- internals ----------------------------------------------------------------------------
+
+    def _local_path(self, member: Member) -> Path | None:
+        self._check_open()
+        member = self._lookup(member)
+        if isinstance(self._backend, _DirectoryBackend):
+            return self._backend.local_path(member)
+        if self.kind == "file":
+            return self._real
+        return None
 
     def _check_open(self) -> None:
         if self.closed:

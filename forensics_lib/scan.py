@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from forensics_lib import registry, timeline
 from forensics_lib.errors import ForensicsError, ForensicsWarning
-from forensics_lib.evidence import Evidence, EvidenceFile
+from forensics_lib.evidence import Evidence, EvidenceFile, Member
 from forensics_lib.schema import ArtifactSpec
 
 __all__ = ["ScanResult", "candidates", "scan"]
@@ -42,18 +42,34 @@ def _magic_matches(spec: ArtifactSpec, head: bytes) -> bool:
     return any(head[off : off + len(sig)] == sig for off, sig in spec.magic)
 
 
-def candidates(evidence: Evidence, spec: ArtifactSpec) -> list[EvidenceFile]:
-    """Files of ``evidence`` that ``spec``'s parser should read."""
+class _Heads:
+    """The first bytes of each file of an exhibit, read once however many parsers ask."""
+
+    def __init__(self, evidence: Evidence) -> None:
+        self._evidence = evidence
+        self._cache: dict[Member, bytes] = {}
+
+    def __call__(self, member: Member) -> bytes:
+        if member not in self._cache:
+            with self._evidence.open(member) as fh:
+                self._cache[member] = fh.read(_MAGIC_READ)
+        return self._cache[member]
+
+
+def candidates(
+    evidence: Evidence, spec: ArtifactSpec, heads: Callable[[Member], bytes] | None = None
+) -> list[EvidenceFile]:
+    """Files of ``evidence`` that ``spec``'s parser should read: those its globs match,
+    or, when none do, those whose first bytes carry one of its magic signatures."""
     chosen: dict[str, EvidenceFile] = {}
     for pattern in spec.globs:
         for member in evidence.glob(pattern):
             if not member.is_dir:
                 chosen.setdefault(member.path, evidence.file(member))
     if spec.magic and not chosen:
+        head = heads or _Heads(evidence)
         for member in evidence.files():
-            with evidence.open(member) as fh:
-                head = fh.read(_MAGIC_READ)
-            if _magic_matches(spec, head):
+            if _magic_matches(spec, head(member)):
                 chosen.setdefault(member.path, evidence.file(member))
     return [chosen[k] for k in sorted(chosen)]
 
@@ -70,9 +86,10 @@ def scan(
     try:
         result = ScanResult(exhibit=name or evidence.name)
         chosen = [registry.get(i) for i in artifact_ids] if artifact_ids else registry.artifacts()
+        heads = _Heads(evidence)
         for art in chosen:
             frames = []
-            for source in candidates(evidence, art.spec):
+            for source in candidates(evidence, art.spec, heads):
                 try:
                     frames.append(art.parse(source))
                 except ForensicsError as exc:

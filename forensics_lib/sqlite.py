@@ -59,6 +59,8 @@ class DatabaseFile(Protocol):
 
     def materialize(self, siblings: Sequence[str] = ()) -> Path: ...
 
+    def local_path(self) -> Path | None: ...
+
 
 def is_sqlite(header: bytes) -> bool:
     """True when ``header`` starts with the SQLite 3 magic string."""
@@ -158,8 +160,8 @@ def _open_copy(db_copy: Path, display: str, hot_journal: bool) -> sqlite3.Connec
 
 
 @contextmanager
-def _open_path(path: Path) -> Iterator[SqliteDatabase]:
-    display = str(path)
+def _open_path(path: Path, display: str | None = None) -> Iterator[SqliteDatabase]:
+    display = str(path) if display is None else display
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such database file")
     with path.open("rb") as fh:
@@ -185,6 +187,11 @@ def _open_path(path: Path) -> Iterator[SqliteDatabase]:
 @contextmanager
 def _open_member(member: DatabaseFile) -> Iterator[SqliteDatabase]:
     display = member.display_path
+    local = member.local_path()
+    if local is not None:  # a folder exhibit: in place (immutable) unless a WAL needs a copy
+        with _open_path(local, display) as db:
+            yield db
+        return
     with member.open() as fh:
         _check_header(display, fh.read(100))
     present = [s for s in _COMPANIONS if member.sibling(s) is not None]

@@ -49,3 +49,22 @@ def test_a_broken_file_is_skipped_and_the_scan_goes_on(tmp_path: Path) -> None:
     [(artifact_id, where, reason)] = result.problems
     assert artifact_id == "custody.log" and where.endswith("/bad/custody.jsonl")
     assert "offset 0" in reason  # the first line is where it breaks
+
+
+def test_magic_finds_files_by_content_whatever_their_name(tmp_path: Path) -> None:
+    from forensics_lib.evidence import Evidence
+    from forensics_lib.scan import candidates
+    from forensics_lib.schema import ArtifactSpec
+
+    # pcap's magic, little-endian microseconds (a4 b2 c3 d4 written as d4 c3 b2 a1)
+    spec = ArtifactSpec(
+        id="test.pcap",
+        family="test",
+        description="x",
+        columns=(),
+        magic=((0, b"\xd4\xc3\xb2\xa1"),),
+    )
+    (tmp_path / "renamed.jpg").write_bytes(b"\xd4\xc3\xb2\xa1" + b"\x00" * 20)
+    (tmp_path / "capture.pcap").write_bytes(b"not a capture at all")
+    with Evidence(tmp_path) as ev:
+        assert [f.path for f in candidates(ev, spec)] == ["/renamed.jpg"]

@@ -126,3 +126,31 @@ def test_wal_inside_a_zip_exhibit_is_replayed_without_extracting(
                 "extraction.zip!/data/data/com.android.providers.telephony/databases/mmssms.db"
             )
     assert bodies == ["checkpointed", "only in the WAL"]
+
+
+def test_folder_exhibit_member_opens_in_place_unless_a_wal_needs_a_copy(
+    wal_exhibit: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    unchanged: Callable[[Path], None],
+) -> None:
+    import tempfile
+
+    scratch = tmp_path / "system-tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    conn = sqlite3.connect(plain / "calllog.db")
+    conn.execute("CREATE TABLE calls (_id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    unchanged(plain)
+    unchanged(wal_exhibit)
+    with Evidence(plain) as ev, open_sqlite(ev.file("/calllog.db")) as db:
+        assert db.tables() == {"calls"}
+        assert db.path == "plain!/calllog.db"
+        assert list(scratch.iterdir()) == []  # nothing copied: opened in place, immutable
+    with Evidence(wal_exhibit) as ev, open_sqlite(ev.file("/mmssms.db")) as db:
+        assert db.recovered_wal
+        assert db.query("SELECT count(*) AS n FROM sms")["n"].iloc[0] == 2
