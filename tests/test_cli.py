@@ -157,3 +157,22 @@ def test_missing_input_is_an_error_not_a_traceback(
 ) -> None:
     code, _, err = run(capsys, "timeline", str(tmp_path / "nope.zip"))
     assert code == 2 and err.startswith("error:") and "Traceback" not in err
+
+
+def test_ls_lists_device_paths_of_a_vendor_zip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import zipfile
+
+    archive = tmp_path / "extraction.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("/filesystem2/private/var/mobile/Library/SMS/sms.db", b"x" * 10)
+        zf.writestr("/filesystem2/private/var/mobile/Library/", b"")
+    code, out, err = run(capsys, "ls", str(archive), "**/SMS/*", "--format", "json")
+    assert code == 0
+    [row] = json.loads(out)
+    assert row["path"] == "/private/var/mobile/Library/SMS/sms.db"
+    assert row["stored_as"] == "/filesystem2/private/var/mobile/Library/SMS/sms.db"
+    assert row["size"] == 10
+    assert row["mtime"] is None  # a zip DOS time has no zone: not shown as UTC
+    assert "1 file(s)" in err and "(zip)" in err

@@ -69,6 +69,17 @@ def register(subparsers: Any) -> None:
     _add_format(p)
     p.set_defaults(func=cmd_decode_time)
 
+    p = subparsers.add_parser(
+        "ls",
+        help="list an exhibit's files by device path, without extracting anything",
+        description="Folder, zip, tar(.gz) or single file; names normalised to device paths.",
+    )
+    p.add_argument("exhibit", type=Path)
+    p.add_argument("pattern", nargs="?", help="device-path glob, e.g. '**/databases/*.db'")
+    p.add_argument("--all", action="store_true", help="directories and links too")
+    _add_format(p)
+    p.set_defaults(func=cmd_ls)
+
     p = subparsers.add_parser("artifacts", help="list the artifacts the kit can read")
     p.add_argument("--family", help="only this family (evidence, phone, drone, voip, media)")
     _add_format(p)
@@ -139,6 +150,28 @@ def cmd_decode_time(args: argparse.Namespace) -> int:
     emit(frame, args.format)
     if frame.empty:
         print("no interpretation lands in the plausible window", file=sys.stderr)
+    return 0
+
+
+def cmd_ls(args: argparse.Namespace) -> int:
+    from forensics_lib.evidence import Evidence
+
+    with Evidence(args.exhibit) as ev:
+        members = ev.glob(args.pattern) if args.pattern else ev.members()
+        if not args.all:
+            members = [m for m in members if not (m.is_dir or m.is_link)]
+        frame = pd.DataFrame(
+            {
+                "path": [m.path for m in members],
+                "size": pd.array([m.size for m in members], dtype="Int64"),
+                "mtime": pd.Series([m.mtime for m in members], dtype="datetime64[ns, UTC]"),
+                "stored_as": [m.name for m in members],
+            }
+        )
+    if args.format == "table":
+        frame = frame[["path", "size", "mtime"]]
+    emit(frame, args.format)
+    print(f"{len(frame)} file(s) in {args.exhibit} ({ev.kind})", file=sys.stderr)
     return 0
 
 
