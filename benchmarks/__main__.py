@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from benchmarks import bench_core
+from benchmarks import bench_core, bench_voip
 
 BENCHMARKS = {
     "hash": bench_core.bench_hash,
     "timeline": bench_core.bench_timeline,
+    "voip": bench_voip.bench_voip,
 }
 
 

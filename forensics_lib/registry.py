@@ -22,7 +22,10 @@ from forensics_lib.schema import ArtifactSpec
 __all__ = ["PARSER_MODULES", "Artifact", "artifact", "artifacts", "artifacts_frame", "get"]
 
 # The one place where parser modules are listed. Order is display order only.
-PARSER_MODULES: tuple[str, ...] = ("forensics_lib.custody",)
+PARSER_MODULES: tuple[str, ...] = (
+    "forensics_lib.custody",
+    "forensics_lib.voip.artifacts",
+)
 
 _SPEC_ATTR = "__artifact_spec__"
 

@@ -31,10 +31,25 @@ def _custody_sample(tmp: Path) -> tuple[Path, int]:
     return log.path, 2
 
 
+def _voip(rows: int) -> Callable[[Path], tuple[Path, int]]:
+    def make(tmp: Path) -> tuple[Path, int]:
+        from forensics_datasets.voip import make_voip_capture
+
+        return make_voip_capture(tmp / "capture.pcap").path, rows
+
+    return make
+
+
 # One sample maker per registered artifact id: a new parser without one fails the test
 # below, which is the point.
 SAMPLES: dict[str, Callable[[Path], tuple[Path, int]]] = {
     "custody.log": _custody_sample,
+    # Row counts of the VoIP writer's default case (its answer key lists them).
+    "voip.messages": _voip(57),
+    "voip.calls": _voip(4),
+    "voip.streams": _voip(4),
+    "voip.dtmf": _voip(8),
+    "voip.auth": _voip(8),
 }
 
 

@@ -16,7 +16,10 @@ from collections.abc import Sequence
 from forensics_lib import __version__
 from forensics_lib.errors import ForensicsError
 
-COMMAND_MODULES = ("forensics_lib.cli.core",)
+COMMAND_MODULES = (
+    "forensics_lib.cli.core",
+    "forensics_lib.cli.voip",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
