@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -31,25 +32,34 @@ def _custody_sample(tmp: Path) -> tuple[Path, int]:
     return log.path, 2
 
 
-def _voip(rows: int) -> Callable[[Path], tuple[Path, int]]:
+def _voip(count: Callable[[dict[str, Any]], int]) -> Callable[[Path], tuple[Path, int]]:
+    """A generated capture and the row count its answer key implies."""
+
     def make(tmp: Path) -> tuple[Path, int]:
         from forensics_datasets.voip import make_voip_capture
 
-        return make_voip_capture(tmp / "capture.pcap").path, rows
+        case = make_voip_capture(tmp / "capture.pcap")
+        return case.path, count(case.answer_key)
 
     return make
+
+
+def _dtmf_count(key: dict[str, Any]) -> int:
+    return sum(len(s["rfc4733"]) + len(s["inband"]) for s in key["streams"])
 
 
 # One sample maker per registered artifact id: a new parser without one fails the test
 # below, which is the point.
 SAMPLES: dict[str, Callable[[Path], tuple[Path, int]]] = {
     "custody.log": _custody_sample,
-    # Row counts of the VoIP writer's default case (its answer key lists them).
-    "voip.messages": _voip(57),
-    "voip.calls": _voip(4),
-    "voip.streams": _voip(4),
-    "voip.dtmf": _voip(8),
-    "voip.auth": _voip(8),
+    # Default scenario: 8 phones register (REGISTER, 401, REGISTER, 200: 32 messages);
+    # 2 answered calls (INVITE, 100, 180, 200, ACK, BYE, 200: 14); 1 cancelled (INVITE,
+    # 100, 180, CANCEL, 200, 487, ACK: 7); 1 rejected (INVITE, 100, final, ACK: 4) = 57.
+    "voip.messages": _voip(lambda key: 4 * len(key["registrations"]) + 14 + 7 + 4),
+    "voip.calls": _voip(lambda key: len(key["calls"])),
+    "voip.streams": _voip(lambda key: len(key["streams"])),
+    "voip.dtmf": _voip(_dtmf_count),
+    "voip.auth": _voip(lambda key: len(key["registrations"])),  # one digest per login
 }
 
 

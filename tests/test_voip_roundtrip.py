@@ -126,3 +126,35 @@ def test_calls_become_timeline_rows(tmp_path: Path) -> None:
         ["call started", "call answered", "call ended", "call started", "call ended"]
     )
     assert str(tl["time"].dtype) == "datetime64[ns, UTC]"
+
+
+def test_inband_dtmf_found_in_the_audio_as_the_writer_put_it(tmp_path: Path) -> None:
+    # Truth: the writer's answer key (digits it synthesised as Q.23 tone pairs, 120 ms
+    # each, into the caller's G.711 stream; the RFC 4733 digits are events, not tones).
+    from forensics_datasets.voip import make_voip_capture
+
+    from forensics_lib.voip import read_capture
+
+    case = make_voip_capture(tmp_path / "c.pcap", seed=3, digits="42", inband_digits="159#*0")
+    capture = read_capture(case.path, inband=True)
+    inband = capture.dtmf[capture.dtmf["method"] == "inband"]
+    expected = {s["ssrc"]: s["inband"] for s in case.answer_key["streams"] if s["inband"]}
+    found = {ssrc: list(g["digit"]) for ssrc, g in inband.groupby("ssrc")}
+    assert found == expected
+    # 120 ms tones, seen in whole 25.6 ms blocks: at least 4 blocks (102 ms), at most 5.
+    assert inband["duration_ms"].between(102.0, 128.2).all()
+    assert inband["offset"].notna().all()
+    # Without inband, only the events and INFO digits.
+    plain = read_capture(case.path).dtmf
+    assert set(plain["method"]) <= {"rfc4733", "sip-info"}
+    assert len(capture.dtmf) == len(plain) + len(inband)
+
+
+def test_no_inband_digits_in_real_speech(samples: Path) -> None:
+    # The MagicJack sample is a real call with speech and no keys pressed; SIP_DTMF2's
+    # digits travel as RFC 2833 events only (tshark shows no tones either).
+    from forensics_lib.voip import read_capture
+
+    for name in ("MagicJack_short_call.pcap", "SIP_DTMF2.pcap", "sip-rtp-g711.pcap"):
+        dtmf = read_capture(samples / "voip" / name, inband=True).dtmf
+        assert (dtmf["method"] != "inband").all(), name

@@ -32,7 +32,14 @@ def register(subparsers: Any) -> None:
         t = sub.add_parser(name, help=f"the {name} of a capture")
         t.add_argument("capture", type=Path, metavar="CAPTURE")
         t.add_argument("--format", choices=FORMATS, default="table", help="output format")
-        t.set_defaults(func=cmd_table, table=name)
+        if name == "dtmf":
+            t.add_argument(
+                "--no-inband",
+                dest="inband",
+                action="store_false",
+                help="skip decoding the audio for keys pressed as tones (faster)",
+            )
+        t.set_defaults(func=cmd_table, table=name, inband=name == "dtmf")
     a = sub.add_parser("audio", help="decode G.711 audio of a stream or a call to WAV")
     a.add_argument("capture", type=Path, metavar="CAPTURE")
     which = a.add_mutually_exclusive_group(required=True)
@@ -45,7 +52,7 @@ def register(subparsers: Any) -> None:
 def cmd_table(args: argparse.Namespace) -> int:
     from forensics_lib.voip import read_capture
 
-    frame = getattr(read_capture(args.capture), args.table)
+    frame = getattr(read_capture(args.capture, inband=args.inband), args.table)
     if args.format == "table":
         frame = frame[SHORT[args.table]]
     emit(frame, args.format)

@@ -36,8 +36,8 @@ def rtp_streams(source: Source) -> pd.DataFrame:
 
 @artifact(DTMF)
 def sip_dtmf(source: Source) -> pd.DataFrame:
-    """DTMF digits of a capture."""
-    return read_capture(source).dtmf
+    """DTMF digits of a capture: RFC 4733 events, SIP INFO and in-band tones."""
+    return read_capture(source, inband=True).dtmf
 
 
 @artifact(AUTH)

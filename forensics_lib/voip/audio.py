@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import io
 import wave
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 from typing import IO
@@ -32,6 +33,7 @@ __all__ = [
     "call_audio",
     "decode_g711",
     "stream_audio",
+    "streams_audio",
     "write_wav",
 ]
 
@@ -77,13 +79,32 @@ class StreamAudio:
     samples: npt.NDArray[np.int16]
     first_ns: int
     rate: int = SAMPLE_RATE
+    # Where each packet's audio starts in ``samples``, and the packet's byte offset in the
+    # capture (both in sequence order): provenance for what is found in the audio.
+    packet_starts: npt.NDArray[np.int64] = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64)
+    )
+    packet_offsets: npt.NDArray[np.int64] = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64)
+    )
+
+    def offset_at(self, sample: int) -> int | None:
+        """Byte offset of the packet carrying ``sample`` (None when unknown)."""
+        if not len(self.packet_starts):
+            return None
+        index = int(np.searchsorted(self.packet_starts, sample, side="right")) - 1
+        return int(self.packet_offsets[max(index, 0)])
 
 
-def _collect(source: Source, ssrcs: set[int]) -> dict[int, list[tuple[int, int, int, int, bytes]]]:
-    """(seq, timestamp, time_ns, pt, payload) of every RTP packet of the given SSRCs."""
+_Packet = tuple[int, int, int, int, bytes, int]  # seq, timestamp, time_ns, pt, payload, offset
+
+
+def _collect(source: Source, ssrcs: set[int]) -> dict[int, list[_Packet]]:
+    """(seq, timestamp, time_ns, pt, payload, record offset) of every RTP packet of the
+    given SSRCs, in one pass over the capture."""
     where = display_path(source)
     decoder = Decoder(where, AddressBook())
-    found: dict[int, list[tuple[int, int, int, int, bytes]]] = {s: [] for s in ssrcs}
+    found: dict[int, list[_Packet]] = {s: [] for s in ssrcs}
     for batch in iter_batches(source):
         d = decoder.decode(batch)
         decoder.tcp.clear()
@@ -116,14 +137,13 @@ def _collect(source: Source, ssrcs: set[int]) -> dict[int, list[tuple[int, int, 
                     int(d.time_ns[i]),
                     pkt[1] & 0x7F,
                     body,
+                    int(d.rec_off[i]),
                 )
             )
     return found
 
 
-def _assemble(
-    ssrc: int, packets: list[tuple[int, int, int, int, bytes]], where: str
-) -> StreamAudio:
+def _assemble(ssrc: int, packets: list[_Packet], where: str) -> StreamAudio:
     if not packets:
         raise UnsupportedFormat(where, f"no RTP packets with SSRC 0x{ssrc:08X}")
     audio = [p for p in packets if p[3] in _CODECS]
@@ -153,13 +173,33 @@ def _assemble(
         if p < end:
             out[p : p + len(samples)] = samples[: end - p]
     first_ns = min(p[2] for p in audio)
-    return StreamAudio(ssrc=ssrc, samples=out, first_ns=first_ns)
+    by_position = np.argsort(pos, kind="stable")
+    return StreamAudio(
+        ssrc=ssrc,
+        samples=out,
+        first_ns=first_ns,
+        packet_starts=pos[by_position].astype(np.int64),
+        packet_offsets=np.array([audio[i][5] for i in order], dtype=np.int64)[by_position],
+    )
 
 
 def stream_audio(source: Source, ssrc: int) -> StreamAudio:
     """The decoded audio of one RTP stream (by SSRC); non-G.711 raises UnsupportedFormat."""
     found = _collect(source, {ssrc})
     return _assemble(ssrc, found[ssrc], display_path(source))
+
+
+def streams_audio(source: Source, ssrcs: Iterable[int]) -> dict[int, StreamAudio]:
+    """The decoded audio of several streams in one pass; streams that are not G.711
+    (or have no packets) are left out."""
+    wanted = set(ssrcs)
+    found = _collect(source, wanted) if wanted else {}
+    where = display_path(source)
+    out = {}
+    for ssrc, packets in found.items():
+        if any(p[3] in _CODECS for p in packets):
+            out[ssrc] = _assemble(ssrc, packets, where)
+    return out
 
 
 def call_audio(source: Source, ssrcs: list[int]) -> npt.NDArray[np.int16]:

@@ -568,17 +568,25 @@ class _Reader:
         )
 
 
-def read_capture(source: Source, *, chunk_size: int = DEFAULT_CHUNK) -> VoipCapture:
+def read_capture(
+    source: Source, *, chunk_size: int = DEFAULT_CHUNK, inband: bool = False
+) -> VoipCapture:
     """Read a pcap / pcapng capture into SIP messages, calls, RTP streams, DTMF and digests.
 
     Bad input: :class:`~forensics_lib.errors.UnsupportedFormat` when it is not a capture,
     :class:`~forensics_lib.errors.ParseError` with the byte offset when a record header is
     impossible; a truncated file, cut packets or broken SIP give warnings and what was
     readable.
+
+    ``inband=True`` also decodes every G.711 stream and adds the keys pressed as tones in
+    the audio (``method`` "inband") to ``dtmf``: a second pass over the capture.
     """
     from forensics_lib.voip import frames
 
     reader = _Reader(display_path(source), source_path(source))
     reader.run(source, chunk_size)
     reader.rfc4733()
-    return frames.build(reader)
+    capture = frames.build(reader)
+    if inband:
+        capture = frames.with_inband(capture, source)
+    return capture

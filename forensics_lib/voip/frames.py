@@ -19,6 +19,7 @@ from forensics_lib.schema import (
     TimelineRule,
     conform,
 )
+from forensics_lib.sources import Source, source_path
 from forensics_lib.voip.rtp import payload_name
 
 if TYPE_CHECKING:
@@ -469,3 +470,19 @@ def _guess_call(reader: _Reader, stream: object, calls: Sequence[object]) -> str
             continue
         fits.append(call.call_id)
     return fits[0] if len(fits) == 1 else None
+
+
+def with_inband(capture: VoipCapture, source: Source) -> VoipCapture:
+    """``capture`` with the in-band key presses of its G.711 streams added to ``dtmf``."""
+    import dataclasses
+
+    from forensics_lib.voip.inband import inband_rows
+
+    found = inband_rows(source, capture.streams)
+    if found.empty:
+        return capture
+    found["artifact"] = DTMF.id
+    found["source_path"] = source_path(source)
+    merged = pd.concat([capture.dtmf, conform(found, DTMF)], ignore_index=True)
+    merged = merged.sort_values("time", kind="stable", ignore_index=True)
+    return dataclasses.replace(capture, dtmf=conform(merged, DTMF))
