@@ -24,6 +24,10 @@ __all__ = ["PARSER_MODULES", "Artifact", "artifact", "artifacts", "artifacts_fra
 # The one place where parser modules are listed. Order is display order only.
 PARSER_MODULES: tuple[str, ...] = (
     "forensics_lib.custody",
+    "forensics_lib.phone.device",
+    "forensics_lib.phone.android",
+    "forensics_lib.phone.ios",
+    "forensics_lib.phone.whatsapp",
     "forensics_lib.voip.artifacts",
 )
 

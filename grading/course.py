@@ -12,7 +12,9 @@ without their answer keys. Re-running it is cheap.
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -70,6 +72,37 @@ def build_course(course_root: Path, force: bool = False) -> list[str]:
     return built
 
 
+def ensure_secret(course_root: Path) -> bytes:
+    """The course secret (created once, readable by the instructor only)."""
+    path = course_root / ".course_secret"
+    if not path.is_file():
+        course_root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_bytes().strip()
+
+
+def build_trainee_data(course_root: Path, workspace: Path, trainee: str) -> list[str]:
+    """Write ``trainee``'s own data for every per-trainee lab (without answer keys)."""
+    from forensics_datasets.course import LABS, make_lab_data
+
+    secret = ensure_secret(course_root)
+    made = []
+    for lab in LABS:
+        target = workspace / "data" / lab
+        stamp = workspace / "data" / f".{lab}.trainee"
+        if stamp.is_file() and stamp.read_text() == trainee:
+            continue
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        make_lab_data(lab, trainee, target, secret)
+        stamp.write_text(trainee)
+        made.append(lab)
+    return made
+
+
 def build_workspace(course_root: Path, datasets: Path, workspace: Path) -> None:
     """Copy released labs (once) and the datasets, minus answer keys, into the workspace."""
     workspace.mkdir(parents=True, exist_ok=True)
@@ -78,10 +111,11 @@ def build_workspace(course_root: Path, datasets: Path, workspace: Path) -> None:
         if not target.exists():
             shutil.copytree(course_root / "release" / lab, target)
     if datasets.is_dir():
-        data = workspace / "data"
-        if data.exists():
-            shutil.rmtree(data)
-        shutil.copytree(datasets, data, ignore=shutil.ignore_patterns(*PRIVATE_PATTERNS))
+        for folder in sorted(p for p in datasets.iterdir() if p.is_dir()):
+            target = workspace / "data" / folder.name
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(folder, target, ignore=shutil.ignore_patterns(*PRIVATE_PATTERNS))
 
 
 def serve(root: Path, port: int, token: str | None) -> int:
@@ -123,7 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         course_root = (args.out / "course").resolve()
         built = build_course(course_root, force=args.force)
-        build_workspace(course_root, args.datasets.resolve(), (args.out / "lab").resolve())
+        workspace = (args.out / "lab").resolve()
+        build_workspace(course_root, args.datasets.resolve(), workspace)
+        trainee = os.environ.get("FORENSICS_TRAINEE") or getpass.getuser()
+        build_trainee_data(course_root, workspace, trainee)
         state = f"generated {', '.join(built)}" if built else "course up to date"
         print(f"{state}; workspace ready in {args.out / 'lab'}", file=sys.stderr)
         return 0

@@ -6,11 +6,13 @@ built course (release, submitted, autograded, feedback, gradebook) lives under
 """
 
 import os
+import sys
 from pathlib import Path
 
 c = get_config()  # type: ignore[name-defined]  # noqa: F821  (nbgrader provides it)
 
 KIT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(KIT / "grading"))  # for feedback_filters, wherever nbgrader runs
 COURSE_ROOT = Path(os.environ.get("FORENSICS_COURSE_ROOT", KIT / "build" / "course"))
 
 c.CourseDirectory.course_id = "mobile-drone-forensics"
@@ -24,3 +26,13 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Execute.timeout = 120
 c.ExecutePreprocessor.timeout = 120
+
+# Feedback shows the trainee's notebook with marks; hidden tests stay hidden there too
+# (they only call forensics_datasets.course.check, but their text is the instructor's):
+# their source is cleared and failed tests show their message, not their code.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "feedback_filters.ShortTracebacks",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -17,15 +17,16 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import shutil
 import sqlite3
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from forensics_datasets.sqlite_files import write_db
 from forensics_lib.custody import CustodyLog
 from forensics_lib.hashing import build_manifest, write_manifest
 
@@ -60,38 +61,30 @@ def _zip_time(ts: pd.Timestamp) -> tuple[int, int, int, int, int, int]:
     return (ts.year, ts.month, ts.day, ts.hour, ts.minute, ts.second)
 
 
+NOTES_SCHEMA = (
+    "CREATE TABLE notes (_id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, "
+    "created INTEGER NOT NULL)",  # Unix milliseconds, as many Android apps store
+)
+
+
 def _write_notes_db(work: Path, rng: random.Random, start: pd.Timestamp) -> list[dict[str, object]]:
     """A WAL-mode database whose last note is committed only in the -wal file."""
-    db = work / "notes.db"
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA wal_autocheckpoint=0")
-    conn.execute(
-        "CREATE TABLE notes (_id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, "
-        "created INTEGER NOT NULL)"  # Unix milliseconds, as many Android apps store
-    )
     picks = rng.sample(NOTES, 4)
-    rows = []
+    rows: list[dict[str, object]] = []
     for i, title in enumerate(picks):
         created = start + pd.Timedelta(minutes=rng.randint(5, 50) + 60 * i)
         rows.append({"_id": i + 1, "title": title, "created_ms": created.value // 1_000_000})
-    for row in rows[:-1]:
-        conn.execute(
-            "INSERT INTO notes (_id, title, created) VALUES (?, ?, ?)",
-            (row["_id"], row["title"], row["created_ms"]),
-        )
-    conn.commit()
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    last = rows[-1]
-    conn.execute(
-        "INSERT INTO notes (_id, title, created) VALUES (?, ?, ?)",
-        (last["_id"], last["title"], last["created_ms"]),
-    )
-    conn.commit()
-    # Copy while the writer is still open, as an extraction of a live phone does.
-    shutil.copyfile(db, work / "snap.db")
-    shutil.copyfile(work / "notes.db-wal", work / "snap.db-wal")
-    conn.close()
+
+    def insert(chosen: list[dict[str, object]]) -> Callable[[sqlite3.Connection], None]:
+        def fill(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT INTO notes (_id, title, created) VALUES (?, ?, ?)",
+                [(r["_id"], r["title"], r["created_ms"]) for r in chosen],
+            )
+
+        return fill
+
+    write_db(work / "snap.db", NOTES_SCHEMA, insert(rows[:-1]), insert(rows[-1:]), wal="tail")
     return rows
 
 

@@ -1,0 +1,112 @@
+"""Synthetic Android and iOS full-file-system extractions, with their answer keys.
+
+>>> from forensics_datasets.phone import make_phone_extraction   # doctest: +SKIP
+>>> case = make_phone_extraction("out", os="android", seed=3, container="zip")
+>>> case.exhibit, case.answer_key["scenario"]["messages"][0]
+
+The same ``seed`` (and sizes) gives the same :class:`Scenario` for both OSes, so the Android
+and the iOS extraction hold the same contacts, calls and messages, each in its own formats.
+Containers: ``zip`` (names under a vendor folder, Cellebrite-style ``/filesystem1/`` for iOS
+or ``Dump/`` for Android), ``tar``/``tgz`` (GrayKey-style, under ``filesystem1/``), or ``dir``.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from forensics_datasets.phone._pack import pack
+from forensics_datasets.phone.android import write_android_tree
+from forensics_datasets.phone.ios import write_ios_tree
+from forensics_datasets.phone.scenario import Call, Contact, Message, Scenario, make_scenario
+
+__all__ = [
+    "PHONE_VERSION",
+    "Call",
+    "Contact",
+    "Message",
+    "PhoneExtraction",
+    "Scenario",
+    "make_phone_extraction",
+    "make_scenario",
+]
+
+PHONE_VERSION = 1
+Container = Literal["zip", "tar", "tgz", "dir"]
+_DEFAULT_PREFIX = {
+    ("android", "zip"): "Dump/",
+    ("ios", "zip"): "/filesystem1/",
+    ("android", "tar"): "EXH-002/filesystem1/",
+    ("ios", "tar"): "filesystem1/",
+    ("android", "tgz"): "EXH-002/filesystem1/",
+    ("ios", "tgz"): "filesystem1/",
+    ("android", "dir"): "Extraction_01/fs/",
+    ("ios", "dir"): "Extraction_01/filesystem1/",
+}
+
+
+@dataclass(frozen=True)
+class PhoneExtraction:
+    """A written extraction, its answer key (also saved as JSON beside it) and scenario."""
+
+    exhibit: Path
+    answer_key: dict[str, Any]
+    scenario: Scenario
+
+
+def make_phone_extraction(
+    out: str | Path,
+    *,
+    os: Literal["android", "ios"],
+    seed: int = 0,
+    container: Container = "zip",
+    prefix: str | None = None,
+    contacts: int = 8,
+    messages: int = 60,
+    calls: int = 30,
+    wa_messages: int = 40,
+    wa_calls: int = 10,
+    wal: bool = True,
+    whatsapp: Literal["modern", "legacy"] = "modern",
+    name: str | None = None,
+) -> PhoneExtraction:
+    """Write one extraction into ``out`` (created) and its ``<name>.answer_key.json``."""
+    root = Path(out)
+    root.mkdir(parents=True, exist_ok=True)
+    scenario = make_scenario(
+        seed,
+        contacts=contacts,
+        messages=messages,
+        calls=calls,
+        wa_messages=wa_messages,
+        wa_calls=wa_calls,
+    )
+    stem = name or f"EXH-{seed:03d}_{os}_ffs"
+    suffix = {"zip": ".zip", "tar": ".tar", "tgz": ".tar.gz", "dir": ""}[container]
+    exhibit = root / f"{stem}{suffix}"
+    lead = _DEFAULT_PREFIX[(os, container)] if prefix is None else prefix
+    with tempfile.TemporaryDirectory(prefix="phone-tree-") as tmp:
+        tree = Path(tmp)
+        if os == "android":
+            notes = write_android_tree(tree, scenario, wal=wal, whatsapp=whatsapp)
+        else:
+            notes = write_ios_tree(tree, scenario, wal=wal)
+        if container == "dir":
+            exhibit.mkdir(parents=True, exist_ok=True)
+        pack(tree, exhibit, container, lead)
+    key: dict[str, Any] = {
+        "version": PHONE_VERSION,
+        "seed": seed,
+        "os": os,
+        "container": container,
+        "prefix": lead,
+        "exhibit": exhibit.name,
+        "writer": notes,
+        "scenario": scenario.to_json(),
+    }
+    key_path = root / f"{stem}.answer_key.json"
+    key_path.write_text(json.dumps(key, indent=2, ensure_ascii=False) + "\n")
+    return PhoneExtraction(exhibit=exhibit, answer_key=key, scenario=scenario)

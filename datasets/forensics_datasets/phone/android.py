@@ -1,0 +1,350 @@
+"""Write a :class:`~forensics_datasets.phone.scenario.Scenario` as an Android file system.
+
+Databases are created with the tables and columns the real providers create:
+
+* ``mmssms.db``: ``CREATE TABLE`` statements of ``sms``, ``threads``, ``pdu``, ``addr``,
+  ``part``, ``canonical_addresses`` as listed in plaso
+  ``plaso/parsers/sqlite_plugins/android_sms.py`` (SCHEMAS, from a real device).
+* ``calllog.db``: ``calls`` as in plaso ``android_calls.py`` SCHEMAS, plus the columns of
+  Android 7+ that ALEAPP ``scripts/artifacts/calllog.py`` reads from ``calllog.db``
+  (``phone_account_address``, ``transcription``, ``deleted``).
+* ``contacts2.db``: ``accounts``, ``contacts``, ``raw_contacts``, ``data`` as dumped from a
+  real Android 7 ``contacts2.db`` (``.schema``, with ``COLLATE PHONEBOOK``), ``mimetypes``
+  as in plaso ``android_calls.py``.
+
+Epochs as on the device: ``sms.date``/``date_sent`` Unix ms, ``pdu.date`` Unix s, ``calls.date``
+Unix ms, ``contacts.contact_last_updated_timestamp`` Unix ms. WAL states as a live phone
+leaves them: ``mmssms.db`` with its newest messages only in the ``-wal``, ``calllog.db`` a bare
+header with every row in the ``-wal``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from forensics_datasets.phone._pack import WalState, write_db
+from forensics_datasets.phone.scenario import Scenario
+from forensics_datasets.phone.whatsapp import write_android_whatsapp
+
+__all__ = [
+    "CALLLOG_DB",
+    "CALLS_SCHEMA",
+    "CONTACTS2_DB",
+    "CONTACTS2_SCHEMA",
+    "MMSSMS_DB",
+    "MMSSMS_SCHEMA",
+    "write_android_tree",
+    "write_calllog",
+]
+
+MMSSMS_DB = "data/data/com.android.providers.telephony/databases/mmssms.db"
+CALLLOG_DB = "data/data/com.android.providers.contacts/databases/calllog.db"
+CONTACTS2_DB = "data/data/com.android.providers.contacts/databases/contacts2.db"
+BUILD_PROP = "system/build.prop"
+
+MMSSMS_SCHEMA = (
+    "CREATE TABLE android_metadata (locale TEXT)",
+    "CREATE TABLE canonical_addresses (_id INTEGER PRIMARY KEY AUTOINCREMENT, address TEXT)",
+    "CREATE TABLE threads (_id INTEGER PRIMARY KEY AUTOINCREMENT, date INTEGER DEFAULT 0, "
+    "message_count INTEGER DEFAULT 0, recipient_ids TEXT, snippet TEXT, snippet_cs INTEGER "
+    "DEFAULT 0, read INTEGER DEFAULT 1, type INTEGER DEFAULT 0, error INTEGER DEFAULT 0, "
+    "has_attachment INTEGER DEFAULT 0)",
+    "CREATE TABLE sms (_id INTEGER PRIMARY KEY, thread_id INTEGER, address TEXT, person "
+    "INTEGER, date INTEGER, date_sent INTEGER DEFAULT 0, protocol INTEGER, read INTEGER "
+    "DEFAULT 0, status INTEGER DEFAULT -1, type INTEGER, reply_path_present INTEGER, subject "
+    "TEXT, body TEXT, service_center TEXT, locked INTEGER DEFAULT 0, error_code INTEGER "
+    "DEFAULT 0, seen INTEGER DEFAULT 0)",
+    "CREATE TABLE pdu (_id INTEGER PRIMARY KEY AUTOINCREMENT, thread_id INTEGER, date "
+    "INTEGER, date_sent INTEGER DEFAULT 0, msg_box INTEGER, read INTEGER DEFAULT 0, m_id TEXT, "
+    "sub TEXT, sub_cs INTEGER, ct_t TEXT, ct_l TEXT, exp INTEGER, m_cls TEXT, m_type INTEGER, "
+    "v INTEGER, m_size INTEGER, pri INTEGER, rr INTEGER, rpt_a INTEGER, resp_st INTEGER, st "
+    "INTEGER, tr_id TEXT, retr_st INTEGER, retr_txt TEXT, retr_txt_cs INTEGER, read_status "
+    "INTEGER, ct_cls INTEGER, resp_txt TEXT, d_tm INTEGER, d_rpt INTEGER, locked INTEGER "
+    "DEFAULT 0, seen INTEGER DEFAULT 0, text_only INTEGER DEFAULT 0)",
+    "CREATE TABLE addr (_id INTEGER PRIMARY KEY, msg_id INTEGER, contact_id INTEGER, address "
+    "TEXT, type INTEGER, charset INTEGER)",
+    "CREATE TABLE part (_id INTEGER PRIMARY KEY AUTOINCREMENT, mid INTEGER, seq INTEGER "
+    "DEFAULT 0, ct TEXT, name TEXT, chset INTEGER, cd TEXT, fn TEXT, cid TEXT, cl TEXT, ctt_s "
+    "INTEGER, ctt_t TEXT, _data TEXT, text TEXT)",
+)
+
+CALLS_SCHEMA = (
+    "CREATE TABLE android_metadata (locale TEXT)",
+    "CREATE TABLE calls (_id INTEGER PRIMARY KEY AUTOINCREMENT, number TEXT, date INTEGER, "
+    "duration INTEGER, type INTEGER, new INTEGER, name TEXT, numbertype INTEGER, numberlabel "
+    "TEXT, countryiso TEXT, voicemail_uri TEXT, is_read INTEGER, geocoded_location TEXT, "
+    "lookup_uri TEXT, matched_number TEXT, normalized_number TEXT, photo_id INTEGER NOT NULL "
+    "DEFAULT 0, formatted_number TEXT, _data TEXT, has_content INTEGER, mime_type TEXT, "
+    "source_data TEXT, source_package TEXT, state INTEGER, phone_account_address TEXT, "
+    "transcription TEXT, deleted INTEGER NOT NULL DEFAULT 0)",
+)
+
+CONTACTS2_SCHEMA = (
+    "CREATE TABLE android_metadata (locale TEXT)",
+    "CREATE TABLE accounts (_id INTEGER PRIMARY KEY AUTOINCREMENT,account_name TEXT, "
+    "account_type TEXT, data_set TEXT)",
+    "CREATE TABLE mimetypes (_id INTEGER PRIMARY KEY AUTOINCREMENT, mimetype TEXT NOT NULL)",
+    "CREATE TABLE contacts (_id INTEGER PRIMARY KEY AUTOINCREMENT,name_raw_contact_id INTEGER "
+    "REFERENCES raw_contacts(_id),photo_id INTEGER REFERENCES data(_id),photo_file_id INTEGER "
+    "REFERENCES photo_files(_id),custom_ringtone TEXT,send_to_voicemail INTEGER NOT NULL "
+    "DEFAULT 0,times_contacted INTEGER NOT NULL DEFAULT 0,last_time_contacted INTEGER,starred "
+    "INTEGER NOT NULL DEFAULT 0,pinned INTEGER NOT NULL DEFAULT 0,has_phone_number INTEGER NOT "
+    "NULL DEFAULT 0,lookup TEXT,status_update_id INTEGER REFERENCES "
+    "data(_id),contact_last_updated_timestamp INTEGER)",
+    "CREATE TABLE raw_contacts (_id INTEGER PRIMARY KEY AUTOINCREMENT,account_id INTEGER "
+    "REFERENCES accounts(_id),sourceid TEXT,backup_id TEXT,raw_contact_is_read_only INTEGER NOT "
+    "NULL DEFAULT 0,version INTEGER NOT NULL DEFAULT 1,dirty INTEGER NOT NULL DEFAULT 0,deleted "
+    "INTEGER NOT NULL DEFAULT 0,metadata_dirty INTEGER NOT NULL DEFAULT 0,contact_id INTEGER "
+    "REFERENCES contacts(_id),aggregation_mode INTEGER NOT NULL DEFAULT 0,aggregation_needed "
+    "INTEGER NOT NULL DEFAULT 1,custom_ringtone TEXT,send_to_voicemail INTEGER NOT NULL DEFAULT "
+    "0,times_contacted INTEGER NOT NULL DEFAULT 0,last_time_contacted INTEGER,starred INTEGER "
+    "NOT NULL DEFAULT 0,pinned INTEGER NOT NULL DEFAULT 0,display_name TEXT,display_name_alt "
+    "TEXT,display_name_source INTEGER NOT NULL DEFAULT 0,phonetic_name TEXT,phonetic_name_style "
+    "TEXT,sort_key TEXT COLLATE PHONEBOOK,phonebook_label TEXT,phonebook_bucket "
+    "INTEGER,sort_key_alt TEXT COLLATE PHONEBOOK,phonebook_label_alt TEXT,phonebook_bucket_alt "
+    "INTEGER,name_verified INTEGER NOT NULL DEFAULT 0,sync1 TEXT, sync2 TEXT, sync3 TEXT, sync4 "
+    "TEXT )",
+    "CREATE TABLE data (_id INTEGER PRIMARY KEY AUTOINCREMENT,package_id INTEGER REFERENCES "
+    "package(_id),mimetype_id INTEGER REFERENCES mimetype(_id) NOT NULL,raw_contact_id INTEGER "
+    "REFERENCES raw_contacts(_id) NOT NULL,hash_id TEXT,is_read_only INTEGER NOT NULL DEFAULT "
+    "0,is_primary INTEGER NOT NULL DEFAULT 0,is_super_primary INTEGER NOT NULL DEFAULT "
+    "0,data_version INTEGER NOT NULL DEFAULT 0,data1 TEXT,data2 TEXT,data3 TEXT,data4 TEXT,data5 "
+    "TEXT,data6 TEXT,data7 TEXT,data8 TEXT,data9 TEXT,data10 TEXT,data11 TEXT,data12 "
+    "TEXT,data13 TEXT,data14 TEXT,data15 TEXT,data_sync1 TEXT, data_sync2 TEXT, data_sync3 "
+    "TEXT, data_sync4 TEXT, carrier_presence INTEGER NOT NULL DEFAULT 0 )",
+    "CREATE INDEX raw_contact_sort_key1_index ON raw_contacts (sort_key)",
+)
+MIMETYPES = (
+    "vnd.android.cursor.item/email_v2",
+    "vnd.android.cursor.item/im",
+    "vnd.android.cursor.item/nickname",
+    "vnd.android.cursor.item/organization",
+    "vnd.android.cursor.item/phone_v2",
+    "vnd.android.cursor.item/sip_address",
+    "vnd.android.cursor.item/name",
+)
+_MIME_ID = {m: i + 1 for i, m in enumerate(MIMETYPES)}
+_CALL_TYPE = {"incoming": 1, "outgoing": 2, "missed": 3}
+PDU_FROM, PDU_TO = 0x89, 0x97
+_INSERT_ADDRESS_TOKEN = "insert-address-token"  # Telephony.Mms.Addr: the sender of our own MMS
+
+BUILD_PROP_TEXT = """# begin common build properties
+# autogenerated by buildinfo.sh (synthetic training device)
+ro.build.id=UQ1A.240205.004
+ro.build.display.id=UQ1A.240205.004
+ro.build.version.release=14
+ro.build.version.sdk=34
+ro.build.fingerprint=google/panther/panther:14/UQ1A.240205.004/11269751:user/release-keys
+ro.product.system.manufacturer=Google
+ro.product.system.model=Pixel 7
+ro.product.manufacturer=Google
+ro.product.model=Pixel 7
+ro.serialno=EXAMPLE0000SN01
+# end common build properties
+"""
+
+
+def _ms(ts: pd.Timestamp) -> int:
+    return int(ts.value // 1_000_000)
+
+
+def _threads(scenario: Scenario) -> dict[str, int]:
+    threads: dict[str, int] = {}
+    for message in scenario.messages:
+        threads.setdefault(message.address, len(threads) + 1)
+    return threads
+
+
+def _write_mmssms(path: Path, scenario: Scenario, wal: WalState, wal_tail: int) -> dict[str, Any]:
+    threads = _threads(scenario)
+    sms_rows: list[tuple[Any, ...]] = []
+    mms: list[tuple[int, Any]] = []
+    for message in scenario.messages:
+        if message.mms:
+            mms.append((len(mms) + 1, message))
+            continue
+        date = _ms(message.time)
+        sms_rows.append(
+            (
+                len(sms_rows) + 1,
+                threads[message.address],
+                message.address,
+                None,
+                date,
+                date if message.outgoing else date - 3_000,
+                None if message.outgoing else 0,
+                int(message.read),
+                -1,
+                2 if message.outgoing else 1,
+                0,
+                None,
+                message.body,
+                None,
+                0,
+                0,
+                1,
+            )
+        )
+    cut = max(len(sms_rows) - wal_tail, 0) if wal == "tail" else len(sms_rows)
+    insert_sms = "INSERT INTO sms VALUES (" + ", ".join("?" * 17) + ")"
+
+    def head(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO android_metadata VALUES ('en_GB')")
+        conn.executemany(
+            "INSERT INTO canonical_addresses (_id, address) VALUES (?, ?)",
+            [(i, a) for a, i in threads.items()],
+        )
+        conn.executemany(
+            "INSERT INTO threads (_id, date, message_count, recipient_ids, snippet) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(i, 0, 0, str(i), None) for i in threads.values()],
+        )
+        conn.executemany(insert_sms, sms_rows[:cut])
+        for pdu_id, message in mms:
+            seconds = int(message.time.value // 1_000_000_000)
+            conn.execute(
+                "INSERT INTO pdu (_id, thread_id, date, date_sent, msg_box, read, m_id, sub, "
+                "ct_t, m_type, v, pri, tr_id, seen, text_only) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 18, 129, ?, 1, 1)",
+                (
+                    pdu_id,
+                    threads[message.address],
+                    seconds,
+                    seconds,
+                    2 if message.outgoing else 1,
+                    int(message.read),
+                    f"mid-{pdu_id:06d}@mms.example.com",
+                    "application/vnd.wap.multipart.related",
+                    128 if message.outgoing else 132,  # m-send-req / m-retrieve-conf
+                    f"T{pdu_id:010d}",
+                ),
+            )
+            sender = _INSERT_ADDRESS_TOKEN if message.outgoing else message.address
+            recipient = message.address if message.outgoing else scenario.owner_number
+            conn.executemany(
+                "INSERT INTO addr (msg_id, contact_id, address, type, charset) "
+                "VALUES (?, NULL, ?, ?, 106)",
+                [(pdu_id, sender, PDU_FROM), (pdu_id, recipient, PDU_TO)],
+            )
+            conn.execute(
+                "INSERT INTO part (mid, seq, ct, name, chset, cl, text) "
+                "VALUES (?, -1, 'application/smil', NULL, NULL, 'smil.xml', ?)",
+                (
+                    pdu_id,
+                    '<smil><body><par dur="5000ms"><text src="text_0.txt"/></par></body></smil>',
+                ),
+            )
+            conn.execute(
+                "INSERT INTO part (mid, seq, ct, name, chset, cl, text) "
+                "VALUES (?, 0, 'text/plain', 'text_0.txt', 106, 'text_0.txt', ?)",
+                (pdu_id, message.body),
+            )
+
+    def tail(conn: sqlite3.Connection) -> None:
+        conn.executemany(insert_sms, sms_rows[cut:])
+
+    write_db(path, MMSSMS_SCHEMA, head, tail, wal=wal)
+    return {
+        "sms_rows": len(sms_rows),
+        "mms_rows": len(mms),
+        "sms_ids_only_in_wal": [r[0] for r in sms_rows[cut:]],
+    }
+
+
+def _call_rows(scenario: Scenario) -> list[tuple[Any, ...]]:
+    return [
+        (i + 1, c.number, _ms(c.time), c.duration_s, _CALL_TYPE[c.label], 0, c.name, "GB")
+        for i, c in enumerate(scenario.calls)
+    ]
+
+
+def write_calllog(path: Path, rows: list[tuple[Any, ...]], wal: WalState = "bare") -> None:
+    """Write ``calllog.db`` rows ``(_id, number, date_ms, duration_s, type, new, name, iso)``."""
+
+    def head(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO android_metadata VALUES ('en_GB')")
+        conn.executemany(
+            "INSERT INTO calls (_id, number, date, duration, type, new, name, countryiso, "
+            "is_read, phone_account_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, NULL)",
+            rows,
+        )
+
+    write_db(path, CALLS_SCHEMA, head, wal=wal)
+
+
+def _write_contacts2(path: Path, scenario: Scenario, wal: WalState) -> None:
+    def head(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO android_metadata VALUES ('en_GB')")
+        conn.execute("INSERT INTO accounts VALUES (1, 'Phone', 'vnd.sec.contact.phone', NULL)")
+        conn.executemany(
+            "INSERT INTO mimetypes (_id, mimetype) VALUES (?, ?)",
+            [(i, m) for m, i in _MIME_ID.items()],
+        )
+        for i, contact in enumerate(scenario.contacts, start=1):
+            conn.execute(
+                "INSERT INTO contacts (_id, name_raw_contact_id, has_phone_number, lookup, "
+                "contact_last_updated_timestamp) VALUES (?, ?, ?, ?, ?)",
+                (i, i, int(bool(contact.phones)), f"0r{i}-EXAMPLE", _ms(contact.modified)),
+            )
+            conn.execute(
+                "INSERT INTO raw_contacts (_id, account_id, contact_id, display_name, "
+                "display_name_alt, display_name_source, sort_key, sort_key_alt) "
+                "VALUES (?, 1, ?, ?, ?, 40, ?, ?)",
+                (
+                    i,
+                    i,
+                    contact.display_name,
+                    f"{contact.last}, {contact.first}",
+                    contact.display_name,
+                    f"{contact.last}, {contact.first}",
+                ),
+            )
+            data: list[tuple[str, str | None, str | None, str | None]] = [
+                ("vnd.android.cursor.item/name", contact.display_name, contact.first, contact.last)
+            ]
+            data += [("vnd.android.cursor.item/phone_v2", p, "2", None) for p in contact.phones]
+            data += [("vnd.android.cursor.item/email_v2", e, "1", None) for e in contact.emails]
+            if contact.organization:
+                data.append(
+                    ("vnd.android.cursor.item/organization", contact.organization, "1", None)
+                )
+            conn.executemany(
+                "INSERT INTO data (mimetype_id, raw_contact_id, data1, data2, data3) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(_MIME_ID[m], i, d1, d2, d3) for m, d1, d2, d3 in data],
+            )
+
+    write_db(path, CONTACTS2_SCHEMA, head, wal=wal, collations=("PHONEBOOK",))
+
+
+def write_android_tree(
+    root: Path,
+    scenario: Scenario,
+    *,
+    wal: bool = True,
+    wal_tail: int = 3,
+    whatsapp: Literal["modern", "legacy"] = "modern",
+) -> dict[str, Any]:
+    """Write the scenario's Android file system under ``root``; return the writer's notes."""
+    notes = _write_mmssms(root / MMSSMS_DB, scenario, "tail" if wal else "none", wal_tail)
+    write_calllog(root / CALLLOG_DB, _call_rows(scenario), wal="bare" if wal else "none")
+    _write_contacts2(root / CONTACTS2_DB, scenario, "tail" if wal else "none")
+    prop = root / BUILD_PROP
+    prop.parent.mkdir(parents=True, exist_ok=True)
+    prop.write_text(BUILD_PROP_TEXT)
+    notes["device"] = {
+        "make": "Google",
+        "model": "Pixel 7",
+        "os_version": "14",
+        "build": "UQ1A.240205.004",
+        "serial": "EXAMPLE0000SN01",
+    }
+    notes["calllog_wal"] = "bare" if wal else "none"
+    notes["whatsapp"] = write_android_whatsapp(
+        root, scenario, schema=whatsapp, wal="tail" if wal else "none"
+    )
+    return notes

@@ -1,0 +1,338 @@
+"""Write a :class:`~forensics_datasets.phone.scenario.Scenario` as an iOS file system.
+
+* ``sms.db``: ``handle``, ``chat``, ``message`` (the iOS 14 column list: the prefix up to
+  ``date_read`` as printed by ``.fullschema`` of a real ``chat.db``/``sms.db``, the rest as
+  iOS 11-14 add them), ``chat_message_join``, ``chat_handle_join``. ``message.date`` is
+  **nanoseconds since 2001-01-01 UTC** (iOS 11+). Some messages keep only their
+  ``attributedBody`` (``text`` NULL), as iOS 16+ writes them: a "streamtyped" NSArchiver blob
+  of an NSAttributedString (layout: ``04 0B "streamtyped" 81 E8 03 84 01 40 84 84 84 12
+  "NSAttributedString" 00 84 84 08 "NSObject" 00 85 92 84 84 84 08 "NSString" 01 94 84 01 2B``,
+  then the byte length as a typedstream integer and the UTF-8 text).
+* ``CallHistory.storedata``: the Core Data table ``ZCALLRECORD`` with the columns iLEAPP
+  ``callHistory.py`` reads (``ZDATE`` Cocoa seconds as a double, ``ZADDRESS`` a BLOB of UTF-8,
+  ``ZORIGINATED``, ``ZANSWERED``, ``ZCALLTYPE`` 1 = phone, ...), Core Data's ``Z_PK``/``Z_ENT``/
+  ``Z_OPT`` and ``Z_PRIMARYKEY``/``Z_METADATA`` tables. Reconstructed from those columns and
+  Core Data's naming and typing conventions, not dumped from a device.
+* ``AddressBook.sqlitedb``: ``ABPerson`` (``CreationDate``/``ModificationDate`` integer Cocoa
+  seconds), ``ABMultiValue`` (``property`` 3 phone, 4 e-mail), ``ABMultiValueLabel``,
+  ``ABStore`` (iLEAPP ``addressBook.py``).
+* ``SystemVersion.plist``.
+"""
+
+from __future__ import annotations
+
+import plistlib
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from forensics_datasets.phone._pack import WalState, write_db
+from forensics_datasets.phone.scenario import Scenario
+from forensics_datasets.phone.whatsapp import write_ios_whatsapp
+
+__all__ = [
+    "ADDRESSBOOK_DB",
+    "CALLHISTORY_DB",
+    "SMS_DB",
+    "attributed_body",
+    "write_ios_tree",
+]
+
+SMS_DB = "private/var/mobile/Library/SMS/sms.db"
+CALLHISTORY_DB = "private/var/mobile/Library/CallHistoryDB/CallHistory.storedata"
+ADDRESSBOOK_DB = "private/var/mobile/Library/AddressBook/AddressBook.sqlitedb"
+SYSTEM_VERSION = "System/Library/CoreServices/SystemVersion.plist"
+COCOA_EPOCH_NS = 978_307_200 * 10**9  # 2001-01-01T00:00:00Z as Unix ns (11_323 days)
+
+_MESSAGE_COLUMNS = (
+    "ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT NULL, text TEXT, replace "
+    "INTEGER DEFAULT 0, service_center TEXT, handle_id INTEGER DEFAULT 0, subject TEXT, country "
+    "TEXT, attributedBody BLOB, version INTEGER DEFAULT 0, type INTEGER DEFAULT 0, service "
+    "TEXT, account TEXT, account_guid TEXT, error INTEGER DEFAULT 0, date INTEGER, date_read "
+    "INTEGER, date_delivered INTEGER, is_delivered INTEGER DEFAULT 0, is_finished INTEGER "
+    "DEFAULT 0, is_emote INTEGER DEFAULT 0, is_from_me INTEGER DEFAULT 0, is_empty INTEGER "
+    "DEFAULT 0, is_delayed INTEGER DEFAULT 0, is_auto_reply INTEGER DEFAULT 0, is_prepared "
+    "INTEGER DEFAULT 0, is_read INTEGER DEFAULT 0, is_system_message INTEGER DEFAULT 0, is_sent "
+    "INTEGER DEFAULT 0, has_dd_results INTEGER DEFAULT 0, is_service_message INTEGER DEFAULT 0, "
+    "is_forward INTEGER DEFAULT 0, was_downgraded INTEGER DEFAULT 0, is_archive INTEGER DEFAULT "
+    "0, cache_has_attachments INTEGER DEFAULT 0, cache_roomnames TEXT, was_data_detected "
+    "INTEGER DEFAULT 0, was_deduplicated INTEGER DEFAULT 0, is_audio_message INTEGER DEFAULT 0, "
+    "is_played INTEGER DEFAULT 0, date_played INTEGER, item_type INTEGER DEFAULT 0, "
+    "other_handle INTEGER DEFAULT 0, group_title TEXT, group_action_type INTEGER DEFAULT 0, "
+    "share_status INTEGER DEFAULT 0, share_direction INTEGER DEFAULT 0, is_expirable INTEGER "
+    "DEFAULT 0, expire_state INTEGER DEFAULT 0, message_action_type INTEGER DEFAULT 0, "
+    "message_source INTEGER DEFAULT 0, associated_message_guid TEXT, associated_message_type "
+    "INTEGER DEFAULT 0, balloon_bundle_id TEXT, payload_data BLOB, expressive_send_style_id "
+    "TEXT, associated_message_range_location INTEGER DEFAULT 0, "
+    "associated_message_range_length INTEGER DEFAULT 0, time_expressive_send_played INTEGER, "
+    "message_summary_info BLOB, ck_sync_state INTEGER DEFAULT 0, ck_record_id TEXT, "
+    "ck_record_change_tag TEXT, destination_caller_id TEXT, sr_ck_sync_state INTEGER DEFAULT "
+    "0, sr_ck_record_id TEXT, sr_ck_record_change_tag TEXT, is_corrupt INTEGER DEFAULT 0, "
+    "reply_to_guid TEXT, sort_id INTEGER, is_spam INTEGER DEFAULT 0, has_unseen_mention "
+    "INTEGER DEFAULT 0, thread_originator_guid TEXT, thread_originator_part TEXT"
+)
+
+SMS_SCHEMA = (
+    "CREATE TABLE _SqliteDatabaseProperties (key TEXT, value TEXT, UNIQUE(key))",
+    "CREATE TABLE handle (ROWID INTEGER PRIMARY KEY AUTOINCREMENT UNIQUE, id TEXT NOT NULL, "
+    "country TEXT, service TEXT NOT NULL, uncanonicalized_id TEXT, person_centric_id TEXT, "
+    "UNIQUE (id, service) )",
+    "CREATE TABLE chat (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT NULL, "
+    "style INTEGER, state INTEGER, account_id TEXT, properties BLOB, chat_identifier TEXT, "
+    "service_name TEXT, room_name TEXT, account_login TEXT, is_archived INTEGER DEFAULT 0, "
+    "last_addressed_handle TEXT, display_name TEXT, group_id TEXT)",
+    f"CREATE TABLE message ({_MESSAGE_COLUMNS})",
+    "CREATE TABLE chat_message_join (chat_id INTEGER REFERENCES chat (ROWID) ON DELETE "
+    "CASCADE, message_id INTEGER REFERENCES message (ROWID) ON DELETE CASCADE, message_date "
+    "INTEGER DEFAULT 0, PRIMARY KEY (chat_id, message_id))",
+    "CREATE TABLE chat_handle_join (chat_id INTEGER REFERENCES chat (ROWID) ON DELETE CASCADE, "
+    "handle_id INTEGER REFERENCES handle (ROWID) ON DELETE CASCADE, UNIQUE(chat_id, handle_id))",
+    "CREATE TABLE attachment (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, guid TEXT UNIQUE NOT "
+    "NULL, created_date INTEGER DEFAULT 0, start_date INTEGER DEFAULT 0, filename TEXT, uti "
+    "TEXT, mime_type TEXT, transfer_state INTEGER DEFAULT 0, is_outgoing INTEGER DEFAULT 0, "
+    "user_info BLOB, transfer_name TEXT, total_bytes INTEGER DEFAULT 0)",
+    "CREATE TABLE message_attachment_join (message_id INTEGER REFERENCES message (ROWID) ON "
+    "DELETE CASCADE, attachment_id INTEGER REFERENCES attachment (ROWID) ON DELETE CASCADE, "
+    "UNIQUE(message_id, attachment_id))",
+)
+
+CALLHISTORY_SCHEMA = (
+    "CREATE TABLE Z_PRIMARYKEY (Z_ENT INTEGER PRIMARY KEY, Z_NAME VARCHAR, Z_SUPER INTEGER, "
+    "Z_MAX INTEGER)",
+    "CREATE TABLE Z_METADATA (Z_VERSION INTEGER PRIMARY KEY, Z_UUID VARCHAR(255), Z_PLIST BLOB)",
+    "CREATE TABLE ZCALLRECORD ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, "
+    "ZANSWERED INTEGER, ZCALLTYPE INTEGER, ZDISCONNECTED_CAUSE INTEGER, ZFACE_TIME_DATA "
+    "INTEGER, ZNUMBER_AVAILABILITY INTEGER, ZORIGINATED INTEGER, ZREAD INTEGER, ZDATE "
+    "TIMESTAMP, ZDURATION FLOAT, ZDEVICE_ID VARCHAR, ZISO_COUNTRY_CODE VARCHAR, ZLOCATION "
+    "VARCHAR, ZNAME VARCHAR, ZSERVICE_PROVIDER VARCHAR, ZUNIQUE_ID VARCHAR, ZADDRESS BLOB )",
+)
+
+ADDRESSBOOK_SCHEMA = (
+    "CREATE TABLE ABStore (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, Name TEXT, Type INTEGER, "
+    "ConstraintsPath TEXT, ExternalModificationTag TEXT, ExternalSyncTag TEXT, AccountID "
+    "INTEGER, Enabled INTEGER DEFAULT 1, SyncData BLOB, MeIdentifier INTEGER DEFAULT -1, "
+    "Capabilities INTEGER DEFAULT 0, ExternalIdentifier TEXT)",
+    "CREATE TABLE ABPerson (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, First TEXT, Last TEXT, "
+    "Middle TEXT, FirstPhonetic TEXT, MiddlePhonetic TEXT, LastPhonetic TEXT, Organization "
+    "TEXT, Department TEXT, Note TEXT, Kind INTEGER, Birthday TEXT, JobTitle TEXT, Nickname "
+    "TEXT, Prefix TEXT, Suffix TEXT, FirstSort TEXT, LastSort TEXT, CreationDate INTEGER, "
+    "ModificationDate INTEGER, CompositeNameFallback TEXT, ExternalIdentifier TEXT, "
+    "ExternalModificationTag TEXT, ExternalUUID TEXT, StoreID INTEGER, DisplayName TEXT, "
+    "ExternalRepresentation BLOB, FirstSortSection TEXT, LastSortSection TEXT, "
+    "FirstSortLanguageIndex INTEGER DEFAULT 2147483647, LastSortLanguageIndex INTEGER DEFAULT "
+    "2147483647, PersonLink INTEGER DEFAULT -1, ImageURI TEXT, IsPreferredName INTEGER DEFAULT "
+    "1, guid TEXT DEFAULT (ab_generate_guid()), PhonemeData TEXT, AlternateBirthday TEXT, "
+    "MapsData TEXT, FirstPronunciation TEXT, MiddlePronunciation TEXT, LastPronunciation TEXT, "
+    "OrganizationPhonetic TEXT, OrganizationPronunciation TEXT, PreviousFamilyName TEXT, "
+    "PreferredLikenessSource TEXT, PreferredPersonaIdentifier TEXT, UNIQUE(guid))",
+    "CREATE TABLE ABMultiValue (UID INTEGER PRIMARY KEY, record_id INTEGER, property INTEGER, "
+    "identifier INTEGER, label INTEGER, value TEXT, guid TEXT DEFAULT (ab_generate_guid()), "
+    "UNIQUE(guid))",
+    "CREATE TABLE ABMultiValueLabel (value TEXT, UNIQUE(value))",
+)
+_LABELS = ("_$!<Mobile>!$_", "_$!<Home>!$_", "_$!<Work>!$_")
+
+
+def _typed_int(value: int) -> bytes:
+    """A typedstream integer, little-endian (python-typedstream: 0x81 int16, 0x82 int32)."""
+    if 0 <= value < 0x80:
+        return bytes([value])
+    if value < 0x10000:
+        return b"\x81" + value.to_bytes(2, "little")
+    return b"\x82" + value.to_bytes(4, "little")
+
+
+def attributed_body(text: str) -> bytes:
+    """An NSAttributedString archived as iOS stores ``message.attributedBody``."""
+    utf8 = text.encode("utf-8")
+    utf16_units = len(text.encode("utf-16-le")) // 2
+    return (
+        b"\x04\x0bstreamtyped\x81\xe8\x03\x84\x01@\x84\x84\x84\x12NSAttributedString\x00"
+        b"\x84\x84\x08NSObject\x00\x85\x92\x84\x84\x84\x08NSString\x01\x94\x84\x01+"
+        + _typed_int(len(utf8))
+        + utf8
+        + b"\x86\x84\x02iI\x01"
+        + _typed_int(utf16_units)
+        + b"\x92\x84\x84\x84\x0cNSDictionary\x00\x94\x84\x01i\x01\x92\x84\x96\x96"
+        b"\x1d__kIMMessagePartAttributeName\x86\x92\x84\x84\x84\x08NSNumber\x00\x84\x84"
+        b"\x07NSValue\x00\x94\x84\x01*\x84\x99\x99\x00\x86\x86\x86"
+    )
+
+
+def _cocoa_ns(ts: pd.Timestamp) -> int:
+    return int(ts.value) - COCOA_EPOCH_NS
+
+
+def _cocoa_s(ts: pd.Timestamp) -> float:
+    return (int(ts.value) - COCOA_EPOCH_NS) / 1e9
+
+
+def _write_sms(
+    path: Path, scenario: Scenario, wal: WalState, wal_tail: int, rng_every: int
+) -> dict[str, Any]:
+    handles: dict[str, int] = {}
+    for message in scenario.messages:
+        handles.setdefault(message.address, len(handles) + 1)
+    rows: list[tuple[Any, ...]] = []
+    body_only: list[int] = []
+    for i, message in enumerate(scenario.messages, start=1):
+        only_blob = i % rng_every == 0
+        if only_blob:
+            body_only.append(i)
+        date = _cocoa_ns(message.time)
+        rows.append(
+            (
+                i,
+                f"EXAMPLE-{scenario.seed:04d}-{i:08d}",
+                None if only_blob else message.body,
+                handles[message.address],
+                attributed_body(message.body),
+                "SMS",
+                f"p:{scenario.owner_number}",
+                date,
+                date if message.read and not message.outgoing else 0,
+                int(message.outgoing),
+                int(message.read and not message.outgoing),
+                int(message.outgoing),
+                1,
+            )
+        )
+    cut = max(len(rows) - wal_tail, 0) if wal == "tail" else len(rows)
+    insert = (
+        "INSERT INTO message (ROWID, guid, text, handle_id, attributedBody, service, account, "
+        "date, date_read, is_from_me, is_read, is_sent, is_finished) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    joins = [(handles[m.address], i) for i, m in enumerate(scenario.messages, start=1)]
+
+    def head(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO _SqliteDatabaseProperties VALUES ('_ClientVersion', '14006')")
+        conn.executemany(
+            "INSERT INTO handle (ROWID, id, country, service, uncanonicalized_id) "
+            "VALUES (?, ?, 'gb', 'SMS', ?)",
+            [(i, a, a) for a, i in handles.items()],
+        )
+        conn.executemany(
+            "INSERT INTO chat (ROWID, guid, style, state, chat_identifier, service_name) "
+            "VALUES (?, ?, 45, 3, ?, 'SMS')",
+            [(i, f"SMS;-;{a}", a) for a, i in handles.items()],
+        )
+        conn.executemany(
+            "INSERT INTO chat_handle_join VALUES (?, ?)", [(i, i) for i in handles.values()]
+        )
+        conn.executemany(insert, rows[:cut])
+        conn.executemany(
+            "INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)",
+            [(c, m, rows[m - 1][7]) for c, m in joins[:cut]],
+        )
+
+    def tail(conn: sqlite3.Connection) -> None:
+        conn.executemany(insert, rows[cut:])
+        conn.executemany(
+            "INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)",
+            [(c, m, rows[m - 1][7]) for c, m in joins[cut:]],
+        )
+
+    write_db(path, SMS_SCHEMA, head, tail, wal=wal)
+    return {
+        "message_rows": len(rows),
+        "message_ids_text_null": body_only,
+        "message_ids_only_in_wal": [r[0] for r in rows[cut:]],
+    }
+
+
+def _write_callhistory(path: Path, scenario: Scenario, wal: WalState) -> None:
+    rows = []
+    for i, call in enumerate(scenario.calls, start=1):
+        outgoing = call.label == "outgoing"
+        answered = call.label == "incoming" or (outgoing and call.duration_s > 0)
+        rows.append(
+            (
+                i,
+                int(answered),
+                1,
+                int(outgoing),
+                _cocoa_s(call.time),
+                float(call.duration_s),
+                "gb",
+                call.name,
+                "com.apple.Telephony",
+                f"EXAMPLE-CALL-{i:06d}",
+                call.number.encode("utf-8"),
+            )
+        )
+
+    def head(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO Z_PRIMARYKEY VALUES (2, 'CallRecord', 0, ?)", (len(rows),))
+        conn.executemany(
+            "INSERT INTO ZCALLRECORD (Z_PK, Z_ENT, Z_OPT, ZANSWERED, ZCALLTYPE, ZORIGINATED, "
+            "ZREAD, ZDATE, ZDURATION, ZISO_COUNTRY_CODE, ZNAME, ZSERVICE_PROVIDER, ZUNIQUE_ID, "
+            "ZADDRESS) VALUES (?, 2, 1, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    write_db(path, CALLHISTORY_SCHEMA, head, wal=wal)
+
+
+def _write_addressbook(path: Path, scenario: Scenario, wal: WalState) -> None:
+    def head(conn: sqlite3.Connection) -> None:
+        conn.create_function("ab_generate_guid", 0, lambda: None)
+        conn.execute("INSERT INTO ABStore (ROWID, Name, Type) VALUES (1, 'Local', 0)")
+        conn.executemany("INSERT INTO ABMultiValueLabel VALUES (?)", [(v,) for v in _LABELS])
+        uid = 1
+        for i, contact in enumerate(scenario.contacts, start=1):
+            conn.execute(
+                "INSERT INTO ABPerson (ROWID, First, Last, Organization, Kind, CreationDate, "
+                "ModificationDate, StoreID, guid) VALUES (?, ?, ?, ?, 0, ?, ?, 1, ?)",
+                (
+                    i,
+                    contact.first,
+                    contact.last,
+                    contact.organization,
+                    int(_cocoa_s(contact.created)),
+                    int(_cocoa_s(contact.modified)),
+                    f"EXAMPLE-PERSON-{i:04d}",
+                ),
+            )
+            values = [(3, 1, p) for p in contact.phones] + [(4, 2, e) for e in contact.emails]
+            for ident, (prop, label, value) in enumerate(values):
+                conn.execute(
+                    "INSERT INTO ABMultiValue (UID, record_id, property, identifier, label, "
+                    "value, guid) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (uid, i, prop, ident, label, value, f"EXAMPLE-MV-{uid:05d}"),
+                )
+                uid += 1
+
+    # ab_generate_guid() is an Apple function used only as a DEFAULT: every insert above sets
+    # guid explicitly, so SQLite never calls it (and readers need not define it).
+    write_db(path, ADDRESSBOOK_SCHEMA, head, wal=wal)
+
+
+def write_ios_tree(
+    root: Path, scenario: Scenario, *, wal: bool = True, wal_tail: int = 3, text_null_every: int = 3
+) -> dict[str, Any]:
+    """Write the scenario's iOS file system under ``root``; return the writer's notes."""
+    notes = _write_sms(
+        root / SMS_DB, scenario, "tail" if wal else "none", wal_tail, text_null_every
+    )
+    _write_callhistory(root / CALLHISTORY_DB, scenario, "bare" if wal else "none")
+    _write_addressbook(root / ADDRESSBOOK_DB, scenario, "tail" if wal else "none")
+    plist = root / SYSTEM_VERSION
+    plist.parent.mkdir(parents=True, exist_ok=True)
+    plist.write_bytes(
+        plistlib.dumps(
+            {
+                "BuildID": "EXAMPLE-0000-BUILD",
+                "ProductBuildVersion": "21F90",
+                "ProductCopyright": "1983-2024 Apple Inc.",
+                "ProductName": "iPhone OS",
+                "ProductVersion": "17.5.1",
+                "SystemImageID": "00000000-0000-4000-8000-000000000000",
+            }
+        )
+    )
+    notes["device"] = {"make": "Apple", "os_version": "17.5.1", "build": "21F90"}
+    notes["whatsapp"] = write_ios_whatsapp(root, scenario, wal="tail" if wal else "none")
+    return notes

@@ -1,0 +1,73 @@
+"""One sample file per phone artifact id, for the registry's schema test.
+
+``PHONE_SAMPLES[artifact_id](tmp)`` writes one real-schema file into ``tmp`` (no ``-wal``)
+and returns its path and the number of rows its parser must return, the shape
+``tests/test_registry.py`` SAMPLES expects.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from forensics_datasets.phone.android import (
+    CALLLOG_DB,
+    CONTACTS2_DB,
+    MMSSMS_DB,
+    write_android_tree,
+)
+from forensics_datasets.phone.ios import (
+    ADDRESSBOOK_DB,
+    CALLHISTORY_DB,
+    SMS_DB,
+    SYSTEM_VERSION,
+    write_ios_tree,
+)
+from forensics_datasets.phone.scenario import Scenario, make_scenario
+from forensics_datasets.phone.whatsapp import ANDROID_MSGSTORE, IOS_APP_GROUP
+
+__all__ = ["PHONE_SAMPLES"]
+
+Maker = Callable[[Path], tuple[Path, int]]
+
+
+def _scenario() -> Scenario:
+    return make_scenario(11, contacts=5, messages=20, calls=7, wa_messages=9, wa_calls=4)
+
+
+def _maker(os: str, rel: str, count: Callable[[Scenario], int]) -> Maker:
+    def make(tmp: Path) -> tuple[Path, int]:
+        scenario = _scenario()
+        with tempfile.TemporaryDirectory() as work:
+            tree = Path(work)
+            if os == "android":
+                write_android_tree(tree, scenario, wal=False)
+            else:
+                write_ios_tree(tree, scenario, wal=False)
+            dest = tmp / Path(rel).name
+            shutil.copyfile(tree / rel, dest)
+        return dest, count(scenario)
+
+    return make
+
+
+PHONE_SAMPLES: dict[str, Maker] = {
+    "android.sms": _maker("android", MMSSMS_DB, lambda s: sum(not m.mms for m in s.messages)),
+    "android.mms": _maker("android", MMSSMS_DB, lambda s: sum(m.mms for m in s.messages)),
+    "android.calls": _maker("android", CALLLOG_DB, lambda s: len(s.calls)),
+    "android.contacts": _maker("android", CONTACTS2_DB, lambda s: len(s.contacts)),
+    "android.whatsapp_messages": _maker("android", ANDROID_MSGSTORE, lambda s: len(s.wa_messages)),
+    "android.whatsapp_calls": _maker("android", ANDROID_MSGSTORE, lambda s: len(s.wa_calls)),
+    "ios.sms": _maker("ios", SMS_DB, lambda s: len(s.messages)),
+    "ios.calls": _maker("ios", CALLHISTORY_DB, lambda s: len(s.calls)),
+    "ios.contacts": _maker("ios", ADDRESSBOOK_DB, lambda s: len(s.contacts)),
+    "ios.whatsapp_messages": _maker(
+        "ios", f"{IOS_APP_GROUP}/ChatStorage.sqlite", lambda s: len(s.wa_messages)
+    ),
+    "ios.whatsapp_calls": _maker(
+        "ios", f"{IOS_APP_GROUP}/CallHistory.sqlite", lambda s: len(s.wa_calls)
+    ),
+    "phone.device": _maker("ios", SYSTEM_VERSION, lambda s: 1),
+}

@@ -1,0 +1,377 @@
+"""Write a scenario's WhatsApp chats and calls as WhatsApp stores them.
+
+Android ``msgstore.db``:
+
+* modern schema: ``jid``, ``chat``, ``message``, ``call_log`` with the ``CREATE TABLE``
+  statements of a real msgstore.db schema dump (2024), ``jid_map`` (``lid_row_id``,
+  ``jid_row_id``) as readers of LID-era databases use it, and the placeholder row WhatsApp's
+  ``MessageTable`` inserts first (``_id`` 1, ``chat_row_id`` -1, ``key_id`` '-1'). Some 1:1
+  chats are stored under a privacy "LID" jid (``...@lid``) mapped to the phone jid.
+* legacy schema: ``messages`` and ``chat_list`` as WhatsApp's ``MessagesTable`` and
+  ``ChatListTable`` create them.
+
+``timestamp``/``received_timestamp`` in Unix ms; ``call_log.duration`` in s.
+
+iOS, in the app-group container: ``ChatStorage.sqlite`` (``ZWACHATSESSION``, ``ZWAMESSAGE``,
+``ZWAGROUPMEMBER``) and ``CallHistory.sqlite`` (``ZWAAGGREGATECALLEVENT``, ``ZWACDCALLEVENT``,
+``ZWACDCALLEVENTPARTICIPANT``), Core Data tables with the columns iLEAPP and
+WhatsApp-Chat-Exporter read, dates in Cocoa seconds (doubles). Reconstructed from those
+columns and Core Data conventions, not dumped from a device.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from forensics_datasets.phone._pack import WalState, write_db
+from forensics_datasets.phone.scenario import GROUP_JID, GROUP_SUBJECT, Scenario
+
+__all__ = [
+    "ANDROID_MSGSTORE",
+    "IOS_APP_GROUP",
+    "LEGACY_SCHEMA",
+    "MODERN_SCHEMA",
+    "write_android_whatsapp",
+    "write_ios_whatsapp",
+]
+
+ANDROID_MSGSTORE = "data/data/com.whatsapp/databases/msgstore.db"
+IOS_APP_GROUP = "private/var/mobile/Containers/Shared/AppGroup/1A2B3C4D-0000-4000-8000-00000000A001"
+_COCOA_EPOCH_NS = 978_307_200 * 10**9
+
+MODERN_SCHEMA = (
+    "CREATE TABLE jid (_id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, server TEXT "
+    "NOT NULL, agent INTEGER, device INTEGER, type INTEGER, raw_string TEXT)",
+    "CREATE TABLE jid_map (lid_row_id INTEGER PRIMARY KEY, jid_row_id INTEGER NOT NULL)",
+    "CREATE TABLE chat (_id INTEGER PRIMARY KEY AUTOINCREMENT,jid_row_id INTEGER "
+    "UNIQUE,hidden INTEGER,subject TEXT,created_timestamp INTEGER,display_message_row_id "
+    "INTEGER,last_message_row_id INTEGER,last_read_message_row_id INTEGER,"
+    "last_read_receipt_sent_message_row_id INTEGER,last_important_message_row_id "
+    "INTEGER,archived INTEGER,sort_timestamp INTEGER,mod_tag INTEGER,gen REAL,spam_detection "
+    "INTEGER,unseen_earliest_message_received_time INTEGER,unseen_message_count "
+    "INTEGER,unseen_missed_calls_count INTEGER,unseen_row_count INTEGER,plaintext_disabled "
+    "INTEGER,vcard_ui_dismissed INTEGER,change_number_notified_message_row_id "
+    "INTEGER,show_group_description INTEGER,ephemeral_expiration "
+    "INTEGER,last_read_ephemeral_message_row_id INTEGER,ephemeral_setting_timestamp INTEGER, "
+    "unseen_important_message_count INTEGER NOT NULL DEFAULT 0, "
+    "ephemeral_disappearing_messages_initiator INTEGER, group_type INTEGER NOT NULL DEFAULT 0)",
+    "CREATE TABLE message (_id INTEGER PRIMARY KEY AUTOINCREMENT, chat_row_id INTEGER NOT "
+    "NULL, from_me INTEGER NOT NULL, key_id TEXT NOT NULL, sender_jid_row_id INTEGER, status "
+    "INTEGER, broadcast INTEGER, recipient_count INTEGER, participant_hash TEXT, "
+    "origination_flags INTEGER, origin INTEGER, timestamp INTEGER, received_timestamp "
+    "INTEGER, receipt_server_timestamp INTEGER, message_type INTEGER, text_data TEXT, starred "
+    "INTEGER, lookup_tables INTEGER, sort_id INTEGER NOT NULL DEFAULT 0 , "
+    "message_add_on_flags INTEGER, view_mode INTEGER, translated_text TEXT, "
+    "view_replies_thread_id INTEGER)",
+    "CREATE UNIQUE INDEX message_key_index ON message (chat_row_id, from_me, key_id, "
+    "sender_jid_row_id)",
+    "CREATE TABLE call_log (    _id                              INTEGER PRIMARY KEY "
+    "AUTOINCREMENT,    jid_row_id                       INTEGER,    from_me "
+    "INTEGER,    call_id                          TEXT,    transaction_id "
+    "INTEGER,    timestamp                        INTEGER,    video_call "
+    "INTEGER,    duration                         INTEGER,    call_result "
+    "INTEGER,    bytes_transferred                INTEGER,    group_jid_row_id "
+    "INTEGER NOT NULL DEFAULT 0,    is_joinable_group_call           INTEGER,    "
+    "call_creator_device_jid_row_id   INTEGER NOT NULL DEFAULT 0, call_random_id TEXT, "
+    "call_link_row_id INTEGER NOT NULL DEFAULT 0, is_dnd_mode_on INTEGER, call_type INTEGER, "
+    "offer_silence_reason INTEGER, scheduled_id TEXT, telecom_uuid TEXT)",
+    "CREATE TABLE props (_id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE, value TEXT)",
+)
+
+LEGACY_SCHEMA = (
+    "CREATE TABLE messages (_id INTEGER PRIMARY KEY AUTOINCREMENT, key_remote_jid TEXT NOT "
+    "NULL, key_from_me INTEGER, key_id TEXT NOT NULL, status INTEGER, needs_push INTEGER, data "
+    "TEXT, timestamp INTEGER, media_url TEXT, media_mime_type TEXT, media_wa_type TEXT, "
+    "media_size INTEGER, media_name TEXT, media_caption TEXT, media_hash TEXT, media_duration "
+    "INTEGER, origin INTEGER, latitude REAL, longitude REAL, thumb_image TEXT, remote_resource "
+    "TEXT, received_timestamp INTEGER, send_timestamp INTEGER, receipt_server_timestamp "
+    "INTEGER, receipt_device_timestamp INTEGER, read_device_timestamp INTEGER, "
+    "played_device_timestamp INTEGER, raw_data BLOB, recipient_count INTEGER, "
+    "participant_hash TEXT, starred INTEGER, quoted_row_id INTEGER, mentioned_jids TEXT, "
+    "multicast_id TEXT, edit_version INTEGER, media_enc_hash TEXT, payment_transaction_id "
+    "TEXT, forwarded INTEGER, preview_type INTEGER, send_count INTEGER, lookup_tables "
+    "INTEGER, future_message_type INTEGER, message_add_on_flags INTEGER)",
+    "CREATE UNIQUE INDEX messages_key_index ON messages (key_remote_jid, key_from_me, key_id)",
+    "CREATE TABLE chat_list (_id INTEGER PRIMARY KEY AUTOINCREMENT, key_remote_jid TEXT "
+    "UNIQUE, message_table_id INTEGER, subject TEXT, creation INTEGER, "
+    "last_read_message_table_id INTEGER, last_read_receipt_sent_message_table_id INTEGER, "
+    "archived INTEGER, sort_timestamp INTEGER, mod_tag INTEGER, gen REAL, my_messages "
+    "INTEGER, plaintext_disabled BOOLEAN, last_message_table_id INTEGER, "
+    "unseen_earliest_message_received_time INTEGER, unseen_message_count INTEGER, "
+    "unseen_missed_calls_count INTEGER, unseen_row_count INTEGER, vcard_ui_dismissed "
+    "INTEGER, change_number_notified_message_id INTEGER, last_important_message_table_id "
+    "INTEGER, show_group_description INTEGER, ephemeral_expiration INTEGER, "
+    "last_read_ephemeral_message_table_id INTEGER, ephemeral_setting_timestamp INTEGER)",
+)
+
+CHATSTORAGE_SCHEMA = (
+    "CREATE TABLE Z_PRIMARYKEY (Z_ENT INTEGER PRIMARY KEY, Z_NAME VARCHAR, Z_SUPER INTEGER, "
+    "Z_MAX INTEGER)",
+    "CREATE TABLE Z_METADATA (Z_VERSION INTEGER PRIMARY KEY, Z_UUID VARCHAR(255), Z_PLIST BLOB)",
+    "CREATE TABLE ZWACHATSESSION ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, "
+    "ZARCHIVED INTEGER, ZMESSAGECOUNTER INTEGER, ZSESSIONTYPE INTEGER, ZUNREADCOUNT INTEGER, "
+    "ZLASTMESSAGE INTEGER, ZLASTMESSAGEDATE TIMESTAMP, ZCONTACTJID VARCHAR, ZPARTNERNAME "
+    "VARCHAR, ZLASTMESSAGETEXT VARCHAR )",
+    "CREATE TABLE ZWAGROUPMEMBER ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, "
+    "ZISACTIVE INTEGER, ZISADMIN INTEGER, ZCHATSESSION INTEGER, ZCONTACTNAME VARCHAR, "
+    "ZMEMBERJID VARCHAR )",
+    "CREATE TABLE ZWAMESSAGE ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, "
+    "ZCHILDMESSAGESDELIVEREDCOUNT INTEGER, ZFLAGS INTEGER, ZGROUPEVENTTYPE INTEGER, ZISFROMME "
+    "INTEGER, ZMESSAGEERRORSTATUS INTEGER, ZMESSAGESTATUS INTEGER, ZMESSAGETYPE INTEGER, ZSORT "
+    "INTEGER, ZSPOTLIGHTSTATUS INTEGER, ZSTARRED INTEGER, ZCHATSESSION INTEGER, ZGROUPMEMBER "
+    "INTEGER, ZLASTSESSION INTEGER, ZMEDIAITEM INTEGER, ZMESSAGEINFO INTEGER, ZPARENTMESSAGE "
+    "INTEGER, ZMESSAGEDATE TIMESTAMP, ZSENTDATE TIMESTAMP, ZFROMJID VARCHAR, ZMEDIASECTIONID "
+    "VARCHAR, ZPHASH VARCHAR, ZPUSHNAME VARCHAR, ZSTANZAID VARCHAR, ZTEXT VARCHAR, ZTOJID "
+    "VARCHAR )",
+)
+IOS_CALLS_SCHEMA = (
+    "CREATE TABLE Z_PRIMARYKEY (Z_ENT INTEGER PRIMARY KEY, Z_NAME VARCHAR, Z_SUPER INTEGER, "
+    "Z_MAX INTEGER)",
+    "CREATE TABLE ZWAAGGREGATECALLEVENT ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT "
+    "INTEGER, ZINCOMING INTEGER, ZMISSED INTEGER, ZMISSEDREASON INTEGER, ZVIDEO INTEGER, "
+    "ZFIRSTDATE TIMESTAMP )",
+    "CREATE TABLE ZWACDCALLEVENT ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, "
+    "ZOUTCOME INTEGER, Z1CALLEVENTS INTEGER, ZDATE TIMESTAMP, ZDURATION FLOAT, ZBYTESRECEIVED "
+    "INTEGER, ZBYTESSENT INTEGER, ZCALLIDSTRING VARCHAR, ZGROUPCALLCREATORUSERJIDSTRING "
+    "VARCHAR, ZGROUPJIDSTRING VARCHAR )",
+    "CREATE TABLE ZWACDCALLEVENTPARTICIPANT ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT "
+    "INTEGER, ZOUTCOME INTEGER, Z1PARTICIPANTS INTEGER, ZJIDSTRING VARCHAR )",
+)
+
+
+def _ms(ts: pd.Timestamp) -> int:
+    return int(ts.value // 1_000_000)
+
+
+def _cocoa(ts: pd.Timestamp) -> float:
+    return (int(ts.value) - _COCOA_EPOCH_NS) / 1e9
+
+
+def _key(seed: int, i: int) -> str:
+    return f"3EB0{seed:04X}{i:012X}"
+
+
+def write_android_whatsapp(
+    root: Path,
+    scenario: Scenario,
+    *,
+    schema: Literal["modern", "legacy"] = "modern",
+    wal: WalState = "tail",
+    lid_every: int = 3,
+) -> dict[str, Any]:
+    """Write ``msgstore.db``; every ``lid_every``-th 1:1 chat is stored under a LID jid."""
+    path = root / ANDROID_MSGSTORE
+    if schema == "legacy":
+        return _write_legacy(path, scenario, wal)
+    jids: dict[str, int] = {}
+    lids: dict[str, int] = {}
+
+    def jid_row(raw: str) -> int:
+        return jids.setdefault(raw, len(jids) + 1)
+
+    chats: dict[str, int] = {}
+    for message in scenario.wa_messages:
+        chats.setdefault(message.chat_jid, len(chats) + 1)
+    for raw in [*chats, *(m.sender_jid for m in scenario.wa_messages if m.sender_jid)]:
+        jid_row(raw)
+    for call in scenario.wa_calls:
+        jid_row(call.jid)
+    one_to_one = [c for c in chats if c.endswith("@s.whatsapp.net")]
+    for n, chat in enumerate(one_to_one):
+        if n % lid_every == 0:
+            lids[chat] = 0
+    for n, chat in enumerate(list(lids)):
+        lids[chat] = jid_row(f"{90000000000000 + n}@lid")
+
+    def chat_jid_row(chat: str) -> int:
+        return lids.get(chat) or jids[chat]
+
+    def head(conn: sqlite3.Connection) -> None:
+        conn.executemany(
+            "INSERT INTO jid (_id, user, server, agent, device, type, raw_string) "
+            "VALUES (?, ?, ?, 0, 0, ?, ?)",
+            [
+                (i, raw.split("@")[0], raw.split("@")[1], 1 if raw.endswith("@g.us") else 0, raw)
+                for raw, i in jids.items()
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO jid_map (lid_row_id, jid_row_id) VALUES (?, ?)",
+            [(lid, jids[chat]) for chat, lid in lids.items()],
+        )
+        conn.executemany(
+            "INSERT INTO chat (_id, jid_row_id, hidden, subject, created_timestamp) "
+            "VALUES (?, ?, 0, ?, ?)",
+            [
+                (
+                    i,
+                    chat_jid_row(c),
+                    GROUP_SUBJECT if c == GROUP_JID else None,
+                    _ms(scenario.wa_messages[0].time) - 86_400_000,
+                )
+                for c, i in chats.items()
+            ],
+        )
+        # The placeholder row WhatsApp's MessageTable inserts when it creates the table.
+        conn.execute(
+            "INSERT INTO message (_id, chat_row_id, from_me, key_id) VALUES (1, -1, 0, '-1')"
+        )
+        conn.executemany(
+            "INSERT INTO message (_id, chat_row_id, from_me, key_id, sender_jid_row_id, status, "
+            "recipient_count, timestamp, received_timestamp, message_type, text_data, sort_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            [
+                (
+                    i + 2,
+                    chats[m.chat_jid],
+                    int(m.outgoing),
+                    _key(scenario.seed, i),
+                    jids[m.sender_jid] if m.chat_jid == GROUP_JID and m.sender_jid else 0,
+                    13 if m.outgoing else 0,
+                    2 if m.chat_jid == GROUP_JID else 0,
+                    _ms(m.time),
+                    _ms(m.time) + (0 if m.outgoing else 1_500),
+                    m.body,
+                    i + 2,
+                )
+                for i, m in enumerate(scenario.wa_messages)
+            ],
+        )
+
+    def tail(conn: sqlite3.Connection) -> None:
+        conn.executemany(
+            "INSERT INTO call_log (_id, jid_row_id, from_me, call_id, transaction_id, timestamp, "
+            "video_call, duration, call_result, bytes_transferred) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    i + 1,
+                    jids[c.jid],
+                    int(c.outgoing),
+                    f"CALL{scenario.seed:04X}{i:08X}",
+                    i + 1,
+                    _ms(c.time),
+                    int(c.video),
+                    c.duration_s,
+                    5 if c.duration_s else 2,
+                    c.duration_s * 4_000,
+                )
+                for i, c in enumerate(scenario.wa_calls)
+            ],
+        )
+        conn.execute("INSERT INTO props (key, value) VALUES ('user_push_name', 'Owner Example')")
+
+    write_db(path, MODERN_SCHEMA, head, tail, wal=wal)
+    return {"schema": "modern", "lid_chats": sorted(lids), "placeholder_row_id": 1}
+
+
+def _write_legacy(path: Path, scenario: Scenario, wal: WalState) -> dict[str, Any]:
+    def head(conn: sqlite3.Connection) -> None:
+        chats = sorted({m.chat_jid for m in scenario.wa_messages})
+        conn.executemany(
+            "INSERT INTO chat_list (key_remote_jid, subject, creation) VALUES (?, ?, ?)",
+            [(c, GROUP_SUBJECT if c == GROUP_JID else None, 0) for c in chats],
+        )
+        conn.executemany(
+            "INSERT INTO messages (_id, key_remote_jid, key_from_me, key_id, status, data, "
+            "timestamp, media_wa_type, remote_resource, received_timestamp, recipient_count) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, '0', ?, ?, ?)",
+            [
+                (
+                    i + 1,
+                    m.chat_jid,
+                    int(m.outgoing),
+                    _key(scenario.seed, i),
+                    13 if m.outgoing else 0,
+                    m.body,
+                    _ms(m.time),
+                    m.sender_jid if m.chat_jid == GROUP_JID and not m.outgoing else None,
+                    _ms(m.time) + (0 if m.outgoing else 1_500),
+                    2 if m.chat_jid == GROUP_JID else 0,
+                )
+                for i, m in enumerate(scenario.wa_messages)
+            ],
+        )
+
+    write_db(path, LEGACY_SCHEMA, head, wal=wal)
+    return {"schema": "legacy"}
+
+
+def write_ios_whatsapp(root: Path, scenario: Scenario, *, wal: WalState = "tail") -> dict[str, Any]:
+    """Write ``ChatStorage.sqlite`` and ``CallHistory.sqlite`` in the app-group container."""
+    group = root / IOS_APP_GROUP
+    sessions: dict[str, int] = {}
+    for message in scenario.wa_messages:
+        sessions.setdefault(message.chat_jid, len(sessions) + 1)
+    members: dict[str, int] = {}
+    for message in scenario.wa_messages:
+        if message.chat_jid == GROUP_JID and message.sender_jid:
+            members.setdefault(message.sender_jid, len(members) + 1)
+
+    def chats(conn: sqlite3.Connection) -> None:
+        conn.executemany(
+            "INSERT INTO ZWACHATSESSION (Z_PK, Z_ENT, Z_OPT, ZSESSIONTYPE, ZCONTACTJID, "
+            "ZPARTNERNAME) VALUES (?, 6, 1, ?, ?, ?)",
+            [
+                (i, 1 if c == GROUP_JID else 0, c, GROUP_SUBJECT if c == GROUP_JID else None)
+                for c, i in sessions.items()
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO ZWAGROUPMEMBER (Z_PK, Z_ENT, Z_OPT, ZISACTIVE, ZCHATSESSION, ZMEMBERJID) "
+            "VALUES (?, 4, 1, 1, ?, ?)",
+            [(i, sessions[GROUP_JID], m) for m, i in members.items()],
+        )
+        conn.executemany(
+            "INSERT INTO ZWAMESSAGE (Z_PK, Z_ENT, Z_OPT, ZISFROMME, ZMESSAGETYPE, ZCHATSESSION, "
+            "ZGROUPMEMBER, ZMESSAGEDATE, ZSENTDATE, ZFROMJID, ZTOJID, ZSTANZAID, ZTEXT) "
+            "VALUES (?, 9, 1, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    i + 1,
+                    int(m.outgoing),
+                    sessions[m.chat_jid],
+                    members.get(m.sender_jid or "") if m.chat_jid == GROUP_JID else None,
+                    _cocoa(m.time),
+                    _cocoa(m.time),
+                    None if m.outgoing else m.chat_jid,
+                    m.chat_jid if m.outgoing else None,
+                    _key(scenario.seed, i),
+                    m.body,
+                )
+                for i, m in enumerate(scenario.wa_messages)
+            ],
+        )
+
+    def calls(conn: sqlite3.Connection) -> None:
+        for i, c in enumerate(scenario.wa_calls, start=1):
+            conn.execute(
+                "INSERT INTO ZWAAGGREGATECALLEVENT (Z_PK, Z_ENT, Z_OPT, ZINCOMING, ZMISSED, "
+                "ZVIDEO, ZFIRSTDATE) VALUES (?, 1, 1, ?, ?, ?, ?)",
+                (i, int(not c.outgoing), int(c.duration_s == 0), int(c.video), _cocoa(c.time)),
+            )
+            conn.execute(
+                "INSERT INTO ZWACDCALLEVENT (Z_PK, Z_ENT, Z_OPT, ZOUTCOME, Z1CALLEVENTS, ZDATE, "
+                "ZDURATION, ZCALLIDSTRING) VALUES (?, 2, 1, ?, ?, ?, ?, ?)",
+                (
+                    i,
+                    0 if c.duration_s else 1,
+                    i,
+                    _cocoa(c.time),
+                    float(c.duration_s),
+                    f"CALL{scenario.seed:04X}{i - 1:08X}",
+                ),
+            )
+            conn.execute(
+                "INSERT INTO ZWACDCALLEVENTPARTICIPANT (Z_PK, Z_ENT, Z_OPT, ZOUTCOME, "
+                "Z1PARTICIPANTS, ZJIDSTRING) VALUES (?, 3, 1, ?, ?, ?)",
+                (i, 0 if c.duration_s else 1, i, c.jid),
+            )
+
+    write_db(group / "ChatStorage.sqlite", CHATSTORAGE_SCHEMA, chats, wal=wal)
+    write_db(group / "CallHistory.sqlite", IOS_CALLS_SCHEMA, calls, wal=wal)
+    return {"app_group": "/" + IOS_APP_GROUP}

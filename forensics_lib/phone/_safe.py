@@ -1,0 +1,96 @@
+"""Safe readers for the XML and property lists found in extractions.
+
+* XML: parsed with expat through :class:`xml.etree.ElementTree.XMLParser`, but any document
+  type declaration is refused *before* the parser sees an entity (no entity expansion, no
+  "billion laughs", no external entities), as defusedxml does with ``forbid_dtd``. Real
+  Android ``packages.xml``, ``WifiConfigStore.xml`` and UFDR ``report.xml`` carry no DTD.
+* Property lists: :func:`plistlib.loads`, whose XML parser already rejects entity
+  declarations (CPython ``plistlib._PlistParser.handle_entity_decl``); binary plists hold no
+  entities. Every library error becomes a :class:`~forensics_lib.errors.ParseError`.
+"""
+
+from __future__ import annotations
+
+import plistlib
+import xml.etree.ElementTree as ET
+from typing import Any
+from xml.parsers import expat
+
+from forensics_lib.errors import ParseError
+
+__all__ = ["MAX_DOCUMENT_BYTES", "parse_plist", "parse_xml"]
+
+MAX_DOCUMENT_BYTES = 256 * 2**20  # one XML/plist document; larger is refused
+
+
+class _Refused(Exception):
+    """Raised from an expat handler to stop at a DTD."""
+
+
+def _clark(name: str) -> str:
+    """expat's ``uri}local`` (namespace_separator "}") as ElementTree's ``{uri}local``."""
+    return "{" + name if "}" in name else name
+
+
+def parse_xml(data: bytes, path: str) -> ET.Element:
+    """Parse ``data`` as XML, refusing any DTD; errors name ``path`` and the byte offset.
+
+    Built on :mod:`xml.parsers.expat` directly (the C ElementTree parser does not expose its
+    expat handlers); tags and attributes with a namespace come out as ``{uri}local``.
+    """
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise ParseError(path, None, f"XML document of {len(data):,} bytes is over the limit")
+    builder = ET.TreeBuilder()
+    raw = expat.ParserCreate(namespace_separator="}")
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        builder.start(_clark(tag), {_clark(k): v for k, v in attrs.items()})
+
+    def end(tag: str) -> None:
+        builder.end(_clark(tag))
+
+    def refuse(*_args: Any) -> int:
+        raise _Refused
+
+    raw.StartElementHandler = start
+    raw.EndElementHandler = end
+    raw.CharacterDataHandler = builder.data
+    raw.StartDoctypeDeclHandler = refuse
+    raw.EntityDeclHandler = refuse
+    raw.ExternalEntityRefHandler = refuse
+    try:
+        raw.Parse(data, True)
+        root: ET.Element = builder.close()
+    except _Refused:
+        raise ParseError(
+            path,
+            raw.CurrentByteIndex,
+            "XML document type declaration refused (entities are not expanded)",
+        ) from None
+    except expat.ExpatError as exc:
+        index = raw.CurrentByteIndex
+        where = f" (line {exc.lineno}, column {exc.offset})"
+        reason = f"malformed XML{where}: {expat.ErrorString(exc.code)}"
+        raise ParseError(path, index if index >= 0 else None, reason) from None
+    except AssertionError:  # TreeBuilder.close() with no root element
+        raise ParseError(path, None, "malformed XML: no root element") from None
+    return root
+
+
+def parse_plist(data: bytes, path: str) -> Any:
+    """Parse an XML or binary property list; errors name ``path``."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise ParseError(path, None, f"plist of {len(data):,} bytes is over the limit")
+    try:
+        return plistlib.loads(data)
+    except (
+        plistlib.InvalidFileException,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        OverflowError,
+        RecursionError,
+        expat.ExpatError,
+    ) as exc:
+        raise ParseError(path, None, f"not a readable property list: {exc}") from None

@@ -1,0 +1,126 @@
+"""The device an extraction comes from: make, model, OS, version, build, serial.
+
+* Android ``build.prop`` (``/system/build.prop``, ``/system/system/build.prop``,
+  ``/vendor/build.prop``): ``key=value`` lines; ``ro.product.manufacturer``,
+  ``ro.product.model``, ``ro.build.version.release``, ``ro.build.id``, ``ro.serialno``, and
+  the partition-qualified ``ro.product.system.*``/``ro.product.vendor.*`` of Android 10+
+  (AOSP ``build/make/tools/buildinfo.sh``; ALEAPP ``scripts/artifacts/build.py``).
+* iOS ``/System/Library/CoreServices/SystemVersion.plist``: ``ProductName`` ("iPhone OS"),
+  ``ProductVersion``, ``ProductBuildVersion`` (iLEAPP ``scripts/artifacts/lastBuild.py``).
+
+One row per file; ``row_id`` is 1.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from forensics_lib.errors import ParseError
+from forensics_lib.phone._safe import parse_plist
+from forensics_lib.registry import artifact
+from forensics_lib.schema import STR, ArtifactSpec, Column, conform
+from forensics_lib.sources import Source, display_path, open_binary, source_path
+
+__all__ = ["DEVICE", "parse_build_prop", "read_device"]
+
+_MAX_BYTES = 4 * 2**20
+
+DEVICE = ArtifactSpec(
+    id="phone.device",
+    family="phone",
+    description="Device identity (Android build.prop, iOS SystemVersion.plist)",
+    columns=(
+        Column("os", STR, "Android or iOS"),
+        Column("make", STR, "manufacturer"),
+        Column("model", STR, "model"),
+        Column("os_version", STR, "OS version, e.g. 14 or 17.5.1"),
+        Column("build", STR, "build id"),
+        Column("serial", STR, "serial number, where recorded"),
+        Column("imei", STR, "IMEI, where recorded"),
+        Column("fingerprint", STR, "Android build fingerprint"),
+    ),
+    globs=(
+        "**/system/build.prop",
+        "**/system/system/build.prop",
+        "**/vendor/build.prop",
+        "**/System/Library/CoreServices/SystemVersion.plist",
+    ),
+    references=("ALEAPP scripts/artifacts/build.py", "iLEAPP scripts/artifacts/lastBuild.py"),
+)
+
+_PROP_KEYS: dict[str, tuple[str, ...]] = {
+    "make": (
+        "ro.product.manufacturer",
+        "ro.product.system.manufacturer",
+        "ro.product.vendor.manufacturer",
+        "ro.product.brand",
+    ),
+    "model": ("ro.product.model", "ro.product.system.model", "ro.product.vendor.model"),
+    "os_version": (
+        "ro.build.version.release",
+        "ro.system.build.version.release",
+        "ro.vendor.build.version.release",
+    ),
+    "build": ("ro.build.id", "ro.system.build.id", "ro.build.display.id"),
+    "serial": ("ro.serialno", "ro.boot.serialno"),
+    "imei": ("ro.ril.imei", "persist.radio.imei"),
+    "fingerprint": (
+        "ro.build.fingerprint",
+        "ro.system.build.fingerprint",
+        "ro.vendor.build.fingerprint",
+    ),
+}
+
+
+def parse_build_prop(data: bytes) -> dict[str, str]:
+    """``key=value`` pairs of a build.prop (comments and blank lines skipped; last one wins)."""
+    props: dict[str, str] = {}
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        props[key.strip()] = value.strip()
+    return props
+
+
+def _read_capped(source: Source) -> bytes:
+    with open_binary(source) as fh:
+        data = fh.read(_MAX_BYTES + 1)
+    if len(data) > _MAX_BYTES:
+        reason = f"over {_MAX_BYTES:,} bytes; not a config file"
+        raise ParseError(display_path(source), None, reason)
+    return data
+
+
+@artifact(DEVICE)
+def read_device(source: Source) -> pd.DataFrame:
+    """Read a ``build.prop`` or ``SystemVersion.plist`` into one row."""
+    data = _read_capped(source)
+    row: dict[str, str | None] = {c.name: None for c in DEVICE.columns}
+    if data.startswith((b"bplist00", b"<?xml")) or b"<plist" in data[:512]:
+        plist = parse_plist(data, display_path(source))
+        if not isinstance(plist, dict):
+            raise ParseError(display_path(source), 0, "SystemVersion.plist is not a dictionary")
+        row.update(
+            os="iOS",
+            make="Apple",
+            os_version=_str(plist.get("ProductVersion")),
+            build=_str(plist.get("ProductBuildVersion")),
+        )
+    else:
+        props = parse_build_prop(data)
+        if not any(k.startswith("ro.") for k in props):
+            raise ParseError(display_path(source), 0, "no ro.* property: not a build.prop")
+        row["os"] = "Android"
+        for column, keys in _PROP_KEYS.items():
+            row[column] = next((props[k] for k in keys if props.get(k)), None)
+    frame = pd.DataFrame({k: pd.Series([v], dtype="str") for k, v in row.items()})
+    frame["artifact"] = DEVICE.id
+    frame["source_path"] = source_path(source)
+    frame["row_id"] = 1
+    return conform(frame, DEVICE)
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)

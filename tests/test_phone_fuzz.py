@@ -1,0 +1,127 @@
+"""Hostile and broken phone databases: only the kit's typed errors and warnings come out.
+
+Truth: the contract of forensics_lib.errors. Inputs are the generator's real-schema databases
+with bytes flipped, cut or inserted by hypothesis, read by every phone parser that applies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from forensics_datasets.phone import make_scenario
+from forensics_datasets.phone.android import write_android_tree
+from forensics_datasets.phone.ios import write_ios_tree
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from forensics_lib.errors import ForensicsError, ForensicsWarning
+from forensics_lib.phone import android, device, ios, whatsapp
+
+SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def _samples() -> dict[str, tuple[bytes, list[Callable[[Path], pd.DataFrame]]]]:
+    scenario = make_scenario(1, contacts=4, messages=12, calls=6)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_android_tree(root / "a", scenario, wal=False)
+        write_android_tree(root / "legacy", scenario, wal=False, whatsapp="legacy")
+        write_ios_tree(root / "i", scenario, wal=False)
+        group = next((root / "i" / "private/var/mobile/Containers/Shared/AppGroup").iterdir())
+        files = {
+            "mmssms.db": (
+                root / "a" / "data/data/com.android.providers.telephony/databases/mmssms.db",
+                [android.read_sms, android.read_mms],
+            ),
+            "calllog.db": (
+                root / "a" / "data/data/com.android.providers.contacts/databases/calllog.db",
+                [android.read_calls],
+            ),
+            "contacts2.db": (
+                root / "a" / "data/data/com.android.providers.contacts/databases/contacts2.db",
+                [android.read_contacts, android.read_calls],
+            ),
+            "sms.db": (root / "i" / "private/var/mobile/Library/SMS/sms.db", [ios.read_sms]),
+            "CallHistory.storedata": (
+                root / "i" / "private/var/mobile/Library/CallHistoryDB/CallHistory.storedata",
+                [ios.read_calls],
+            ),
+            "AddressBook.sqlitedb": (
+                root / "i" / "private/var/mobile/Library/AddressBook/AddressBook.sqlitedb",
+                [ios.read_contacts],
+            ),
+            "SystemVersion.plist": (
+                root / "i" / "System/Library/CoreServices/SystemVersion.plist",
+                [device.read_device],
+            ),
+            "build.prop": (root / "a" / "system/build.prop", [device.read_device]),
+            "msgstore.db": (
+                root / "a" / "data/data/com.whatsapp/databases/msgstore.db",
+                [whatsapp.read_android_messages, whatsapp.read_android_calls],
+            ),
+            "legacy-msgstore.db": (
+                root / "legacy" / "data/data/com.whatsapp/databases/msgstore.db",
+                [whatsapp.read_android_messages, whatsapp.read_android_calls],
+            ),
+            "ChatStorage.sqlite": (group / "ChatStorage.sqlite", [whatsapp.read_ios_messages]),
+            "wa-CallHistory.sqlite": (group / "CallHistory.sqlite", [whatsapp.read_ios_calls]),
+        }
+        return {name: (path.read_bytes(), readers) for name, (path, readers) in files.items()}
+
+
+SAMPLES = _samples()
+
+
+@st.composite
+def damaged(draw: st.DrawFn) -> tuple[str, bytes]:
+    name = draw(st.sampled_from(sorted(SAMPLES)))
+    data = bytearray(SAMPLES[name][0])
+    for _ in range(draw(st.integers(1, 8))):
+        action = draw(st.sampled_from(["flip", "cut", "insert", "zero-page"]))
+        pos = draw(st.integers(0, max(len(data) - 1, 0)))
+        if action == "flip" and data:
+            data[pos] ^= draw(st.integers(1, 255))
+        elif action == "cut":
+            del data[max(pos, 16) :]
+        elif action == "zero-page":
+            start = (pos // 4096) * 4096
+            data[start : start + 4096] = bytes(len(data[start : start + 4096]))
+        else:
+            data[pos:pos] = draw(st.binary(min_size=1, max_size=32))
+    return name, bytes(data)
+
+
+@SETTINGS
+@given(case=damaged())
+def test_damaged_phone_files_raise_only_typed_errors(
+    case: tuple[str, bytes], tmp_path: Path
+) -> None:
+    name, data = case
+    path = tmp_path / name
+    path.write_bytes(data)
+    for reader in SAMPLES[name][1]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ForensicsWarning)
+            with contextlib.suppress(ForensicsError):
+                frame = reader(path)
+                assert "source_path" in frame.columns
+    assert path.read_bytes() == data  # never written to
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_undamaged_samples_read_cleanly(name: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_bytes(SAMPLES[name][0])
+    for reader in SAMPLES[name][1]:
+        frame = reader(path)
+        assert "row_id" in frame.columns
