@@ -110,6 +110,7 @@ __all__ = [
     "ExhibitKind",
     "Limits",
     "Member",
+    "glob_regex",
     "normalize_member_name",
 ]
 
@@ -282,7 +283,7 @@ def _resolve_link_path(link_path: str, target: str) -> str | None:
     return "/" + "/".join(parts)
 
 
-def _glob_regex(pattern: str) -> re.Pattern[str]:
+def glob_regex(pattern: str) -> re.Pattern[str]:
     """Regex for a glob on device paths: '*', '?', '[...]' stay within one component; a
     '**' component matches any number of components."""
     norm = normalize_member_name(pattern)
@@ -904,7 +905,7 @@ class Evidence:
         within a component; a ``**`` component matches any depth, so
         ``"**/databases/mmssms.db"`` matches anywhere while ``"/data/*/x.db"`` is anchored
         at the device root."""
-        regex = _glob_regex(pattern)
+        regex = glob_regex(pattern)
         return [m for m in self._listed() if regex.fullmatch(m.path)]
 
     def exists(self, device_path: str) -> bool:

@@ -37,7 +37,7 @@ from forensics_lib.evidence import (
     EvidenceFile,
     Limits,
     Member,
-    _glob_regex,
+    glob_regex,
 )
 from forensics_lib.phone.backup import BackupFile, backup_files, backup_info, find_backup_root
 from forensics_lib.registry import Artifact
@@ -159,7 +159,7 @@ class Extraction:
         """The files ``spec``'s parser reads: by device path, in a backup through its manifest."""
         if self.backup is None:
             return candidates(self.evidence, spec)
-        patterns = [_glob_regex(g) for g in spec.globs]
+        patterns = [glob_regex(g) for g in spec.globs]
         return [f for f in self.backup if any(p.fullmatch(f.path) for p in patterns)]
 
     def sources(self, artifact_id: str) -> list[Member]:
