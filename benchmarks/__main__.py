@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from benchmarks import bench_core, bench_phone, bench_voip
+from benchmarks import bench_core, bench_drone, bench_phone, bench_voip
 
 BENCHMARKS = {
     "hash": bench_core.bench_hash,
     "timeline": bench_core.bench_timeline,
     "voip": bench_voip.bench_voip,
     "phone": bench_phone.bench_phone,
+    "drone": bench_drone.bench_drone,
 }
 
 

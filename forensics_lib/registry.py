@@ -24,6 +24,9 @@ __all__ = ["PARSER_MODULES", "Artifact", "artifact", "artifacts", "artifacts_fra
 # The one place where parser modules are listed. Order is display order only.
 PARSER_MODULES: tuple[str, ...] = (
     "forensics_lib.custody",
+    "forensics_lib.drone.flightlog",
+    "forensics_lib.drone.srt",
+    "forensics_lib.media.exif",
     "forensics_lib.phone.device",
     "forensics_lib.phone.android",
     "forensics_lib.phone.ios",

@@ -40,7 +40,12 @@ import pandas as pd
 
 from forensics_lib.errors import ParseError, UnsupportedFormat
 
-__all__ = ["SQLITE_MAGIC", "SqliteDatabase", "is_sqlite", "open_sqlite"]
+__all__ = ["SQLITE_ERRORS", "SQLITE_MAGIC", "SqliteDatabase", "is_sqlite", "open_sqlite"]
+
+# What the sqlite3 module raises on a corrupt file. UnicodeDecodeError: SQLite's message
+# for a malformed schema quotes the corrupt bytes, and Python cannot decode the message
+# (found by tests/test_phone_fuzz.py).
+SQLITE_ERRORS: tuple[type[Exception], ...] = (sqlite3.DatabaseError, UnicodeDecodeError)
 
 # https://www.sqlite.org/fileformat.html#the_database_header (offset 0, 16 bytes)
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -98,14 +103,14 @@ class SqliteDatabase:
             cursor = self.connection.execute(sql, tuple(params))
             names = [d[0] for d in cursor.description or ()]
             rows = cursor.fetchall()
-        except sqlite3.DatabaseError as exc:
+        except SQLITE_ERRORS as exc:
             raise ParseError(self.path, None, f"SQLite query failed: {exc}") from None
         return pd.DataFrame.from_records(rows, columns=names)
 
     def _fetch(self, sql: str) -> list[Any]:
         try:
             return self.connection.execute(sql).fetchall()
-        except sqlite3.DatabaseError as exc:
+        except SQLITE_ERRORS as exc:
             raise ParseError(self.path, None, f"SQLite error: {exc}") from None
 
 
@@ -131,7 +136,7 @@ def _connect(uri: str, path_for_errors: str) -> sqlite3.Connection:
         conn.execute("PRAGMA query_only = ON")
         # Touch the schema now so a corrupt file fails here, with its name.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as exc:
+    except SQLITE_ERRORS as exc:
         raise ParseError(path_for_errors, None, f"cannot read SQLite database: {exc}") from None
     return conn
 

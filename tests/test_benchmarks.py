@@ -16,3 +16,4 @@ def test_benchmarks_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     assert re.search(r"timeline: 20,000 calls -> 40,000 rows .* speed-up \d+\.\dx", out)
     assert re.search(r"voip: [\d,]+ packets .* ratio ours/scapy = \d+\.\d+", out)
     assert re.search(r"phone: 20,000 SMS .* speed-up \d+\.\dx", out)
+    assert re.search(r"drone: \d+ min tlog, .* ratio ours/mavlogdump = \d\.\d+", out)

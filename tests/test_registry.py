@@ -7,6 +7,7 @@ dtype, and it must find the rows the generator wrote.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,20 @@ def _voip(count: Callable[[dict[str, Any]], int]) -> Callable[[Path], tuple[Path
     return make
 
 
+def _drone(file: str, count: Callable[[dict[str, Any]], int]) -> Callable[[Path], tuple[Path, int]]:
+    """One file of a generated drone case, copied beside the test, and its row count."""
+
+    def make(tmp: Path) -> tuple[Path, int]:
+        from forensics_datasets.drone import make_drone_case
+
+        case = make_drone_case(tmp / "case", seed=0)
+        target = tmp / Path(file).name
+        shutil.copyfile(case.root / file, target)
+        return target, count(case.key)
+
+    return make
+
+
 def _dtmf_count(key: dict[str, Any]) -> int:
     return sum(len(s["rfc4733"]) + len(s["inband"]) for s in key["streams"])
 
@@ -61,6 +76,12 @@ SAMPLES: dict[str, Callable[[Path], tuple[Path, int]]] = {
     "voip.streams": _voip(lambda key: len(key["streams"])),
     "voip.dtmf": _voip(_dtmf_count),
     "voip.auth": _voip(lambda key: len(key["registrations"])),  # one digest per login
+    "drone.track": _drone("flight.tlog", lambda key: key["samples"]),
+    # seed 0: 5 mode changes, arm, disarm, 7 STATUSTEXT, PARAM_SET and the change it
+    # caused, MISSION_ITEM_REACHED, the gripper command and its ACK, take-off, landing
+    "drone.events": _drone("flight.tlog", lambda key: 21),
+    "drone.srt": _drone("DJI_0001.SRT", lambda key: key["srt_blocks"]),
+    "media.exif": _drone("photos/DJI_0001.JPG", lambda key: 1),
     **PHONE_SAMPLES,  # phone extractions written by the generator, rows from its answer key
 }
 
@@ -79,7 +100,8 @@ def test_parser_output_matches_its_declared_schema(artifact_id: str, tmp_path: P
     assert (frame["artifact"] == artifact_id).all()
     # Inside an exhibit too: the same file read as a member of a directory exhibit.
     with fl.Evidence(tmp_path) as ev:
-        inside = art.parse(ev.file(path.name))
+        [member] = [m for m in ev.files() if m.name == path.relative_to(tmp_path).as_posix()]
+        inside = art.parse(ev.file(member))
     assert check_frame(inside, art.spec) == []
     assert len(inside) == expected_rows
 

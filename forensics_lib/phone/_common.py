@@ -38,7 +38,7 @@ from forensics_lib.schema import (
     conform,
 )
 from forensics_lib.sources import Source, source_path
-from forensics_lib.sqlite import SqliteDatabase, open_sqlite
+from forensics_lib.sqlite import SQLITE_ERRORS, SqliteDatabase, open_sqlite
 
 __all__ = [
     "CALL_COLUMNS",
@@ -328,7 +328,7 @@ def fetch(
             frame = None
         if frame is None:
             frame = _fetch_rows(db, sql, kinds, params)
-    except sqlite3.DatabaseError as exc:
+    except SQLITE_ERRORS as exc:
         raise ParseError(db.path, None, f"SQLite query failed: {exc}") from None
     return frame
 

@@ -151,11 +151,9 @@ def backup_files(evidence: Evidence, root: str) -> list[BackupFile]:
     with open_sqlite(evidence.file(manifest_db)) as db:
         if not db.has_columns("Files", "fileID", "domain", "relativePath", "flags"):
             raise ParseError(db.path, None, "Manifest.db has no Files(fileID, domain, ...)")
-        rows = db.connection.execute(
-            "SELECT fileID, domain, relativePath FROM Files WHERE flags = ?", (_FILE,)
-        ).fetchall()
+        files = db.query("SELECT fileID, domain, relativePath FROM Files WHERE flags = ?", (_FILE,))
     out: list[BackupFile] = []
-    for file_id, domain, relative in rows:
+    for file_id, domain, relative in files.itertuples(index=False):
         if not isinstance(file_id, str) or len(file_id) < 3:
             continue
         where = device_path(str(domain), str(relative))

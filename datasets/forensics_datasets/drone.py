@@ -1,0 +1,917 @@
+"""Synthetic drone evidence with an answer key: a parcel drop over a prison yard.
+
+:func:`simulate_flight` flies a quadcopter in a local east/north/up frame at 10 Hz, with
+acceleration and climb-rate limits, a steady wind the controller leans against, correlated
+GNSS noise and a battery that drains with power drawn. The plan: arm at home, take off, fly
+the mission's waypoints, descend over the target, hover low, release (DO_GRIPPER), climb, return
+and land. The writers then put the same flight in the formats real aircraft write:
+
+* :func:`write_tlog`: MAVLink telemetry log, frames packed by pymavlink (MAVLink 2 and some
+  MAVLink 1 HEARTBEATs), each behind its 8-byte big-endian Unix-microsecond stamp, with the
+  ground station's own HEARTBEATs (type 6) and position as a real GCS logs them;
+* :func:`write_dataflash`: ArduPilot DataFlash ``.bin``: FMT records, then GPS (week + ms, GPS
+  time with the leap seconds), POS, BAT, MODE, EV, MSG, CMD, ORGN, PARM records;
+* :func:`write_srt`: DJI bracket-dialect subtitles, wall times local to a given zone;
+* :func:`write_photo`: a JPEG with EXIF GPS/time/camera and DJI XMP (misspelt GpsLongtitude
+  optional).
+
+:func:`make_drone_case` writes them all with ``answer_key.json`` and the prison perimeter as
+GeoJSON. Place names and serials are invented; coordinates are in open countryside.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DroneCase",
+    "Flight",
+    "make_drone_case",
+    "simulate_flight",
+    "write_dataflash",
+    "write_photo",
+    "write_srt",
+    "write_tlog",
+]
+
+DRONE_VERSION = 1
+EARTH_RADIUS_M = 6_371_008.8
+HZ = 10
+# ArduCopter custom_mode numbers (pymavlink mavutil.mode_mapping_acm).
+MODES = {"STABILIZE": 0, "AUTO": 3, "GUIDED": 4, "LOITER": 5, "RTL": 6, "LAND": 9}
+GPS_EPOCH_UNIX = 315_964_800
+GPS_LEAP_S = 18  # GPS - UTC since 2017-01-01 (IERS Bulletin C)
+
+
+@dataclass
+class Flight:
+    """A simulated flight: one row per 0.1 s, plus its plan and answer key."""
+
+    samples: pd.DataFrame  # time_utc, lat, lon, alt_rel_m, alt_amsl_m, vn, ve, vu, ...
+    home: tuple[float, float, float]  # lat, lon, alt AMSL
+    pilot: tuple[float, float]
+    target: tuple[float, float]
+    mission: list[dict[str, Any]]
+    perimeter: list[list[float]]  # [lon, lat] ring, closed
+    key: dict[str, Any] = field(default_factory=dict)
+
+
+def _to_latlon(
+    home: tuple[float, float], east: np.ndarray, north: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    lat = home[0] + np.degrees(north / EARTH_RADIUS_M)
+    lon = home[1] + np.degrees(east / (EARTH_RADIUS_M * math.cos(math.radians(home[0]))))
+    return lat, lon
+
+
+def _iso(ts: pd.Timestamp) -> str:
+    return ts.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
+
+
+def simulate_flight(
+    seed: int = 0,
+    *,
+    start: str = "2024-06-14T21:30:00Z",
+    loiter_laps: int = 0,
+) -> Flight:
+    """Fly the drop; ``loiter_laps`` adds survey laps before the drop (long logs for benchmarks)."""
+    rng = np.random.default_rng(seed)
+    home = (40.1000 + rng.uniform(-0.01, 0.01), -4.2000 + rng.uniform(-0.01, 0.01), 612.0)
+    bearing = math.radians(rng.uniform(40, 80))
+    target_en = np.array([650 * math.sin(bearing), 650 * math.cos(bearing)])
+    pilot_en = np.array([-12.0, -9.0])
+    wind = rng.uniform(2, 5) * np.array([math.cos(1.1), math.sin(1.1)])
+    dt = 1 / HZ
+    t0 = pd.Timestamp(start)
+    cruise_alt, hover_alt = 40.0, 8.0
+    side = np.array([-target_en[1], target_en[0]]) / np.linalg.norm(target_en)
+    wp1 = target_en * 0.6 + side * 120
+    legs: list[tuple[str, np.ndarray, float]] = [("AUTO", wp1, cruise_alt)]
+    for k in range(loiter_laps):
+        corner = wp1 + side * (60 if k % 2 else -60) + target_en / np.linalg.norm(target_en) * 80
+        legs += [("AUTO", corner, cruise_alt), ("AUTO", wp1, cruise_alt)]
+    legs += [("AUTO", target_en, cruise_alt), ("AUTO", target_en, hover_alt)]
+
+    pos = np.zeros(3)  # east, north, up
+    vel = np.zeros(3)
+    t = 0.0
+    rows: list[dict[str, Any]] = []
+    mode, armed = "STABILIZE", False
+    marks: dict[str, float] = {}
+    vmax_h, vmax_up, vmax_down, acc = 10.0, 2.5, 1.5, 2.0
+
+    def step() -> None:
+        nonlocal t
+        rows.append(
+            {
+                "t": t,
+                "e": pos[0],
+                "n": pos[1],
+                "u": pos[2],
+                "ve": vel[0],
+                "vn": vel[1],
+                "vu": vel[2],
+                "mode": mode,
+                "armed": armed,
+            }
+        )
+        t += dt
+
+    def hold(seconds: float) -> None:
+        vel[:] = 0.0
+        for _ in range(round(seconds * HZ)):
+            step()
+
+    def fly_to(goal_en: np.ndarray, goal_up: float, tol: float = 0.5) -> None:
+        for _ in range(20_000):
+            d_h = goal_en - pos[:2]
+            dist_h = float(np.linalg.norm(d_h))
+            d_u = goal_up - pos[2]
+            if dist_h < tol and abs(d_u) < 0.2 and np.linalg.norm(vel) < 0.3:
+                break
+            want_h = (
+                d_h / dist_h * min(vmax_h, math.sqrt(2 * acc * 0.8 * dist_h))
+                if dist_h > 1e-6
+                else np.zeros(2)
+            )
+            want_u = float(np.clip(d_u * 0.8, -vmax_down, vmax_up))
+            dv = np.concatenate([want_h - vel[:2], [want_u - vel[2]]])
+            limit = acc * dt
+            norm = float(np.linalg.norm(dv))
+            if norm > limit:
+                dv *= limit / norm
+            vel[:] += dv
+            pos[:] += vel * dt
+            pos[2] = max(pos[2], 0.0)
+            step()
+        vel[:] = 0.0
+
+    hold(5.0)
+    armed, mode = True, "GUIDED"
+    marks["armed"] = t
+    hold(2.0)
+    marks["liftoff"] = t
+    fly_to(pos[:2].copy(), cruise_alt)
+    mode = "AUTO"
+    for _, goal, up in legs:
+        fly_to(goal, up)
+    marks["hover_start"] = t
+    hold(10.0)
+    marks["release"] = t
+    hold(10.0)
+    marks["hover_end"] = t
+    fly_to(target_en, cruise_alt)
+    mode = "RTL"
+    fly_to(np.zeros(2), cruise_alt)
+    mode = "LAND"
+    fly_to(np.zeros(2), 0.0, tol=0.3)
+    marks["touchdown"] = t
+    hold(3.0)
+    armed = False
+    marks["disarmed"] = t
+    hold(5.0)
+
+    sim = pd.DataFrame(rows)
+    n = len(sim)
+    # Correlated GNSS error (AR(1), sigma about 0.8 m) and the wind-induced lean is not modelled
+    # beyond its effect on power: the controller holds the track.
+    noise = np.zeros((n, 2))
+    for i in range(1, n):
+        noise[i] = 0.98 * noise[i - 1] + rng.normal(0, 0.16, 2)
+    lat, lon = _to_latlon(
+        home[:2], sim["e"].to_numpy() + noise[:, 0], sim["n"].to_numpy() + noise[:, 1]
+    )
+    rel = sim["u"].to_numpy() + rng.normal(0, 0.05, n) * (sim["u"].to_numpy() > 0)
+    speed = np.hypot(sim["ve"], sim["vn"]).to_numpy()
+    airspeed = np.hypot(sim["ve"] - wind[0], sim["vn"] - wind[1])
+    power = np.where(sim["armed"], 180 + 6 * airspeed**1.5 + 40 * np.clip(sim["vu"], 0, None), 2.0)
+    energy = np.cumsum(power) * dt  # J
+    capacity = 5.0 * 3600 * 15.2  # 5 Ah at 15.2 V
+    pct = np.clip(100 - 100 * energy / capacity, 0, 100)
+    volts = 16.8 - 2.2 * (100 - pct) / 100 - 0.002 * power
+    times = t0 + pd.to_timedelta(sim["t"].to_numpy(), unit="s")
+    samples = pd.DataFrame(
+        {
+            "time_utc": times,
+            "lat": lat,
+            "lon": lon,
+            "alt_rel_m": rel,
+            "alt_amsl_m": home[2] + rel,
+            "ve": sim["ve"],
+            "vn": sim["vn"],
+            "vu": sim["vu"],
+            "ground_speed_ms": speed,
+            "heading_deg": (np.degrees(np.arctan2(sim["ve"], sim["vn"])) + 360) % 360,
+            "battery_pct": pct,
+            "voltage_v": volts,
+            "current_a": power / volts,
+            "mode": sim["mode"],
+            "armed": sim["armed"],
+        }
+    )
+    tlat, tlon = _to_latlon(home[:2], np.array([target_en[0]]), np.array([target_en[1]]))
+    plat, plon = _to_latlon(home[:2], np.array([pilot_en[0]]), np.array([pilot_en[1]]))
+    ring_en = [target_en + np.array(c) for c in ((-90, -70), (95, -75), (90, 80), (-85, 75))]
+    ring = [_to_latlon(home[:2], np.array([p[0]]), np.array([p[1]])) for p in ring_en]
+    perimeter = [[float(lo[0]), float(la[0])] for la, lo in ring]
+    perimeter.append(perimeter[0])
+    wp1_lat, wp1_lon = _to_latlon(home[:2], np.array([wp1[0]]), np.array([wp1[1]]))
+    mission = [
+        {"seq": 0, "command": 16, "lat": home[0], "lon": home[1], "alt": home[2], "frame": 0},
+        {"seq": 1, "command": 22, "lat": 0.0, "lon": 0.0, "alt": cruise_alt, "frame": 3},
+        {
+            "seq": 2,
+            "command": 16,
+            "lat": float(wp1_lat[0]),
+            "lon": float(wp1_lon[0]),
+            "alt": cruise_alt,
+            "frame": 3,
+        },
+        {
+            "seq": 3,
+            "command": 16,
+            "lat": float(tlat[0]),
+            "lon": float(tlon[0]),
+            "alt": cruise_alt,
+            "frame": 3,
+        },
+        {
+            "seq": 4,
+            "command": 19,
+            "lat": float(tlat[0]),
+            "lon": float(tlon[0]),
+            "alt": hover_alt,
+            "frame": 3,
+            "param1": 20.0,
+        },
+        {
+            "seq": 5,
+            "command": 211,
+            "lat": 0.0,
+            "lon": 0.0,
+            "alt": 0.0,
+            "frame": 2,
+            "param1": 1.0,
+            "param2": 0.0,
+        },
+        {"seq": 6, "command": 20, "lat": 0.0, "lon": 0.0, "alt": 0.0, "frame": 3},
+    ]
+
+    def at(name: str) -> pd.Timestamp:
+        return t0 + pd.Timedelta(seconds=round(marks[name] * HZ) / HZ)
+
+    rel_idx = round(marks["release"] * HZ)
+    key = {
+        "seed": seed,
+        "home": {"lat": home[0], "lon": home[1], "alt_m": home[2]},
+        "pilot": {"lat": float(plat[0]), "lon": float(plon[0])},
+        "target": {"lat": float(tlat[0]), "lon": float(tlon[0])},
+        "armed_utc": _iso(at("armed")),
+        "liftoff_utc": _iso(at("liftoff")),
+        "touchdown_utc": _iso(at("touchdown")),
+        "disarmed_utc": _iso(at("disarmed")),
+        "hover_start_utc": _iso(at("hover_start")),
+        "hover_end_utc": _iso(at("hover_end")),
+        "hover_alt_rel_m": hover_alt,
+        "release_utc": _iso(at("release")),
+        "release_lat": float(lat[rel_idx]),
+        "release_lon": float(lon[rel_idx]),
+        "samples": n,
+        "max_alt_rel_m": float(rel.max()),
+    }
+    return Flight(
+        samples,
+        home,
+        (float(plat[0]), float(plon[0])),
+        (float(tlat[0]), float(tlon[0])),
+        mission,
+        perimeter,
+        key,
+    )
+
+
+# ----------------------------------------------------------------------------- tlog
+
+
+def _us(ts: pd.Timestamp) -> int:
+    return int(ts.value // 1000)
+
+
+def write_tlog(
+    path: str | Path, flight: Flight, *, vehicle_system: int = 1, gcs_system: int = 255
+) -> int:
+    """Write ``flight`` as a MAVLink tlog; returns the number of frames written."""
+    from pymavlink.dialects.v20 import ardupilotmega as mav_dialect
+
+    vehicle = mav_dialect.MAVLink(None, srcSystem=vehicle_system, srcComponent=1)
+    gcs = mav_dialect.MAVLink(None, srcSystem=gcs_system, srcComponent=190)
+    out: list[tuple[int, int, bytes]] = []  # (time_us, order, frame)
+
+    def put(ts_us: int, frame: bytes) -> None:
+        out.append((ts_us, len(out), frame))
+
+    s = flight.samples
+    t_us = [_us(t) for t in s["time_utc"]]
+    home = flight.home
+    boot = t_us[0] - 50_000_000
+    prev_mode, prev_armed = None, False
+    for i, row in enumerate(s.itertuples(index=False)):
+        now = t_us[i]
+        ms = (now - boot) // 1000
+        lat7, lon7 = round(row.lat * 1e7), round(row.lon * 1e7)
+        put(
+            now,
+            vehicle.global_position_int_encode(
+                ms,
+                lat7,
+                lon7,
+                round(row.alt_amsl_m * 1000),
+                round(row.alt_rel_m * 1000),
+                round(row.vn * 100),
+                round(row.ve * 100),
+                round(-row.vu * 100),
+                round(row.heading_deg * 100) % 36000,
+            ).pack(vehicle),
+        )
+        put(
+            now + 300,
+            vehicle.attitude_encode(ms, 0.01, -0.02, math.radians(row.heading_deg), 0, 0, 0).pack(
+                vehicle
+            ),
+        )
+        if i % 2 == 0:
+            put(
+                now + 600,
+                vehicle.gps_raw_int_encode(
+                    (now - 0),
+                    3,
+                    lat7,
+                    lon7,
+                    round(row.alt_amsl_m * 1000),
+                    90,
+                    140,
+                    round(row.ground_speed_ms * 100),
+                    round(row.heading_deg * 100) % 36000,
+                    14,
+                ).pack(vehicle),
+            )
+        if i % 3 == 0:
+            put(
+                now + 800,
+                vehicle.vfr_hud_encode(
+                    row.ground_speed_ms,
+                    row.ground_speed_ms,
+                    round(row.heading_deg) % 360,
+                    45 if row.armed else 0,
+                    row.alt_amsl_m,
+                    row.vu,
+                ).pack(vehicle),
+            )
+            put(
+                now + 900,
+                vehicle.servo_output_raw_encode(
+                    ms * 1000 % 2**32, 0, *([1500 if row.armed else 1000] * 8)
+                ).pack(vehicle),
+            )
+        if i % HZ == 0:
+            base = 1 | (128 if row.armed else 0) | 4 | 8 | 16
+            # Vehicle HEARTBEAT as MAVLink 1 every other second: logs mix both versions.
+            put(
+                now + 100,
+                vehicle.heartbeat_encode(2, 3, base, MODES[row.mode], 4 if row.armed else 3).pack(
+                    vehicle, force_mavlink1=(i // HZ) % 2 == 0
+                ),
+            )
+            # The ground station's own heartbeat: type 6 (GCS), autopilot 8, never armed.
+            put(now + 400, gcs.heartbeat_encode(6, 8, 0, 0, 0).pack(gcs))
+            put(
+                now + 450,
+                gcs.global_position_int_encode(
+                    ms,
+                    round(flight.pilot[0] * 1e7),
+                    round(flight.pilot[1] * 1e7),
+                    round((home[2] + 1.5) * 1000),
+                    1500,
+                    0,
+                    0,
+                    0,
+                    65535,
+                ).pack(gcs),
+            )
+            put(
+                now + 500,
+                vehicle.sys_status_encode(
+                    0,
+                    0,
+                    0,
+                    300,
+                    round(row.voltage_v * 1000),
+                    round(row.current_a * 100),
+                    round(row.battery_pct),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                ).pack(vehicle),
+            )
+        if row.mode != prev_mode and i:
+            put(now + 150, vehicle.statustext_encode(6, f"Mode {row.mode}".encode()).pack(vehicle))
+        if row.armed != prev_armed:
+            text = b"Arming motors" if row.armed else b"Disarming motors"
+            put(now + 160, vehicle.statustext_encode(6, text).pack(vehicle))
+            if row.armed:
+                put(
+                    now + 170,
+                    vehicle.home_position_encode(
+                        round(home[0] * 1e7),
+                        round(home[1] * 1e7),
+                        round(home[2] * 1000),
+                        0,
+                        0,
+                        0,
+                        [1, 0, 0, 0],
+                        0,
+                        0,
+                        0,
+                    ).pack(vehicle),
+                )
+        prev_mode, prev_armed = row.mode, row.armed
+    # Mission upload at the start (GCS -> vehicle), parameters, a parameter change.
+    start = t_us[0]
+    put(start + 1000, gcs.mission_count_encode(vehicle_system, 1, len(flight.mission)).pack(gcs))
+    for item in flight.mission:
+        put(
+            start + 2000 + item["seq"] * 100,
+            gcs.mission_item_int_encode(
+                vehicle_system,
+                1,
+                item["seq"],
+                item["frame"],
+                item["command"],
+                0,
+                1,
+                item.get("param1", 0.0),
+                item.get("param2", 0.0),
+                0.0,
+                0.0,
+                round(item["lat"] * 1e7),
+                round(item["lon"] * 1e7),
+                item["alt"],
+            ).pack(gcs),
+        )
+    for k, (name, value) in enumerate(
+        (("WPNAV_SPEED", 1000.0), ("RTL_ALT", 1500.0), ("FENCE_ENABLE", 1.0))
+    ):
+        put(
+            start + 5000 + k * 100,
+            vehicle.param_value_encode(name.encode(), value, 9, 300, k).pack(vehicle),
+        )
+    put(start + 6000, gcs.param_set_encode(vehicle_system, 1, b"FENCE_ENABLE", 0.0, 9).pack(gcs))
+    put(start + 6100, vehicle.param_value_encode(b"FENCE_ENABLE", 0.0, 9, 300, 2).pack(vehicle))
+    put(
+        start + 7000,
+        vehicle.autopilot_version_encode(
+            0,
+            (4 << 24) | (5 << 16) | (7 << 8) | 255,
+            0,
+            0,
+            0,
+            list(b"c0ffee12"),
+            [0] * 8,
+            [0] * 8,
+            0x1209,
+            0x5741,
+            0x0042_00AB_CDEF_0123,
+        ).pack(vehicle),
+    )
+    # The drop: mission items reached, the gripper command and its acknowledgement.
+    key = flight.key
+    rel = _us(pd.Timestamp(key["release_utc"]))
+    put(
+        _us(pd.Timestamp(key["hover_start_utc"])) + 50,
+        vehicle.mission_item_reached_encode(4).pack(vehicle),
+    )
+    put(rel, gcs.command_long_encode(vehicle_system, 1, 211, 0, 1.0, 0.0, 0, 0, 0, 0, 0).pack(gcs))
+    put(rel + 20_000, vehicle.command_ack_encode(211, 0).pack(vehicle))
+    put(rel + 30_000, vehicle.statustext_encode(6, b"Gripper load released").pack(vehicle))
+    out.sort()
+    with Path(path).open("wb") as fh:
+        for ts, _, frame in out:
+            fh.write(struct.pack(">Q", ts))
+            fh.write(frame)
+    return len(out)
+
+
+# ----------------------------------------------------------------------------- DataFlash
+
+_DF_FORMATS: list[tuple[int, str, str, str]] = [
+    (128, "FMT", "BBnNZ", "Type,Length,Name,Format,Columns"),
+    (64, "PARM", "QNf", "TimeUS,Name,Value"),
+    (130, "GPS", "QBIHBcLLefffB", "TimeUS,Status,GMS,GWk,NSats,HDop,Lat,Lng,Alt,Spd,GCrs,VZ,U"),
+    (65, "POS", "QLLfff", "TimeUS,Lat,Lng,Alt,RelHomeAlt,RelOriginAlt"),
+    (66, "BAT", "QBffffB", "TimeUS,Inst,Volt,VoltR,Curr,CurrTot,RemPct"),
+    (67, "MODE", "QMBB", "TimeUS,Mode,ModeNum,Rsn"),
+    (68, "MSG", "QZ", "TimeUS,Message"),
+    (69, "EV", "QB", "TimeUS,Id"),
+    (70, "CMD", "QHHHffffLLfB", "TimeUS,CTot,CNum,CId,Prm1,Prm2,Prm3,Prm4,Lat,Lng,Alt,Frame"),
+    (71, "ORGN", "QBLLe", "TimeUS,Type,Lat,Lng,Alt"),
+]
+_DF_STRUCT = {
+    "B": "B",
+    "b": "b",
+    "M": "B",
+    "h": "h",
+    "H": "H",
+    "i": "i",
+    "I": "I",
+    "f": "f",
+    "d": "d",
+    "n": "4s",
+    "N": "16s",
+    "Z": "64s",
+    "c": "h",
+    "C": "H",
+    "e": "i",
+    "E": "I",
+    "L": "i",
+    "q": "q",
+    "Q": "Q",
+}
+
+
+def _df_struct(fmt: str) -> struct.Struct:
+    return struct.Struct("<" + "".join(_DF_STRUCT[c] for c in fmt))
+
+
+def gps_week_ms(ts: pd.Timestamp) -> tuple[int, int]:
+    """GPS week and millisecond of week for a UTC time after 2017 (GPS = UTC + 18 s)."""
+    gps_ms = ts.value // 1_000_000 - GPS_EPOCH_UNIX * 1000 + GPS_LEAP_S * 1000
+    return int(gps_ms // 604_800_000), int(gps_ms % 604_800_000)
+
+
+def write_dataflash(path: str | Path, flight: Flight) -> dict[str, int]:
+    """Write ``flight`` as an ArduPilot DataFlash log; returns the record count per type."""
+    structs = {name: (msg_type, _df_struct(fmt)) for msg_type, name, fmt, _ in _DF_FORMATS}
+    counts: dict[str, int] = {}
+    buf = io.BytesIO()
+
+    def rec(name: str, *values: Any) -> None:
+        msg_type, st = structs[name]
+        buf.write(b"\xa3\x95" + bytes([msg_type]) + st.pack(*values))
+        counts[name] = counts.get(name, 0) + 1
+
+    for msg_type, name, fmt, cols in _DF_FORMATS:
+        length = 3 + _df_struct(fmt).size
+        rec("FMT", msg_type, length, name.encode(), fmt.encode(), cols.encode())
+    s = flight.samples
+    t0 = s["time_utc"].iloc[0]
+    boot_us = 30_000_000
+
+    def time_us(ts: pd.Timestamp) -> int:
+        return boot_us + (ts - t0).value // 1000
+
+    rec("MSG", boot_us - 1000, b"ArduCopter V4.5.7 (c0ffee12)")
+    rec("MSG", boot_us - 900, b"CubeOrange 00420013 4B501234 20383847")
+    for k, (name, value) in enumerate(
+        (("WPNAV_SPEED", 1000.0), ("RTL_ALT", 1500.0), ("FENCE_ENABLE", 1.0))
+    ):
+        rec("PARM", boot_us - 800 + k, name.encode(), value)
+    for item in flight.mission:
+        rec(
+            "CMD",
+            boot_us - 500 + item["seq"],
+            len(flight.mission),
+            item["seq"],
+            item["command"],
+            item.get("param1", 0.0),
+            item.get("param2", 0.0),
+            0.0,
+            0.0,
+            round(item["lat"] * 1e7),
+            round(item["lon"] * 1e7),
+            item["alt"],
+            item["frame"],
+        )
+    prev_mode, prev_armed = None, False
+    home = flight.home
+    for i, row in enumerate(s.itertuples(index=False)):
+        us = time_us(row.time_utc)
+        if row.mode != prev_mode:
+            rec("MODE", us, MODES[row.mode], MODES[row.mode], 1)
+        if row.armed != prev_armed:
+            rec("EV", us, 10 if row.armed else 11)
+            if row.armed:
+                rec(
+                    "ORGN",
+                    us + 5,
+                    1,
+                    round(home[0] * 1e7),
+                    round(home[1] * 1e7),
+                    round(home[2] * 100),
+                )
+        prev_mode, prev_armed = row.mode, row.armed
+        if i % 2 == 0:
+            week, ms = gps_week_ms(row.time_utc)
+            rec(
+                "GPS",
+                us + 100,
+                3,
+                ms,
+                week,
+                14,
+                90,
+                round(row.lat * 1e7),
+                round(row.lon * 1e7),
+                round(row.alt_amsl_m * 100),
+                row.ground_speed_ms,
+                row.heading_deg,
+                -row.vu,
+                1,
+            )
+        rec(
+            "POS",
+            us + 200,
+            round(row.lat * 1e7),
+            round(row.lon * 1e7),
+            row.alt_amsl_m,
+            row.alt_rel_m,
+            row.alt_rel_m,
+        )
+        if i % HZ == 0:
+            rec(
+                "BAT",
+                us + 300,
+                0,
+                row.voltage_v,
+                row.voltage_v + 0.1,
+                row.current_a,
+                0.0,
+                round(row.battery_pct),
+            )
+    rel = pd.Timestamp(flight.key["release_utc"])
+    rec_at = time_us(rel)
+    # Records are appended in time order except these two; DataFlash logs are time-ordered per
+    # writer thread, and readers must not assume global order.
+    grip = flight.mission[5]
+    rec(
+        "CMD",
+        rec_at - 10,
+        len(flight.mission),
+        5,
+        grip["command"],
+        grip.get("param1", 0.0),
+        grip.get("param2", 0.0),
+        0.0,
+        0.0,
+        0,
+        0,
+        0.0,
+        grip["frame"],
+    )
+    rec("MSG", rec_at, b"Gripper load released")
+    Path(path).write_bytes(buf.getvalue())
+    return counts
+
+
+# ----------------------------------------------------------------------------- SRT
+
+
+def write_srt(
+    path: str | Path, flight: Flight, *, zone: str = "Europe/Madrid", every: int = 1
+) -> int:
+    """DJI bracket-dialect subtitles, one block per ``every`` samples, local wall times."""
+    s = flight.samples.iloc[::every].reset_index(drop=True)
+    local = s["time_utc"].dt.tz_convert(zone).dt.tz_localize(None)
+    lines: list[str] = []
+    t0 = s["time_utc"].iloc[0]
+    for i, row in s.iterrows():
+        a = (row["time_utc"] - t0).total_seconds()
+        b = a + every / HZ
+        stamp = local.iloc[i].strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+        lines += [
+            str(i + 1),
+            f"{_tc(a)} --> {_tc(b)}",
+            f'<font size="28">FrameCnt: {i + 1}, DiffTime: {round(every * 1000 / HZ)}ms',
+            stamp,
+            f"[iso: 100] [shutter: 1/1000.0] [fnum: 2.8] [ev: 0] [color_md: default] "
+            f"[focal_len: 24.00] [latitude: {row['lat']:.6f}] [longitude: {row['lon']:.6f}] "
+            f"[rel_alt: {row['alt_rel_m']:.3f} abs_alt: {row['alt_amsl_m']:.3f}] "
+            "[ct: 5500] </font>",
+            "",
+        ]
+    Path(path).write_text("\n".join(lines), encoding="utf-8")
+    return len(s)
+
+
+def _tc(seconds: float) -> str:
+    ms = round(seconds * 1000)
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+
+
+# ----------------------------------------------------------------------------- photos
+
+_ASCII, _SHORT, _LONG, _RATIONAL, _BYTE = 2, 3, 4, 5, 1
+
+
+def _rational(value: float, den: int = 10_000) -> tuple[int, int]:
+    return round(value * den), den
+
+
+def _dms(value: float) -> list[tuple[int, int]]:
+    value = abs(value)
+    deg = int(value)
+    minutes = int((value - deg) * 60)
+    seconds = (value - deg - minutes / 60) * 3600
+    return [(deg, 1), (minutes, 1), _rational(seconds, 1_000_000)]
+
+
+def _ifd(entries: list[tuple[int, int, Any]], start: int) -> tuple[bytes, list[int]]:
+    """A little-endian TIFF IFD at ``start``; returns bytes and the offsets of LONG values."""
+    entries = sorted(entries, key=lambda e: e[0])
+    head = struct.pack("<H", len(entries))
+    data = b""
+    data_at = start + 2 + 12 * len(entries) + 4
+    body = b""
+    for tag, kind, value in entries:
+        if kind == _ASCII:
+            raw = value.encode() + b"\x00"
+            count = len(raw)
+        elif kind == _RATIONAL:
+            raw = b"".join(struct.pack("<II", n, d) for n, d in value)
+            count = len(value)
+        elif kind == _BYTE:
+            raw = bytes(value)
+            count = len(raw)
+        elif kind == _SHORT:
+            raw = struct.pack("<H", value) + b"\x00\x00"
+            count = 1
+        else:  # LONG
+            raw = struct.pack("<I", value)
+            count = 1
+        if len(raw) <= 4:
+            field_value = raw.ljust(4, b"\x00")
+        else:
+            field_value = struct.pack("<I", data_at + len(data))
+            data += raw + (b"\x00" if len(raw) % 2 else b"")
+        body += struct.pack("<HHI", tag, kind, count) + field_value
+    return head + body + b"\x00\x00\x00\x00" + data, []
+
+
+def write_photo(
+    path: str | Path,
+    *,
+    lat: float,
+    lon: float,
+    alt_m: float,
+    local_time: str,
+    offset: str | None,
+    gps_utc: pd.Timestamp | None = None,
+    make: str = "DJI",
+    model: str = "FC3582",
+    serial: str = "1SDEX7Z0030AB1",
+    dji: dict[str, float] | None = None,
+    misspelt: bool = True,
+) -> None:
+    """A small real JPEG with EXIF (GPS, DateTimeOriginal, OffsetTimeOriginal, camera) and XMP."""
+    from PIL import Image
+
+    gps_entries: list[tuple[int, int, Any]] = [
+        (0x0000, _BYTE, [2, 3, 0, 0]),
+        (0x0001, _ASCII, "N" if lat >= 0 else "S"),
+        (0x0002, _RATIONAL, _dms(lat)),
+        (0x0003, _ASCII, "E" if lon >= 0 else "W"),
+        (0x0004, _RATIONAL, _dms(lon)),
+        (0x0005, _BYTE, [0 if alt_m >= 0 else 1]),
+        (0x0006, _RATIONAL, [_rational(abs(alt_m), 1000)]),
+    ]
+    if gps_utc is not None:
+        sec = gps_utc.second + gps_utc.microsecond / 1e6
+        gps_entries += [
+            (0x0007, _RATIONAL, [(gps_utc.hour, 1), (gps_utc.minute, 1), _rational(sec, 1000)]),
+            (0x001D, _ASCII, gps_utc.strftime("%Y:%m:%d")),
+        ]
+    exif_entries: list[tuple[int, int, Any]] = [
+        (0x9003, _ASCII, local_time),
+        (0xA431, _ASCII, serial),
+    ]
+    if offset:
+        exif_entries.append((0x9011, _ASCII, offset))
+    # Layout: TIFF header (8) | IFD0 | Exif IFD | GPS IFD; IFD0 size is known once built.
+    probe, _ = _ifd(
+        [(0x010F, _ASCII, make), (0x0110, _ASCII, model), (0x8769, _LONG, 0), (0x8825, _LONG, 0)], 8
+    )
+    exif_at = 8 + len(probe)
+    exif_ifd, _ = _ifd(exif_entries, exif_at)
+    gps_at = exif_at + len(exif_ifd)
+    gps_ifd, _ = _ifd(gps_entries, gps_at)
+    ifd0, _ = _ifd(
+        [
+            (0x010F, _ASCII, make),
+            (0x0110, _ASCII, model),
+            (0x8769, _LONG, exif_at),
+            (0x8825, _LONG, gps_at),
+        ],
+        8,
+    )
+    tiff = b"II*\x00" + struct.pack("<I", 8) + ifd0 + exif_ifd + gps_ifd
+    app1 = b"Exif\x00\x00" + tiff
+    attrs = ""
+    for key, value in (dji or {}).items():
+        name = "GpsLongtitude" if (key == "GpsLongitude" and misspelt) else key
+        attrs += f'\n    drone-dji:{name}="{value:+.7f}"'
+    xmp = (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        f'<rdf:Description rdf:about="DJI Meta Data" xmlns:drone-dji="http://www.dji.com/drone-dji/1.0/"{attrs}/>'
+        '</rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+    ).encode()
+    app1_xmp = b"http://ns.adobe.com/xap/1.0/\x00" + xmp
+    image = io.BytesIO()
+    Image.new("RGB", (16, 12), (90, 120, 60)).save(image, "JPEG", quality=80)
+    jpeg = image.getvalue()
+    segments = b"".join(b"\xff\xe1" + struct.pack(">H", len(p) + 2) + p for p in (app1, app1_xmp))
+    Path(path).write_bytes(jpeg[:2] + segments + jpeg[2:])
+
+
+# ----------------------------------------------------------------------------- the case
+
+
+@dataclass(frozen=True)
+class DroneCase:
+    root: Path
+    key: dict[str, Any]
+
+
+def make_drone_case(out: str | Path, seed: int = 0, *, zone: str = "Europe/Madrid") -> DroneCase:
+    """Write flight.tlog, flight.bin, DJI_0001.SRT, photos/, perimeter.geojson, answer_key.json."""
+    root = Path(out)
+    root.mkdir(parents=True, exist_ok=True)
+    flight = simulate_flight(seed)
+    key = dict(flight.key)
+    key["version"] = DRONE_VERSION
+    key["zone"] = zone
+    key["tlog_frames"] = write_tlog(root / "flight.tlog", flight)
+    key["dataflash_records"] = write_dataflash(root / "flight.bin", flight)
+    key["srt_blocks"] = write_srt(root / "DJI_0001.SRT", flight, zone=zone, every=HZ)
+    perimeter = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": "HMP Example yard perimeter (invented)"},
+                "geometry": {"type": "Polygon", "coordinates": [flight.perimeter]},
+            }
+        ],
+    }
+    (root / "perimeter.geojson").write_text(json.dumps(perimeter, indent=1))
+    photos = root / "photos"
+    photos.mkdir(exist_ok=True)
+    s = flight.samples
+    rel_idx = int(np.searchsorted(s["time_utc"], pd.Timestamp(key["release_utc"])))
+    shots = []
+    for n, idx in enumerate((rel_idx - 50, rel_idx, rel_idx + 50)):
+        row = s.iloc[idx]
+        local = row["time_utc"].tz_convert(zone)
+        offset = local.strftime("%z")
+        offset = f"{offset[:3]}:{offset[3:]}"
+        name = f"DJI_{n + 1:04d}.JPG"
+        write_photo(
+            photos / name,
+            lat=row["lat"],
+            lon=row["lon"],
+            alt_m=row["alt_amsl_m"],
+            local_time=local.strftime("%Y:%m:%d %H:%M:%S"),
+            offset=offset,
+            gps_utc=row["time_utc"].floor("s"),
+            dji={
+                "GpsLatitude": row["lat"],
+                "GpsLongitude": row["lon"],
+                "AbsoluteAltitude": row["alt_amsl_m"],
+                "RelativeAltitude": row["alt_rel_m"],
+                "GimbalPitchDegree": -90.0,
+                "FlightYawDegree": row["heading_deg"] - 360 * (row["heading_deg"] > 180),
+            },
+        )
+        shots.append(
+            {
+                "file": name,
+                "time_utc": _iso(row["time_utc"].floor("s")),
+                "lat": row["lat"],
+                "lon": row["lon"],
+            }
+        )
+    key["photos"] = shots
+    key["perimeter"] = flight.perimeter
+    (root / "answer_key.json").write_text(json.dumps(key, indent=1, default=str))
+    return DroneCase(root, key)

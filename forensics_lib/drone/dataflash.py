@@ -1,0 +1,595 @@
+"""ArduPilot DataFlash binary logs (``.bin``), self-described by their FMT records.
+
+Layout (ArduPilot ``libraries/AP_Logger/LogStructure.h``; pymavlink ``DFReader.py``):
+
+* every record starts with ``0xA3 0x95`` and a one-byte message type; its total length
+  (header included) is declared by an FMT record (type 128) earlier in the file;
+* FMT: ``type u8, length u8, name char[4], format char[16], labels char[64]`` (89 bytes);
+* format characters: ``a`` int16[32], ``b`` int8, ``B`` uint8, ``h``/``H`` int16/uint16,
+  ``i``/``I`` int32/uint32, ``f`` float, ``d`` double, ``n``/``N``/``Z`` char[4/16/64],
+  ``c``/``C`` int16/uint16 x 100, ``e``/``E`` int32/uint32 x 100, ``L`` int32 degE7,
+  ``M`` flight mode (uint8), ``q``/``Q`` int64/uint64 (DFReader also reads ``g`` half float);
+  the scaling follows DFReader's ``FORMAT_TO_STRUCT`` so our values equal pymavlink's.
+* GPS time: ``GWk`` GPS week and ``GMS`` milliseconds of the week, in GPS time (no leap
+  seconds): converted with :func:`forensics_lib.times.from_gps`. Other records carry ``TimeUS``
+  (microseconds since boot), put on the UTC axis through the first GPS record with a week.
+* EV ids: 10 armed, 11 disarmed (ArduPilot ``Tools/Replay/MsgHandler_Event.cpp`` DATA_ARMED,
+  DATA_DISARMED), 18 land complete (``AP_Logger.h`` LogEvent::LAND_COMPLETE).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pymavlink import mavutil
+
+from forensics_lib import times
+from forensics_lib.drone.model import (
+    BAD_FRAME_COLUMNS,
+    HOME_COLUMNS,
+    MISSION_COLUMNS,
+    PARAM_COLUMNS,
+    PILOT_COLUMNS,
+    TRACK_COLUMNS,
+    VEHICLE_COLUMNS,
+    FlightLog,
+    frame_of,
+)
+from forensics_lib.drone.tlog import RELEASE_COMMANDS, _asof, _enum_label, events_frame
+from forensics_lib.errors import ForensicsWarning, TruncatedInputWarning
+
+__all__ = ["HEADER", "Records", "read_dataflash", "scan_records"]
+
+HEADER = b"\xa3\x95"
+FMT_TYPE = 128
+FMT_LENGTH = 89
+
+# format char -> (numpy dtype, scale); as DFReader.FORMAT_TO_STRUCT (pymavlink 2.4.50).
+_FORMAT: dict[str, tuple[Any, float | None]] = {
+    "a": (("<i2", (32,)), None),
+    "b": ("i1", None),
+    "B": ("u1", None),
+    "g": ("<f2", None),
+    "h": ("<i2", None),
+    "H": ("<u2", None),
+    "i": ("<i4", None),
+    "I": ("<u4", None),
+    "f": ("<f4", None),
+    "d": ("<f8", None),
+    "n": ("S4", None),
+    "N": ("S16", None),
+    "Z": ("S64", None),
+    "c": ("<i2", 0.01),
+    "C": ("<u2", 0.01),
+    "e": ("<i4", 0.01),
+    "E": ("<u4", 0.01),
+    "L": ("<i4", 1e-7),
+    "M": ("i1", None),
+    "q": ("<i8", None),
+    "Q": ("<u8", None),
+}
+
+# ArduPilot firmware banner -> MAV_TYPE, for the flight-mode names (pymavlink mode maps).
+_FIRMWARE_TYPE = {
+    "ArduPlane": 1,
+    "ArduCopter": 2,
+    "ArduRover": 10,
+    "ArduSub": 12,
+    "AntennaTracker": 5,
+    "Blimp": 7,
+}
+_EV = {
+    10: ("armed", "motors armed"),
+    11: ("disarmed", "motors disarmed"),
+    18: ("landing", "land complete (autopilot)"),
+}
+
+
+# Fields the reader computes with, by name; a corrupt FMT record can give them another type,
+# and then they read as missing instead of breaking the arithmetic.
+_NUMERIC_LABELS = frozenset(
+    {
+        "TimeUS", "Lat", "Lng", "Long", "Alt", "Value", "Volt", "RemPct", "Id", "ArmState",
+        "Subsys", "ECode", "CId", "CNum", "CTot", "Prm1", "Prm2", "Prm3", "Prm4", "Type",
+        "Mode", "ModeNum", "Status", "GMS", "GWk", "Week", "TimeMS", "NSats", "Spd", "GCrs",
+        "VZ", "RelHomeAlt", "I", "Inst", "Frame",
+    }
+)  # fmt: skip
+_TEXT_LABELS = frozenset({"Name", "Message"})
+
+
+@dataclass(frozen=True)
+class Format:
+    type: int
+    length: int
+    name: str
+    format: str
+    labels: tuple[str, ...]
+
+    def dtype(self) -> np.dtype[np.void] | None:
+        """The record body (after the 3-byte header) as a structured dtype, or None."""
+        if len(self.format) != len(self.labels) or any(c not in _FORMAT for c in self.format):
+            return None
+        names = [label if label else f"_{k}" for k, label in enumerate(self.labels)]
+        if len(set(names)) != len(names):
+            return None
+        dtype = np.dtype({"names": names, "formats": [_FORMAT[c][0] for c in self.format]})
+        return dtype if dtype.itemsize == self.length - 3 else None
+
+
+@dataclass(frozen=True)
+class Records:
+    data: npt.NDArray[np.uint8]
+    formats: dict[int, Format]
+    starts: dict[int, npt.NDArray[np.int64]]
+    bad: tuple[tuple[int, int, str], ...]
+    truncated_at: int | None
+
+    def count(self) -> int:
+        return sum(len(v) for v in self.starts.values())
+
+    def by_name(self, name: str) -> Format | None:
+        return next((f for f in self.formats.values() if f.name == name), None)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Every record of one type, scaled as DFReader scales it, with its byte offset."""
+        fmt = self.by_name(name)
+        if fmt is None or fmt.type not in self.starts:
+            return pd.DataFrame({"offset": np.zeros(0, dtype=np.int64)})
+        dtype = fmt.dtype()
+        if dtype is None:
+            return pd.DataFrame({"offset": np.zeros(0, dtype=np.int64)})
+        at = self.starts[fmt.type]
+        cols = np.arange(3, fmt.length, dtype=np.int64)
+        raw = self.data[at[:, None] + cols[None, :]]
+        rec = np.ascontiguousarray(raw).view(dtype).reshape(-1)
+        out: dict[str, Any] = {"offset": at}
+        for label, char in zip(dtype.names or (), fmt.format, strict=True):
+            values = rec[label]
+            scale = _FORMAT[char][1]
+            if label in _TEXT_LABELS and char not in "nNZ":
+                out[label] = [str(v) for v in values]  # a corrupt FMT retyped a text field
+            elif label in _NUMERIC_LABELS and char in "nNZa":
+                out[label] = np.full(len(values), np.nan)  # ... or a numeric one
+            elif char in "nNZ":
+                out[label] = [
+                    bytes(v).split(b"\x00", 1)[0].decode("utf-8", "replace") for v in values
+                ]
+            elif char == "a":
+                out[label] = list(values)
+            elif scale is not None:
+                # Divide by 100 or 1e7 rather than multiply by 0.01 or 1e-7: the exact decimal
+                # for degE7 and centi-units (what DFReader does, for the same reason).
+                out[label] = values.astype(np.float64) / round(1 / scale)
+            else:
+                out[label] = values
+        return pd.DataFrame(out)
+
+
+def _parse_fmt(buf: bytes, pos: int) -> Format:
+    body = buf[pos + 3 : pos + FMT_LENGTH]
+
+    def text(raw: bytes) -> str:
+        return raw.split(b"\x00", 1)[0].decode("ascii", "replace")
+
+    labels = text(body[22:86])
+    return Format(
+        type=body[0],
+        length=body[1],
+        name=text(body[2:6]),
+        format=text(body[6:22]),
+        labels=tuple(labels.split(",")) if labels else (),
+    )
+
+
+def scan_records(buf: bytes) -> Records:
+    """Find every record; unknown types and broken headers are skipped and listed."""
+    size = len(buf)
+    formats: dict[int, Format] = {
+        FMT_TYPE: Format(
+            FMT_TYPE, FMT_LENGTH, "FMT", "BBnNZ", ("Type", "Length", "Name", "Format", "Columns")
+        )
+    }
+    starts: dict[int, list[int]] = {}
+    bad: list[tuple[int, int, str]] = []
+    truncated_at: int | None = None
+    pos = 0
+    bad_from = -1
+    while pos + 3 <= size:
+        fmt = formats.get(buf[pos + 2]) if buf[pos] == 0xA3 and buf[pos + 1] == 0x95 else None
+        if fmt is not None and fmt.length >= 3:
+            if pos + fmt.length > size:
+                if bad_from < 0:
+                    truncated_at = pos
+                    break
+            else:
+                if bad_from >= 0:
+                    bad.append(
+                        (bad_from, pos - bad_from, "bytes outside any record; resynchronised")
+                    )
+                    bad_from = -1
+                if fmt.type == FMT_TYPE:
+                    new = _parse_fmt(buf, pos)
+                    if new.type != FMT_TYPE:
+                        formats[new.type] = new
+                starts.setdefault(fmt.type, []).append(pos)
+                pos += fmt.length
+                continue
+        if bad_from < 0:
+            bad_from = pos
+        nxt = buf.find(HEADER, pos + 1)
+        if nxt < 0:
+            break
+        pos = nxt
+    if bad_from >= 0:
+        bad.append((bad_from, size - bad_from, "bytes outside any record up to the end"))
+    elif truncated_at is None and 0 < size - pos < 3 and pos < size:
+        truncated_at = pos
+    return Records(
+        data=np.frombuffer(buf, dtype=np.uint8),
+        formats=formats,
+        starts={k: np.asarray(v, dtype=np.int64) for k, v in starts.items()},
+        bad=tuple(bad),
+        truncated_at=truncated_at,
+    )
+
+
+def _has(table: pd.DataFrame, *columns: str) -> bool:
+    """Whether a record table has every column (a corrupt FMT can rename or drop them)."""
+    return all(c in table.columns for c in columns)
+
+
+def _lng(table: pd.DataFrame) -> str:
+    return "Lng" if "Lng" in table.columns else "Long"
+
+
+def _clock(recs: Records) -> tuple[int, int] | None:
+    """(TimeUS, UTC ns) of the first GPS record with a GPS week: the boot-time -> UTC anchor."""
+    gps = recs.table("GPS")
+    if gps.empty or "TimeUS" not in gps:
+        return None
+    week_col, ms_col = ("GWk", "GMS") if "GWk" in gps else ("Week", "TimeMS")
+    if week_col not in gps or ms_col not in gps:
+        return None
+    ok = gps[gps[week_col] > 0]
+    if ok.empty:
+        return None
+    first = ok.iloc[0]
+    utc = times.from_gps(int(first[week_col]), int(first[ms_col]))
+    return int(first["TimeUS"]), int(utc.value)
+
+
+def _utc(table: pd.DataFrame, clock: tuple[int, int] | None) -> pd.Series:
+    if clock is None or "TimeUS" not in table:
+        return pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns, UTC]")
+    us = table["TimeUS"].to_numpy(dtype=np.int64)
+    return times.from_unix_ns(clock[1] + (us - clock[0]) * 1000)
+
+
+def _firmware(msgs: pd.DataFrame) -> str | None:
+    if msgs.empty or "Message" not in msgs:
+        return None
+    return next((m for m in msgs["Message"] if str(m).split(" ")[0] in _FIRMWARE_TYPE), None)
+
+
+def _mode_names(modes: pd.DataFrame, firmware: str | None) -> list[str]:
+    vtype = _FIRMWARE_TYPE.get((firmware or "").split(" ")[0])
+    mapping = mavutil.mode_mapping_bynumber(vtype) if vtype is not None else None
+    column = "ModeNum" if "ModeNum" in modes else "Mode"
+    return [str((mapping or {}).get(int(m), f"Mode({int(m)})")) for m in modes[column]]
+
+
+def _track(
+    recs: Records, clock: tuple[int, int] | None, modes: pd.DataFrame, arm: pd.DataFrame
+) -> pd.DataFrame:
+    gps = recs.table("GPS")
+    if gps.empty or not _has(gps, "Lat", "Alt", _lng(gps)):
+        return frame_of((*TRACK_COLUMNS, BAD_FRAME_COLUMNS[0]), {})
+    if "I" in gps:  # newer logs: one GPS message type, instance column
+        gps = gps[gps["I"] == 0]
+    lng = "Lng" if "Lng" in gps else "Long"
+    gps = gps[(gps["Lat"] != 0) | (gps[lng] != 0)].reset_index(drop=True)
+    week_col, ms_col = ("GWk", "GMS") if "GWk" in gps else ("Week", "TimeMS")
+    if _has(gps, week_col, ms_col) and (gps[week_col] > 0).all():
+        when = times.from_gps(gps[week_col].to_numpy(np.int64), gps[ms_col].to_numpy(np.int64))
+    else:
+        when = _utc(gps, clock)
+    base = pd.DataFrame(
+        {
+            "time_utc": when,
+            "lat": gps["Lat"],
+            "lon": gps[lng],
+            "alt_amsl_m": gps["Alt"],
+            "ground_speed_ms": gps.get("Spd", np.nan),
+            "climb_ms": -gps["VZ"] if "VZ" in gps else np.nan,
+            "heading_deg": gps.get("GCrs", np.nan),
+            "sats": gps.get("NSats", pd.NA),
+            "fix_type": gps.get("Status", pd.NA),
+            "offset": gps["offset"],
+            "TimeUS": gps.get("TimeUS", np.nan),
+        }
+    )
+    pos = recs.table("POS")
+    if "RelHomeAlt" in pos:
+        rel = pd.DataFrame({"time_utc": _utc(pos, clock), "alt_rel_m": pos["RelHomeAlt"]})
+        base = _asof(base, rel, ["alt_rel_m"])
+    bat = recs.table("BAT")
+    if "Volt" in bat:
+        if "Inst" in bat:
+            bat = bat[bat["Inst"] == 0]
+        bat_frame = pd.DataFrame(
+            {
+                "time_utc": _utc(bat, clock),
+                "voltage_v": bat["Volt"],
+                "battery_pct": bat.get("RemPct", np.nan),
+            }
+        )
+        base = _asof(base, bat_frame, ["voltage_v", "battery_pct"])
+    if not modes.empty:
+        base = _asof(base, modes[["time_utc", "mode"]], ["mode"])
+    if not arm.empty:
+        base = _asof(base, arm[["time_utc", "armed"]], ["armed"])
+    return frame_of((*TRACK_COLUMNS, BAD_FRAME_COLUMNS[0]), base)
+
+
+def _arm_states(recs: Records, clock: tuple[int, int] | None) -> pd.DataFrame:
+    arm = recs.table("ARM")
+    if "ArmState" in arm:
+        return pd.DataFrame(
+            {"time_utc": _utc(arm, clock), "armed": arm["ArmState"] != 0, "offset": arm["offset"]}
+        )
+    ev = recs.table("EV")
+    if "Id" not in ev:
+        return pd.DataFrame({"time_utc": [], "armed": [], "offset": []})
+    ev = ev[ev["Id"].isin([10, 11])]
+    return pd.DataFrame(
+        {"time_utc": _utc(ev, clock), "armed": ev["Id"] == 10, "offset": ev["offset"]}
+    )
+
+
+def _events(
+    recs: Records, clock: tuple[int, int] | None, modes: pd.DataFrame, arm: pd.DataFrame
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    changed = arm["armed"].ne(arm["armed"].shift()) if not arm.empty else pd.Series([], dtype=bool)
+    changes = arm[changed]
+    if len(changes) and not changes["armed"].iloc[0]:
+        changes = changes.iloc[1:]  # disarmed at the start is a state, not an act
+    for _, r in changes.iterrows():
+        rows.append(
+            {
+                "time_utc": r["time_utc"],
+                "kind": "armed" if r["armed"] else "disarmed",
+                "text": "motors armed" if r["armed"] else "motors disarmed",
+                "value": str(bool(r["armed"])),
+                "offset": r["offset"],
+            }
+        )
+    for _, r in modes.iterrows():
+        rows.append(
+            {
+                "time_utc": r["time_utc"],
+                "kind": "mode",
+                "text": f"flight mode {r['mode']}",
+                "value": r["mode"],
+                "offset": r["offset"],
+            }
+        )
+    ev = recs.table("EV")
+    if "Id" in ev:
+        ev = ev.assign(time_utc=_utc(ev, clock))
+        for _, r in ev[ev["Id"] == 18].iterrows():
+            rows.append(
+                {
+                    "time_utc": r["time_utc"],
+                    "kind": "land_complete",
+                    "text": _EV[18][1],
+                    "value": "18",
+                    "offset": r["offset"],
+                }
+            )
+    msg = recs.table("MSG")
+    if "Message" in msg:
+        msg = msg.assign(time_utc=_utc(msg, clock))
+        for _, r in msg.iterrows():
+            text = str(r["Message"])
+            rows.append(
+                {
+                    "time_utc": r["time_utc"],
+                    "kind": "failsafe" if "failsafe" in text.lower() else "statustext",
+                    "text": text,
+                    "offset": r["offset"],
+                }
+            )
+    err = recs.table("ERR")
+    if _has(err, "Subsys", "ECode"):
+        err = err.assign(time_utc=_utc(err, clock))
+        for _, r in err.iterrows():
+            rows.append(
+                {
+                    "time_utc": r["time_utc"],
+                    "kind": "failsafe",
+                    "text": f"ERR subsystem {int(r['Subsys'])} code {int(r['ECode'])}",
+                    "value": f"{int(r['Subsys'])}/{int(r['ECode'])}",
+                    "offset": r["offset"],
+                }
+            )
+    cmd = recs.table("CMD")
+    if _has(cmd, "CId", "CNum", "Prm1", "Prm2"):
+        # ArduPilot logs CMD when a mission is loaded and again when an item starts executing
+        # (AP_Mission::start_command): only those logged while armed are actions in flight.
+        cmd = cmd.assign(time_utc=_utc(cmd, clock))
+        if not arm.empty and cmd["time_utc"].notna().all():
+            cmd = _asof(cmd, arm[["time_utc", "armed"]], ["armed"])
+            cmd = cmd[cmd["armed"].fillna(False).astype(bool)]
+        else:
+            cmd = cmd.iloc[0:0]
+        for _, r in cmd[cmd["CId"].isin(list(RELEASE_COMMANDS))].iterrows():
+            rows.append(
+                {
+                    "time_utc": r["time_utc"],
+                    "kind": "release_command",
+                    "text": f"mission item {int(r['CNum'])} executed: "
+                    f"{RELEASE_COMMANDS[int(r['CId'])]}"
+                    f"({float(r['Prm1']):g}, {float(r['Prm2']):g})",
+                    "value": RELEASE_COMMANDS[int(r["CId"])],
+                    "offset": r["offset"],
+                }
+            )
+    return rows
+
+
+def _mission(recs: Records) -> pd.DataFrame:
+    cmd = recs.table("CMD")
+    if not _has(cmd, "CId", "CNum", "Lat", "Alt", _lng(cmd)):
+        return frame_of(MISSION_COLUMNS, {})
+    cmd = cmd.drop_duplicates("CNum", keep="last").sort_values("CNum", kind="stable")
+    lng = "Lng" if "Lng" in cmd else "Long"
+    has_pos = (cmd["Lat"] != 0) | (cmd[lng] != 0)
+    return frame_of(
+        MISSION_COLUMNS,
+        {
+            "seq": cmd["CNum"].astype(np.int64),
+            "command": cmd["CId"].astype(np.int64),
+            "command_label": [_enum_label("MAV_CMD", int(c), "MAV_CMD_") for c in cmd["CId"]],
+            "lat": cmd["Lat"].where(has_pos),
+            "lon": cmd[lng].where(has_pos),
+            "alt_m": cmd["Alt"].astype(np.float64),
+            "frame": cmd.get("Frame", pd.NA),
+            **{f"param{k}": cmd.get(f"Prm{k}", np.nan) for k in range(1, 5)},
+            "offset": cmd["offset"],
+        },
+    )
+
+
+def _home(recs: Records, clock: tuple[int, int] | None) -> pd.DataFrame:
+    orgn = recs.table("ORGN")
+    if not _has(orgn, "Type", "Lat", "Alt", _lng(orgn)):
+        return frame_of(HOME_COLUMNS, {})
+    # ORGN Type 0 = EKF origin, 1 = home (AP_AHRS LogStructure ORGN "Position type").
+    orgn = orgn[orgn["Type"] == 1]
+    lng = "Lng" if "Lng" in orgn else "Long"
+    return frame_of(
+        HOME_COLUMNS,
+        {
+            "time_utc": _utc(orgn, clock),
+            "lat": orgn["Lat"],
+            "lon": orgn[lng],
+            "alt_m": orgn["Alt"],
+            "source": pd.Series(["ORGN (home)"] * len(orgn), dtype="str", index=orgn.index),
+            "offset": orgn["offset"],
+        },
+    )
+
+
+def _params(recs: Records, clock: tuple[int, int] | None) -> pd.DataFrame:
+    parm = recs.table("PARM")
+    if not _has(parm, "Name", "Value"):
+        return frame_of(PARAM_COLUMNS, {})
+    return frame_of(
+        PARAM_COLUMNS,
+        {
+            "time_utc": _utc(parm, clock),
+            "name": pd.Series(parm["Name"], dtype="str"),
+            "value": parm["Value"].astype(np.float64),
+            "offset": parm["offset"],
+        },
+    )
+
+
+def read_dataflash(buf: bytes, path: str) -> FlightLog:
+    """Read an ArduPilot DataFlash log held in ``buf``."""
+    from forensics_lib.drone.tlog import _param_changes  # shared logic, one place
+
+    recs = scan_records(buf)
+    if recs.truncated_at is not None:
+        warnings.warn(
+            f"{path}: the log ends inside a record at offset {recs.truncated_at}; returning "
+            f"the {recs.count()} complete records before it",
+            TruncatedInputWarning,
+            stacklevel=3,
+        )
+    if recs.bad:
+        warnings.warn(
+            f"{path}: {len(recs.bad)} unreadable range(s), first at offset {recs.bad[0][0]}; "
+            "skipped and listed in bad_frames",
+            ForensicsWarning,
+            stacklevel=3,
+        )
+    clock = _clock(recs)
+    if clock is None:
+        warnings.warn(
+            f"{path}: no GPS week in the log, so record times cannot be put on UTC (NaT)",
+            ForensicsWarning,
+            stacklevel=3,
+        )
+    firmware = _firmware(recs.table("MSG"))
+    modes = recs.table("MODE")
+    if not modes.empty and ("Mode" in modes or "ModeNum" in modes):
+        modes = pd.DataFrame(
+            {
+                "time_utc": _utc(modes, clock),
+                "mode": _mode_names(modes, firmware),
+                "offset": modes["offset"],
+            }
+        )
+    else:
+        modes = pd.DataFrame({"time_utc": [], "mode": [], "offset": []})
+    arm = _arm_states(recs, clock)
+    track = _track(recs, clock, modes, arm)
+    params = _params(recs, clock)
+    events = events_frame([*_events(recs, clock, modes, arm), *_param_changes(params)], track)
+    counts = {
+        recs.formats[t].name: len(v) for t, v in sorted(recs.starts.items()) if t in recs.formats
+    }
+    vtype = (firmware or "").split(" ")[0]
+    vehicle = frame_of(
+        VEHICLE_COLUMNS,
+        {
+            "vehicle_type": [
+                _enum_label("MAV_TYPE", _FIRMWARE_TYPE[vtype], "MAV_TYPE_")
+                if vtype in _FIRMWARE_TYPE
+                else None
+            ],
+            "autopilot": ["ARDUPILOTMEGA" if firmware else None],
+            "firmware": [firmware],
+            "board_uid": [_board(recs.table("MSG"))],
+        },
+    )
+    return FlightLog(
+        path=path,
+        format="ardupilot_dataflash",
+        track=track,
+        events=events,
+        home=_home(recs, clock),
+        vehicle=vehicle,
+        mission=_mission(recs),
+        params=params,
+        pilot_positions=frame_of(PILOT_COLUMNS, {}),
+        bad_frames=frame_of(
+            BAD_FRAME_COLUMNS,
+            {
+                "offset": [b[0] for b in recs.bad],
+                "length": [b[1] for b in recs.bad],
+                "reason": pd.Series([b[2] for b in recs.bad], dtype="str"),
+            },
+        ),
+        message_counts=counts,
+        truncated=recs.truncated_at is not None,
+    )
+
+
+def _board(msgs: pd.DataFrame) -> str | None:
+    """The board line ArduPilot logs at boot, e.g. ``PX4v4 00360029 30365103 31323731``."""
+    if "Message" not in msgs:
+        return None
+    for m in msgs["Message"]:
+        parts = str(m).split()
+        if len(parts) == 4 and all(len(p) == 8 for p in parts[1:]):
+            return " ".join(parts[1:])
+    return None

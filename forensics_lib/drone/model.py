@@ -1,0 +1,224 @@
+"""The flight-log data model shared by every drone reader: :class:`FlightLog` and its columns.
+
+Each reader (MAVLink tlog, ArduPilot DataFlash, DJI flight record) fills the same seven
+DataFrames, so the analysis, exports, plots and CLI never care which aircraft wrote the log.
+Times are ``datetime64[ns, UTC]``; positions are WGS84 decimal degrees; every row keeps the
+byte ``offset`` of the record it came from in the source file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from forensics_lib.schema import (
+    BOOL,
+    FLOAT,
+    INT,
+    STR,
+    TIME,
+    ArtifactSpec,
+    Column,
+    TimelineRule,
+    conform,
+)
+
+__all__ = [
+    "BAD_FRAME_COLUMNS",
+    "EVENTS",
+    "EVENT_COLUMNS",
+    "HOME_COLUMNS",
+    "MISSION_COLUMNS",
+    "PARAM_COLUMNS",
+    "PILOT_COLUMNS",
+    "TRACK",
+    "TRACK_COLUMNS",
+    "VEHICLE_COLUMNS",
+    "FlightLog",
+    "frame_of",
+]
+
+TRACK_COLUMNS: tuple[Column, ...] = (
+    Column("time_utc", TIME, "time of the position fix (UTC)"),
+    Column("lat", FLOAT, "latitude, decimal degrees WGS84"),
+    Column("lon", FLOAT, "longitude, decimal degrees WGS84"),
+    Column("alt_amsl_m", FLOAT, "altitude above mean sea level, metres"),
+    Column("alt_rel_m", FLOAT, "altitude above home / take-off point, metres"),
+    Column("ground_speed_ms", FLOAT, "horizontal speed over ground, m/s"),
+    Column("climb_ms", FLOAT, "vertical speed, m/s, positive up"),
+    Column("heading_deg", FLOAT, "heading or course over ground, degrees from true north"),
+    Column("sats", INT, "satellites used or visible"),
+    Column("fix_type", INT, "GNSS fix type (0-1 none, 2 2D, 3 3D, 4+ DGPS/RTK)"),
+    Column("battery_pct", FLOAT, "battery remaining, percent"),
+    Column("voltage_v", FLOAT, "battery voltage, volts"),
+    Column("mode", STR, "flight mode in force"),
+    Column("armed", BOOL, "motors armed"),
+)
+
+EVENT_COLUMNS: tuple[Column, ...] = (
+    Column("time_utc", TIME, "when (UTC)"),
+    Column(
+        "kind",
+        STR,
+        "armed, disarmed, mode, takeoff, landing, statustext, failsafe, "
+        "mission_item_reached, release_command, param_change, ...",
+    ),
+    Column("text", STR, "what happened, in words"),
+    Column("severity", INT, "MAVLink MAV_SEVERITY (0 emergency .. 7 debug) where given"),
+    Column("severity_label", STR, "severity name"),
+    Column("value", STR, "the raw value (mode name, mission seq, servo/PWM, parameter value)"),
+    Column("lat", FLOAT, "aircraft latitude at the time, where known"),
+    Column("lon", FLOAT, "aircraft longitude at the time, where known"),
+)
+
+HOME_COLUMNS: tuple[Column, ...] = (
+    Column("time_utc", TIME, "when the home point was reported (UTC)"),
+    Column("lat", FLOAT, "latitude"),
+    Column("lon", FLOAT, "longitude"),
+    Column("alt_m", FLOAT, "altitude AMSL, metres"),
+    Column("source", STR, "which record reported it (HOME_POSITION, ORGN, CMD 0, DJI HOME...)"),
+    Column("offset", INT, "byte offset of the record"),
+)
+
+VEHICLE_COLUMNS: tuple[Column, ...] = (
+    Column("system_id", INT, "MAVLink system id (DJI: none)"),
+    Column("vehicle_type", STR, "multirotor, fixed wing, VTOL, DJI model..."),
+    Column("autopilot", STR, "autopilot / flight-controller family"),
+    Column("firmware", STR, "firmware version text"),
+    Column("board_uid", STR, "flight-controller board unique id"),
+    Column("aircraft_name", STR, "aircraft name set by the owner (DJI)"),
+    Column("aircraft_serial", STR, "aircraft serial number (DJI)"),
+    Column("camera_serial", STR, "camera serial number (DJI)"),
+    Column("rc_serial", STR, "remote-controller serial number (DJI)"),
+    Column("battery_serial", STR, "battery serial number (DJI)"),
+    Column("app", STR, "recording application and version (DJI GO / Fly)"),
+)
+
+MISSION_COLUMNS: tuple[Column, ...] = (
+    Column("seq", INT, "waypoint index"),
+    Column("command", INT, "MAV_CMD number"),
+    Column("command_label", STR, "MAV_CMD name"),
+    Column("lat", FLOAT, "latitude (NaN when the command has no position)"),
+    Column("lon", FLOAT, "longitude"),
+    Column("alt_m", FLOAT, "altitude, metres, in the item's frame"),
+    Column("frame", INT, "MAV_FRAME of the altitude"),
+    Column("param1", FLOAT, "command parameter 1"),
+    Column("param2", FLOAT, "command parameter 2"),
+    Column("param3", FLOAT, "command parameter 3"),
+    Column("param4", FLOAT, "command parameter 4"),
+    Column("offset", INT, "byte offset of the record"),
+)
+
+PARAM_COLUMNS: tuple[Column, ...] = (
+    Column("time_utc", TIME, "when the value was reported (UTC)"),
+    Column("name", STR, "parameter name"),
+    Column("value", FLOAT, "parameter value"),
+    Column("offset", INT, "byte offset of the record"),
+)
+
+PILOT_COLUMNS: tuple[Column, ...] = (
+    Column("time_utc", TIME, "when (UTC)"),
+    Column("lat", FLOAT, "latitude"),
+    Column("lon", FLOAT, "longitude"),
+    Column("alt_m", FLOAT, "altitude, metres (NaN when unknown)"),
+    Column("source", STR, "ground station GLOBAL_POSITION_INT, RC_GPS, APP_GPS..."),
+    Column("offset", INT, "byte offset of the record"),
+)
+
+BAD_FRAME_COLUMNS: tuple[Column, ...] = (
+    Column("offset", INT, "byte offset where unreadable bytes start"),
+    Column("length", INT, "number of bytes skipped"),
+    Column("reason", STR, "why they could not be read"),
+)
+
+_REFS = (
+    "MAVLink common.xml / ardupilotmega.xml as packed by pymavlink 2.4.50",
+    "ArduPilot DataFlash log format (AP_Logger LogStructure.h; pymavlink DFReader.py)",
+)
+
+TRACK = ArtifactSpec(
+    id="drone.track",
+    family="drone",
+    description="Drone flight track (MAVLink tlog, ArduPilot DataFlash .bin)",
+    columns=TRACK_COLUMNS,
+    locator="offset",
+    globs=("**/*.tlog", "**/*.TLOG", "**/*.bin", "**/*.BIN"),
+    magic=((0, b"\xa3\x95\x80"), (8, b"\xfe"), (8, b"\xfd")),
+    timeline=(),  # one row per fix would flood a timeline; events carry the story
+    references=_REFS,
+)
+
+EVENTS = ArtifactSpec(
+    id="drone.events",
+    family="drone",
+    description="Drone flight events: arm/disarm, modes, take-off/landing, messages, releases",
+    columns=EVENT_COLUMNS,
+    locator="offset",
+    globs=TRACK.globs,
+    magic=TRACK.magic,
+    timeline=(TimelineRule("time_utc", "drone {kind}", "{text}", lat="lat", lon="lon"),),
+    references=_REFS,
+)
+
+
+def _missing(dtype: str, n: int) -> pd.Series:
+    if dtype == TIME:
+        return pd.Series(pd.NaT, index=pd.RangeIndex(n), dtype=TIME)
+    if dtype == FLOAT:
+        return pd.Series(float("nan"), index=pd.RangeIndex(n), dtype=FLOAT)
+    return pd.Series([pd.NA] * n, index=pd.RangeIndex(n), dtype=object)
+
+
+def frame_of(
+    columns: tuple[Column, ...], data: Mapping[str, object] | pd.DataFrame
+) -> pd.DataFrame:
+    """A frame with exactly ``columns`` in their dtypes; absent ones are filled with NA."""
+    if isinstance(data, pd.DataFrame):
+        frame = data
+    else:
+        frame = pd.DataFrame(
+            {
+                k: v.reset_index(drop=True) if isinstance(v, pd.Series) else v
+                for k, v in data.items()
+            }
+        )
+    n = len(frame)
+    frame = frame.reset_index(drop=True)
+    out = {
+        c.name: frame[c.name] if c.name in frame.columns else _missing(c.dtype, n) for c in columns
+    }
+    return conform(pd.DataFrame(out, index=pd.RangeIndex(n)), columns)
+
+
+@dataclass
+class FlightLog:
+    """Everything one flight log says, as DataFrames and facts.
+
+    ``track``, ``events``, ``home``, ``vehicle``, ``mission``, ``params`` and
+    ``pilot_positions`` follow the ``*_COLUMNS`` of this module. ``bad_frames`` lists the
+    unreadable byte ranges (offset, length, reason); ``message_counts`` counts every message
+    or record type read; ``notes`` says what could not be read and why (e.g. an encrypted
+    DJI track).
+    """
+
+    path: str
+    format: str
+    track: pd.DataFrame
+    events: pd.DataFrame
+    home: pd.DataFrame
+    vehicle: pd.DataFrame
+    mission: pd.DataFrame
+    params: pd.DataFrame
+    pilot_positions: pd.DataFrame
+    bad_frames: pd.DataFrame
+    message_counts: dict[str, int] = field(default_factory=dict)
+    system_id: int | None = None
+    systems: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
+    truncated: bool = False
+
+    @property
+    def bad_frame_count(self) -> int:
+        return len(self.bad_frames)
