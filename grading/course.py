@@ -24,7 +24,7 @@ KIT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = KIT / "notebooks"
 CONFIG_DIR = KIT / "grading"
 # Files that must never reach a trainee.
-PRIVATE_PATTERNS = ("answer_key.json", "*.key.json")
+PRIVATE_PATTERNS = ("answer_key.json", "*.answer_key.json", "*.key.json")
 
 
 def assignments() -> list[str]:

@@ -62,7 +62,11 @@ def test_course_release_and_workspace(built: Path) -> None:
     assert (workspace / "data" / "demo" / "EXH-001_phone_excerpt.zip").is_file()
     # The answer key is the instructor's: it never reaches the trainee's folder.
     assert (built / "datasets" / "demo" / "answer_key.json").is_file()
-    assert not list(workspace.rglob("answer_key.json"))
+    assert list((built / "datasets").rglob("*answer_key*"))  # the instructor's copy has them
+    assert not list(workspace.rglob("*answer_key*"))
+    # Every family's data reaches the workspace: drone log, phone extractions, capture.
+    for wanted in ("drone/flight.tlog", "phone/EXH-000_android_ffs.zip", "voip/prison_wifi.pcapng"):
+        assert (workspace / "data" / wanted).is_file(), wanted
 
 
 def test_second_build_keeps_trainee_work(built: Path) -> None:

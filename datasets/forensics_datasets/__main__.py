@@ -1,4 +1,13 @@
-"""``python -m forensics_datasets make-default --out DIR``: the datasets the labs need."""
+"""``python -m forensics_datasets make-default --out DIR``: the datasets the labs need.
+
+    DIR/demo/    the evidence-handling demo (tour notebook)
+    DIR/drone/   a drone parcel-drop case: DataFlash log, tlog, DJI SRT, photos, perimeter
+    DIR/phone/   an Android and an iOS file-system extraction
+    DIR/voip/    a prison Wi-Fi capture with SIP calls, RTP, DTMF and digest logins
+
+Every folder keeps its answer key(s); ``grading/course.py`` never copies them to trainees.
+Re-running with the same seed and version does nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +16,36 @@ import json
 import sys
 from pathlib import Path
 
-from forensics_datasets.demo import DEMO_VERSION, make_demo_case
+from forensics_datasets.demo import make_demo_case
+from forensics_datasets.drone import make_drone_case
+from forensics_datasets.phone import make_phone_extraction
+from forensics_datasets.voip import make_voip_capture, write_answer_key
+
+DEFAULT_VERSION = 2  # bump when a generator's output changes
+STAMP = "datasets.json"
 
 
-def _current(key_path: Path, seed: int, version: int) -> bool:
+def _current(out: Path, seed: int) -> bool:
     try:
-        key = json.loads(key_path.read_text())
+        stamp = json.loads((out / STAMP).read_text())
     except (OSError, ValueError):
         return False
-    return bool(key.get("seed") == seed and key.get("version") == version)
+    return bool(stamp.get("seed") == seed and stamp.get("version") == DEFAULT_VERSION)
 
 
 def make_default(out: Path, seed: int, force: bool) -> None:
-    demo = out / "demo"
-    if not force and _current(demo / "answer_key.json", seed, DEMO_VERSION):
+    if not force and _current(out, seed):
         print(f"datasets up to date in {out}", file=sys.stderr)
         return
-    case = make_demo_case(demo, seed=seed)
-    print(f"demo case written to {case.root}", file=sys.stderr)
+    make_demo_case(out / "demo", seed=seed)
+    make_drone_case(out / "drone", seed=seed)
+    make_phone_extraction(out / "phone", os="android", seed=seed)
+    make_phone_extraction(out / "phone", os="ios", seed=seed + 1)
+    (out / "voip").mkdir(parents=True, exist_ok=True)
+    capture = make_voip_capture(out / "voip" / "prison_wifi.pcapng", seed=seed, fmt="pcapng")
+    write_answer_key(capture, out / "voip" / "answer_key.json")
+    (out / STAMP).write_text(json.dumps({"seed": seed, "version": DEFAULT_VERSION}) + "\n")
+    print(f"datasets written to {out} (demo, drone, phone, voip)", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
