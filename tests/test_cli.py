@@ -176,3 +176,16 @@ def test_ls_lists_device_paths_of_a_vendor_zip(
     assert row["size"] == 10
     assert row["mtime"] is None  # a zip DOS time has no zone: not shown as UTC
     assert "1 file(s)" in err and "(zip)" in err
+
+
+def test_render_table_never_clips_times_and_drops_trailing_columns() -> None:
+    frame = pd.DataFrame(
+        {
+            "start_utc": pd.to_datetime(["2005-09-09T12:03:01.333Z"], utc=True),
+            **{f"party_{i}": ["2502@192.168.105.105"] for i in range(6)},
+        }
+    )
+    lines = render_table(frame, width=80).splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert lines[2].startswith("2005-09-09T12:03:01.333Z  ")
+    assert lines[-1].startswith("(") and "more column(s) not shown" in lines[-1]

@@ -56,8 +56,9 @@ def _clip(text: str, width: int) -> str:
 def render_table(frame: pd.DataFrame, width: int | None = None) -> str:
     """A plain-text table no wider than ``width`` (the terminal, at least 80).
 
-    Long columns are clipped with an ellipsis, widest first; if even that cannot fit,
-    trailing columns are dropped and a note says how to see everything.
+    Times are never clipped (a clipped time is useless). Other long columns are clipped
+    with an ellipsis, widest first, down to 12 characters; if that is not enough, trailing
+    columns are dropped and a note says how to see everything.
     """
     if width is None:
         width = max(shutil.get_terminal_size((80, 24)).columns, 80)
@@ -65,6 +66,7 @@ def render_table(frame: pd.DataFrame, width: int | None = None) -> str:
         return "(no rows)\n" if len(frame.columns) else "(nothing)\n"
     cells = _cell_text(frame)
     names = list(cells.columns)
+    fixed = {str(n) for n in frame.columns if isinstance(frame[n].dtype, pd.DatetimeTZDtype)}
     widths = {n: max(len(n), int(cells[n].map(len).max() or 0)) for n in names}
 
     def total(cols: list[str]) -> int:
@@ -72,14 +74,22 @@ def render_table(frame: pd.DataFrame, width: int | None = None) -> str:
 
     shown = list(names)
     while total(shown) > width:
-        widest = max(shown, key=lambda c: widths[c])
-        floor = max(MIN_WIDTH, min(len(widest), 12))
-        if widths[widest] > floor:
+        clippable = [c for c in shown if c not in fixed and widths[c] > max(MIN_WIDTH, 12)]
+        if clippable:
+            widest = max(clippable, key=lambda c: widths[c])
+            floor = max(MIN_WIDTH, 12)
             widths[widest] = max(floor, widths[widest] - (total(shown) - width))
             continue
         if len(shown) == 1:
             break
         shown.pop()
+    # Dropping a column may leave room: give it back to the clipped ones, in order.
+    natural = {n: max(len(n), int(cells[n].map(len).max() or 0)) for n in shown}
+    spare = width - total(shown)
+    for c in shown:
+        grow = min(natural[c] - widths[c], max(spare, 0))
+        widths[c] += grow
+        spare -= grow
     lines = ["  ".join(_clip(c, widths[c]).ljust(widths[c]) for c in shown).rstrip()]
     lines.append("  ".join("-" * widths[c] for c in shown))
     for row in cells[shown].itertuples(index=False):
