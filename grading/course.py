@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 KIT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # grade.py beside this script
 NOTEBOOKS = KIT / "notebooks"
 CONFIG_DIR = KIT / "grading"
 # Files that must never reach a trainee.
@@ -149,6 +150,18 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--datasets", type=Path, required=True)
     b.add_argument("--out", type=Path, required=True, help="build folder (course/ and lab/)")
     b.add_argument("--force", action="store_true")
+    g = sub.add_parser("autograde", help="autograde every submission of a lab")
+    g.add_argument("lab")
+    g.add_argument("--course", type=Path, default=KIT / "build" / "course")
+    g.add_argument(
+        "--jobs", type=int, default=None, help="parallel workers (default: cores, max 4)"
+    )
+    f = sub.add_parser("feedback", help="generate feedback for every autograded submission")
+    f.add_argument("lab")
+    f.add_argument("--course", type=Path, default=KIT / "build" / "course")
+    e = sub.add_parser("export", help="grades.csv, moodle.csv and per-trainee transcripts")
+    e.add_argument("--course", type=Path, default=KIT / "build" / "course")
+    e.add_argument("--out", type=Path, required=True)
     s = sub.add_parser("serve", help="start JupyterLab on loopback")
     s.add_argument("--root", type=Path, required=True)
     s.add_argument("--port", type=int, default=8888)
@@ -164,7 +177,28 @@ def main(argv: list[str] | None = None) -> int:
         state = f"generated {', '.join(built)}" if built else "course up to date"
         print(f"{state}; workspace ready in {args.out / 'lab'}", file=sys.stderr)
         return 0
+    if args.command in ("autograde", "feedback", "export"):
+        return grading_command(args)
     return serve(args.root.resolve(), args.port, args.token)
+
+
+def grading_command(args: argparse.Namespace) -> int:
+    """autograde / feedback / export (see grading/grade.py)."""
+    import grade
+
+    course_root = args.course.resolve()
+    run = grade.nbgrader_runner(course_root, tool_env())
+    if args.command == "autograde":
+        jobs = args.jobs or grade.default_jobs()
+        return grade.print_outcomes(grade.autograde_all(args.lab, course_root, run, jobs=jobs))
+    if args.command == "feedback":
+        done = run("generate_feedback", args.lab, "--force")
+        print(done.stderr.strip().splitlines()[-1:] if done.returncode else "feedback generated")
+        return done.returncode
+    written = grade.export(course_root, args.out, grade.load_catalogue())
+    for name, path in written.items():
+        print(f"{name}: {path}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ plausible wrong one (partial), and one carrying another trainee's answers (less 
 
 from __future__ import annotations
 
-import json
+import csv
 import os
 import re
 import shutil
@@ -27,6 +27,7 @@ LAB = "lab0_evidence"
 SOURCE = ROOT / "notebooks" / LAB / f"{LAB}.ipynb"
 SECRET = "gate-test-secret"
 AUTO_POINTS = 7.0
+LAB_TITLE = "Lab 0: evidence handling and forensic time"  # grading/catalogue.json
 
 
 def _env(course: Path, **extra: str) -> dict[str, str]:
@@ -48,6 +49,17 @@ def _nbgrader(course: Path, *args: str, **extra: str) -> subprocess.CompletedPro
         capture_output=True,
         text=True,
         timeout=600,
+        check=False,
+    )
+
+
+def _course_py(course: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "grading" / "course.py"), *args, "--course", str(course)],
+        env=_env(course),
+        capture_output=True,
+        text=True,
+        timeout=900,
         check=False,
     )
 
@@ -163,8 +175,10 @@ def test_marks(course: Path, capsys: pytest.CaptureFixture[str]) -> None:
     }
     for trainee, nb in submissions.items():
         _submit(course, trainee, nb)
-    graded = _nbgrader(course, "autograde", LAB, "--create", "--force")
-    assert graded.returncode == 0, graded.stderr[-3000:]
+    # The instructor's command: every submission, two workers in parallel, progress shown.
+    graded = _course_py(course, "autograde", LAB, "--jobs", "2")
+    assert graded.returncode == 0, graded.stdout + graded.stderr[-3000:]
+    assert "autograded 4 of 4 submission(s)" in graded.stdout
     scores = {t: _score(course, t) for t in submissions}
     table = ", ".join(f"{t} {s:g}" for t, s in scores.items())
     with capsys.disabled():
@@ -182,4 +196,16 @@ def test_marks(course: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert dave["exhibit_sha256"] not in html and dave["note_only_in_wal"] not in html
     assert re.search(r"Score: \d", html)
     shutil.rmtree(course / "feedback")
-    json.dumps(scores)
+
+    # Exports: the gradebook's marks, in a form Moodle imports, and per-trainee records.
+    out = course / "export"
+    exported = _course_py(course, "export", "--out", str(out))
+    assert exported.returncode == 0, exported.stderr[-3000:]
+    with (out / "moodle.csv").open() as fh:
+        moodle = {row["Username"]: float(row[LAB_TITLE]) for row in csv.DictReader(fh)}
+    assert moodle == scores
+    alice_record = (out / "transcripts" / "alice.md").read_text()
+    assert "completed" in alice_record and "written answers still to mark" in alice_record
+    assert "Training hours credited: **0.75 h**" in alice_record
+    bob_record = (out / "transcripts" / "bob.md").read_text()
+    assert "not yet passed" in bob_record and "**0 h**" in bob_record
