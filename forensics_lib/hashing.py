@@ -179,10 +179,20 @@ def build_manifest(
 
 
 def write_manifest(manifest: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
-    """Write ``manifest`` as JSON (written to a temporary name, then renamed)."""
+    """Write ``manifest`` as JSON (written to a temporary name, then renamed).
+
+    The root is stored relative to the manifest file (the absolute one is kept as
+    ``root_at_creation``), so a manifest copied with its exhibits verifies the copy in
+    front of it, never the original it was made from.
+    """
     out = Path(path)
+    data = dict(manifest)
+    root = Path(str(data.get("root", ".")))
+    if root.is_absolute():
+        data["root_at_creation"] = str(root)
+        data["root"] = Path(os.path.relpath(root, out.resolve().parent)).as_posix()
     tmp = out.with_name(out.name + ".part")
-    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     tmp.replace(out)
     return out
 
@@ -249,9 +259,10 @@ class VerifyReport:
 def _verify_root(
     data: Mapping[str, Any], manifest_path: Path | None, root: str | os.PathLike[str] | None
 ) -> Path:
-    """Where a manifest's paths start: ``root`` if given; a relative recorded root is
-    relative to the manifest file; an absolute one is used while it exists; otherwise
-    the manifest's own directory (the exhibit was copied elsewhere with its manifest)."""
+    """Where a manifest's paths start: ``root`` if given; a relative recorded root (what
+    :func:`write_manifest` stores) is relative to the manifest file; an absolute one (a
+    manifest given as a dict) is used while it exists; otherwise the manifest's own
+    directory (the exhibit was copied elsewhere with its manifest)."""
     if root is not None:
         return Path(root)
     recorded = Path(str(data.get("root") or "."))
@@ -259,7 +270,7 @@ def _verify_root(
     if not recorded.is_absolute():
         if here is None:
             raise ValueError("a relative manifest root needs the manifest's path or root=")
-        return here / recorded
+        return here / recorded if (here / recorded).is_dir() else here
     if recorded.is_dir() or here is None:
         return recorded
     return here

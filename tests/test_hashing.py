@@ -136,3 +136,17 @@ def test_manifest_of_chosen_files_does_not_report_neighbours(exhibit: Path) -> N
     (exhibit / "notes.txt").write_text("case notes beside the exhibit")
     assert verify_manifest(manifest).ok
     assert verify_manifest(manifest, check_extra=True).extra == ["notes.txt", "sub/empty.bin"]
+
+
+def test_a_copied_manifest_verifies_the_copy_not_the_original(
+    exhibit: Path, tmp_path: Path
+) -> None:
+    # The original stays where it was; a copy with one changed byte must fail.
+    write_manifest(build_manifest([exhibit]), exhibit / "hashes.json")
+    copy = tmp_path / "copy"
+    shutil.copytree(exhibit, copy)
+    (copy / "abc.bin").write_bytes(b"abd")
+    report = verify_manifest(copy / "hashes.json")
+    assert report.root == copy.resolve()
+    assert [m[0] for m in report.mismatched] == ["abc.bin"]
+    assert verify_manifest(exhibit / "hashes.json").ok
