@@ -130,3 +130,20 @@ def test_duplicate_ids_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(ValueError, match="registered twice"):
         registry.artifacts(modules=("dupe_parsers.one", "dupe_parsers.two"))
+
+
+def test_a_dji_flight_record_matches_the_track_schema(tmp_path: Path) -> None:
+    # A second input format of drone.track: a scrambled (version 11) DJI flight record.
+    from forensics_datasets.dji_txt import simple_dji_flight, write_dji_txt
+
+    flight = simple_dji_flight(0)
+    path = tmp_path / "DJIFlightRecord_2024-06-14_[21-30-00].txt"
+    write_dji_txt(path, flight, version=11)
+    art = registry.get("drone.track")
+    frame = art.parse(path)
+    assert check_frame(frame, art.spec) == []
+    assert len(frame) == flight.key()["track_points"]
+    with fl.Evidence(tmp_path) as ev:  # found by the spec's globs, as a scan would
+        from forensics_lib.scan import candidates
+
+        assert [f.path for f in candidates(ev, art.spec)] == ["/" + path.name]

@@ -80,8 +80,20 @@ def _read(args: argparse.Namespace) -> Any:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     from forensics_lib.drone.analysis import summary
+    from forensics_lib.errors import EncryptedContent
 
-    facts = summary(_read(args))
+    try:
+        facts = summary(_read(args))
+    except EncryptedContent as exc:
+        partial = getattr(exc, "log", None)
+        details = getattr(exc, "details", None)
+        if partial is None or details is None:
+            raise
+        # A DJI log of version 13+: what its Details block says, and why there is no track.
+        facts = summary(partial)
+        facts["start_utc"] = details.start_time_utc.isoformat().replace("+00:00", "Z")
+        facts["place"] = details.place or None
+        facts["track"] = f"encrypted: {exc.reason}. {exc.hint}"
     if args.format == "json":
         sys.stdout.write(json.dumps(facts, indent=2, ensure_ascii=False) + "\n")
         return 0

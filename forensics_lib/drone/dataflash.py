@@ -264,11 +264,29 @@ def _clock(recs: Records) -> tuple[int, int] | None:
     return int(first["TimeUS"]), int(utc.value)
 
 
+# Boot-time microseconds of a real log stay far below this (31 years); a larger TimeUS is
+# a corrupt record. (TimeUS is unsigned 64-bit: a flipped high bit must not overflow.)
+_MAX_BOOT_US = 10**15
+
+
 def _utc(table: pd.DataFrame, clock: tuple[int, int] | None) -> pd.Series:
     if clock is None or "TimeUS" not in table:
         return pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns, UTC]")
-    us = table["TimeUS"].to_numpy(dtype=np.int64)
-    return times.from_unix_ns(clock[1] + (us - clock[0]) * 1000)
+    # float64 holds every plausible TimeUS exactly (< 2**53); absurd ones become NaT.
+    us = table["TimeUS"].to_numpy(dtype=np.float64)
+    delta = us - float(clock[0])
+    valid = np.abs(delta) < _MAX_BOOT_US
+    ns = np.zeros(len(us), dtype=np.int64)
+    ns[valid] = clock[1] + delta[valid].astype(np.int64) * 1000
+    if not valid.all():
+        warnings.warn(
+            f"{int((~valid).sum())} record(s) with an impossible TimeUS (corrupt): time NaT",
+            ForensicsWarning,
+            stacklevel=3,
+        )
+    values = pd.Series(ns, index=table.index, dtype="Int64").mask(~valid)
+    result: pd.Series = times.from_unix_ns(values)
+    return result
 
 
 def _firmware(msgs: pd.DataFrame) -> str | None:

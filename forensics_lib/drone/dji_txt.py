@@ -1,35 +1,150 @@
-"""DJI flight records (``DJIFlightRecord_*.txt`` from DJI GO / DJI Fly): recognised, not yet read.
+"""DJI flight records (``DJIFlightRecord_*.txt`` from DJI GO / DJI Fly).
 
-Prefix layout (lvauvillier/dji-log-parser ``src/layout/prefix.rs``): 100 bytes, little-endian
-``detail_offset u64, detail_length u16, version u8, unknown u8, encrypt_magic_version u64,
-reserved[80]``. Records are plain up to version 6, XOR-scrambled for versions 7-12 and
-XOR + AES-256-CBC from version 13 (keys from DJI's keychain service; ``src/decoder.rs``).
+Layout, as implemented by lvauvillier/dji-log-parser (files cited next to each constant):
 
-This module recognises the format and says so (:class:`UnsupportedFormat` naming the version)
-rather than letting the file fall through as "unknown"; the record decoder is not written yet.
+* prefix, 100 bytes (``src/layout/prefix.rs``): little-endian ``detail_offset u64,
+  detail_length u16, version u8, unknown u8, encrypt_magic_version u64, reserved[80]``;
+* where things are (``prefix.rs`` ``info_offset``/``records_offset``/``records_end_offset``
+  and the diagrams in ``src/lib.rs``):
+
+  ========  ========================  =======================  ============================
+  version   Details block             records                  record scrambling
+  ========  ========================  =======================  ============================
+  7-11      at ``detail_offset``      100 .. ``detail_offset``  XOR (``src/decoder.rs``)
+  12        at 100 (436 bytes)        536 .. end of file        XOR
+  13+       aux. Info block at 100    ``detail_offset`` .. end  XOR + AES-256-CBC, keys from
+            (XOR only: offline)                                 DJI's keychain service
+  ========  ========================  =======================  ============================
+
+* the Details block (``src/layout/details.rs``, versions 6+): place names, start time (Unix
+  ms), home longitude/latitude (degrees), totals, product type, aircraft name and serials
+  (aircraft, camera, RC, battery), app platform and version;
+* a record (``src/record/mod.rs``): ``type u8``, ``length`` (u8 up to version 12, u16 from
+  13: ``utils.rs read_u16(from_u8 = version <= 12)``), ``length`` bytes of payload, ``0xFF``.
+  From version 7 the payload's first byte seeds an 8-byte XOR key for the rest
+  (``src/decoder.rs`` ``XorDecoder``): ``key = crc64(seed + type (mod 256),
+  (0x123456789ABCDEF0 * seed mod 2**64) as 8 little-endian bytes)`` as 8 little-endian bytes,
+  with the crc64 crate 2.0 (badboy/crc64-rs ``src/lib.rs``): CRC-64/REDIS ("Jones"),
+  reflected poly 0xAD93D23594C935A9, the ``crc`` argument is the register's start value,
+  no final XOR. :func:`crc64_jones` is checked against the catalogue check value.
+
+Records read (``src/record/*.rs``): OSD (1: position in radians, height above home in dm,
+speeds, yaw, flight mode, motors, satellites, battery %), HOME (2), CUSTOM (5: the Unix-ms
+wall time of the frame), CENTER_BATTERY (7) and SMART_BATTERY (8) voltages, APP_TIP (9),
+APP_WARN (10), APP_SERIOUS_WARN (24), APP_GPS (14: the phone's position in degrees), RC_GPS
+(11, counted: dji-log-parser keeps its latitude/longitude as raw ``i32`` with no unit, so
+they are not converted here rather than guessed).
 """
 
 from __future__ import annotations
 
+import math
 import struct
+import warnings
+from dataclasses import dataclass
+from typing import Any
 
-from forensics_lib.drone.model import FlightLog
-from forensics_lib.errors import UnsupportedFormat
+import pandas as pd
 
-__all__ = ["PREFIX_SIZE", "dji_version", "looks_like_dji_txt", "read_dji_txt"]
+from forensics_lib.drone.model import (
+    BAD_FRAME_COLUMNS,
+    EVENT_COLUMNS,
+    HOME_COLUMNS,
+    MISSION_COLUMNS,
+    PARAM_COLUMNS,
+    PILOT_COLUMNS,
+    TRACK_COLUMNS,
+    VEHICLE_COLUMNS,
+    FlightLog,
+    frame_of,
+)
+from forensics_lib.errors import (
+    EncryptedContent,
+    ParseError,
+    TruncatedInputWarning,
+    UnsupportedFormat,
+)
+from forensics_lib.times import from_unix_ms
 
-PREFIX_SIZE = 100
+__all__ = [
+    "DETAILS_SIZE",
+    "PREFIX_SIZE",
+    "DJIDetails",
+    "DJIEncryptedRecords",
+    "crc64_jones",
+    "dji_version",
+    "looks_like_dji_txt",
+    "read_dji_details",
+    "read_dji_txt",
+    "xor_key",
+]
+
+PREFIX_SIZE = 100  # prefix.rs PREFIX_SIZE
+_PREFIX = struct.Struct("<QHBBQ")  # prefix.rs: detail_offset, detail_length, version, ...
 _MAX_KNOWN_VERSION = 15
+_V12_INFO_SIZE = 436  # prefix.rs records_offset: "PREFIX_SIZE + 436 // info size" (v12)
+END_BYTE = 0xFF  # record/mod.rs END_BYTE
+
+# --------------------------------------------------------------------------- CRC-64 / XOR
+
+# crc64 crate 2.0 (badboy/crc64-rs src/lib.rs): poly 0xad93d23594c935a9, reflected in and
+# out; table-driven as ``crc = T[(crc ^ b) & 0xff] ^ (crc >> 8)``, so the reversed poly is
+# used below. No inversion before or after: crc64(0, data) is CRC-64/REDIS.
+_POLY_REVERSED = 0x95AC9329AC4BC9B5  # bit-reversal of 0xAD93D23594C935A9
+_MASK64 = (1 << 64) - 1
+
+
+def _crc_table() -> tuple[int, ...]:
+    table = []
+    for n in range(256):
+        crc = n
+        for _ in range(8):
+            crc = (crc >> 1) ^ _POLY_REVERSED if crc & 1 else crc >> 1
+        table.append(crc)
+    return tuple(table)
+
+
+_CRC_TABLE = _crc_table()  # immutable, computed once at import (no I/O)
+
+
+def crc64_jones(data: bytes, crc: int = 0) -> int:
+    """``crc64::crc64(crc, data)`` of the Rust crate used by dji-log-parser (CRC-64/REDIS)."""
+    crc &= _MASK64
+    for b in data:
+        crc = _CRC_TABLE[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    return crc
+
+
+_XOR_MAGIC = 0x123456789ABCDEF0  # decoder.rs XorDecoder::new `magic`
+
+
+def xor_key(seed: int, record_type: int) -> bytes:
+    """The 8-byte XOR key of a record (``src/decoder.rs`` ``XorDecoder::new``)."""
+    data = ((_XOR_MAGIC * seed) & _MASK64).to_bytes(8, "little")
+    return crc64_jones(data, (seed + record_type) & 0xFF).to_bytes(8, "little")
+
+
+def xor_bytes(data: bytes, key: bytes) -> bytes:
+    """XOR ``data`` with the repeating 8-byte ``key`` (the same call scrambles)."""
+    reps = key * (len(data) // 8 + 1)
+    return bytes(a ^ b for a, b in zip(data, reps, strict=False))
+
+
+# --------------------------------------------------------------------------- prefix
 
 
 def dji_version(buf: bytes) -> int | None:
     """The format version of a DJI flight record, or None when the prefix does not fit."""
     if len(buf) < PREFIX_SIZE:
         return None
-    detail_offset, _detail_length, version = struct.unpack_from("<QHB", buf, 0)
+    detail_offset, _detail_length, version, _u, _magic = _PREFIX.unpack_from(buf, 0)
     if not 1 <= version <= _MAX_KNOWN_VERSION:
         return None
-    if version < 13 and not PREFIX_SIZE <= detail_offset <= len(buf):
+    if version < 12 and not PREFIX_SIZE <= detail_offset <= len(buf):
+        return None
+    if version >= 13 and detail_offset > len(buf):
+        return None
+    if any(buf[20:PREFIX_SIZE]):  # prefix.rs: reserved[80] (zero in every known file)
         return None
     return int(version)
 
@@ -38,16 +153,570 @@ def looks_like_dji_txt(buf: bytes) -> bool:
     return dji_version(buf) is not None
 
 
-def read_dji_txt(buf: bytes, path: str) -> FlightLog:
+# --------------------------------------------------------------------------- Details
+
+# details.rs (versions 6+), little-endian: 4 x 20-byte place names, is_favorite, is_new,
+# needs_upload, record_line_count i32, detail_info_checksum i32, start_time i64 (Unix ms),
+# longitude f64, latitude f64 (degrees), total_distance f32, total_time i32 (ms),
+# max_height f32, max_horizontal_speed f32, max_vertical_speed f32, capture_num i32,
+# video_time i64, moment_pic buffers 2 x [i32; 4], moment_pic lon/lat 2 x [f64; 4],
+# analysis_offset i64, user_api_center_id_md5 [u8; 16], take_off_altitude f32,
+# product_type u8, activation_timestamp i64, aircraft_name [32], aircraft_sn [16],
+# camera_sn [16], rc_sn [16], battery_sn [16], app_platform u8, app_version [u8; 3].
+_DETAILS = struct.Struct("<20s20s20s20sBBBiiqddfifffiq4i4i4d4dq16sfBq32s16s16s16s16sB3B")
+DETAILS_SIZE = _DETAILS.size  # 380
+
+# details.rs ProductType::from (subset kept as labels; the number is always kept too)
+PRODUCT_TYPES: dict[int, str] = {
+    0: "None", 1: "Inspire 1", 2: "Phantom 3 Standard", 3: "Phantom 3 Advanced",
+    4: "Phantom 3 Pro", 5: "OSMO", 6: "Matrice 100", 7: "Phantom 4", 8: "LB2",
+    9: "Inspire 1 Pro", 10: "A3", 11: "Matrice 600", 12: "Phantom 3 4K", 13: "Mavic Pro",
+    14: "Zenmuse XT", 15: "Inspire 1 RAW", 16: "A2", 17: "Inspire 2", 18: "OSMO Pro",
+    19: "OSMO Raw", 20: "OSMO+", 21: "Mavic", 22: "OSMO Mobile", 23: "OrangeCV600",
+    24: "Phantom 4 Pro", 25: "N3 FC", 26: "Spark", 27: "Matrice 600 Pro",
+    28: "Phantom 4 Advanced", 29: "Phantom 3 SE", 30: "AG405", 31: "Matrice 200",
+    33: "Matrice 210", 34: "Matrice 210 RTK", 38: "Mavic Air", 42: "Mavic 2",
+    44: "Phantom 4 Pro V2", 46: "Phantom 4 RTK", 57: "Phantom 4 Multispectral",
+    58: "Mavic 2 Enterprise", 59: "Mavic Mini", 60: "Matrice 200 V2", 61: "Matrice 210 V2",
+    62: "Matrice 210 RTK V2", 67: "Mavic Air 2", 70: "Matrice 300 RTK", 73: "FPV",
+    75: "Air 2S", 76: "Mini 2", 77: "Mavic 3", 96: "Mini SE", 103: "Mini 3 Pro",
+    111: "Mavic 3 Pro", 116: "Matrice 30", 118: "Mavic 3 Enterprise", 121: "Avata",
+    126: "Mini 4 Pro", 152: "Avata 2", 170: "Matrice 350 RTK",
+}  # fmt: skip
+# details.rs Platform::from
+PLATFORMS: dict[int, str] = {
+    1: "iOS", 2: "Android", 6: "DJI Fly", 10: "Windows", 11: "Mac", 12: "Linux",
+}  # fmt: skip
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace").rstrip("\x00").split("\x00", 1)[0]
+
+
+@dataclass(frozen=True)
+class DJIDetails:
+    """The Details block of a DJI flight record (readable for every version, offline)."""
+
+    version: int
+    offset: int
+    start_time_utc: pd.Timestamp
+    home_lat: float
+    home_lon: float
+    takeoff_alt_m: float
+    place: str
+    total_distance_m: float
+    total_time_s: float
+    max_height_m: float
+    capture_num: int
+    product_type: int
+    product_label: str
+    aircraft_name: str
+    aircraft_serial: str
+    camera_serial: str
+    rc_serial: str
+    battery_serial: str
+    app_platform: int
+    app_version: str
+
+    @property
+    def app(self) -> str:
+        platform = PLATFORMS.get(self.app_platform, f"platform {self.app_platform}")
+        return f"{platform} app {self.app_version}"
+
+
+def parse_details(block: bytes, version: int, offset: int, path: str) -> DJIDetails:
+    """Decode a Details block (``details.rs``, versions 6+) found at ``offset``."""
+    if version < 6:
+        raise UnsupportedFormat(
+            path, f"DJI flight record format version {version} (before 6) is not read by this kit"
+        )
+    if len(block) < DETAILS_SIZE:
+        raise ParseError(
+            path,
+            offset,
+            f"DJI Details block is {len(block)} bytes, {DETAILS_SIZE} are needed "
+            "(lvauvillier/dji-log-parser layout/details.rs)",
+        )
+    f = _DETAILS.unpack_from(block, 0)
+    sub_street, street, city, area = (_text(x) for x in f[0:4])
+    start_ms, lon, lat = f[9], f[10], f[11]
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        raise ParseError(
+            path, offset + 99, f"DJI Details home position ({lat}, {lon}) is not a position"
+        )
+    try:
+        start = from_unix_ms(start_ms)
+    except ValueError as exc:  # TimestampError is a ValueError
+        raise ParseError(path, offset + 91, f"DJI Details start time {start_ms}: {exc}") from exc
+    # f[12..]: total_distance, total_time, max_height, max_h_speed, max_v_speed, capture_num,
+    # video_time, 4+4 i32, 4+4 f64, analysis_offset, md5, take_off_altitude, product_type,
+    # activation_timestamp, name, aircraft_sn, camera_sn, rc_sn, battery_sn, platform, v[3]
+    rest = f[12:]
+    take_off_alt = rest[25]
+    product = int(rest[26])
+    name, aircraft_sn, camera_sn, rc_sn, battery_sn = (_text(x) for x in rest[28:33])
+    platform = int(rest[33])
+    app_version = ".".join(str(x) for x in rest[34:37])
+    place = ", ".join(p for p in (sub_street, street, city, area) if p)
+    return DJIDetails(
+        version=version,
+        offset=offset,
+        start_time_utc=start,
+        home_lat=float(lat),
+        home_lon=float(lon),
+        takeoff_alt_m=float(take_off_alt),
+        place=place,
+        total_distance_m=float(rest[0]),
+        total_time_s=rest[1] / 1000.0,
+        max_height_m=float(rest[2]),
+        capture_num=int(rest[5]),
+        product_type=product,
+        product_label=PRODUCT_TYPES.get(product, f"DJI product {product}"),
+        aircraft_name=name,
+        aircraft_serial=aircraft_sn,
+        camera_serial=camera_sn,
+        rc_serial=rc_sn,
+        battery_serial=battery_sn,
+        app_platform=platform,
+        app_version=app_version,
+    )
+
+
+def _aux_info(buf: bytes, path: str) -> tuple[bytes, int, int]:
+    """Details bytes from the first auxiliary block of a version 13+ file, and where they are.
+
+    ``layout/auxiliary.rs``: ``magic u8 = 0 (Info)``, ``size u16``, then ``size`` bytes
+    XOR-scrambled with record type 0: ``version_data u8``, ``info_length u16``,
+    ``info_data[info_length]``, ``signature_length u16``, ``signature``. Returns the Details
+    bytes, their offset and the offset after the block (the Version block follows).
+    """
+    start = PREFIX_SIZE
+    if len(buf) < start + 4 or buf[start] != 0:
+        raise ParseError(path, start, "DJI auxiliary Info block (magic 0) expected after prefix")
+    (size,) = struct.unpack_from("<H", buf, start + 1)
+    body = buf[start + 3 : start + 3 + size]
+    if len(body) < size or size < 4:
+        raise ParseError(path, start + 1, f"DJI auxiliary Info block of {size} bytes is cut off")
+    plain = xor_bytes(body[1:], xor_key(body[0], 0))
+    (info_len,) = struct.unpack_from("<H", plain, 1)
+    if 3 + info_len > len(plain):
+        raise ParseError(
+            path, start + 5, f"DJI auxiliary Info claims {info_len} bytes of Details, has fewer"
+        )
+    return plain[3 : 3 + info_len], start + 7, start + 3 + size
+
+
+def _aux_version_end(buf: bytes, at: int) -> int | None:
+    """End of the auxiliary Version block (magic 1, size u16, version u16, department u8)."""
+    if len(buf) < at + 3 or buf[at] != 1:
+        return None
+    (size,) = struct.unpack_from("<H", buf, at + 1)
+    end = at + 3 + size
+    return end if end <= len(buf) else None
+
+
+def read_dji_details(buf: bytes, path: str) -> DJIDetails:
+    """The Details block of a DJI flight record of any version from 6 (aircraft, serials,
+    app, start time, home), without reading any record."""
     version = dji_version(buf)
-    extra = (
-        " Its records are AES-encrypted: the per-flight keys come from DJI's keychain service "
-        "(an API key from developer.dji.com), as lvauvillier/dji-log-parser explains."
-        if version is not None and version >= 13
-        else ""
+    if version is None:
+        raise UnsupportedFormat(path, "not a DJI flight record (prefix does not fit)")
+    detail_offset = _PREFIX.unpack_from(buf, 0)[0]
+    if version >= 13:
+        try:
+            block, offset, _end = _aux_info(buf, path)
+        except ParseError as exc:
+            # Kept an UnsupportedFormat (with the offset in words) for files whose first
+            # auxiliary block is not there at all: we cannot say what they hold.
+            raise UnsupportedFormat(
+                path,
+                f"DJI flight record, format version {version}: {exc.reason} (offset "
+                f"{exc.offset}); its records are AES-encrypted and need the per-flight keys "
+                "from DJI's keychain service as well (lvauvillier/dji-log-parser)",
+            ) from exc
+        return parse_details(block, version, offset, path)
+    offset = detail_offset if version < 12 else PREFIX_SIZE
+    return parse_details(buf[offset : offset + DETAILS_SIZE], version, offset, path)
+
+
+# --------------------------------------------------------------------------- records
+
+OSD, HOME, CUSTOM, CENTER_BATTERY, SMART_BATTERY = 1, 2, 5, 7, 8
+APP_TIP, APP_WARN, RC_GPS, APP_GPS, APP_SERIOUS_WARN = 9, 10, 11, 14, 24
+RECORD_NAMES: dict[int, str] = {
+    1: "OSD",
+    2: "HOME",
+    3: "GIMBAL",
+    4: "RC",
+    5: "CUSTOM",
+    6: "DEFORM",
+    7: "CENTER_BATTERY",
+    8: "SMART_BATTERY",
+    9: "APP_TIP",
+    10: "APP_WARN",
+    11: "RC_GPS",
+    13: "RECOVER",
+    14: "APP_GPS",
+    15: "FIRMWARE",
+    19: "MC_PARAM",
+    22: "SMART_BATTERY_GROUP",
+    24: "APP_SERIOUS_WARN",
+    25: "CAMERA",
+    33: "VIRTUAL_STICK",
+    40: "COMPONENT_SERIAL",
+    49: "OFDM",
+    50: "KEY_STORAGE_RECOVER",
+    56: "KEY_STORAGE",
+    62: "RC_DISPLAY_FIELD",
+}  # fmt: skip  (record/mod.rs magic numbers)
+
+# record/osd.rs: longitude f64 (rad), latitude f64 (rad), altitude i16 (dm above home),
+# speed_x, speed_y, speed_z i16 (dm/s), pitch, roll, yaw i16 (0.1 deg), bitpack1 (flight
+# mode 0x7F), app_command, bitpack2 (0x08 motors up), bitpack3, bitpack4, bitpack5,
+# gps_num u8, flight_action, motor_start_failed_cause, bitpack6, battery u8 (%),
+# s_wave_height u8, fly_time u16 (0.1 s), motor_revolution, unknown u16, version_c,
+# drone_type (version >= 2), imu_init_fail_reason (version >= 3).
+_OSD = struct.Struct("<dd7h6B4BBBHBHBBB")
+# record/home.rs: longitude f64 (rad), latitude f64 (rad), altitude f32 (dm), ...
+_HOME = struct.Struct("<ddf")
+# record/custom.rs: camera_shoot u8, video_shoot u8, h_speed f32, distance f32,
+# update_time_stamp i64 (Unix ms)
+_CUSTOM = struct.Struct("<BBffq")
+# record/app_gps.rs: longitude f64, latitude f64 (degrees)
+_APP_GPS = struct.Struct("<dd")
+# record/center_battery.rs: relative_capacity u8, voltage u16 (mV)
+_CENTER_BATTERY = struct.Struct("<BH")
+# record/smart_battery.rs: 5 x u16, 3 x f32/u32, go_home_status u8, countdown u8, voltage
+# u16 (mV), percent u8
+_SMART_BATTERY = struct.Struct("<5HffIBBHB")
+
+# record/osd.rs FlightMode::from
+FLIGHT_MODES: dict[int, str] = {
+    0: "Manual", 1: "Atti", 2: "AttiCourseLock", 3: "AttiHover", 4: "Hover", 5: "GPSBlake",
+    6: "GPSAtti", 7: "GPSCourseLock", 8: "GPSHomeLock", 9: "GPSHotPoint",
+    10: "AssistedTakeoff", 11: "AutoTakeoff", 12: "AutoLanding", 13: "AttiLanding",
+    14: "GPSWaypoint", 15: "GoHome", 16: "ClickGo", 17: "Joystick", 18: "GPSAttiWristband",
+    19: "Cinematic", 23: "AttiLimited", 24: "Draw", 25: "GPSFollowMe", 26: "ActiveTrack",
+    27: "TapFly", 28: "Pano", 29: "Farming", 30: "FPV", 31: "GPSSport", 32: "GPSNovice",
+    33: "ConfirmLanding", 35: "TerrainTracking", 36: "NaviAdvGoHome", 37: "NaviAdvLanding",
+    38: "Tripod", 39: "TrackHeadlock", 41: "EngineStart", 43: "GPSGentle",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    offset: int
+    type: int
+    content: bytes  # descrambled payload (after the seed byte)
+
+
+def iter_records(
+    buf: bytes, start: int, end: int, version: int, path: str
+) -> tuple[list[RawRecord], list[tuple[int, int, str]], bool]:
+    """Split ``buf[start:end]`` into records; returns (records, bad ranges, truncated)."""
+    records: list[RawRecord] = []
+    bad: list[tuple[int, int, str]] = []
+    pos = start
+    wide = version >= 13  # utils.rs read_u16(from_u8 = version <= 12)
+    head = 3 if wide else 2
+    while pos < end:
+        if pos + head > end:
+            return records, bad, True
+        rtype = buf[pos]
+        length = struct.unpack_from("<H", buf, pos + 1)[0] if wide else buf[pos + 1]
+        stop = pos + head + length
+        if stop >= end:
+            return records, bad, True
+        if buf[stop] != END_BYTE or length < 1:
+            # record/mod.rs Invalid: seek to the next 0xFF and try again after it
+            nxt = buf.find(bytes([END_BYTE]), pos + 1, end)
+            resume = end if nxt < 0 else nxt + 1
+            bad.append((pos, resume - pos, f"record type {rtype} has no 0xFF end byte"))
+            pos = resume
+            continue
+        payload = buf[pos + head : stop]
+        content = payload[1:] if version >= 7 else payload
+        if version >= 7:
+            content = xor_bytes(content, xor_key(payload[0], rtype))
+        records.append(RawRecord(pos, rtype, content))
+        pos = stop + 1
+    return records, bad, False
+
+
+def _deg(rad: float) -> float:
+    return math.degrees(rad)
+
+
+def _frames(records: list[RawRecord], path: str) -> dict[str, list[dict[str, Any]]]:
+    """Turn records into rows, timed by the CUSTOM record of each OSD frame (frame/mod.rs:
+    a frame is an OSD record and the records after it up to the next OSD)."""
+    out: dict[str, list[dict[str, Any]]] = {"track": [], "events": [], "home": [], "pilot": []}
+    too_short: dict[str, int] = {}
+    frame: list[RawRecord] = []
+    groups: list[list[RawRecord]] = []
+    for rec in records:
+        if rec.type == OSD and frame:
+            groups.append(frame)
+            frame = []
+        frame.append(rec)
+    if frame:
+        groups.append(frame)
+    voltage = math.nan
+    last_mode: str | None = None
+    last_armed: bool | None = None
+    last_lat = last_lon = math.nan
+    for group in groups:
+        ms = None
+        for rec in group:
+            if rec.type == CUSTOM and len(rec.content) >= _CUSTOM.size:
+                ms = _CUSTOM.unpack_from(rec.content)[4]
+        when = pd.NaT if ms is None else from_unix_ms(ms)
+        for rec in group:  # the frame's battery voltage goes with its OSD position
+            if rec.type == CENTER_BATTERY and len(rec.content) >= _CENTER_BATTERY.size:
+                voltage = _CENTER_BATTERY.unpack_from(rec.content)[1] / 1000.0
+            elif rec.type == SMART_BATTERY and len(rec.content) >= _SMART_BATTERY.size:
+                voltage = _SMART_BATTERY.unpack_from(rec.content)[10] / 1000.0
+        for rec in group:
+            name = RECORD_NAMES.get(rec.type, str(rec.type))
+            c = rec.content
+            if rec.type == OSD:
+                if len(c) < _OSD.size:
+                    too_short[name] = too_short.get(name, 0) + 1
+                    continue
+                v = _OSD.unpack_from(c)
+                lon, lat, height_dm, sx, sy, _sz, _p, _r, yaw = v[0:9]
+                mode = FLIGHT_MODES.get(v[9] & 0x7F, f"mode {v[9] & 0x7F}")
+                armed = bool(v[11] & 0x08)
+                lat_d, lon_d = _deg(lat), _deg(lon)
+                if lat != 0.0 or lon != 0.0:  # (0, 0): no position yet, not a track point
+                    last_lat, last_lon = lat_d, lon_d
+                    out["track"].append(
+                        {
+                            "time_utc": when,
+                            "lat": lat_d,
+                            "lon": lon_d,
+                            "alt_rel_m": height_dm / 10.0,
+                            "ground_speed_ms": math.hypot(sx, sy) / 10.0,
+                            "heading_deg": (yaw / 10.0) % 360.0,
+                            "sats": v[15],
+                            "fix_type": 3 if v[12] & 0x80 else 0,  # osd.rs is_gps_valid
+                            "battery_pct": float(v[19]),
+                            "voltage_v": voltage,
+                            "mode": mode,
+                            "armed": armed,
+                            "offset": rec.offset,
+                        }
+                    )
+                if mode != last_mode:
+                    out["events"].append(
+                        _event(when, "mode", f"flight mode {mode}", mode, last_lat, last_lon, rec)
+                    )
+                    last_mode = mode
+                if armed != last_armed and (last_armed is not None or armed):
+                    kind = "armed" if armed else "disarmed"
+                    text = "motors started" if armed else "motors stopped"
+                    out["events"].append(_event(when, kind, text, None, last_lat, last_lon, rec))
+                    last_armed = armed
+            elif rec.type == HOME:
+                if len(c) < _HOME.size:
+                    too_short[name] = too_short.get(name, 0) + 1
+                    continue
+                lon, lat, alt_dm = _HOME.unpack_from(c)
+                if lat == 0.0 and lon == 0.0:
+                    continue
+                out["home"].append(
+                    {
+                        "time_utc": when,
+                        "lat": _deg(lat),
+                        "lon": _deg(lon),
+                        "alt_m": alt_dm / 10.0,
+                        "source": "DJI HOME",
+                        "offset": rec.offset,
+                    }
+                )
+            elif rec.type == APP_GPS:
+                if len(c) < _APP_GPS.size:
+                    too_short[name] = too_short.get(name, 0) + 1
+                    continue
+                lon, lat = _APP_GPS.unpack_from(c)
+                if (lat == 0.0 and lon == 0.0) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                    continue
+                out["pilot"].append(
+                    {
+                        "time_utc": when,
+                        "lat": lat,
+                        "lon": lon,
+                        "source": "APP_GPS",
+                        "offset": rec.offset,
+                    }
+                )
+            elif rec.type in (APP_TIP, APP_WARN, APP_SERIOUS_WARN):
+                text = _text(c)
+                if text:
+                    kind = {APP_TIP: "app_tip", APP_WARN: "app_warn"}.get(
+                        rec.type, "app_serious_warn"
+                    )
+                    out["events"].append(_event(when, kind, text, None, last_lat, last_lon, rec))
+    if too_short:
+        warnings.warn(
+            f"{path}: records shorter than their layout skipped: {too_short}",
+            TruncatedInputWarning,
+            stacklevel=3,
+        )
+    return out
+
+
+def _event(
+    when: Any, kind: str, text: str, value: str | None, lat: float, lon: float, rec: RawRecord
+) -> dict[str, Any]:
+    return {
+        "time_utc": when,
+        "kind": kind,
+        "text": text,
+        "value": value,
+        "lat": lat,
+        "lon": lon,
+        "offset": rec.offset,
+    }
+
+
+def _utc(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows as a frame whose ``time_utc`` is UTC even when every time is missing (NaT)."""
+    frame = pd.DataFrame(rows)
+    if "time_utc" in frame.columns:
+        frame["time_utc"] = pd.to_datetime(frame["time_utc"], utc=True)
+    return frame
+
+
+def _vehicle(details: DJIDetails) -> pd.DataFrame:
+    return frame_of(
+        VEHICLE_COLUMNS,
+        {
+            "vehicle_type": [details.product_label],
+            "autopilot": ["DJI"],
+            "aircraft_name": [details.aircraft_name or None],
+            "aircraft_serial": [details.aircraft_serial or None],
+            "camera_serial": [details.camera_serial or None],
+            "rc_serial": [details.rc_serial or None],
+            "battery_serial": [details.battery_serial or None],
+            "app": [details.app],
+        },
     )
-    raise UnsupportedFormat(
-        path,
-        f"DJI flight record, format version {version}: this kit does not decode DJI records "
-        f"yet; use dji-log-parser and keep its output with the case notes.{extra}",
+
+
+def _details_home(details: DJIDetails) -> pd.DataFrame:
+    return frame_of(
+        (*HOME_COLUMNS,),
+        {
+            "time_utc": pd.Series([details.start_time_utc]),
+            "lat": [details.home_lat],
+            "lon": [details.home_lon],
+            "alt_m": [details.takeoff_alt_m],
+            "source": ["DJI Details"],
+            "offset": [details.offset],
+        },
     )
+
+
+def details_flight_log(details: DJIDetails, path: str, notes: tuple[str, ...]) -> FlightLog:
+    """A FlightLog holding only what the Details block says (no track)."""
+    return FlightLog(
+        path=path,
+        format="dji_txt",
+        track=frame_of((*TRACK_COLUMNS, BAD_FRAME_COLUMNS[0]), {}),
+        events=frame_of((*EVENT_COLUMNS, BAD_FRAME_COLUMNS[0]), {}),
+        home=_details_home(details),
+        vehicle=_vehicle(details),
+        mission=frame_of(MISSION_COLUMNS, {}),
+        params=frame_of(PARAM_COLUMNS, {}),
+        pilot_positions=frame_of(PILOT_COLUMNS, {}),
+        bad_frames=frame_of(BAD_FRAME_COLUMNS, {}),
+        message_counts={},
+        notes=notes,
+    )
+
+
+KEYCHAIN_HINT = (
+    "Records of DJI flight logs from version 13 are AES-256-CBC encrypted; the per-flight "
+    "keys are held by DJI's keychain service, which returns them for the KeyStorage records "
+    "in the file to anyone with an API (SDK) key from developer.dji.com (an 'Open API' app). "
+    "Decrypting means sending those key records to DJI over the internet: record that in the "
+    "case notes, then use lvauvillier/dji-log-parser (dji-log --api-key ...) or DJI's "
+    "FlightRecordParsingLib and keep their output with the exhibit. The Details block "
+    "(aircraft, serials, start time, home) is read without it."
+)
+
+
+class DJIEncryptedRecords(EncryptedContent):
+    """The records of a version 13+ DJI log are encrypted; ``log`` holds what the Details
+    block says (vehicle, home, start time) so a summary can still be given."""
+
+    def __init__(self, path: str, details: DJIDetails, log: FlightLog) -> None:
+        super().__init__(
+            path,
+            f"DJI flight record format version {details.version}: the flight records (track, "
+            "home updates, controller/app positions, messages) are AES-encrypted",
+            KEYCHAIN_HINT,
+        )
+        self.details = details
+        self.log = log
+
+
+def read_dji_txt(buf: bytes, path: str) -> FlightLog:
+    """Read a DJI flight record: Details for every version from 6, records for 6-12.
+
+    Version 13+ raises :class:`DJIEncryptedRecords` (an :class:`EncryptedContent`) carrying
+    the Details-only :class:`FlightLog` in ``.log``.
+    """
+    version = dji_version(buf)
+    if version is None:
+        raise UnsupportedFormat(path, "not a DJI flight record (prefix does not fit)")
+    details = read_dji_details(buf, path)
+    if version >= 13:
+        note = (
+            f"DJI format version {version}: track encrypted (AES, keys from DJI's keychain "
+            "service); only the Details block was read"
+        )
+        raise DJIEncryptedRecords(path, details, details_flight_log(details, path, (note,)))
+    detail_offset = _PREFIX.unpack_from(buf, 0)[0]
+    if version < 12:
+        start, end = PREFIX_SIZE, detail_offset
+    else:
+        start, end = PREFIX_SIZE + _V12_INFO_SIZE, len(buf)
+    records, bad, truncated = iter_records(buf, start, end, version, path)
+    if truncated:
+        warnings.warn(
+            f"{path}: DJI records end inside a record near offset {end}; what was readable "
+            "is returned",
+            TruncatedInputWarning,
+            stacklevel=2,
+        )
+    rows = _frames(records, path)
+    counts: dict[str, int] = {}
+    for rec in records:
+        name = RECORD_NAMES.get(rec.type, f"type {rec.type}")
+        counts[name] = counts.get(name, 0) + 1
+    notes: list[str] = []
+    if counts.get("RC_GPS"):
+        notes.append(
+            f"{counts['RC_GPS']} RC_GPS records (remote-controller GPS) counted, not converted: "
+            "the reference layout gives no unit for their coordinates"
+        )
+    home = frame_of(HOME_COLUMNS, _utc(rows["home"])) if rows["home"] else None
+    log = details_flight_log(details, path, tuple(notes))
+    track = _utc(rows["track"])
+    if len(track):
+        # frame/mod.rs: altitude = OSD height above home + HOME altitude
+        home_alt = float(home["alt_m"].iloc[0]) if home is not None else math.nan
+        track["alt_amsl_m"] = track["alt_rel_m"] + home_alt
+    log.track = frame_of((*TRACK_COLUMNS, BAD_FRAME_COLUMNS[0]), track)
+    log.events = frame_of((*EVENT_COLUMNS, BAD_FRAME_COLUMNS[0]), _utc(rows["events"]))
+    if home is not None:
+        log.home = home
+    log.pilot_positions = frame_of(PILOT_COLUMNS, _utc(rows["pilot"]))
+    log.bad_frames = frame_of(
+        BAD_FRAME_COLUMNS, pd.DataFrame(bad, columns=["offset", "length", "reason"])
+    )
+    log.message_counts = counts
+    log.truncated = truncated
+    return log

@@ -136,15 +136,17 @@ BAD_FRAME_COLUMNS: tuple[Column, ...] = (
 _REFS = (
     "MAVLink common.xml / ardupilotmega.xml as packed by pymavlink 2.4.50",
     "ArduPilot DataFlash log format (AP_Logger LogStructure.h; pymavlink DFReader.py)",
+    "DJI flight records: lvauvillier/dji-log-parser layout/*.rs, record/*.rs, decoder.rs",
 )
 
 TRACK = ArtifactSpec(
     id="drone.track",
     family="drone",
-    description="Drone flight track (MAVLink tlog, ArduPilot DataFlash .bin)",
+    description="Drone flight track (MAVLink tlog, ArduPilot DataFlash .bin, DJI .txt)",
     columns=TRACK_COLUMNS,
     locator="offset",
-    globs=("**/*.tlog", "**/*.TLOG", "**/*.bin", "**/*.BIN"),
+    # DJI GO/Fly name their records DJIFlightRecord_<date>_[<time>].txt
+    globs=("**/*.tlog", "**/*.TLOG", "**/*.bin", "**/*.BIN", "**/DJIFlightRecord*.txt"),
     magic=((0, b"\xa3\x95\x80"), (8, b"\xfe"), (8, b"\xfd")),
     timeline=(),  # one row per fix would flood a timeline; events carry the story
     references=_REFS,
