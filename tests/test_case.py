@@ -138,3 +138,20 @@ def test_colocated_uses_haversine_distance() -> None:
     assert len(near) == 1 and near["distance_m"].iloc[0] == pytest.approx(1853.25, abs=0.01)
     assert colocated(phone, drone, max_distance_m=1000, window="5min").empty
     assert colocated(phone, drone, max_distance_m=2000, window="30s").empty
+
+
+def test_case_cli_info_and_timeline(
+    case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from forensics_lib.cli import main
+
+    assert main(["case", "info", str(case), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    rows = {r["exhibit"]: r for r in json.loads(out)}
+    assert rows["EXH-002_operator_phone.zip"]["reader"] == "phone"
+    assert "android.sms" in rows["EXH-002_operator_phone.zip"]["artifacts"]
+    assert "hashes verified, custody chain intact (3 entries)" in err
+    target = tmp_path / "tl.csv"
+    assert main(["case", "timeline", str(case), "-o", str(target), "--format", "csv"]) == 0
+    written = pd.read_csv(target)
+    assert len(written) == len(open_case(case).timeline) > 0

@@ -18,6 +18,7 @@ from forensics_lib.errors import ForensicsError
 
 COMMAND_MODULES = (
     "forensics_lib.cli.core",
+    "forensics_lib.cli.case",
     "forensics_lib.cli.drone",
     "forensics_lib.cli.phone",
     "forensics_lib.cli.voip",
