@@ -31,6 +31,9 @@ PARSER_MODULES: tuple[str, ...] = (
     "forensics_lib.phone.android",
     "forensics_lib.phone.ios",
     "forensics_lib.phone.whatsapp",
+    "forensics_lib.phone.browser",
+    "forensics_lib.phone.wifi",
+    "forensics_lib.phone.apps",
     "forensics_lib.voip.artifacts",
 )
 

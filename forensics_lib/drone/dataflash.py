@@ -38,6 +38,7 @@ from forensics_lib.drone.model import (
     TRACK_COLUMNS,
     VEHICLE_COLUMNS,
     FlightLog,
+    arm_events,
     frame_of,
 )
 from forensics_lib.drone.tlog import RELEASE_COMMANDS, _asof, _enum_label, events_frame
@@ -373,21 +374,7 @@ def _arm_states(recs: Records, clock: tuple[int, int] | None) -> pd.DataFrame:
 def _events(
     recs: Records, clock: tuple[int, int] | None, modes: pd.DataFrame, arm: pd.DataFrame
 ) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    changed = arm["armed"].ne(arm["armed"].shift()) if not arm.empty else pd.Series([], dtype=bool)
-    changes = arm[changed]
-    if len(changes) and not changes["armed"].iloc[0]:
-        changes = changes.iloc[1:]  # disarmed at the start is a state, not an act
-    for _, r in changes.iterrows():
-        rows.append(
-            {
-                "time_utc": r["time_utc"],
-                "kind": "armed" if r["armed"] else "disarmed",
-                "text": "motors armed" if r["armed"] else "motors disarmed",
-                "value": str(bool(r["armed"])),
-                "offset": r["offset"],
-            }
-        )
+    rows: list[dict[str, Any]] = arm_events(arm)
     for _, r in modes.iterrows():
         rows.append(
             {

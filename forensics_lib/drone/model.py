@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -37,6 +38,7 @@ __all__ = [
     "TRACK_COLUMNS",
     "VEHICLE_COLUMNS",
     "FlightLog",
+    "arm_events",
     "frame_of",
 ]
 
@@ -224,3 +226,24 @@ class FlightLog:
     @property
     def bad_frame_count(self) -> int:
         return len(self.bad_frames)
+
+
+def arm_events(states: pd.DataFrame) -> list[dict[str, Any]]:
+    """Armed/disarmed events from successive armed states (``time_utc``, ``armed``,
+    ``offset``, in log order): one per change; a log that starts disarmed is a state, not
+    an act, so no event for it. Shared by the tlog and DataFlash readers."""
+    if states.empty:
+        return []
+    changes = states[states["armed"].ne(states["armed"].shift())]
+    if len(changes) and not changes["armed"].iloc[0]:
+        changes = changes.iloc[1:]
+    return [
+        {
+            "time_utc": r["time_utc"],
+            "kind": "armed" if r["armed"] else "disarmed",
+            "text": "motors armed" if r["armed"] else "motors disarmed",
+            "value": str(bool(r["armed"])),
+            "offset": r["offset"],
+        }
+        for _, r in changes.iterrows()
+    ]

@@ -38,6 +38,7 @@ from forensics_lib.drone.model import (
     TRACK_COLUMNS,
     VEHICLE_COLUMNS,
     FlightLog,
+    arm_events,
     frame_of,
 )
 from forensics_lib.errors import ForensicsWarning, TruncatedInputWarning
@@ -295,20 +296,7 @@ def _transitions(hb: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _events(frames: mf.Frames, sysid: int | None, hb: pd.DataFrame) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    armed_changes = _transitions(hb, "armed")
-    if len(armed_changes) and not armed_changes["armed"].iloc[0]:
-        armed_changes = armed_changes.iloc[1:]  # disarmed at the start is a state, not an act
-    for _, r in armed_changes.iterrows():
-        rows.append(
-            {
-                "time_utc": r["time_utc"],
-                "kind": "armed" if r["armed"] else "disarmed",
-                "text": "motors armed" if r["armed"] else "motors disarmed",
-                "value": str(bool(r["armed"])),
-                "offset": r["offset"],
-            }
-        )
+    rows: list[dict[str, Any]] = arm_events(hb)
     for _, r in _transitions(hb, "mode").iterrows():
         rows.append(
             {

@@ -74,6 +74,8 @@ def parse_xml(data: bytes, path: str) -> ET.Element:
         raise ParseError(path, index if index >= 0 else None, reason) from None
     except AssertionError:  # TreeBuilder.close() with no root element
         raise ParseError(path, None, "malformed XML: no root element") from None
+    except (LookupError, UnicodeError) as exc:  # <?xml encoding="x-unknown"?> and the like
+        raise ParseError(path, 0, f"XML in an encoding that cannot be read: {exc}") from None
     return root
 
 

@@ -45,6 +45,8 @@ from forensics_lib.scan import candidates
 from forensics_lib.schema import ArtifactSpec, empty_frame
 
 __all__ = [
+    "ALL_PHONE_MODULES",
+    "EXTRA_PHONE_MODULES",
     "PHONE_MODULES",
     "Extraction",
     "OSName",
@@ -54,13 +56,23 @@ __all__ = [
     "phone_artifacts",
 ]
 
+#: Browser history, Wi-Fi networks, installed apps: read by default once they are listed in
+#: registry.PARSER_MODULES (so the registry and the extractions always agree).
+EXTRA_PHONE_MODULES: tuple[str, ...] = (
+    "forensics_lib.phone.browser",
+    "forensics_lib.phone.wifi",
+    "forensics_lib.phone.apps",
+)
 #: The modules holding phone parsers (the phone family's share of registry.PARSER_MODULES).
 PHONE_MODULES: tuple[str, ...] = (
     "forensics_lib.phone.device",
     "forensics_lib.phone.android",
     "forensics_lib.phone.ios",
     "forensics_lib.phone.whatsapp",
+    *(m for m in EXTRA_PHONE_MODULES if m in registry.PARSER_MODULES),
 )
+#: Every phone parser module this package has, registered or not.
+ALL_PHONE_MODULES: tuple[str, ...] = (*PHONE_MODULES[:4], *EXTRA_PHONE_MODULES)
 
 OSName = Literal["android", "ios", "unknown"]
 

@@ -72,6 +72,7 @@ def make_phone_extraction(
     wal: bool = True,
     whatsapp: Literal["modern", "legacy"] = "modern",
     name: str | None = None,
+    extras: bool = False,
 ) -> PhoneExtraction:
     """Write one extraction into ``out`` (created) and its ``<name>.answer_key.json``."""
     root = Path(out)
@@ -91,9 +92,9 @@ def make_phone_extraction(
     with tempfile.TemporaryDirectory(prefix="phone-tree-") as tmp:
         tree = Path(tmp)
         if os == "android":
-            notes = write_android_tree(tree, scenario, wal=wal, whatsapp=whatsapp)
+            notes = write_android_tree(tree, scenario, wal=wal, whatsapp=whatsapp, extras=extras)
         else:
-            notes = write_ios_tree(tree, scenario, wal=wal)
+            notes = write_ios_tree(tree, scenario, wal=wal, extras=extras)
         if container == "dir":
             exhibit.mkdir(parents=True, exist_ok=True)
         pack(tree, exhibit, container, lead)

@@ -27,6 +27,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from forensics_datasets.phone._pack import WalState, write_db
+from forensics_datasets.phone.extras import make_extras, write_android_extras
 from forensics_datasets.phone.scenario import Scenario
 from forensics_datasets.phone.whatsapp import write_android_whatsapp
 
@@ -328,8 +329,11 @@ def write_android_tree(
     wal: bool = True,
     wal_tail: int = 3,
     whatsapp: Literal["modern", "legacy"] = "modern",
+    extras: bool = False,
 ) -> dict[str, Any]:
-    """Write the scenario's Android file system under ``root``; return the writer's notes."""
+    """Write the scenario's Android file system under ``root``; return the writer's notes.
+
+    ``extras`` adds Chrome history, WifiConfigStore.xml and packages.xml (ABX)."""
     notes = _write_mmssms(root / MMSSMS_DB, scenario, "tail" if wal else "none", wal_tail)
     write_calllog(root / CALLLOG_DB, _call_rows(scenario), wal="bare" if wal else "none")
     _write_contacts2(root / CONTACTS2_DB, scenario, "tail" if wal else "none")
@@ -347,4 +351,7 @@ def write_android_tree(
     notes["whatsapp"] = write_android_whatsapp(
         root, scenario, schema=whatsapp, wal="tail" if wal else "none"
     )
+    if extras:  # browser history, Wi-Fi networks, installed apps
+        more = make_extras(scenario.seed)
+        notes["extras"] = {**more.to_json(), **write_android_extras(root, more, wal=wal)}
     return notes

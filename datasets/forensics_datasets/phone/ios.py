@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from forensics_datasets.phone._pack import WalState, write_db
+from forensics_datasets.phone.extras import make_extras, write_ios_extras
 from forensics_datasets.phone.scenario import Scenario
 from forensics_datasets.phone.whatsapp import write_ios_whatsapp
 
@@ -311,9 +312,17 @@ def _write_addressbook(path: Path, scenario: Scenario, wal: WalState) -> None:
 
 
 def write_ios_tree(
-    root: Path, scenario: Scenario, *, wal: bool = True, wal_tail: int = 3, text_null_every: int = 3
+    root: Path,
+    scenario: Scenario,
+    *,
+    wal: bool = True,
+    wal_tail: int = 3,
+    text_null_every: int = 3,
+    extras: bool = False,
 ) -> dict[str, Any]:
-    """Write the scenario's iOS file system under ``root``; return the writer's notes."""
+    """Write the scenario's iOS file system under ``root``; return the writer's notes.
+
+    ``extras`` adds Safari history, the known-networks plist and applicationState.db."""
     notes = _write_sms(
         root / SMS_DB, scenario, "tail" if wal else "none", wal_tail, text_null_every
     )
@@ -335,4 +344,7 @@ def write_ios_tree(
     )
     notes["device"] = {"make": "Apple", "os_version": "17.5.1", "build": "21F90"}
     notes["whatsapp"] = write_ios_whatsapp(root, scenario, wal="tail" if wal else "none")
+    if extras:  # browser history, Wi-Fi networks, installed apps
+        more = make_extras(scenario.seed)
+        notes["extras"] = {**more.to_json(), **write_ios_extras(root, more, wal=wal)}
     return notes

@@ -18,6 +18,15 @@ from forensics_datasets.phone.android import (
     MMSSMS_DB,
     write_android_tree,
 )
+from forensics_datasets.phone.extras import (
+    ANDROID_PACKAGES,
+    ANDROID_WIFI,
+    APPSTATE_DB,
+    CHROME_HISTORY,
+    IOS_WIFI,
+    SAFARI_HISTORY,
+    make_extras,
+)
 from forensics_datasets.phone.ios import (
     ADDRESSBOOK_DB,
     CALLHISTORY_DB,
@@ -27,8 +36,9 @@ from forensics_datasets.phone.ios import (
 )
 from forensics_datasets.phone.scenario import Scenario, make_scenario
 from forensics_datasets.phone.whatsapp import ANDROID_MSGSTORE, IOS_APP_GROUP
+from forensics_lib import registry
 
-__all__ = ["PHONE_SAMPLES"]
+__all__ = ["EXTRA_SAMPLES", "PHONE_SAMPLES"]
 
 Maker = Callable[[Path], tuple[Path, int]]
 
@@ -43,9 +53,9 @@ def _maker(os: str, rel: str, count: Callable[[Scenario], int]) -> Maker:
         with tempfile.TemporaryDirectory() as work:
             tree = Path(work)
             if os == "android":
-                write_android_tree(tree, scenario, wal=False)
+                write_android_tree(tree, scenario, wal=False, extras=True)
             else:
-                write_ios_tree(tree, scenario, wal=False)
+                write_ios_tree(tree, scenario, wal=False, extras=True)
             dest = tmp / Path(rel).name
             shutil.copyfile(tree / rel, dest)
         return dest, count(scenario)
@@ -71,3 +81,29 @@ PHONE_SAMPLES: dict[str, Maker] = {
     ),
     "phone.device": _maker("ios", SYSTEM_VERSION, lambda s: 1),
 }
+
+#: Samples of the browser/Wi-Fi/apps parsers, by the module that holds them.
+EXTRA_SAMPLES: dict[str, Maker] = {
+    "android.browser_history": _maker(
+        "android", CHROME_HISTORY, lambda s: len(make_extras(s.seed).visits)
+    ),
+    "ios.browser_history": _maker("ios", SAFARI_HISTORY, lambda s: len(make_extras(s.seed).visits)),
+    "android.wifi_networks": _maker(
+        "android", ANDROID_WIFI, lambda s: len(make_extras(s.seed).wifi)
+    ),
+    "ios.wifi_networks": _maker("ios", IOS_WIFI, lambda s: len(make_extras(s.seed).wifi)),
+    "android.installed_apps": _maker(
+        "android", ANDROID_PACKAGES, lambda s: len(make_extras(s.seed).apps)
+    ),
+    "ios.installed_apps": _maker("ios", APPSTATE_DB, lambda s: len(make_extras(s.seed).ios_apps)),
+}
+_EXTRA_MODULE = {"browser_history": "browser", "wifi_networks": "wifi", "installed_apps": "apps"}
+
+
+def _registered(artifact_id: str) -> bool:
+    """Whether the registry lists the module of an extra artifact (see EXTRA_PHONE_MODULES)."""
+    module = "forensics_lib.phone." + _EXTRA_MODULE[artifact_id.split(".", 1)[1]]
+    return module in registry.PARSER_MODULES
+
+
+PHONE_SAMPLES.update({k: v for k, v in EXTRA_SAMPLES.items() if _registered(k)})
