@@ -34,6 +34,10 @@ def test_one_timeline_over_every_family(datasets: Path) -> None:
     assert merged["time"].is_monotonic_increasing
     families = {a.split(".")[0] for a in merged["artifact"]}
     assert {"custody", "drone", "media", "voip", "android", "ios"} <= families
+    # The phone extractions carry the long-tail artifacts too (browser, Wi-Fi, apps).
+    phone_artifacts = set(android.frames) | set(ios.frames)
+    for kind in ("browser_history", "wifi_networks", "installed_apps"):
+        assert {f"android.{kind}", f"ios.{kind}"} <= phone_artifacts, kind
 
     # Every answered VoIP call of the capture is on it, at its start.
     voip_key = json.loads((datasets / "voip" / "answer_key.json").read_text())
