@@ -112,6 +112,12 @@ def test_tour_runs_end_to_end_and_shows_the_wal_row(built: Path, tmp_path: Path)
     assert key["note_only_in_wal"] in text  # the row that exists only in the -wal file
     assert key["exhibit_sha256"] in text
     assert "verified: True" in text
+    # The tour of the other families shows their facts (truth: their answer keys).
+    drone_key = json.loads((built / "datasets" / "drone" / "answer_key.json").read_text())
+    assert str(drone_key["liftoff_utc"])[:16].replace("T", " ") in text.replace("T", " ")
+    voip_key = json.loads((built / "datasets" / "voip" / "answer_key.json").read_text())
+    assert any(call["state"] in text for call in voip_key["calls"])
+    assert "Pixel" in text or "android" in text.lower()
 
 
 @pytest.fixture
