@@ -118,6 +118,10 @@ def test_tour_runs_end_to_end_and_shows_the_wal_row(built: Path, tmp_path: Path)
     voip_key = json.loads((built / "datasets" / "voip" / "answer_key.json").read_text())
     assert any(call["state"] in text for call in voip_key["calls"])
     assert "Pixel" in text or "android" in text.lower()
+    # The plots appear as pictures (the timeline and the flight map), not as "<Figure ...>".
+    images = [o for c in executed["cells"] for o in c.get("outputs", [])
+              if "image/png" in o.get("data", {})]  # fmt: skip
+    assert len(images) >= 2
 
 
 @pytest.fixture

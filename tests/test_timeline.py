@@ -210,3 +210,12 @@ def test_templates_trim_around_empty_fields_but_never_alter_values() -> None:
     assert render_template("custody: {action}", frame).tolist()[3] == "custody:"
     assert render_template("no fields", frame).tolist() == ["no fields"] * 4
     assert render_template("{note:>4}|", frame.iloc[3:]).tolist() == ["   x|"]
+
+
+def test_plots_show_themselves_in_notebooks(calls: pd.DataFrame) -> None:
+    # Jupyter displays an object through _repr_png_; a plain matplotlib Figure made
+    # without pyplot would only show "<Figure size ...>".
+    from forensics_lib.plots import plot_timeline
+
+    png = plot_timeline(timeline.build([calls], exhibit="E", specs=SPECS))._repr_png_()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"

@@ -38,10 +38,10 @@ def plot_track(
     width: float = 7.0,
 ) -> Any:
     """A :class:`matplotlib.figure.Figure` of the track (coloured by time) and its context."""
-    from matplotlib.figure import Figure
+    from forensics_lib.plots._figure import new_figure
 
     fixes = track.dropna(subset=["lat", "lon"])
-    fig = Figure(figsize=(width, width), layout="constrained")
+    fig = new_figure(figsize=(width, width), layout="constrained")
     ax = fig.add_subplot()
     lat0 = float(fixes["lat"].mean()) if len(fixes) else 0.0
     ax.set_aspect(1 / max(math.cos(math.radians(lat0)), 1e-6))
@@ -86,11 +86,12 @@ def plot_profile(
 ) -> Any:
     """Altitude above home (and AMSL) and ground speed against UTC time, two stacked axes."""
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-    from matplotlib.figure import Figure
+
+    from forensics_lib.plots._figure import new_figure
 
     fixes = track.dropna(subset=["time_utc"])
     when = fixes["time_utc"].dt.tz_convert("UTC").dt.tz_localize(None)
-    fig = Figure(figsize=(width, 5.0), layout="constrained")
+    fig = new_figure(figsize=(width, 5.0), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True)
     top.plot(when, fixes["alt_rel_m"], label="above home (m)")
     if "alt_amsl_m" in fixes and fixes["alt_amsl_m"].notna().any():

@@ -22,7 +22,7 @@ def plot_call_ladder(messages: pd.DataFrame, call_id: str, *, width: float = 9.0
     dashed, messages carrying SDP in bold; each row is labelled with its time relative to
     the first message and its absolute UTC time at the top.
     """
-    from matplotlib.figure import Figure
+    from forensics_lib.plots._figure import new_figure
 
     call = messages[messages["call_id"] == call_id].sort_values("time", kind="stable")
     if call.empty:
@@ -33,7 +33,7 @@ def plot_call_ladder(messages: pd.DataFrame, call_id: str, *, width: float = 9.0
     lanes = list(dict.fromkeys([*src, *dst]))
     x = {lane: i for i, lane in enumerate(lanes)}
     rows = len(shown)
-    fig = Figure(figsize=(width, 1.4 + 0.32 * rows), layout="constrained")
+    fig = new_figure(figsize=(width, 1.4 + 0.32 * rows), layout="constrained")
     ax = fig.add_subplot()
     for i in range(len(lanes)):
         ax.plot([i, i], [-0.6, rows - 0.4], color="0.6", linewidth=1, zorder=1)

@@ -26,13 +26,14 @@ def plot_timeline(
     text beside the first that many markers (useful for short timelines).
     """
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-    from matplotlib.figure import Figure
+
+    from forensics_lib.plots._figure import new_figure
 
     tl = conform(timeline, TIMELINE_COLUMNS).dropna(subset=["time"])
     lanes = list(dict.fromkeys(tl[lane].astype(str)))
     exhibits = list(dict.fromkeys(tl["exhibit"].astype(str)))
     height = 1.2 + 0.45 * max(len(lanes), 1)
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = new_figure(figsize=(width, height), layout="constrained")
     ax = fig.add_subplot()
     times = tl["time"].dt.tz_convert("UTC").dt.tz_localize(None)
     ypos = tl[lane].astype(str).map({name: i for i, name in enumerate(lanes)})
