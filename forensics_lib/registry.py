@@ -34,6 +34,8 @@ PARSER_MODULES: tuple[str, ...] = (
     "forensics_lib.phone.browser",
     "forensics_lib.phone.wifi",
     "forensics_lib.phone.apps",
+    "forensics_lib.phone.linphone",
+    "forensics_lib.phone.ufdr",
     "forensics_lib.voip.artifacts",
 )
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from forensics_datasets.phone.samples import PHONE_SAMPLES
+from forensics_datasets.phone.samples import PHONE_SAMPLES, UFDR_SAMPLES
 
 import forensics_lib as fl
 from forensics_lib import registry
@@ -83,6 +83,7 @@ SAMPLES: dict[str, Callable[[Path], tuple[Path, int]]] = {
     "drone.srt": _drone("DJI_0001.SRT", lambda key: key["srt_blocks"]),
     "media.exif": _drone("photos/DJI_0001.JPG", lambda key: 1),
     **PHONE_SAMPLES,  # phone extractions written by the generator, rows from its answer key
+    **UFDR_SAMPLES,  # Cellebrite UFDR reports of the same scenarios
 }
 
 

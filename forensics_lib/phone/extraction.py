@@ -39,6 +39,7 @@ from forensics_lib.evidence import (
     Member,
     glob_regex,
 )
+from forensics_lib.phone import ufdr
 from forensics_lib.phone.backup import BackupFile, backup_files, backup_info, find_backup_root
 from forensics_lib.registry import Artifact
 from forensics_lib.scan import candidates
@@ -48,6 +49,7 @@ __all__ = [
     "ALL_PHONE_MODULES",
     "EXTRA_PHONE_MODULES",
     "PHONE_MODULES",
+    "UFDR_MODULES",
     "Extraction",
     "OSName",
     "artifact_name",
@@ -56,12 +58,14 @@ __all__ = [
     "phone_artifacts",
 ]
 
-#: Browser history, Wi-Fi networks, installed apps: read by default once they are listed in
-#: registry.PARSER_MODULES (so the registry and the extractions always agree).
+#: Browser history, Wi-Fi networks, installed apps, Linphone SIP accounts/calls: read by
+#: default once they are listed in registry.PARSER_MODULES (so the registry and the
+#: extractions always agree).
 EXTRA_PHONE_MODULES: tuple[str, ...] = (
     "forensics_lib.phone.browser",
     "forensics_lib.phone.wifi",
     "forensics_lib.phone.apps",
+    "forensics_lib.phone.linphone",
 )
 #: The modules holding phone parsers (the phone family's share of registry.PARSER_MODULES).
 PHONE_MODULES: tuple[str, ...] = (
@@ -71,13 +75,15 @@ PHONE_MODULES: tuple[str, ...] = (
     "forensics_lib.phone.whatsapp",
     *(m for m in EXTRA_PHONE_MODULES if m in registry.PARSER_MODULES),
 )
+#: The parsers of a Cellebrite UFDR report (read only for an exhibit detected as one).
+UFDR_MODULES: tuple[str, ...] = ("forensics_lib.phone.ufdr",)
 #: Every phone parser module this package has, registered or not.
 ALL_PHONE_MODULES: tuple[str, ...] = (*PHONE_MODULES[:4], *EXTRA_PHONE_MODULES)
 
 OSName = Literal["android", "ios", "unknown"]
 
 # Common names that differ from the part after the dot.
-_NAMES = {"android.mms": "sms", "phone.device": "device"}
+_NAMES = {"android.mms": "sms", "phone.device": "device"}  # ufdr.<name> keeps its name
 
 # Path fragments that only one OS's file system has (device paths, normalised).
 _ANDROID_MARKERS = (
@@ -298,13 +304,35 @@ class Extraction:
         return timeline.build({self.name: frames}, specs=self.specs())
 
 
+def find_ufdr_report(evidence: Evidence) -> EvidenceFile | None:
+    """The ``report.xml`` of a Cellebrite UFDR (recognised by its namespace), if any."""
+    for member in sorted(evidence.glob("**/report.xml"), key=lambda m: m.path.count("/")):
+        found = evidence.file(member)
+        with found.open() as fh:
+            head = fh.read(4096)
+        if ufdr.is_ufdr_report(head):
+            return found
+    return None
+
+
+def _ufdr_os(report: EvidenceFile) -> OSName:
+    frame = ufdr.read_device(report)
+    name = str(frame["os"].iloc[0]).lower() if len(frame) and frame["os"].notna().any() else ""
+    if "android" in name:
+        return "android"
+    if "ios" in name or "iphone" in name:
+        return "ios"
+    return "unknown"
+
+
 def open_extraction(
     path: str | os.PathLike[str] | Evidence, *, limits: Limits = DEFAULT_LIMITS
 ) -> Extraction:
     """Open a phone extraction read-only and detect its OS by content.
 
     An iTunes/Finder backup (``Manifest.plist`` + ``Manifest.db``) is read through its
-    manifest (:mod:`forensics_lib.phone.backup`); an encrypted one raises
+    manifest (:mod:`forensics_lib.phone.backup`); a Cellebrite UFDR (a ``report.xml`` in the
+    report namespace) through :mod:`forensics_lib.phone.ufdr`; an encrypted backup raises
     :class:`~forensics_lib.errors.EncryptedContent`. Raises
     :class:`~forensics_lib.errors.UnsupportedFormat` when the exhibit holds neither an
     Android nor an iOS file system (nor a part of one).
@@ -323,6 +351,15 @@ def open_extraction(
                 owned=owned,
                 backup=files,
                 backup_meta=meta,
+            )
+        report = find_ufdr_report(evidence)
+        if report is not None:
+            return Extraction(
+                evidence=evidence,
+                os=_ufdr_os(report),
+                kind="ufdr",
+                modules=UFDR_MODULES,
+                owned=owned,
             )
         system = detect_os(evidence)
         if system == "unknown":

@@ -73,6 +73,7 @@ def make_phone_extraction(
     whatsapp: Literal["modern", "legacy"] = "modern",
     name: str | None = None,
     extras: bool = False,
+    linphone: bool = False,
 ) -> PhoneExtraction:
     """Write one extraction into ``out`` (created) and its ``<name>.answer_key.json``."""
     root = Path(out)
@@ -92,9 +93,11 @@ def make_phone_extraction(
     with tempfile.TemporaryDirectory(prefix="phone-tree-") as tmp:
         tree = Path(tmp)
         if os == "android":
-            notes = write_android_tree(tree, scenario, wal=wal, whatsapp=whatsapp, extras=extras)
+            notes = write_android_tree(
+                tree, scenario, wal=wal, whatsapp=whatsapp, extras=extras, linphone=linphone
+            )
         else:
-            notes = write_ios_tree(tree, scenario, wal=wal, extras=extras)
+            notes = write_ios_tree(tree, scenario, wal=wal, extras=extras, linphone=linphone)
         if container == "dir":
             exhibit.mkdir(parents=True, exist_ok=True)
         pack(tree, exhibit, container, lead)

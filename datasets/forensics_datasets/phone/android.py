@@ -28,6 +28,7 @@ import pandas as pd
 
 from forensics_datasets.phone._pack import WalState, write_db
 from forensics_datasets.phone.extras import make_extras, write_android_extras
+from forensics_datasets.phone.linphone import make_linphone, write_android_linphone
 from forensics_datasets.phone.scenario import Scenario
 from forensics_datasets.phone.whatsapp import write_android_whatsapp
 
@@ -330,6 +331,7 @@ def write_android_tree(
     wal_tail: int = 3,
     whatsapp: Literal["modern", "legacy"] = "modern",
     extras: bool = False,
+    linphone: bool = False,
 ) -> dict[str, Any]:
     """Write the scenario's Android file system under ``root``; return the writer's notes.
 
@@ -354,4 +356,6 @@ def write_android_tree(
     if extras:  # browser history, Wi-Fi networks, installed apps
         more = make_extras(scenario.seed)
         notes["extras"] = {**more.to_json(), **write_android_extras(root, more, wal=wal)}
+    if linphone:  # Linphone SIP accounts and call history
+        notes["linphone"] = write_android_linphone(root, make_linphone(scenario.seed), wal=wal)
     return notes

@@ -30,6 +30,7 @@ import pandas as pd
 
 from forensics_datasets.phone._pack import WalState, write_db
 from forensics_datasets.phone.extras import make_extras, write_ios_extras
+from forensics_datasets.phone.linphone import make_linphone, write_ios_linphone
 from forensics_datasets.phone.scenario import Scenario
 from forensics_datasets.phone.whatsapp import write_ios_whatsapp
 
@@ -319,6 +320,7 @@ def write_ios_tree(
     wal_tail: int = 3,
     text_null_every: int = 3,
     extras: bool = False,
+    linphone: bool = False,
 ) -> dict[str, Any]:
     """Write the scenario's iOS file system under ``root``; return the writer's notes.
 
@@ -347,4 +349,6 @@ def write_ios_tree(
     if extras:  # browser history, Wi-Fi networks, installed apps
         more = make_extras(scenario.seed)
         notes["extras"] = {**more.to_json(), **write_ios_extras(root, more, wal=wal)}
+    if linphone:  # Linphone SIP accounts and call history
+        notes["linphone"] = write_ios_linphone(root, make_linphone(scenario.seed), wal=wal)
     return notes

@@ -34,11 +34,16 @@ from forensics_datasets.phone.ios import (
     SYSTEM_VERSION,
     write_ios_tree,
 )
+from forensics_datasets.phone.linphone import (
+    ANDROID_CALL_HISTORY,
+    ANDROID_LINPHONERC,
+    make_linphone,
+)
 from forensics_datasets.phone.scenario import Scenario, make_scenario
 from forensics_datasets.phone.whatsapp import ANDROID_MSGSTORE, IOS_APP_GROUP
 from forensics_lib import registry
 
-__all__ = ["EXTRA_SAMPLES", "PHONE_SAMPLES"]
+__all__ = ["EXTRA_SAMPLES", "PHONE_SAMPLES", "UFDR_SAMPLES"]
 
 Maker = Callable[[Path], tuple[Path, int]]
 
@@ -53,9 +58,9 @@ def _maker(os: str, rel: str, count: Callable[[Scenario], int]) -> Maker:
         with tempfile.TemporaryDirectory() as work:
             tree = Path(work)
             if os == "android":
-                write_android_tree(tree, scenario, wal=False, extras=True)
+                write_android_tree(tree, scenario, wal=False, extras=True, linphone=True)
             else:
-                write_ios_tree(tree, scenario, wal=False, extras=True)
+                write_ios_tree(tree, scenario, wal=False, extras=True, linphone=True)
             dest = tmp / Path(rel).name
             shutil.copyfile(tree / rel, dest)
         return dest, count(scenario)
@@ -96,8 +101,20 @@ EXTRA_SAMPLES: dict[str, Maker] = {
         "android", ANDROID_PACKAGES, lambda s: len(make_extras(s.seed).apps)
     ),
     "ios.installed_apps": _maker("ios", APPSTATE_DB, lambda s: len(make_extras(s.seed).ios_apps)),
+    "phone.sip_accounts": _maker(
+        "android", ANDROID_LINPHONERC, lambda s: len(make_linphone(s.seed).accounts)
+    ),
+    "phone.sip_calls": _maker(
+        "android", ANDROID_CALL_HISTORY, lambda s: len(make_linphone(s.seed).calls)
+    ),
 }
-_EXTRA_MODULE = {"browser_history": "browser", "wifi_networks": "wifi", "installed_apps": "apps"}
+_EXTRA_MODULE = {
+    "browser_history": "browser",
+    "wifi_networks": "wifi",
+    "installed_apps": "apps",
+    "sip_accounts": "linphone",
+    "sip_calls": "linphone",
+}
 
 
 def _registered(artifact_id: str) -> bool:
@@ -107,3 +124,29 @@ def _registered(artifact_id: str) -> bool:
 
 
 PHONE_SAMPLES.update({k: v for k, v in EXTRA_SAMPLES.items() if _registered(k)})
+
+
+def _ufdr_maker(count: Callable[[Scenario, dict[str, list[object]]], int]) -> Maker:
+    def make(tmp: Path) -> tuple[Path, int]:
+        from forensics_datasets.phone.ufdr import ufdr_report
+
+        scenario = _scenario()
+        report, notes = ufdr_report(scenario, extras=True)
+        dest = tmp / "report.xml"
+        dest.write_bytes(report)
+        return dest, count(scenario, notes["extras"])
+
+    return make
+
+
+#: Samples of the UFDR report parsers (forensics_lib.phone.ufdr): one report.xml each.
+UFDR_SAMPLES: dict[str, Maker] = {
+    "ufdr.sms": _ufdr_maker(lambda s, e: len(s.messages)),
+    "ufdr.calls": _ufdr_maker(lambda s, e: len(s.calls)),
+    "ufdr.contacts": _ufdr_maker(lambda s, e: len(s.contacts)),
+    "ufdr.chat_messages": _ufdr_maker(lambda s, e: len(s.wa_messages)),
+    "ufdr.device": _ufdr_maker(lambda s, e: 1),
+    "ufdr.installed_apps": _ufdr_maker(lambda s, e: len(e["apps"])),
+    "ufdr.wifi_networks": _ufdr_maker(lambda s, e: len(e["wifi"])),
+    "ufdr.locations": _ufdr_maker(lambda s, e: len(e["locations"])),
+}
