@@ -38,6 +38,8 @@ def test_one_timeline_over_every_family(datasets: Path) -> None:
     phone_artifacts = set(android.frames) | set(ios.frames)
     for kind in ("browser_history", "wifi_networks", "installed_apps"):
         assert {f"android.{kind}", f"ios.{kind}"} <= phone_artifacts, kind
+    # and the softphone: the accounts that tie a phone to SIP logins in a capture
+    assert {"phone.sip_accounts", "phone.sip_calls"} <= set(android.frames)
 
     # Every answered VoIP call of the capture is on it, at its start.
     voip_key = json.loads((datasets / "voip" / "answer_key.json").read_text())

@@ -21,7 +21,7 @@ from forensics_datasets.drone import make_drone_case
 from forensics_datasets.phone import make_phone_extraction
 from forensics_datasets.voip import make_voip_capture, write_answer_key
 
-DEFAULT_VERSION = 3  # bump when a generator's output changes
+DEFAULT_VERSION = 4  # bump when a generator's output changes
 STAMP = "datasets.json"
 
 
@@ -39,8 +39,8 @@ def make_default(out: Path, seed: int, force: bool) -> None:
         return
     make_demo_case(out / "demo", seed=seed)
     make_drone_case(out / "drone", seed=seed)
-    make_phone_extraction(out / "phone", os="android", seed=seed, extras=True)
-    make_phone_extraction(out / "phone", os="ios", seed=seed + 1, extras=True)
+    make_phone_extraction(out / "phone", os="android", seed=seed, extras=True, linphone=True)
+    make_phone_extraction(out / "phone", os="ios", seed=seed + 1, extras=True, linphone=True)
     (out / "voip").mkdir(parents=True, exist_ok=True)
     capture = make_voip_capture(out / "voip" / "prison_wifi.pcapng", seed=seed, fmt="pcapng")
     write_answer_key(capture, out / "voip" / "answer_key.json")
