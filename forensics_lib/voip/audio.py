@@ -25,6 +25,7 @@ from forensics_lib.errors import UnsupportedFormat
 from forensics_lib.sources import Source, display_path
 from forensics_lib.voip.net import AddressBook, Decoder
 from forensics_lib.voip.pcap import iter_batches
+from forensics_lib.voip.rtp import payload_name
 
 __all__ = [
     "ALAW_TABLE",
@@ -149,10 +150,11 @@ def _assemble(ssrc: int, packets: list[_Packet], where: str) -> StreamAudio:
     audio = [p for p in packets if p[3] in _CODECS]
     if not audio:
         pts = sorted({p[3] for p in packets})
+        codecs = ", ".join(f"{payload_name(pt, {})} (payload type {pt})" for pt in pts)
         raise UnsupportedFormat(
             where,
-            f"SSRC 0x{ssrc:08X} carries payload type(s) {pts}, not G.711 (PCMU 0 / PCMA 8); "
-            "only G.711 is decoded",
+            f"SSRC 0x{ssrc:08X} carries {codecs}, not G.711 (PCMU 0 / PCMA 8); only G.711 "
+            "is decoded (a dynamic type's codec is named in the call's SDP: see streams)",
         )
     # Order by extended sequence number (unwrap 16-bit steps), then place by timestamp.
     seqs = np.array([p[0] for p in audio], dtype=np.int64)
