@@ -288,3 +288,13 @@ def test_call_ladder_draws_every_message_of_the_call(samples: Path) -> None:
     ]
     with pytest.raises(ValueError, match="no SIP message"):
         plot_call_ladder(capture.messages, "not-a-call")
+
+
+def test_digest_logins_carry_their_outcome(samples: Path) -> None:
+    # README: INVITE -> 401 -> INVITE with digest credentials -> 183 / 200. The
+    # authenticated INVITE was accepted (200); its ACK gets no response (none is sent).
+    cap = read_capture(samples / "voip" / "MagicJack_short_call.pcap")
+    rows = cap.auth[["method", "status_code", "accepted"]].itertuples(index=False)
+    outcome = {r.method: (r.status_code, r.accepted) for r in rows}
+    assert outcome["INVITE"] == (200, True)
+    assert pd.isna(outcome["ACK"][0]) and pd.isna(outcome["ACK"][1])

@@ -158,3 +158,16 @@ def test_no_inband_digits_in_real_speech(samples: Path) -> None:
     for name in ("MagicJack_short_call.pcap", "SIP_DTMF2.pcap", "sip-rtp-g711.pcap"):
         dtmf = read_capture(samples / "voip" / name, inband=True).dtmf
         assert (dtmf["method"] != "inband").all(), name
+
+
+def test_every_generated_login_is_accepted(tmp_path: Path) -> None:
+    # The writer's registrations all end REGISTER(credentials) -> 200 OK (its answer key).
+    from forensics_datasets.voip import make_voip_capture
+
+    from forensics_lib.voip import read_capture
+
+    case = make_voip_capture(tmp_path / "c.pcap")
+    auth = read_capture(case.path).auth
+    assert len(auth) == len(case.answer_key["registrations"])
+    assert auth["status_code"].tolist() == [200] * len(auth)
+    assert auth["accepted"].all()

@@ -214,12 +214,19 @@ AUTH = _spec(
         Column("response", STR, "the digest response"),
         Column("call_id", STR, "Call-ID"),
         Column("header", STR, "Authorization or Proxy-Authorization"),
+        Column("status_code", INT, "final response to this request (same Call-ID and CSeq)"),
+        Column(
+            "accepted",
+            BOOL,
+            "the server accepted the credentials (2xx), refused them "
+            "(401, 403, 407), or no final response was captured (empty)",
+        ),
     ),
     (
         TimelineRule(
             "time",
             "SIP digest login",
-            "{username}@{realm} from {client} to {server}",
+            "{username}@{realm} from {client} to {server}: {status_code}",
             actor="username",
             counterpart="server",
         ),
@@ -233,6 +240,38 @@ def _time(values: list[object]) -> pd.Series:
 
 def _frame(rows: list[dict[str, object]], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
+
+
+_REFUSED = (401, 403, 407)
+
+
+def _login_outcomes(auth: pd.DataFrame, messages: pd.DataFrame) -> pd.DataFrame:
+    """Add ``status_code``/``accepted``: the first final response (>= 200) after each
+    authenticated request with its Call-ID, CSeq number and method (RFC 3261 8.1.3)."""
+    out = auth.copy()
+    out["status_code"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    out["accepted"] = pd.Series(pd.NA, index=out.index, dtype="boolean")
+    if out.empty or messages.empty:
+        return out
+    requests = messages[["frame", "call_id", "cseq", "cseq_method", "time"]].rename(
+        columns={"time": "request_time"}
+    )
+    finals = messages.loc[
+        messages["status_code"].fillna(0) >= 200,
+        ["call_id", "cseq", "cseq_method", "time", "status_code"],
+    ]
+    keyed = out[["frame"]].reset_index().merge(requests, on="frame", how="left")
+    pairs = keyed.merge(finals, on=["call_id", "cseq", "cseq_method"], how="inner")
+    pairs = pairs[pairs["time"] >= pairs["request_time"]].sort_values("time", kind="stable")
+    first = pairs.drop_duplicates("index").set_index("index")["status_code"]
+    out.loc[first.index, "status_code"] = first.astype("Int64")
+    code = out["status_code"]
+    out["accepted"] = (
+        pd.Series(pd.NA, index=out.index, dtype="boolean")
+        .mask(code.between(200, 299).fillna(False), True)
+        .mask(code.isin(_REFUSED).fillna(False), False)
+    )
+    return out
 
 
 def build(reader: _Reader) -> VoipCapture:
@@ -434,6 +473,7 @@ def build(reader: _Reader) -> VoipCapture:
             "offset",
         ],
     )
+    a = _login_outcomes(a, messages)
     a = a.drop(columns="frame")
     a["time"] = _time(a.pop("time_ns").tolist())
     a["client"] = [ip(int(v)) for v in a["client"]]
