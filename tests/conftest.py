@@ -14,6 +14,17 @@ from hypothesis import settings
 # fixed sequence, so a CI result is reproducible. A counter-example found locally is
 # kept in .hypothesis/ and replayed first until fixed.
 settings.register_profile("ci", derandomize=True, print_blob=True)
+
+# Fuzz tests take their example counts through examples(): FORENSICS_FUZZ_SCALE=10 (make
+# test-slow, and CI) runs ten times as many hostile inputs.
+FUZZ_SCALE = float(os.environ.get("FORENSICS_FUZZ_SCALE", "1"))
+
+
+def examples(count: int) -> int:
+    """``count`` hypothesis examples, scaled for deep runs."""
+    return max(1, round(count * FUZZ_SCALE))
+
+
 if os.environ.get("CI"):
     settings.load_profile("ci")
 

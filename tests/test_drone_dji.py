@@ -43,6 +43,7 @@ from forensics_lib.errors import (
     ParseError,
     TruncatedInputWarning,
 )
+from tests.conftest import examples
 
 # ------------------------------------------------------------------------------ CRC / key
 
@@ -214,7 +215,7 @@ def test_broken_record_is_reported_and_skipped(flight, tmp_path: Path) -> None:
 
 
 SETTINGS = settings(
-    max_examples=120,
+    max_examples=examples(120),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -32,6 +32,7 @@ from forensics_lib.drone.analysis import (
 )
 from forensics_lib.errors import ForensicsError, ForensicsWarning
 from forensics_lib.media import read_photos
+from tests.conftest import examples
 
 
 @pytest.fixture(scope="module")
@@ -289,7 +290,7 @@ def _tlog_bytes(tmp: Path) -> bytes:
 
 
 @settings(
-    max_examples=80,
+    max_examples=examples(80),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -317,7 +318,7 @@ def test_fuzz_tlog_only_typed_errors_and_warnings(tmp_path: Path, data: st.DataO
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -18,6 +18,7 @@ from forensics_lib.drone import read_flight_log
 from forensics_lib.drone.analysis import haversine_m
 from forensics_lib.drone.srt import parse_srt, read_srt, read_srt_bytes
 from forensics_lib.errors import ForensicsError, ForensicsWarning, ParseError
+from tests.conftest import examples
 
 PRO = "drone/srt_mavic_pro.SRT"
 AIR2 = "drone/srt_mavic_air2.srt"
@@ -109,7 +110,7 @@ def test_not_an_srt() -> None:
         parse_srt(b"just text\nwithout subtitles\n", "x.srt")
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=400), st.integers(0, 300))
 def test_fuzz_srt_only_typed_errors(noise: bytes, cut: int) -> None:
     data = _p4(True)

@@ -23,9 +23,10 @@ from hypothesis import strategies as st
 from forensics_lib.custody import CustodyLog, read_custody_log
 from forensics_lib.errors import ForensicsError, ForensicsWarning
 from forensics_lib.evidence import Evidence
+from tests.conftest import examples
 
 SETTINGS = settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

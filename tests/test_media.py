@@ -20,6 +20,7 @@ from forensics_lib.errors import ForensicsError, ForensicsWarning
 from forensics_lib.media import dji_xmp, photo_metadata, read_exif, read_photos
 from forensics_lib.media.exif import EXIF
 from forensics_lib.schema import check_frame
+from tests.conftest import examples
 
 
 def _photo(tmp: Path, name: str = "p.jpg", **kw: object) -> Path:
@@ -98,7 +99,7 @@ def test_folder_and_evidence_member(tmp_path: Path) -> None:
 
 
 @settings(
-    max_examples=80,
+    max_examples=examples(80),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -28,9 +28,10 @@ from forensics_lib.phone.browser import read_chrome_history, read_safari_history
 from forensics_lib.phone.extraction import ALL_PHONE_MODULES, phone_artifacts
 from forensics_lib.phone.wifi import read_android_wifi, read_ios_wifi
 from forensics_lib.schema import check_frame
+from tests.conftest import examples
 
 SETTINGS = settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -34,9 +34,10 @@ from forensics_lib.phone.linphone import (
     read_linphonerc,
 )
 from forensics_lib.schema import check_frame
+from tests.conftest import examples
 
 SETTINGS = settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from forensics_lib.errors import ParseError
 from forensics_lib.phone._safe import parse_plist, parse_xml
+from tests.conftest import examples
 
 BOMB = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
@@ -53,7 +54,7 @@ def test_namespaces_in_clark_notation() -> None:
     assert root[0].tag == f"{{{ns}}}decodedData"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.binary(max_size=300))
 def test_any_bytes_give_a_tree_or_a_parse_error(data: bytes) -> None:
     with contextlib.suppress(ParseError):

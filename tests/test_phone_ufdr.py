@@ -26,6 +26,7 @@ from forensics_lib.errors import ForensicsError, ForensicsWarning, ParseError
 from forensics_lib.phone import open_extraction, ufdr
 from forensics_lib.phone.extraction import UFDR_MODULES, phone_artifacts
 from forensics_lib.schema import check_frame
+from tests.conftest import examples
 
 NS = ufdr.NAMESPACE
 
@@ -209,7 +210,7 @@ def test_report_xml_of_another_tool_is_not_a_ufdr(tmp_path: Path) -> None:
 
 
 @settings(
-    max_examples=100,
+    max_examples=examples(100),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -45,6 +45,7 @@ from forensics_lib.times import (
     gps_utc_offset,
     to_utc,
 )
+from tests.conftest import examples
 
 NS_MIN = -(2**63) + 1
 NS_MAX = 2**63 - 1
@@ -579,25 +580,25 @@ def test_docstring_examples() -> None:
 # ---------------------------------------------------------------------------- properties
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(min_value=NS_MIN, max_value=NS_MAX))
 def test_unix_ns_roundtrip(value: int) -> None:
     assert from_unix_ns(value).value == value
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(min_value=-5_000_000_000, max_value=5_000_000_000))
 def test_cocoa_is_unix_plus_epoch(value: int) -> None:
     assert from_cocoa(value) == from_unix(value + COCOA_EPOCH_UNIX)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(min_value=10**17, max_value=2 * 10**17))
 def test_filetime_is_unix_ns(value: int) -> None:
     assert from_filetime(value).value == (value - 116_444_736_000_000_000) * 100
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.floats(min_value=-5e9, max_value=5e9, allow_nan=False))
 def test_float_vector_matches_exact_scalar(value: float) -> None:
     exact = round(Fraction(value) * 10**9) + COCOA_EPOCH_UNIX * 10**9
@@ -605,7 +606,7 @@ def test_float_vector_matches_exact_scalar(value: float) -> None:
     assert from_cocoa(np.array([value])).iloc[0].value == exact
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(min_value=GPS_EPOCH_UNIX, max_value=4_102_444_800))  # 1980-01-06..2100
 def test_gps_seconds_roundtrip(unix_seconds: int) -> None:
     instant = from_unix(unix_seconds)
@@ -615,7 +616,7 @@ def test_gps_seconds_roundtrip(unix_seconds: int) -> None:
     assert from_gps(week, rest * 1000) == instant
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(min_value=-(2**40), max_value=2**40))
 def test_float_ties_vector_matches_scalar(k: int) -> None:
     value = k / 1024  # multiples of 2**-10 s often land on a half nanosecond

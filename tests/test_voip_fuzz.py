@@ -25,9 +25,10 @@ from forensics_lib.errors import (
 )
 from forensics_lib.voip import read_capture
 from forensics_lib.voip.sip import SipStreamBuffer, parse_sdp, parse_sip
+from tests.conftest import examples
 
 SETTINGS = settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
