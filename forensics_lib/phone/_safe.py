@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import plistlib
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from xml.parsers import expat
 
@@ -25,6 +27,36 @@ MAX_DOCUMENT_BYTES = 256 * 2**20  # one XML/plist document; larger is refused
 
 class _Refused(Exception):
     """Raised from an expat handler to stop at a DTD."""
+
+
+def _refuse(*_args: Any) -> int:
+    raise _Refused
+
+
+@contextmanager
+def guarded_expat(path: str) -> Iterator[Any]:
+    """An expat parser (namespace separator "}") that refuses any DTD or entity, and
+    turns every error it raises while in use into a :class:`ParseError` naming ``path``
+    and the byte offset. Used for whole documents (:func:`parse_xml`) and streams (UFDR)."""
+    raw = expat.ParserCreate(namespace_separator="}")
+    raw.StartDoctypeDeclHandler = _refuse
+    raw.EntityDeclHandler = _refuse
+    raw.ExternalEntityRefHandler = _refuse
+    try:
+        yield raw
+    except _Refused:
+        raise ParseError(
+            path,
+            raw.CurrentByteIndex,
+            "XML document type declaration refused (entities are not expanded)",
+        ) from None
+    except expat.ExpatError as exc:
+        index = raw.CurrentByteIndex
+        where = f" (line {exc.lineno}, column {exc.offset})"
+        reason = f"malformed XML{where}: {expat.ErrorString(exc.code)}"
+        raise ParseError(path, index if index >= 0 else None, reason) from None
+    except (LookupError, UnicodeError) as exc:  # <?xml encoding="x-unknown"?> and the like
+        raise ParseError(path, 0, f"XML in an encoding that cannot be read: {exc}") from None
 
 
 def _clark(name: str) -> str:
@@ -41,7 +73,6 @@ def parse_xml(data: bytes, path: str) -> ET.Element:
     if len(data) > MAX_DOCUMENT_BYTES:
         raise ParseError(path, None, f"XML document of {len(data):,} bytes is over the limit")
     builder = ET.TreeBuilder()
-    raw = expat.ParserCreate(namespace_separator="}")
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         builder.start(_clark(tag), {_clark(k): v for k, v in attrs.items()})
@@ -49,33 +80,15 @@ def parse_xml(data: bytes, path: str) -> ET.Element:
     def end(tag: str) -> None:
         builder.end(_clark(tag))
 
-    def refuse(*_args: Any) -> int:
-        raise _Refused
-
-    raw.StartElementHandler = start
-    raw.EndElementHandler = end
-    raw.CharacterDataHandler = builder.data
-    raw.StartDoctypeDeclHandler = refuse
-    raw.EntityDeclHandler = refuse
-    raw.ExternalEntityRefHandler = refuse
-    try:
+    with guarded_expat(path) as raw:
+        raw.StartElementHandler = start
+        raw.EndElementHandler = end
+        raw.CharacterDataHandler = builder.data
         raw.Parse(data, True)
+    try:
         root: ET.Element = builder.close()
-    except _Refused:
-        raise ParseError(
-            path,
-            raw.CurrentByteIndex,
-            "XML document type declaration refused (entities are not expanded)",
-        ) from None
-    except expat.ExpatError as exc:
-        index = raw.CurrentByteIndex
-        where = f" (line {exc.lineno}, column {exc.offset})"
-        reason = f"malformed XML{where}: {expat.ErrorString(exc.code)}"
-        raise ParseError(path, index if index >= 0 else None, reason) from None
     except AssertionError:  # TreeBuilder.close() with no root element
         raise ParseError(path, None, "malformed XML: no root element") from None
-    except (LookupError, UnicodeError) as exc:  # <?xml encoding="x-unknown"?> and the like
-        raise ParseError(path, 0, f"XML in an encoding that cannot be read: {exc}") from None
     return root
 
 

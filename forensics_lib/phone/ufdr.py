@@ -51,13 +51,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from xml.parsers import expat
 
 import numpy as np
 import pandas as pd
 
 from forensics_lib import times
-from forensics_lib.errors import ForensicsWarning, ParseError, TimestampError
+from forensics_lib.errors import ForensicsWarning, TimestampError
 from forensics_lib.phone._common import (
     CALL_COLUMNS,
     CALL_TIMELINE,
@@ -65,6 +64,7 @@ from forensics_lib.phone._common import (
     MESSAGE_COLUMNS,
     finish,
 )
+from forensics_lib.phone._safe import guarded_expat
 from forensics_lib.phone.apps import APP_COLUMNS
 from forensics_lib.phone.device import DEVICE
 from forensics_lib.phone.wifi import WIFI_COLUMNS
@@ -220,10 +220,6 @@ def _model(element: ET.Element) -> Model:
     return model
 
 
-class _Refused(Exception):
-    """Raised from an expat handler to stop at a DTD."""
-
-
 @dataclass
 class _Scan:
     models: dict[str, list[Model]] = field(default_factory=dict)
@@ -236,7 +232,6 @@ def _scan(source: Source, wanted: frozenset[str], device_info: bool = False) -> 
     result = _Scan(models={t: [] for t in wanted})
     stack: list[str] = []
     state: dict[str, Any] = {"builder": None, "depth": 0, "kind": ""}
-    raw = expat.ParserCreate(namespace_separator="}")
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         local = _local(tag)
@@ -277,35 +272,14 @@ def _scan(source: Source, wanted: frozenset[str], device_info: bool = False) -> 
         if builder is not None:
             builder.data(text)
 
-    def refuse(*_args: Any) -> int:
-        raise _Refused
-
-    raw.StartElementHandler = start
-    raw.EndElementHandler = end
-    raw.CharacterDataHandler = data
-    raw.StartDoctypeDeclHandler = refuse
-    raw.EntityDeclHandler = refuse
-    raw.ExternalEntityRefHandler = refuse
-    raw.buffer_text = True
-    try:
-        with open_binary(source) as fh:
-            while chunk := fh.read(_CHUNK):
-                raw.Parse(chunk, False)
-            raw.Parse(b"", True)
-    except _Refused:
-        raise ParseError(
-            path,
-            raw.CurrentByteIndex,
-            "XML document type declaration refused (entities are not expanded)",
-        ) from None
-    except expat.ExpatError as exc:
-        index = raw.CurrentByteIndex
-        reason = f"malformed XML (line {exc.lineno}, column {exc.offset}): "
-        raise ParseError(
-            path, index if index >= 0 else None, reason + expat.ErrorString(exc.code)
-        ) from None
-    except (LookupError, UnicodeError) as exc:
-        raise ParseError(path, 0, f"XML in an encoding that cannot be read: {exc}") from None
+    with guarded_expat(path) as raw, open_binary(source) as fh:
+        raw.StartElementHandler = start
+        raw.EndElementHandler = end
+        raw.CharacterDataHandler = data
+        raw.buffer_text = True
+        while chunk := fh.read(_CHUNK):
+            raw.Parse(chunk, False)
+        raw.Parse(b"", True)
     return result
 
 
