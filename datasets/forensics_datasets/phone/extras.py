@@ -43,6 +43,7 @@ from xml.sax.saxutils import quoteattr
 import pandas as pd
 
 from forensics_datasets.phone._pack import WalState, write_db
+from forensics_datasets.phone.scenario import json_ready
 
 __all__ = [
     "ANDROID_PACKAGES",
@@ -179,16 +180,7 @@ class Extras:
     ios_apps: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        def clean(obj: Any) -> Any:
-            if isinstance(obj, pd.Timestamp):
-                return obj.isoformat()
-            if isinstance(obj, dict):
-                return {k: clean(v) for k, v in obj.items()}
-            if isinstance(obj, list | tuple):
-                return [clean(v) for v in obj]
-            return obj
-
-        return clean(asdict(self))  # type: ignore[no-any-return]
+        return json_ready(asdict(self))  # type: ignore[no-any-return]
 
 
 def make_extras(seed: int, *, visits: int = 12) -> Extras:

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from forensics_datasets.phone._pack import WalState, write_db
+from forensics_datasets.phone.scenario import json_ready
 
 __all__ = [
     "ANDROID_CALL_HISTORY",
@@ -110,16 +111,7 @@ class Linphone:
     calls: list[SipCall] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        def clean(obj: Any) -> Any:
-            if isinstance(obj, pd.Timestamp):
-                return obj.isoformat()
-            if isinstance(obj, dict):
-                return {k: clean(v) for k, v in obj.items()}
-            if isinstance(obj, list | tuple):
-                return [clean(v) for v in obj]
-            return obj
-
-        out: dict[str, Any] = clean(asdict(self))
+        out: dict[str, Any] = json_ready(asdict(self))
         for call, raw in zip(self.calls, out["calls"], strict=True):
             raw["caller"], raw["callee"] = call.caller, call.callee
         return out

@@ -113,6 +113,17 @@ def jid(number: str) -> str:
     return number.lstrip("+") + "@s.whatsapp.net"
 
 
+def json_ready(obj: Any) -> Any:
+    """``obj`` with every Timestamp as ISO 8601 text and tuples as lists (for answer keys)."""
+    if isinstance(obj, pd.Timestamp):
+        return obj.isoformat()
+    if isinstance(obj, dict):
+        return {k: json_ready(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_ready(v) for v in obj]
+    return obj
+
+
 @dataclass
 class Scenario:
     seed: int
@@ -126,25 +137,16 @@ class Scenario:
     def to_json(self) -> dict[str, Any]:
         """The scenario as JSON-ready data (times as ISO 8601 UTC)."""
 
-        def clean(obj: Any) -> Any:
-            if isinstance(obj, pd.Timestamp):
-                return obj.isoformat()
-            if isinstance(obj, dict):
-                return {k: clean(v) for k, v in obj.items()}
-            if isinstance(obj, list | tuple):
-                return [clean(v) for v in obj]
-            return obj
-
         return {
             "seed": self.seed,
             "owner_number": self.owner_number,
             "contacts": [
-                clean({**asdict(c), "display_name": c.display_name}) for c in self.contacts
+                json_ready({**asdict(c), "display_name": c.display_name}) for c in self.contacts
             ],
-            "messages": [clean(asdict(m)) for m in self.messages],
-            "calls": [clean(asdict(c)) for c in self.calls],
-            "wa_messages": [clean(asdict(m)) for m in self.wa_messages],
-            "wa_calls": [clean(asdict(c)) for c in self.wa_calls],
+            "messages": [json_ready(asdict(m)) for m in self.messages],
+            "calls": [json_ready(asdict(c)) for c in self.calls],
+            "wa_messages": [json_ready(asdict(m)) for m in self.wa_messages],
+            "wa_calls": [json_ready(asdict(c)) for c in self.wa_calls],
             "wa_group": {"jid": GROUP_JID, "subject": GROUP_SUBJECT},
         }
 
