@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -20,8 +20,9 @@ from forensics_lib import registry, timeline
 from forensics_lib.errors import ForensicsError, ForensicsWarning
 from forensics_lib.evidence import Evidence, EvidenceFile, Member
 from forensics_lib.schema import ArtifactSpec
+from forensics_lib.sources import MemberLike
 
-__all__ = ["ScanResult", "candidates", "scan"]
+__all__ = ["ScanResult", "candidates", "parse_all", "scan"]
 
 _MAGIC_READ = 512
 
@@ -74,6 +75,31 @@ def candidates(
     return [chosen[k] for k in sorted(chosen)]
 
 
+def parse_all(
+    art: registry.Artifact,
+    sources: Iterable[MemberLike],
+    problems: list[tuple[str, str, str]],
+    *,
+    stacklevel: int = 2,
+) -> list[pd.DataFrame]:
+    """Run ``art``'s parser over every source: a file that fails is recorded in
+    ``problems`` (artifact, file, reason) and announced with a :class:`ForensicsWarning`
+    (``stacklevel`` counted from the caller), and the others go on. Returns the non-empty
+    frames."""
+    frames = []
+    for source in sources:
+        try:
+            frames.append(art.parse(source))
+        except ForensicsError as exc:
+            problems.append((art.id, source.display_path, str(exc)))
+            warnings.warn(
+                f"{art.id}: skipped {source.display_path}: {exc}",
+                ForensicsWarning,
+                stacklevel=stacklevel + 1,
+            )
+    return [f for f in frames if not f.empty]
+
+
 def scan(
     exhibit: str | os.PathLike[str] | Evidence,
     artifact_ids: Sequence[str] | None = None,
@@ -88,18 +114,8 @@ def scan(
         chosen = [registry.get(i) for i in artifact_ids] if artifact_ids else registry.artifacts()
         heads = _Heads(evidence)
         for art in chosen:
-            frames = []
-            for source in candidates(evidence, art.spec, heads):
-                try:
-                    frames.append(art.parse(source))
-                except ForensicsError as exc:
-                    result.problems.append((art.id, source.display_path, str(exc)))
-                    warnings.warn(
-                        f"{art.id}: skipped {source.display_path}: {exc}",
-                        ForensicsWarning,
-                        stacklevel=2,
-                    )
-            frames = [f for f in frames if not f.empty]
+            sources = candidates(evidence, art.spec, heads)
+            frames = parse_all(art, sources, result.problems, stacklevel=2)
             if frames:
                 result.frames[art.id] = pd.concat(frames, ignore_index=True)
         return result

@@ -22,7 +22,6 @@ is announced with a :class:`~forensics_lib.errors.ForensicsWarning` and listed i
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -30,7 +29,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from forensics_lib import registry, timeline
-from forensics_lib.errors import ForensicsError, ForensicsWarning, UnsupportedFormat
+from forensics_lib.errors import UnsupportedFormat
 from forensics_lib.evidence import (
     DEFAULT_LIMITS,
     Evidence,
@@ -42,7 +41,7 @@ from forensics_lib.evidence import (
 from forensics_lib.phone import ufdr
 from forensics_lib.phone.backup import BackupFile, backup_files, backup_info, find_backup_root
 from forensics_lib.registry import Artifact
-from forensics_lib.scan import candidates
+from forensics_lib.scan import candidates, parse_all
 from forensics_lib.schema import ArtifactSpec, empty_frame
 
 __all__ = [
@@ -240,18 +239,7 @@ class Extraction:
         if artifact_id in self._cache:
             return self._cache[artifact_id]
         art = self._artifact(artifact_id)
-        frames = []
-        for source in self._candidates(art.spec):
-            try:
-                frames.append(art.parse(source))
-            except ForensicsError as exc:
-                self.problems.append((art.id, source.display_path, str(exc)))
-                warnings.warn(
-                    f"{art.id}: skipped {source.display_path}: {exc}",
-                    ForensicsWarning,
-                    stacklevel=3,
-                )
-        frames = [f for f in frames if not f.empty]
+        frames = parse_all(art, self._candidates(art.spec), self.problems, stacklevel=3)
         if not frames:
             result = empty_frame(art.spec)
         elif len(frames) == 1:
