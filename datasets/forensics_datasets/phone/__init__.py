@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from forensics_datasets.phone._pack import pack
 from forensics_datasets.phone.android import write_android_tree
+from forensics_datasets.phone.extras import Extras
 from forensics_datasets.phone.ios import write_ios_tree
+from forensics_datasets.phone.linphone import Linphone
 from forensics_datasets.phone.scenario import Call, Contact, Message, Scenario, make_scenario
 
 __all__ = [
@@ -72,20 +75,28 @@ def make_phone_extraction(
     wal: bool = True,
     whatsapp: Literal["modern", "legacy"] = "modern",
     name: str | None = None,
-    extras: bool = False,
-    linphone: bool = False,
+    extras: bool | Extras = False,
+    linphone: bool | Linphone = False,
+    scenario: Scenario | None = None,
+    files: Mapping[str, bytes] | None = None,
 ) -> PhoneExtraction:
-    """Write one extraction into ``out`` (created) and its ``<name>.answer_key.json``."""
+    """Write one extraction into ``out`` (created) and its ``<name>.answer_key.json``.
+
+    A composed case passes its own ``scenario`` (else one is made from ``seed`` and the
+    sizes), its own ``extras`` / ``linphone`` data (``True`` makes seeded ones), and
+    ``files``: more files by device path (photos, drone logs...), written into the tree
+    before it is packed."""
     root = Path(out)
     root.mkdir(parents=True, exist_ok=True)
-    scenario = make_scenario(
-        seed,
-        contacts=contacts,
-        messages=messages,
-        calls=calls,
-        wa_messages=wa_messages,
-        wa_calls=wa_calls,
-    )
+    if scenario is None:
+        scenario = make_scenario(
+            seed,
+            contacts=contacts,
+            messages=messages,
+            calls=calls,
+            wa_messages=wa_messages,
+            wa_calls=wa_calls,
+        )
     stem = name or f"EXH-{seed:03d}_{os}_ffs"
     suffix = {"zip": ".zip", "tar": ".tar", "tgz": ".tar.gz", "dir": ""}[container]
     exhibit = root / f"{stem}{suffix}"
@@ -98,6 +109,12 @@ def make_phone_extraction(
             )
         else:
             notes = write_ios_tree(tree, scenario, wal=wal, extras=extras, linphone=linphone)
+        for device_path, data in (files or {}).items():
+            target = tree / device_path.lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        if files:
+            notes["files"] = sorted(files)
         if container == "dir":
             exhibit.mkdir(parents=True, exist_ok=True)
         pack(tree, exhibit, container, lead)

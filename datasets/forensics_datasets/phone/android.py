@@ -27,8 +27,8 @@ from typing import Any, Literal
 import pandas as pd
 
 from forensics_datasets.phone._pack import WalState, write_db
-from forensics_datasets.phone.extras import make_extras, write_android_extras
-from forensics_datasets.phone.linphone import make_linphone, write_android_linphone
+from forensics_datasets.phone.extras import Extras, make_extras, write_android_extras
+from forensics_datasets.phone.linphone import Linphone, make_linphone, write_android_linphone
 from forensics_datasets.phone.scenario import Scenario
 from forensics_datasets.phone.whatsapp import write_android_whatsapp
 
@@ -330,8 +330,8 @@ def write_android_tree(
     wal: bool = True,
     wal_tail: int = 3,
     whatsapp: Literal["modern", "legacy"] = "modern",
-    extras: bool = False,
-    linphone: bool = False,
+    extras: bool | Extras = False,
+    linphone: bool | Linphone = False,
 ) -> dict[str, Any]:
     """Write the scenario's Android file system under ``root``; return the writer's notes.
 
@@ -354,8 +354,12 @@ def write_android_tree(
         root, scenario, schema=whatsapp, wal="tail" if wal else "none"
     )
     if extras:  # browser history, Wi-Fi networks, installed apps
-        more = make_extras(scenario.seed)
+        more = extras if isinstance(extras, Extras) else make_extras(scenario.seed)
         notes["extras"] = {**more.to_json(), **write_android_extras(root, more, wal=wal)}
     if linphone:  # Linphone SIP accounts and call history
-        notes["linphone"] = write_android_linphone(root, make_linphone(scenario.seed), wal=wal)
+        notes["linphone"] = write_android_linphone(
+            root,
+            linphone if isinstance(linphone, Linphone) else make_linphone(scenario.seed),
+            wal=wal,
+        )
     return notes

@@ -29,8 +29,8 @@ from typing import Any
 import pandas as pd
 
 from forensics_datasets.phone._pack import WalState, write_db
-from forensics_datasets.phone.extras import make_extras, write_ios_extras
-from forensics_datasets.phone.linphone import make_linphone, write_ios_linphone
+from forensics_datasets.phone.extras import Extras, make_extras, write_ios_extras
+from forensics_datasets.phone.linphone import Linphone, make_linphone, write_ios_linphone
 from forensics_datasets.phone.scenario import Scenario
 from forensics_datasets.phone.whatsapp import write_ios_whatsapp
 
@@ -319,8 +319,8 @@ def write_ios_tree(
     wal: bool = True,
     wal_tail: int = 3,
     text_null_every: int = 3,
-    extras: bool = False,
-    linphone: bool = False,
+    extras: bool | Extras = False,
+    linphone: bool | Linphone = False,
 ) -> dict[str, Any]:
     """Write the scenario's iOS file system under ``root``; return the writer's notes.
 
@@ -347,8 +347,12 @@ def write_ios_tree(
     notes["device"] = {"make": "Apple", "os_version": "17.5.1", "build": "21F90"}
     notes["whatsapp"] = write_ios_whatsapp(root, scenario, wal="tail" if wal else "none")
     if extras:  # browser history, Wi-Fi networks, installed apps
-        more = make_extras(scenario.seed)
+        more = extras if isinstance(extras, Extras) else make_extras(scenario.seed)
         notes["extras"] = {**more.to_json(), **write_ios_extras(root, more, wal=wal)}
     if linphone:  # Linphone SIP accounts and call history
-        notes["linphone"] = write_ios_linphone(root, make_linphone(scenario.seed), wal=wal)
+        notes["linphone"] = write_ios_linphone(
+            root,
+            linphone if isinstance(linphone, Linphone) else make_linphone(scenario.seed),
+            wal=wal,
+        )
     return notes
