@@ -22,6 +22,7 @@ import hashlib
 import json
 import random
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -30,7 +31,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["VOIP_VERSION", "VoipCase", "g711_encode", "make_voip_capture"]
+__all__ = [
+    "VOIP_VERSION",
+    "PlannedCall",
+    "SipPhone",
+    "VoipCase",
+    "g711_encode",
+    "make_voip_capture",
+]
 
 VOIP_VERSION = 1
 BASE_TIME = pd.Timestamp("2024-03-14T08:00:00Z")
@@ -237,6 +245,76 @@ def _tone(stream: _Stream) -> npt.NDArray[np.int16]:
     return np.clip(np.round(audio), -32768, 32767).astype(np.int16)
 
 
+@dataclass(frozen=True)
+class SipPhone:
+    """A phone of a composed capture: its SIP user (at ``REALM``), address and password."""
+
+    user: str
+    ip: str
+    password: str
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    """One call of a composed capture. ``caller`` is a phone's user; ``callee`` a phone's
+    user or an outside number (``+447700900123``), reached through the gateway."""
+
+    caller: str
+    callee: str
+    start: pd.Timestamp
+    outcome: str = "answered"  # answered | cancelled | rejected
+    seconds: float = 4.0
+    digits: str = ""  # sent as RFC 4733 events
+    inband_digits: str = ""  # sent as in-band tones
+
+
+_Leg = tuple[_Phone, _Phone, int, str, float, str, str]
+
+
+def _call_plan(
+    phones: list[_Phone],
+    plan: Sequence[PlannedCall] | None,
+    start_ns: int,
+    gateway_ip: str,
+    counts: tuple[int, int, int],
+    media: tuple[float, str, str],
+) -> list[_Leg]:
+    """(caller, callee, start ns, outcome, seconds, digits, in-band digits) per call."""
+    if plan is None:
+        answered, cancelled, rejected = counts
+        outcomes = ["answered"] * answered + ["cancelled"] * cancelled + ["rejected"] * rejected
+        n_phones = len(phones)
+        return [
+            (
+                phones[(2 * n) % n_phones],
+                phones[(2 * n + 1) % n_phones],
+                start_ns + 1_000_000_000 + n * 200_000_000,
+                outcome,
+                *media,
+            )
+            for n, outcome in enumerate(outcomes)
+        ]
+    by_user = {p.user: p for p in phones}
+    legs: list[_Leg] = []
+    for call in plan:
+        if call.outcome not in ("answered", "cancelled", "rejected"):
+            raise ValueError(f"unknown outcome {call.outcome!r}")
+        caller = by_user[call.caller]
+        callee = by_user.get(call.callee) or _Phone(call.callee, gateway_ip, "")
+        legs.append(
+            (
+                caller,
+                callee,
+                call.start.value,
+                call.outcome,
+                call.seconds,
+                call.digits,
+                call.inband_digits,
+            )
+        )
+    return legs
+
+
 def make_voip_capture(
     out: str | Path,
     *,
@@ -256,6 +334,10 @@ def make_voip_capture(
     big_endian: bool = False,
     digits: str = "1590",
     inband_digits: str = "27",
+    phones: Sequence[SipPhone] | None = None,
+    plan: Sequence[PlannedCall] | None = None,
+    start: pd.Timestamp | None = None,
+    gateway_ip: str = "203.0.113.20",
 ) -> VoipCase:
     """Write one capture to ``out`` (a file path) and return its answer key.
 
@@ -263,20 +345,32 @@ def make_voip_capture(
     second); ``loss`` / ``reorder`` are per-packet probabilities, ``jitter_ms`` the scale of
     random extra delay. ``fmt`` is "pcap" or "pcapng" (two interfaces: SIP on one with
     microsecond, RTP on the other with nanosecond timestamps).
+
+    A composed case passes its own ``phones`` (who registers, with which password) and
+    ``plan`` (who calls whom, when, how it ends, which digits), starting at ``start``;
+    a callee that is not one of the phones (an outside number) is reached through the
+    PBX's gateway ``gateway_ip``. Without them, ``answered`` / ``cancelled`` /
+    ``rejected`` calls are made between seeded phones.
     """
     if fmt not in ("pcap", "pcapng") or link not in LINKS or sip_transport not in ("udp", "tcp"):
         raise ValueError("fmt is pcap|pcapng, link one of LINKS, sip_transport udp|tcp")
     rng = random.Random(seed)
     nrng = np.random.default_rng(seed)
     path = Path(out)
-    start_ns = (BASE_TIME + pd.Timedelta(days=seed % 365)).value
-    n_phones = max(2, min(len(NAMES), 2 * max(answered + cancelled + rejected, 1)))
-    phones = [
-        _Phone(
-            f"{NAMES[i % len(NAMES)]}{i:03d}", f"198.51.100.{10 + i}", rng.choice(WEAK_PASSWORDS)
-        )
-        for i in range(n_phones)
-    ]
+    start_ns = (BASE_TIME + pd.Timedelta(days=seed % 365) if start is None else start).value
+    if phones is None:
+        n_phones = max(2, min(len(NAMES), 2 * max(answered + cancelled + rejected, 1)))
+        registered = [
+            _Phone(
+                f"{NAMES[i % len(NAMES)]}{i:03d}",
+                f"198.51.100.{10 + i}",
+                rng.choice(WEAK_PASSWORDS),
+            )
+            for i in range(n_phones)
+        ]
+    else:
+        registered = [_Phone(p.user, p.ip, p.password) for p in phones]
+        n_phones = len(registered)
     writer = _Writer(link=link, mtu=mtu)
     tcp_seq: dict[tuple[str, str], int] = {}
     key: dict[str, Any] = {"version": VOIP_VERSION, "seed": seed, "format": fmt, "link": link}
@@ -299,7 +393,7 @@ def make_voip_capture(
     proto = sip_transport.upper()
     t = start_ns
     registrations = []
-    for phone in phones:
+    for phone in registered:
         call_id = f"reg-{rng.randrange(1 << 40):x}@{phone.ip}"
         nonce = f"{rng.randrange(1 << 64):016x}"
         cnonce = f"{rng.randrange(1 << 32):08x}"
@@ -328,12 +422,13 @@ def make_voip_capture(
         t += 50_000_000
     key["registrations"] = registrations
 
-    outcomes = ["answered"] * answered + ["cancelled"] * cancelled + ["rejected"] * rejected
     calls, streams = [], []
-    for n, outcome in enumerate(outcomes):
-        caller, callee = phones[(2 * n) % n_phones], phones[(2 * n + 1) % n_phones]
+    legs = _call_plan(
+        registered, plan, start_ns, gateway_ip, (answered, cancelled, rejected),
+        (seconds, digits, inband_digits),
+    )  # fmt: skip
+    for n, (caller, callee, t, outcome, call_s, call_digits, call_inband) in enumerate(legs):
         call_id = f"{rng.randrange(1 << 48):012x}@{caller.ip}"
-        t = start_ns + 1_000_000_000 + n * 200_000_000
         law_pt = 0 if n % 2 == 0 else 8
         ports = (10000 + 4 * n, 20000 + 4 * n)
         frm = f'"{caller.user.title()} Example" <sip:{caller.aor}>;tag={rng.randrange(1 << 30)}'
@@ -415,7 +510,7 @@ def make_voip_capture(
             _sip(f"ACK sip:{callee.aor} SIP/2.0", hdrs("1 ACK", to_tag)),
         )
         media_t0 = t_ok + 20_000_000
-        slots = max(int(seconds * 1000 / FRAME_MS), 20)
+        slots = max(int(call_s * 1000 / FRAME_MS), 20)
         pair = []
         for direction, (src, dst, sp, dp, hz) in enumerate(
             (
@@ -429,12 +524,12 @@ def make_voip_capture(
                 t0_ns=media_t0 + direction * 3_000_000, slots=slots, tone_hz=hz,
             )  # fmt: skip
             if direction == 0:
-                gap = max(slots // (len(digits) + len(inband_digits) + 2), 10)
+                gap = max(slots // (len(call_digits) + len(call_inband) + 2), 10)
                 at = gap
-                for d in digits:
+                for d in call_digits:
                     st.events.append((at, d))
                     at += gap
-                for d in inband_digits:
+                for d in call_inband:
                     st.inband.append((at, d))
                     at += gap
             pair.append(st)
@@ -444,7 +539,7 @@ def make_voip_capture(
         send(t_end + 3_000_000, callee, caller, _sip("SIP/2.0 200 OK", hdrs("2 BYE", to_tag)))
         call.update(state="COMPLETED", status_code=200, answer_ns=t_ok, end_ns=t_end + 3_000_000,
                     ssrcs=[f"0x{s.ssrc:08X}" for s in pair],
-                    digits_rfc4733=digits, digits_inband=inband_digits)  # fmt: skip
+                    digits_rfc4733=call_digits, digits_inband=call_inband)  # fmt: skip
         calls.append(call)
 
     stream_keys, blocks = _rtp(writer, streams, link, nrng, loss, jitter_ms, reorder)
