@@ -30,7 +30,14 @@ __all__ = ["CASE_PAPERS", "Case", "Exhibit", "open_case"]
 
 # Files of a case folder that are not exhibits.
 CASE_PAPERS = frozenset(
-    {"hashes.json", "custody.jsonl", "brief.md", "perimeter.geojson", "answer_key.json"}
+    {
+        "hashes.json",
+        "custody.jsonl",
+        "brief.md",
+        "perimeter.geojson",
+        "answer_key.json",
+        "wordlist.txt",
+    }
 )
 
 
