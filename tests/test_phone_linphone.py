@@ -84,18 +84,18 @@ def test_round_trip_through_extraction(os_name: str, tmp_path: Path, unchanged) 
     assert ((calls["end_time"] - base).dt.total_seconds() == calls["duration_s"]).all()
     # Two timeline rows (start, end) per call.
     assert (timeline["artifact"] == "phone.sip_calls").sum() == 2 * len(key)
-    if os_name == "android":
-        assert accounts["identity"].tolist() == [
-            f"{a['username']}@{a['domain']}" for a in want["accounts"]
-        ]
-        assert accounts["password"].fillna("").tolist() == [
-            a["password"] or "" for a in want["accounts"]
-        ]
-        assert accounts["ha1"].fillna("").tolist() == [a["ha1"] or "" for a in want["accounts"]]
-        assert accounts["transport"].tolist() == [a["transport"] for a in want["accounts"]]
-        assert accounts["source_path"].str.endswith("/org.linphone/files/.linphonerc").all()
-    else:
-        assert accounts.empty  # no config written for iOS (its path is not verified)
+    assert accounts["identity"].tolist() == [
+        f"{a['username']}@{a['domain']}" for a in want["accounts"]
+    ]
+    assert accounts["password"].fillna("").tolist() == [
+        a["password"] or "" for a in want["accounts"]
+    ]
+    assert accounts["ha1"].fillna("").tolist() == [a["ha1"] or "" for a in want["accounts"]]
+    assert accounts["transport"].tolist() == [a["transport"] for a in want["accounts"]]
+    # Android files/.linphonerc; iOS Library/Preferences/linphone/linphonerc (linphone-iphone)
+    config = {"android": "/org.linphone/files/.linphonerc",
+              "ios": "/Library/Preferences/linphone/linphonerc"}[os_name]  # fmt: skip
+    assert accounts["source_path"].str.endswith(config).all()
 
 
 def test_status_and_direction_labels_cover_the_enums() -> None:

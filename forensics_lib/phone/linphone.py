@@ -98,7 +98,9 @@ SIP_ACCOUNTS = ArtifactSpec(
         Column("ha1", STR, "stored digest HA1 = MD5(user:realm:password), where stored"),
         Column("section", STR, "config section the row comes from (proxy_0, auth_info_1)"),
     ),
-    globs=("**/.linphonerc",),
+    # Android files/.linphonerc; iOS Library/Preferences/linphone/linphonerc (linphone-iphone
+    # LinphoneManager +preferenceFile:); the desktop's ~/.linphonerc.
+    globs=("**/.linphonerc", "**/Library/Preferences/linphone/linphonerc"),
     references=("liblinphone coreapi/lpconfig.c, proxy.c, authentication.c",),
 )
 

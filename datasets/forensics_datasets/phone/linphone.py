@@ -32,6 +32,7 @@ __all__ = [
     "ANDROID_LINPHONERC",
     "CALL_HISTORY_SCHEMA",
     "IOS_CALL_HISTORY",
+    "IOS_LINPHONERC",
     "Linphone",
     "SipAccount",
     "SipCall",
@@ -44,10 +45,13 @@ __all__ = [
 
 ANDROID_LINPHONERC = "data/data/org.linphone/files/.linphonerc"
 ANDROID_CALL_HISTORY = "data/data/org.linphone/files/call-history.db"
-IOS_CALL_HISTORY = (
-    "private/var/mobile/Containers/Data/Application/"
-    "5B1E2C3D-0000-4000-8000-00000000C0DE/Library/Application Support/linphone/call-history.db"
+_IOS_CONTAINER = (
+    "private/var/mobile/Containers/Data/Application/5B1E2C3D-0000-4000-8000-00000000C0DE"
 )
+IOS_CALL_HISTORY = f"{_IOS_CONTAINER}/Library/Application Support/linphone/call-history.db"
+# linphone-iphone LinphoneManager +preferenceFile: (NSLibraryDirectory + "/Preferences/linphone/",
+# later linphone_factory_get_config_dir, the same folder in the app's container).
+IOS_LINPHONERC = f"{_IOS_CONTAINER}/Library/Preferences/linphone/linphonerc"
 
 # liblinphone coreapi/call_log.c: linphone_create_call_log_table + linphone_update_call_log_table.
 CALL_HISTORY_SCHEMA = (
@@ -253,6 +257,5 @@ def write_android_linphone(root: Path, data: Linphone, *, wal: bool = True) -> d
 
 
 def write_ios_linphone(root: Path, data: Linphone, *, wal: bool = True) -> dict[str, Any]:
-    """``call-history.db`` in the app's data container (the iOS config path is not verified,
-    so no config is written)."""
-    return _write(root, "", IOS_CALL_HISTORY, data, wal)
+    """``linphonerc`` and ``call-history.db`` in the app's data container."""
+    return _write(root, IOS_LINPHONERC, IOS_CALL_HISTORY, data, wal)

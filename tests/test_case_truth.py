@@ -1,0 +1,157 @@
+"""The case generator and the readers agree: every fact of answer_key.json is recovered.
+
+The findings are computed from the exhibits alone (forensics_lib.findings.case_findings);
+the answer key is opened only afterwards, to compare. The only outside knowledge passed in
+is what the brief tells a trainee: the local time zone.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from forensics_datasets.case import make_case
+from forensics_lib.case import open_case
+from forensics_lib.errors import EvidenceIntegrityError
+from forensics_lib.findings import case_findings
+
+DIFFICULTIES = ("easy", "medium", "hard")
+
+
+def _metres(a: dict[str, float], b: dict[str, float]) -> float:
+    # haversine on the 6,371,008.8 m mean sphere, written out here as the test's own truth
+    p1, p2 = math.radians(a["lat"]), math.radians(b["lat"])
+    dp, dl = p2 - p1, math.radians(b["lon"] - a["lon"])
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
+
+
+def _seconds(a: object, b: object) -> float:
+    return abs((pd.Timestamp(a) - pd.Timestamp(b)).total_seconds())  # type: ignore[arg-type]
+
+
+def _same(fact_id: str, expected: dict[str, Any], got: Any) -> bool:
+    value, tol = expected["value"], expected["tolerance"]
+    unit = expected["unit"]
+    if fact_id in ("release_point", "pilot_position"):
+        return _metres(value, got) <= tol
+    if fact_id in ("drop_flight_log", "decoy_flight_log"):
+        return str(got).lstrip("/") == str(value).lstrip("/")
+    if fact_id == "callee_numbers":
+        return sorted(got) == sorted(value)
+    if fact_id == "call_durations_s":
+        return set(got) == set(value) and all(
+            len(got[k]) == len(value[k])
+            and all(abs(float(g) - float(v)) <= tol for g, v in zip(got[k], value[k], strict=True))
+            for k in value
+        )
+    if fact_id == "drop_message":
+        return (
+            _seconds(got["time_utc"], value["time_utc"]) <= tol
+            and got["sender"] == value["sender"]
+            and got["text"] == value["text"]
+        )
+    if fact_id == "aerial_photo_times_utc":
+        got = {k.lstrip("/"): v for k, v in got.items()}
+        return set(got) == set(value) and all(
+            got[k] is not None and _seconds(got[k], value[k]) <= tol for k in value
+        )
+    if unit == "s" and isinstance(value, str):
+        return _seconds(got, value) <= tol
+    if unit == "s":
+        return abs(float(got) - float(value)) <= tol
+    return bool(got == value)
+
+
+def _zone_from_brief(root: Path) -> str:
+    match = re.search(r"time zone (\S+?)\.", (root / "brief.md").read_text())
+    assert match, "the brief names the local time zone"
+    return match.group(1)
+
+
+def _check(root: Path) -> list[str]:
+    case = open_case(root)
+    assert not case.problems, case.problems
+    found = {f.id: f for f in case_findings(case, zone=_zone_from_brief(root))}
+    key = json.loads((root / "answer_key.json").read_text())  # opened only now, to compare
+    wrong = []
+    for fact_id, expected in key["facts"].items():
+        if expected["value"] is None:  # a trap not set in this case (e.g. no decoy flight)
+            if fact_id in found:
+                wrong.append(f"{fact_id}: found {found[fact_id].value!r}, expected none")
+            continue
+        if fact_id not in found:
+            wrong.append(f"{fact_id}: not found")
+        elif not _same(fact_id, expected, found[fact_id].value):
+            wrong.append(f"{fact_id}: got {found[fact_id].value!r}, expected {expected['value']!r}")
+    return wrong
+
+
+@pytest.mark.parametrize("seed", range(21))
+def test_every_fact_recovered(tmp_path: Path, seed: int) -> None:
+    """21 seeds, the difficulties in turn (7 each); the slow suite runs every pair."""
+    difficulty = DIFFICULTIES[seed % 3]
+    make_case(tmp_path / "case", seed=seed, size="lab", difficulty=difficulty)
+    assert _check(tmp_path / "case") == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("difficulty", DIFFICULTIES)
+@pytest.mark.parametrize("seed", range(100, 120))
+def test_every_fact_recovered_every_difficulty(tmp_path: Path, seed: int, difficulty: str) -> None:
+    make_case(tmp_path / "case", seed=seed, size="lab", difficulty=difficulty)
+    assert _check(tmp_path / "case") == []
+
+
+def test_traps_change_the_evidence(tmp_path: Path) -> None:
+    """The hard case hides what the easy one shows: a renamed log, no photo offset, a hashed
+    SIP password and a phone clock off by minutes."""
+    easy = make_case(tmp_path / "easy", seed=5, difficulty="easy").answer_key["facts"]
+    hard = make_case(tmp_path / "hard", seed=5, difficulty="hard").answer_key["facts"]
+    assert easy["drop_flight_log"]["value"].endswith(".tlog")
+    assert not hard["drop_flight_log"]["value"].endswith(".tlog")
+    assert easy["decoy_flight_log"]["value"] is None and hard["decoy_flight_log"]["value"]
+    assert easy["contraband_clock_offset_s"]["value"] == 0
+    assert 180 <= abs(hard["contraband_clock_offset_s"]["value"]) <= 900
+    case = open_case(tmp_path / "hard")
+    photos = case.frame("media.exif")
+    aerial = photos[photos["exhibit"] == "EXH-01_drone_sdcard"]
+    assert aerial["time_utc"].isna().all()  # local time, no offset: UTC needs the zone
+    accounts = case.frame("phone.sip_accounts")
+    cell = accounts[accounts["exhibit"] == hard["contraband_phone_exhibit"]["value"]]
+    assert cell["password"].isna().all() and cell["ha1"].notna().all()
+
+
+def test_same_seed_same_case(tmp_path: Path) -> None:
+    a = make_case(tmp_path / "a", seed=11, difficulty="hard")
+    b = make_case(tmp_path / "b", seed=11, difficulty="hard")
+    assert a.answer_key == b.answer_key
+    for name in a.answer_key["exhibits"]:
+        pa, pb = tmp_path / "a" / name, tmp_path / "b" / name
+        if pa.is_file():
+            assert pa.read_bytes() == pb.read_bytes(), name
+
+
+def test_tampered_case_is_refused(tmp_path: Path) -> None:
+    make_case(tmp_path / "c", seed=2)
+    capture = tmp_path / "c" / "EXH-04_prison_network.pcapng"
+    data = bytearray(capture.read_bytes())
+    data[-10] ^= 0xFF
+    capture.write_bytes(bytes(data))
+    with pytest.raises(EvidenceIntegrityError, match="EXH-04"):
+        open_case(tmp_path / "c")
+
+
+def test_reading_leaves_the_case_unchanged(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    make_case(root, seed=3, difficulty="hard")
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    case_findings(open_case(root), zone="Europe/Madrid")
+    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    assert before == after
