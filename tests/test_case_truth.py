@@ -155,3 +155,10 @@ def test_reading_leaves_the_case_unchanged(tmp_path: Path) -> None:
     case_findings(open_case(root), zone="Europe/Madrid")
     after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
     assert before == after
+
+
+@pytest.mark.parametrize("size", ["class", pytest.param("large", marks=pytest.mark.slow)])
+def test_bigger_cases_recover_every_fact(tmp_path: Path, size: str) -> None:
+    """More rows, survey laps before the drop, longer calls, more staff calls."""
+    make_case(tmp_path / "case", seed=4, size=size, difficulty="hard")
+    assert _check(tmp_path / "case") == []
