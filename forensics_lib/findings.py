@@ -28,6 +28,7 @@ from forensics_lib.drone.analysis import (
     Polygon,
     flight_segments,
     geofence,
+    haversine_m,
     load_polygon,
     pilot_location,
     release_candidates,
@@ -290,7 +291,7 @@ def flight_findings(
                            str(release["reason"]), (ref(*src, artifact="drone.track"),),
                            "drone", {"lat": float(release["lat"]),
                                      "lon": float(release["lon"])}))  # fmt: skip
-    out += _pilot_findings(crossing, ref)
+    out += _pilot_findings(crossing, ref, _photos_near(case, segment))
     out += _phone_log_findings(flights, crossing, primary, segment, ref)
     return out
 
@@ -298,8 +299,18 @@ def flight_findings(
 _PILOT_KINDS = ("controller", "app", "ground station", "home")
 
 
+def _photos_near(case: Case, segment: pd.Series | None) -> pd.DataFrame:
+    """Phone photos with GPS taken in the hour before take-off (the launch site)."""
+    photos = case.frame("phone.photo_locations")
+    if photos.empty or segment is None:
+        return photos
+    takeoff = segment["takeoff_utc"]
+    near = (photos["time"] <= takeoff) & (photos["time"] >= takeoff - pd.Timedelta(hours=1))
+    return photos.loc[near & photos["lat"].notna()]
+
+
 def _pilot_findings(
-    crossing: Sequence[CaseFlight], ref: Callable[..., EvidenceRef]
+    crossing: Sequence[CaseFlight], ref: Callable[..., EvidenceRef], photos: pd.DataFrame
 ) -> list[Finding]:
     best: tuple[int, CaseFlight, pd.Series] | None = None
     for flight in crossing:
@@ -311,10 +322,18 @@ def _pilot_findings(
         return []
     _, flight, row = best
     where = {"lat": float(row["lat"]), "lon": float(row["lon"])}
-    return [Finding("pilot_position", "Where was the pilot?", where,
-                    f"{row['kind']} position ({row['source']}): {row['why']}",
-                    (ref(flight.exhibit, flight.path, artifact="drone.track"),), "drone",
-                    where)]  # fmt: skip
+    detail = f"{row['kind']} position ({row['source']}): {row['why']}"
+    refs = [ref(flight.exhibit, flight.path, artifact="drone.track")]
+    if not photos.empty:
+        dist = haversine_m(photos["lat"], photos["lon"], where["lat"], where["lon"])
+        detail += (
+            f". {len(photos)} phone photo(s) taken in the hour before take-off lie "
+            f"{float(dist.min()):.0f}-{float(dist.max()):.0f} m from it"
+        )
+        refs += [ref(str(r["exhibit"]), r["source_path"], row_id=r["row_id"],
+                     artifact="phone.photo_locations") for _, r in photos.iterrows()]  # fmt: skip
+    return [Finding("pilot_position", "Where was the pilot?", where, detail, tuple(refs),
+                    "drone", where)]  # fmt: skip
 
 
 def _phone_log_findings(flights: Sequence[CaseFlight], crossing: Sequence[CaseFlight],
