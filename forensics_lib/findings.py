@@ -306,7 +306,8 @@ def _photos_near(case: Case, segment: pd.Series | None) -> pd.DataFrame:
         return photos
     takeoff = segment["takeoff_utc"]
     near = (photos["time"] <= takeoff) & (photos["time"] >= takeoff - pd.Timedelta(hours=1))
-    return photos.loc[near & photos["lat"].notna()]
+    picked: pd.DataFrame = photos.loc[near & photos["lat"].notna()]
+    return picked
 
 
 def _pilot_findings(
