@@ -29,6 +29,25 @@ def register(subparsers: Any) -> None:
     tl.add_argument("-o", "--output", type=Path, help="write here (csv, jsonl or l2tcsv)")
     tl.add_argument("--format", choices=(*FORMATS, "jsonl", "l2tcsv"), default="table")
     tl.set_defaults(func=cmd_timeline)
+    rep = sub.add_parser(
+        "report",
+        help="a self-contained HTML report: findings with their evidence, flights, calls, "
+        "timeline (and optionally a CASE/UCO export)",
+    )
+    rep.add_argument("folder", type=Path)
+    rep.add_argument("-o", "--output", type=Path, required=True, help="the HTML file to write")
+    rep.add_argument("--uco", type=Path, help="also write the CASE/UCO JSON-LD export here")
+    rep.add_argument("--title", default="Forensic examination report")
+    rep.add_argument("--perimeter", type=Path, help="GeoJSON area (default: perimeter.geojson)")
+    rep.add_argument("--zone", help="IANA zone of the exhibits' local clocks (for findings)")
+    rep.add_argument("--timeline-rows", type=int, default=200, help="rows of the timeline table")
+    rep.set_defaults(func=cmd_report)
+    uco = sub.add_parser("uco", help="the case and its findings as CASE/UCO JSON-LD")
+    uco.add_argument("folder", type=Path)
+    uco.add_argument("-o", "--output", type=Path, required=True, help="the .jsonld file to write")
+    uco.add_argument("--perimeter", type=Path, help="GeoJSON area (default: perimeter.geojson)")
+    uco.add_argument("--zone", help="IANA zone of the exhibits' local clocks (for findings)")
+    uco.set_defaults(func=cmd_uco)
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -73,3 +92,52 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     else:
         emit(tl if args.format != "table" else tl[["time", "exhibit", "event"]], args.format)
     return 0
+
+
+def _findings(case: Any, args: argparse.Namespace) -> list[Any]:
+    from forensics_lib.report import case_findings_or_empty
+
+    options: dict[str, Any] = {}
+    if args.zone:
+        options["zone"] = args.zone
+    if args.perimeter:
+        from forensics_lib.drone.analysis import load_polygon
+
+        options["perimeter"] = load_polygon(args.perimeter)
+    return case_findings_or_empty(case, **options)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from forensics_lib.case import open_case
+    from forensics_lib.report import write_html, write_uco
+
+    case = open_case(args.folder)
+    findings = _findings(case, args)
+    write_html(
+        case,
+        findings,
+        args.output,
+        title=args.title,
+        perimeter=args.perimeter,
+        timeline_rows=args.timeline_rows,
+    )
+    print(f"report written: {args.output} ({len(findings)} finding(s))", file=sys.stderr)
+    if args.uco:
+        write_uco(case, findings, args.uco)
+        print(f"CASE/UCO export written: {args.uco}", file=sys.stderr)
+    for name, problem in case.problems:
+        print(f"not read: {name}: {problem}", file=sys.stderr)
+    return 1 if case.problems else 0
+
+
+def cmd_uco(args: argparse.Namespace) -> int:
+    from forensics_lib.case import open_case
+    from forensics_lib.report import write_uco
+
+    case = open_case(args.folder)
+    findings = _findings(case, args)
+    write_uco(case, findings, args.output)
+    print(f"CASE/UCO export written: {args.output} ({len(findings)} finding(s))", file=sys.stderr)
+    for name, problem in case.problems:
+        print(f"not read: {name}: {problem}", file=sys.stderr)
+    return 1 if case.problems else 0
