@@ -162,3 +162,18 @@ def test_bigger_cases_recover_every_fact(tmp_path: Path, size: str) -> None:
     """More rows, survey laps before the drop, longer calls, more staff calls."""
     make_case(tmp_path / "case", seed=4, size=size, difficulty="hard")
     assert _check(tmp_path / "case") == []
+
+
+def test_cli_makes_and_solves_a_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from forensics_lib.cli import main
+
+    root = tmp_path / "case"
+    assert main(["case", "make", "--seed", "13", "--out", str(root), "--difficulty", "hard"]) == 0
+    capsys.readouterr()
+    zone = _zone_from_brief(root)
+    assert main(["case", "findings", str(root), "--zone", zone, "--format", "json"]) == 0
+    found = {f["id"]: f for f in json.loads(capsys.readouterr().out)}
+    key = json.loads((root / "answer_key.json").read_text())["facts"]
+    for fact_id in ("contraband_sip_password", "dialled_pin", "callee_numbers", "takeoff_utc"):
+        assert _same(fact_id, key[fact_id], found[fact_id]["value"]), fact_id
+    assert all(e["sha256"] for e in found["takeoff_utc"]["evidence"])  # hashes.json cited

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,19 @@ def register(subparsers: Any) -> None:
     uco.add_argument("--perimeter", type=Path, help="GeoJSON area (default: perimeter.geojson)")
     uco.add_argument("--zone", help="IANA zone of the exhibits' local clocks (for findings)")
     uco.set_defaults(func=cmd_uco)
+    fnd = sub.add_parser("findings", help="answer the drone-drop questions from the exhibits")
+    fnd.add_argument("folder", type=Path)
+    fnd.add_argument("--zone", help="IANA zone of local clocks, as the brief gives it")
+    fnd.add_argument("--perimeter", type=Path, help="GeoJSON area (default: perimeter.geojson)")
+    fnd.add_argument("--wordlist", type=Path, help="passwords to try (default: wordlist.txt)")
+    fnd.add_argument("--format", choices=FORMATS, default="table")
+    fnd.set_defaults(func=cmd_findings)
+    mk = sub.add_parser("make", help="write a seeded synthetic training case (with answer key)")
+    mk.add_argument("--seed", type=int, required=True)
+    mk.add_argument("--out", type=Path, required=True, help="a new (or empty) folder")
+    mk.add_argument("--size", choices=("lab", "class", "large"), default="lab")
+    mk.add_argument("--difficulty", choices=("easy", "medium", "hard"), default="medium")
+    mk.set_defaults(func=cmd_make)
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -95,16 +110,57 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def _findings(case: Any, args: argparse.Namespace) -> list[Any]:
-    from forensics_lib.report import case_findings_or_empty
+    from forensics_lib.findings import case_findings
 
-    options: dict[str, Any] = {}
-    if args.zone:
-        options["zone"] = args.zone
+    perimeter = None
     if args.perimeter:
         from forensics_lib.drone.analysis import load_polygon
 
-        options["perimeter"] = load_polygon(args.perimeter)
-    return case_findings_or_empty(case, **options)
+        perimeter = load_polygon(args.perimeter)
+    wordlist = None
+    if getattr(args, "wordlist", None):
+        wordlist = args.wordlist.read_text(encoding="utf-8").split()
+    return case_findings(case, zone=args.zone, perimeter=perimeter, wordlist=wordlist)
+
+
+def cmd_findings(args: argparse.Namespace) -> int:
+    from forensics_lib.case import open_case
+    from forensics_lib.findings import findings_frame
+
+    case = open_case(args.folder)
+    found = _findings(case, args)
+    if args.format == "json":
+        print(json.dumps([_finding_json(f) for f in found], indent=1, ensure_ascii=False))
+    else:
+        emit(findings_frame(found)[["id", "value", "evidence"]], args.format)
+    for name, problem in case.problems:
+        print(f"not read: {name}: {problem}", file=sys.stderr)
+    return 1 if case.problems else 0
+
+
+def _finding_json(finding: Any) -> dict[str, Any]:
+    return {
+        "id": finding.id,
+        "section": finding.section,
+        "title": finding.title,
+        "value": finding.value,
+        "detail": finding.detail,
+        "evidence": [dataclasses.asdict(e) for e in finding.evidence],
+    }
+
+
+def cmd_make(args: argparse.Namespace) -> int:
+    # The generators ship in the same wheel; the library itself never imports them.
+    from forensics_datasets.case import make_case
+
+    case = make_case(args.out, seed=args.seed, size=args.size, difficulty=args.difficulty)
+    print(
+        f"case {args.seed} ({args.size}, {args.difficulty}) written to {case.root}: "
+        f"{', '.join(case.answer_key['exhibits'])}; brief.md to start, answer_key.json is "
+        "the instructor's",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -5,14 +5,13 @@ Both take an opened :class:`~forensics_lib.case.Case` and its
 case's own papers (``hashes.json``, ``perimeter.geojson``).
 """
 
-from forensics_lib.report._common import call_list, case_findings_or_empty
+from forensics_lib.report._common import call_list
 from forensics_lib.report.html import render_html, write_html
 from forensics_lib.report.uco import CASE_VERSION, case_uco, write_uco
 
 __all__ = [
     "CASE_VERSION",
     "call_list",
-    "case_findings_or_empty",
     "case_uco",
     "render_html",
     "write_html",

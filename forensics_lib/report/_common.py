@@ -12,7 +12,6 @@ import pandas as pd
 
 from forensics_lib.case import Case
 from forensics_lib.errors import ForensicsError
-from forensics_lib.findings import Finding
 from forensics_lib.hashing import load_manifest
 
 __all__ = [
@@ -20,7 +19,6 @@ __all__ = [
     "THIS_DEVICE",
     "FlightLogFrames",
     "call_list",
-    "case_findings_or_empty",
     "case_name",
     "exhibit_files",
     "exhibit_sha256",
@@ -51,15 +49,6 @@ CALL_COLUMNS = [
     "offset",
 ]
 THIS_DEVICE = "(this device)"
-
-
-def case_findings_or_empty(case: Case, **options: Any) -> list[Finding]:
-    """:func:`forensics_lib.findings.case_findings` (``options`` passed on) when the library
-    has it, else ``[]``."""
-    from forensics_lib import findings
-
-    compute = getattr(findings, "case_findings", None)
-    return list(compute(case, **options)) if compute is not None else []
 
 
 def iso(value: Any) -> str:
