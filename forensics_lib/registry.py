@@ -35,6 +35,9 @@ PARSER_MODULES: tuple[str, ...] = (
     "forensics_lib.phone.wifi",
     "forensics_lib.phone.apps",
     "forensics_lib.phone.linphone",
+    "forensics_lib.phone.media",
+    "forensics_lib.phone.locations",
+    "forensics_lib.phone.dronelogs",
     "forensics_lib.phone.ufdr",
     "forensics_lib.voip.artifacts",
 )

@@ -97,7 +97,7 @@ def rows_for(
     frame: pd.DataFrame, spec: ArtifactSpec, rule: TimelineRule, exhibit: str
 ) -> pd.DataFrame:
     """The timeline rows that ``rule`` makes from an artifact ``frame``."""
-    dated = frame.loc[frame[rule.time].notna()]
+    dated = frame.loc[frame[rule.time].notna()].reset_index(drop=True)
     exhibits = pd.Series(exhibit, index=dated.index, dtype="str")
     rows = pd.DataFrame(
         {

@@ -110,6 +110,9 @@ def test_scrambled_versions_round_trip(version: int, flight, tmp_path: Path, unc
     )
     speed = math.hypot(frames["vn"].iloc[50], frames["ve"].iloc[50])
     assert track["ground_speed_ms"].iloc[50] == pytest.approx(speed, abs=0.1)
+    # climb_ms is up: the writer stores speed_z = -vu (NED, positive down), dm/s.
+    assert track["climb_ms"].to_numpy() == pytest.approx(frames["vu"].to_numpy(), abs=0.051)
+    assert track["climb_ms"].iloc[10] > 1.0 and track["climb_ms"].iloc[-10] < -1.0
     assert track["voltage_v"].to_numpy() == pytest.approx(frames["voltage_v"].to_numpy())
     assert list(track["armed"]) == list(frames["motors"])
     assert (track["sats"] == 17).all()
@@ -132,6 +135,18 @@ def test_scrambled_versions_round_trip(version: int, flight, tmp_path: Path, unc
     assert kinds.count("armed") == 1 and kinds.count("disarmed") == 1
     assert "takeoff" in kinds and "landing" in kinds
     assert log.message_counts["OSD"] == len(frames)
+
+
+def test_rc_gps_is_counted_not_converted(flight, tmp_path: Path) -> None:
+    # Raw i32 coordinates whose unit no source states (rc_gps.rs; DJI's FlightRecordParsingLib
+    # passes them unscaled): counted in the notes, never turned into a pilot position.
+    flight.rc_gps = [(i, 402_100_000, -38_700_000) for i in (5, 15, 25)]
+    path = tmp_path / "rc.txt"
+    write_dji_txt(path, flight, version=11)
+    log = read_flight_log(path)
+    assert log.message_counts["RC_GPS"] == 3
+    assert any(n.startswith("3 RC_GPS records") for n in log.notes)
+    assert set(log.pilot_positions["source"]) == {"APP_GPS"}
 
 
 def test_details_block_for_every_version(flight, tmp_path: Path) -> None:

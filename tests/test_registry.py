@@ -78,8 +78,9 @@ SAMPLES: dict[str, Callable[[Path], tuple[Path, int]]] = {
     "voip.auth": _voip(lambda key: len(key["registrations"])),  # one digest per login
     "drone.track": _drone("flight.tlog", lambda key: key["samples"]),
     # seed 0: 5 mode changes, arm, disarm, 7 STATUSTEXT, PARAM_SET and the change it
-    # caused, MISSION_ITEM_REACHED, the gripper command and its ACK, take-off, landing
-    "drone.events": _drone("flight.tlog", lambda key: 21),
+    # caused, 2 MISSION_ITEM_REACHED (items 4 and 5), the gripper command and its ACK,
+    # the gripper servo's 2 steps (grab_servo, release_servo), take-off, landing
+    "drone.events": _drone("flight.tlog", lambda key: 24),
     "drone.srt": _drone("DJI_0001.SRT", lambda key: key["srt_blocks"]),
     "media.exif": _drone("photos/DJI_0001.JPG", lambda key: 1),
     **PHONE_SAMPLES,  # phone extractions written by the generator, rows from its answer key

@@ -219,3 +219,26 @@ def test_plots_show_themselves_in_notebooks(calls: pd.DataFrame) -> None:
 
     png = plot_timeline(timeline.build([calls], exhibit="E", specs=SPECS))._repr_png_()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_undated_rows_between_dated_ones_leave_no_gaps() -> None:
+    """Rows without a time are left off, and the dated rows around them keep their own
+    text (a filtered frame's index once misaligned the rendered columns into empty rows)."""
+    from forensics_lib.phone.media import ANDROID_MEDIA
+    from forensics_lib.schema import conform
+
+    frame = pd.DataFrame(
+        {
+            "time": pd.to_datetime(["2024-01-01T10:00Z", None, "2024-01-01T12:00Z"], utc=True),
+            "path": ["/a.jpg", "/b.jpg", "/c.jpg"],
+            "artifact": ANDROID_MEDIA.id,
+            "source_path": ["/a.jpg", "/b.jpg", "/c.jpg"],
+            "row_id": [0, 0, 0],
+        }
+    )
+    for column in ANDROID_MEDIA.columns:  # the other columns, empty
+        if column.name not in frame:
+            frame[column.name] = None
+    tl = timeline.build({"x": [conform(frame, ANDROID_MEDIA)]})
+    assert tl["time"].notna().all() and tl["artifact"].notna().all()
+    assert tl["source_path"].tolist() == ["/a.jpg", "/c.jpg"]

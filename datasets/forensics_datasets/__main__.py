@@ -39,8 +39,18 @@ def make_default(out: Path, seed: int, force: bool) -> None:
         return
     make_demo_case(out / "demo", seed=seed)
     make_drone_case(out / "drone", seed=seed)
-    make_phone_extraction(out / "phone", os="android", seed=seed, extras=True, linphone=True)
-    make_phone_extraction(out / "phone", os="ios", seed=seed + 1, extras=True, linphone=True)
+    for os_name, phone_seed in (("android", seed), ("ios", seed + 1)):
+        make_phone_extraction(
+            out / "phone",
+            os=os_name,  # type: ignore[arg-type]
+            seed=phone_seed,
+            extras=True,
+            linphone=True,
+            media=True,
+            locations=True,
+            whatsapp_contacts=True,
+            drone_logs=True,
+        )
     (out / "voip").mkdir(parents=True, exist_ok=True)
     capture = make_voip_capture(out / "voip" / "prison_wifi.pcapng", seed=seed, fmt="pcapng")
     write_answer_key(capture, out / "voip" / "answer_key.json")

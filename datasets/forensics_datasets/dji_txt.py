@@ -53,10 +53,12 @@ class DJIFlight:
     app_platform: int = 2  # Android
     app_version: tuple[int, int, int] = (4, 3, 54)
     place: tuple[str, str, str, str] = ("", "Camino Viejo", "Villanueva", "Castilla")
-    # one row per 0.1 s frame: t_ms, lat, lon, height_m, vn, ve, yaw_deg, sats, battery_pct,
-    # voltage_v, mode (osd.rs FlightMode number), motors (bool)
+    # one row per 0.1 s frame: t_ms, lat, lon, height_m, vn, ve, vu (m/s, up; optional),
+    # yaw_deg, sats, battery_pct, voltage_v, mode (osd.rs FlightMode number), motors (bool)
     frames: pd.DataFrame = field(default_factory=pd.DataFrame)
     app_gps: list[tuple[int, float, float]] = field(default_factory=list)  # frame, lat, lon
+    # frame, raw latitude, raw longitude of RC_GPS records (rc_gps.rs: i32, unit unknown)
+    rc_gps: list[tuple[int, int, int]] = field(default_factory=list)
     tips: list[tuple[int, str]] = field(default_factory=list)  # frame index, text
     warns: list[tuple[int, str]] = field(default_factory=list)
 
@@ -140,7 +142,8 @@ def _osd(row: Any) -> bytes:
     bitpack2 |= 0x04 if row.height_m > 0.5 else 0  # ground_or_sky: sky
     return _OSD.pack(
         math.radians(row.lon), math.radians(row.lat),
-        round(row.height_m * 10), round(row.vn * 10), round(row.ve * 10), 0,
+        round(row.height_m * 10), round(row.vn * 10), round(row.ve * 10),
+        round(-getattr(row, "vu", 0.0) * 10),  # speed_z: NED, positive down
         0, 0, round(((row.yaw_deg + 180) % 360 - 180) * 10),
         int(row.mode) & 0x7F, 0, bitpack2, 0x80, 0, 0,  # bitpack3 0x80: GPS valid
         int(row.sats), 0, 0, 0,
@@ -180,6 +183,13 @@ def _records(f: DJIFlight, version: int, rng: np.random.Generator) -> bytes:
         if i in app:
             lat, lon = app[i]
             out += _record(14, struct.pack("<dd", lon, lat), version, seed())  # app_gps.rs
+        for _, raw_lat, raw_lon in (g for g in f.rc_gps if g[0] == i):
+            # rc_gps.rs: hour, minute, second u8, year u16, month, day u8, latitude,
+            # longitude, speed_x, speed_y i32, gps_num u8, accuracy f32, valid_data u16
+            rc = struct.pack(
+                "<BBBHBBiiiiBfH", 21, 30, 0, 2024, 6, 14, raw_lat, raw_lon, 0, 0, 9, 2.5, 1
+            )
+            out += _record(11, rc, version, seed())
         for text in tips.get(i, []):
             out += _record(9, text.encode("utf-8") + b"\x00", version, seed())
         for text in warns.get(i, []):
@@ -245,6 +255,7 @@ def simple_dji_flight(seed: int = 0, n: int = 120) -> DJIFlight:
             "height_m": height,
             "vn": np.round(np.gradient(north, 0.1), 1),
             "ve": np.round(np.gradient(east, 0.1), 1),
+            "vu": np.round(np.gradient(height, 0.1), 1),
             "yaw_deg": np.round(np.degrees(np.arctan2(80, 150)), 1) * np.ones(n),
             "sats": np.full(n, 17),
             "battery_pct": np.linspace(95, 88, n).round(),

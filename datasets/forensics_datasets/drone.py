@@ -8,9 +8,10 @@ and land. The writers then put the same flight in the formats real aircraft writ
 
 * :func:`write_tlog`: MAVLink telemetry log, frames packed by pymavlink (MAVLink 2 and some
   MAVLink 1 HEARTBEATs), each behind its 8-byte big-endian Unix-microsecond stamp, with the
-  ground station's own HEARTBEATs (type 6) and position as a real GCS logs them;
+  ground station's own HEARTBEATs (type 6) and position as a real GCS logs them, and
+  SERVO_OUTPUT_RAW at 5 Hz in which the gripper output (SERVO9) steps at the drop;
 * :func:`write_dataflash`: ArduPilot DataFlash ``.bin``: FMT records, then GPS (week + ms, GPS
-  time with the leap seconds), POS, BAT, MODE, EV, MSG, CMD, ORGN, PARM records;
+  time with the leap seconds), POS, BAT, MODE, EV, MSG, CMD, ORGN, PARM, RCOU records;
 * :func:`write_srt`: DJI bracket-dialect subtitles, wall times local to a given zone;
 * :func:`write_photo`: a JPEG with EXIF GPS/time/camera and DJI XMP (misspelt GpsLongtitude
   optional).
@@ -35,7 +36,9 @@ import pandas as pd
 __all__ = [
     "DroneCase",
     "Flight",
+    "jpeg_with_exif",
     "make_drone_case",
+    "servo_outputs",
     "simulate_flight",
     "write_dataflash",
     "write_photo",
@@ -50,6 +53,24 @@ HZ = 10
 MODES = {"STABILIZE": 0, "AUTO": 3, "GUIDED": 4, "LOITER": 5, "RTL": 6, "LAND": 9}
 GPS_EPOCH_UNIX = 315_964_800
 GPS_LEAP_S = 18  # GPS - UTC since 2017-01-01 (IERS Bulletin C)
+# The gripper: SERVO9 (AUX OUT 1) with SERVO9_FUNCTION = 28 (SRV_Channel::k_gripper); PWM as
+# ArduPilot's AP_Gripper defaults (libraries/AP_Gripper/AP_Gripper.cpp): NEUTRAL 1500 at
+# boot (AP_Gripper_Servo::init_gripper), GRAB 1900, RELEASE 1100. Motors on SERVO1-4
+# (functions 33-36, motor 1-4); the other outputs idle at 1500 (function 0).
+GRIPPER_CHANNEL = 9
+GRIP_NEUTRAL, GRIP_GRAB, GRIP_RELEASE = 1500, 1900, 1100
+GRAB_AT_S = 3.0  # seconds after the first sample: on the ground, before arming (5 s)
+SERVO_PARAMS: tuple[tuple[str, float], ...] = (
+    ("SERVO1_FUNCTION", 33.0),
+    ("SERVO2_FUNCTION", 34.0),
+    ("SERVO3_FUNCTION", 35.0),
+    ("SERVO4_FUNCTION", 36.0),
+    ("SERVO9_FUNCTION", 28.0),
+    ("GRIP_ENABLE", 1.0),
+    ("GRIP_TYPE", 1.0),
+    ("GRIP_GRAB", float(GRIP_GRAB)),
+    ("GRIP_RELEASE", float(GRIP_RELEASE)),
+)
 
 
 @dataclass
@@ -82,10 +103,17 @@ def simulate_flight(
     *,
     start: str = "2024-06-14T21:30:00Z",
     loiter_laps: int = 0,
+    home: tuple[float, float, float] | None = None,
 ) -> Flight:
-    """Fly the drop; ``loiter_laps`` adds survey laps before the drop (long logs for benchmarks)."""
+    """Fly the drop; ``loiter_laps`` adds survey laps before the drop (long logs for benchmarks).
+
+    ``home`` (lat, lon, alt AMSL) places the site; by default it is drawn from ``seed`` near
+    40.1 N 4.2 W, 612 m. The same seed flies the same shape, wind and noise wherever home is
+    (the default draw is made either way, so the random stream does not shift).
+    """
     rng = np.random.default_rng(seed)
-    home = (40.1000 + rng.uniform(-0.01, 0.01), -4.2000 + rng.uniform(-0.01, 0.01), 612.0)
+    drawn = (40.1000 + rng.uniform(-0.01, 0.01), -4.2000 + rng.uniform(-0.01, 0.01), 612.0)
+    home = drawn if home is None else (float(home[0]), float(home[1]), float(home[2]))
     bearing = math.radians(rng.uniform(40, 80))
     target_en = np.array([650 * math.sin(bearing), 650 * math.cos(bearing)])
     pilot_en = np.array([-12.0, -9.0])
@@ -287,6 +315,22 @@ def simulate_flight(
         "release_lon": float(lon[rel_idx]),
         "samples": n,
         "max_alt_rel_m": float(rel.max()),
+        # The gripper servo (ArduPilot AP_Gripper defaults): neutral at boot, grab on the
+        # ground before arming, release at the drop; held to the end of the log.
+        "grab_servo": {
+            "channel": GRIPPER_CHANNEL,
+            "function": 28,
+            "from_pwm": GRIP_NEUTRAL,
+            "to_pwm": GRIP_GRAB,
+            "time_utc": _iso(t0 + pd.Timedelta(seconds=GRAB_AT_S)),
+        },
+        "release_servo": {
+            "channel": GRIPPER_CHANNEL,
+            "function": 28,
+            "from_pwm": GRIP_GRAB,
+            "to_pwm": GRIP_RELEASE,
+            "time_utc": _iso(at("release")),
+        },
     }
     return Flight(
         samples,
@@ -297,6 +341,38 @@ def simulate_flight(
         perimeter,
         key,
     )
+
+
+# ----------------------------------------------------------------------------- servos
+
+
+def servo_outputs(flight: Flight) -> np.ndarray:
+    """PWM (us) of outputs 1-16 for every sample, shape (samples, 16).
+
+    Motors 1-4: 1000 disarmed, 1150 spinning armed on the ground, about 1500 in the air with
+    the climb, the speed and a per-motor wobble (so they change all the time, as motors do).
+    Output 9: the gripper, stepping at the key's ``grab_servo`` and ``release_servo`` times.
+    """
+    s = flight.samples
+    i = np.arange(len(s))
+    armed = s["armed"].to_numpy(dtype=bool)
+    flying = armed & (s["alt_rel_m"].to_numpy() > 0.3)
+    out = np.full((len(s), 16), 1500, dtype=np.int64)
+    for m in range(4):
+        wobble = 15 * np.sin(0.7 * i + 1.3 * m)
+        air = 1500 + 48 * s["vu"].to_numpy() + 4 * s["ground_speed_ms"].to_numpy() + wobble
+        out[:, m] = np.where(flying, np.round(air), np.where(armed, 1150, 1000))
+    grip = np.full(len(s), GRIP_NEUTRAL, dtype=np.int64)
+    grip[_sample_index(flight, flight.key["grab_servo"]["time_utc"]) :] = GRIP_GRAB
+    grip[_sample_index(flight, flight.key["release_servo"]["time_utc"]) :] = GRIP_RELEASE
+    out[:, GRIPPER_CHANNEL - 1] = grip
+    return out
+
+
+def _sample_index(flight: Flight, when: str) -> int:
+    """The sample at a key time (samples are 1/HZ apart from the first)."""
+    t0 = flight.samples["time_utc"].iloc[0]
+    return round((pd.Timestamp(when) - t0).total_seconds() * HZ)
 
 
 # ----------------------------------------------------------------------------- tlog
@@ -323,6 +399,7 @@ def write_tlog(
     t_us = [_us(t) for t in s["time_utc"]]
     home = flight.home
     boot = t_us[0] - 50_000_000
+    pwm = servo_outputs(flight)
     prev_mode, prev_armed = None, False
     for i, row in enumerate(s.itertuples(index=False)):
         now = t_us[i]
@@ -376,10 +453,12 @@ def write_tlog(
                     row.vu,
                 ).pack(vehicle),
             )
+        if i % 2 == 0:
+            # SERVO_OUTPUT_RAW at 5 Hz, 16 outputs (9-16 are MAVLink 2 extensions).
             put(
                 now + 900,
                 vehicle.servo_output_raw_encode(
-                    ms * 1000 % 2**32, 0, *([1500 if row.armed else 1000] * 8)
+                    ms * 1000 % 2**32, 0, *(int(v) for v in pwm[i])
                 ).pack(vehicle),
             )
         if i % HZ == 0:
@@ -471,10 +550,10 @@ def write_tlog(
             ).pack(gcs),
         )
     for k, (name, value) in enumerate(
-        (("WPNAV_SPEED", 1000.0), ("RTL_ALT", 1500.0), ("FENCE_ENABLE", 1.0))
+        (("WPNAV_SPEED", 1000.0), ("RTL_ALT", 1500.0), ("FENCE_ENABLE", 1.0), *SERVO_PARAMS)
     ):
         put(
-            start + 5000 + k * 100,
+            start + 5000 + k * 50,
             vehicle.param_value_encode(name.encode(), value, 9, 300, k).pack(vehicle),
         )
     put(start + 6000, gcs.param_set_encode(vehicle_system, 1, b"FENCE_ENABLE", 0.0, 9).pack(gcs))
@@ -505,6 +584,8 @@ def write_tlog(
     put(rel, gcs.command_long_encode(vehicle_system, 1, 211, 0, 1.0, 0.0, 0, 0, 0, 0, 0).pack(gcs))
     put(rel + 20_000, vehicle.command_ack_encode(211, 0).pack(vehicle))
     put(rel + 30_000, vehicle.statustext_encode(6, b"Gripper load released").pack(vehicle))
+    # Mission item 5 (DO_GRIPPER) completes in AUTO: ArduPilot reports it reached.
+    put(rel + 40_000, vehicle.mission_item_reached_encode(5).pack(vehicle))
     out.sort()
     with Path(path).open("wb") as fh:
         for ts, _, frame in out:
@@ -526,6 +607,9 @@ _DF_FORMATS: list[tuple[int, str, str, str]] = [
     (69, "EV", "QB", "TimeUS,Id"),
     (70, "CMD", "QHHHffffLLfB", "TimeUS,CTot,CNum,CId,Prm1,Prm2,Prm3,Prm4,Lat,Lng,Alt,Frame"),
     (71, "ORGN", "QBLLe", "TimeUS,Type,Lat,Lng,Alt"),
+    # RCOU as current ArduPilot declares it (libraries/AP_Logger/LogStructure.h LOG_RCOUT_MSG);
+    # message ids here are this writer's own: readers go by the FMT records.
+    (72, "RCOU", "QHHHHHHHHHHHHHH", "TimeUS,C1,C2,C3,C4,C5,C6,C7,C8,C9,C10,C11,C12,C13,C14"),
 ]
 _DF_STRUCT = {
     "B": "B",
@@ -584,7 +668,7 @@ def write_dataflash(path: str | Path, flight: Flight) -> dict[str, int]:
     rec("MSG", boot_us - 1000, b"ArduCopter V4.5.7 (c0ffee12)")
     rec("MSG", boot_us - 900, b"CubeOrange 00420013 4B501234 20383847")
     for k, (name, value) in enumerate(
-        (("WPNAV_SPEED", 1000.0), ("RTL_ALT", 1500.0), ("FENCE_ENABLE", 1.0))
+        (("WPNAV_SPEED", 1000.0), ("RTL_ALT", 1500.0), ("FENCE_ENABLE", 1.0), *SERVO_PARAMS)
     ):
         rec("PARM", boot_us - 800 + k, name.encode(), value)
     for item in flight.mission:
@@ -605,8 +689,12 @@ def write_dataflash(path: str | Path, flight: Flight) -> dict[str, int]:
         )
     prev_mode, prev_armed = None, False
     home = flight.home
+    pwm = servo_outputs(flight)
+    grab_at = _sample_index(flight, flight.key["grab_servo"]["time_utc"])
     for i, row in enumerate(s.itertuples(index=False)):
         us = time_us(row.time_utc)
+        if i == grab_at:
+            rec("EV", us, 46)  # LogEvent::GRIPPER_GRAB (AP_Gripper_Servo::grab)
         if row.mode != prev_mode:
             rec("MODE", us, MODES[row.mode], MODES[row.mode], 1)
         if row.armed != prev_armed:
@@ -648,6 +736,7 @@ def write_dataflash(path: str | Path, flight: Flight) -> dict[str, int]:
             row.alt_rel_m,
             row.alt_rel_m,
         )
+        rec("RCOU", us + 250, *(int(v) for v in pwm[i, :14]))
         if i % HZ == 0:
             rec(
                 "BAT",
@@ -679,6 +768,7 @@ def write_dataflash(path: str | Path, flight: Flight) -> dict[str, int]:
         0.0,
         grip["frame"],
     )
+    rec("EV", rec_at, 47)  # LogEvent::GRIPPER_RELEASE (AP_Gripper_Servo::release)
     rec("MSG", rec_at, b"Gripper load released")
     Path(path).write_bytes(buf.getvalue())
     return counts
@@ -768,6 +858,95 @@ def _ifd(entries: list[tuple[int, int, Any]], start: int) -> tuple[bytes, list[i
     return head + body + b"\x00\x00\x00\x00" + data, []
 
 
+def jpeg_with_exif(
+    *,
+    lat: float | None = None,
+    lon: float | None = None,
+    alt_m: float | None = None,
+    local_time: str | None = None,
+    offset: str | None = None,
+    gps_utc: pd.Timestamp | None = None,
+    make: str | None = "DJI",
+    model: str | None = "FC3582",
+    serial: str | None = "1SDEX7Z0030AB1",
+    dji: dict[str, float] | None = None,
+    misspelt: bool = True,
+    color: tuple[int, int, int] = (90, 120, 60),
+) -> bytes:
+    """A small real JPEG with EXIF (GPS, DateTimeOriginal, OffsetTimeOriginal, camera) and XMP.
+
+    Every tag is optional (None leaves it out; no GPS IFD without ``lat``/``lon``, no XMP
+    without ``dji``): the one EXIF writer of the kit, used by the drone and phone cases.
+    Layout: CIPA DC-008 (Exif 2.32) TIFF IFD0 -> Exif IFD (0x8769) and GPS IFD (0x8825);
+    GPSVersionID 2.3, GPSLatitudeRef/GPSLongitudeRef N/S/E/W, GPSAltitudeRef 1 below sea
+    level, DateTimeOriginal 0x9003, OffsetTimeOriginal 0x9011, BodySerialNumber 0xA431.
+    """
+    from PIL import Image
+
+    gps_entries: list[tuple[int, int, Any]] = []
+    if lat is not None and lon is not None:
+        gps_entries = [
+            (0x0000, _BYTE, [2, 3, 0, 0]),
+            (0x0001, _ASCII, "N" if lat >= 0 else "S"),
+            (0x0002, _RATIONAL, _dms(lat)),
+            (0x0003, _ASCII, "E" if lon >= 0 else "W"),
+            (0x0004, _RATIONAL, _dms(lon)),
+        ]
+        if alt_m is not None:
+            gps_entries += [
+                (0x0005, _BYTE, [0 if alt_m >= 0 else 1]),
+                (0x0006, _RATIONAL, [_rational(abs(alt_m), 1000)]),
+            ]
+    if gps_utc is not None:
+        sec = gps_utc.second + gps_utc.microsecond / 1e6
+        gps_entries += [
+            (0x0007, _RATIONAL, [(gps_utc.hour, 1), (gps_utc.minute, 1), _rational(sec, 1000)]),
+            (0x001D, _ASCII, gps_utc.strftime("%Y:%m:%d")),
+        ]
+    exif_entries: list[tuple[int, int, Any]] = []
+    if local_time:
+        exif_entries.append((0x9003, _ASCII, local_time))
+    if serial:
+        exif_entries.append((0xA431, _ASCII, serial))
+    if offset:
+        exif_entries.append((0x9011, _ASCII, offset))
+    camera: list[tuple[int, int, Any]] = []
+    if make:
+        camera.append((0x010F, _ASCII, make))
+    if model:
+        camera.append((0x0110, _ASCII, model))
+    pointers = [(0x8769, _LONG, 0)] if exif_entries else []
+    pointers += [(0x8825, _LONG, 0)] if gps_entries else []
+    # Layout: TIFF header (8) | IFD0 | Exif IFD | GPS IFD; IFD0 size is known once built.
+    probe, _ = _ifd([*camera, *pointers], 8)
+    exif_at = 8 + len(probe)
+    exif_ifd = _ifd(exif_entries, exif_at)[0] if exif_entries else b""
+    gps_at = exif_at + len(exif_ifd)
+    gps_ifd = _ifd(gps_entries, gps_at)[0] if gps_entries else b""
+    final = [(0x8769, _LONG, exif_at)] if exif_entries else []
+    final += [(0x8825, _LONG, gps_at)] if gps_entries else []
+    ifd0, _ = _ifd([*camera, *final], 8)
+    tiff = b"II*\x00" + struct.pack("<I", 8) + ifd0 + exif_ifd + gps_ifd
+    segments_data = [b"Exif\x00\x00" + tiff]
+    if dji is not None:
+        attrs = ""
+        for key, value in dji.items():
+            name = "GpsLongtitude" if (key == "GpsLongitude" and misspelt) else key
+            attrs += f'\n    drone-dji:{name}="{value:+.7f}"'
+        xmp = (
+            '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+            f'<rdf:Description rdf:about="DJI Meta Data" xmlns:drone-dji="http://www.dji.com/drone-dji/1.0/"{attrs}/>'
+            '</rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+        ).encode()
+        segments_data.append(b"http://ns.adobe.com/xap/1.0/\x00" + xmp)
+    image = io.BytesIO()
+    Image.new("RGB", (16, 12), color).save(image, "JPEG", quality=80)
+    jpeg = image.getvalue()
+    segments = b"".join(b"\xff\xe1" + struct.pack(">H", len(p) + 2) + p for p in segments_data)
+    return jpeg[:2] + segments + jpeg[2:]
+
+
 def write_photo(
     path: str | Path,
     *,
@@ -783,65 +962,22 @@ def write_photo(
     dji: dict[str, float] | None = None,
     misspelt: bool = True,
 ) -> None:
-    """A small real JPEG with EXIF (GPS, DateTimeOriginal, OffsetTimeOriginal, camera) and XMP."""
-    from PIL import Image
-
-    gps_entries: list[tuple[int, int, Any]] = [
-        (0x0000, _BYTE, [2, 3, 0, 0]),
-        (0x0001, _ASCII, "N" if lat >= 0 else "S"),
-        (0x0002, _RATIONAL, _dms(lat)),
-        (0x0003, _ASCII, "E" if lon >= 0 else "W"),
-        (0x0004, _RATIONAL, _dms(lon)),
-        (0x0005, _BYTE, [0 if alt_m >= 0 else 1]),
-        (0x0006, _RATIONAL, [_rational(abs(alt_m), 1000)]),
-    ]
-    if gps_utc is not None:
-        sec = gps_utc.second + gps_utc.microsecond / 1e6
-        gps_entries += [
-            (0x0007, _RATIONAL, [(gps_utc.hour, 1), (gps_utc.minute, 1), _rational(sec, 1000)]),
-            (0x001D, _ASCII, gps_utc.strftime("%Y:%m:%d")),
-        ]
-    exif_entries: list[tuple[int, int, Any]] = [
-        (0x9003, _ASCII, local_time),
-        (0xA431, _ASCII, serial),
-    ]
-    if offset:
-        exif_entries.append((0x9011, _ASCII, offset))
-    # Layout: TIFF header (8) | IFD0 | Exif IFD | GPS IFD; IFD0 size is known once built.
-    probe, _ = _ifd(
-        [(0x010F, _ASCII, make), (0x0110, _ASCII, model), (0x8769, _LONG, 0), (0x8825, _LONG, 0)], 8
+    """Write :func:`jpeg_with_exif` to ``path`` (a drone photo: GPS, time, camera, DJI XMP)."""
+    Path(path).write_bytes(
+        jpeg_with_exif(
+            lat=lat,
+            lon=lon,
+            alt_m=alt_m,
+            local_time=local_time,
+            offset=offset,
+            gps_utc=gps_utc,
+            make=make,
+            model=model,
+            serial=serial,
+            dji=dji or {},
+            misspelt=misspelt,
+        )
     )
-    exif_at = 8 + len(probe)
-    exif_ifd, _ = _ifd(exif_entries, exif_at)
-    gps_at = exif_at + len(exif_ifd)
-    gps_ifd, _ = _ifd(gps_entries, gps_at)
-    ifd0, _ = _ifd(
-        [
-            (0x010F, _ASCII, make),
-            (0x0110, _ASCII, model),
-            (0x8769, _LONG, exif_at),
-            (0x8825, _LONG, gps_at),
-        ],
-        8,
-    )
-    tiff = b"II*\x00" + struct.pack("<I", 8) + ifd0 + exif_ifd + gps_ifd
-    app1 = b"Exif\x00\x00" + tiff
-    attrs = ""
-    for key, value in (dji or {}).items():
-        name = "GpsLongtitude" if (key == "GpsLongitude" and misspelt) else key
-        attrs += f'\n    drone-dji:{name}="{value:+.7f}"'
-    xmp = (
-        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
-        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-        f'<rdf:Description rdf:about="DJI Meta Data" xmlns:drone-dji="http://www.dji.com/drone-dji/1.0/"{attrs}/>'
-        '</rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
-    ).encode()
-    app1_xmp = b"http://ns.adobe.com/xap/1.0/\x00" + xmp
-    image = io.BytesIO()
-    Image.new("RGB", (16, 12), (90, 120, 60)).save(image, "JPEG", quality=80)
-    jpeg = image.getvalue()
-    segments = b"".join(b"\xff\xe1" + struct.pack(">H", len(p) + 2) + p for p in (app1, app1_xmp))
-    Path(path).write_bytes(jpeg[:2] + segments + jpeg[2:])
 
 
 # ----------------------------------------------------------------------------- the case

@@ -151,7 +151,7 @@ def _finding_json(finding: Any) -> dict[str, Any]:
 
 def cmd_make(args: argparse.Namespace) -> int:
     # The generators ship in the same wheel; the library itself never imports them.
-    from forensics_datasets.case import make_case
+    from forensics_datasets.case import make_case  # type: ignore[import-untyped]
 
     case = make_case(args.out, seed=args.seed, size=args.size, difficulty=args.difficulty)
     print(

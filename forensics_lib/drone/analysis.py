@@ -22,11 +22,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from forensics_lib.drone.model import FlightLog
+from forensics_lib.drone.model import RELEASE_COMMANDS, FlightLog
 from forensics_lib.errors import ParseError
 
 __all__ = [
     "EARTH_RADIUS_M",
+    "RELEASE_COLUMNS",
     "Polygon",
     "bearing_deg",
     "correlate_photos",
@@ -224,6 +225,66 @@ def hovers(
     return frame
 
 
+RELEASE_COLUMNS = [
+    "time_utc",
+    "lat",
+    "lon",
+    "alt_rel_m",
+    "strength",
+    "evidence",
+    "offset",
+    "reason",
+]
+
+
+def _position_at(track: pd.DataFrame, when: pd.Series) -> pd.DataFrame:
+    """lat, lon, alt_rel_m of the last fix at or before each time (NaN before the first)."""
+    left = pd.DataFrame({"time_utc": pd.to_datetime(when, utc=True), "_row": range(len(when))})
+    right = track.dropna(subset=["time_utc"])[["time_utc", "lat", "lon", "alt_rel_m"]]
+    if right.empty or left.empty:
+        return left.assign(lat=np.nan, lon=np.nan, alt_rel_m=np.nan)
+    timed = left.dropna(subset=["time_utc"]).sort_values("time_utc", kind="stable")
+    merged = pd.merge_asof(timed, right.sort_values("time_utc", kind="stable"), on="time_utc")
+    out = left.merge(merged[["_row", "lat", "lon", "alt_rel_m"]], on="_row", how="left")
+    return out.sort_values("_row", kind="stable").reset_index(drop=True)
+
+
+def _airborne(log: FlightLog, when: pd.Series) -> npt.NDArray[np.bool_] | None:
+    """Whether the aircraft was in the air at each time: inside a flight segment of the
+    track, or, for a log without positions, inside an armed interval; None when neither
+    can be told."""
+    t = pd.to_datetime(when, utc=True)
+    segments = flight_segments(log.track)
+    if len(log.track.dropna(subset=["time_utc"])):
+        spans = list(zip(segments["takeoff_utc"], segments["landing_utc"], strict=True))
+    else:
+        spans = [(a, b) for a, b in armed_intervals(log.events) if a is not None]
+        if not spans:
+            return None
+    inside = np.zeros(len(t), dtype=bool)
+    for a, b in spans:
+        end = t.max() if b is None or pd.isna(b) else b
+        inside |= ((t >= a) & (t <= end)).fillna(False).to_numpy(dtype=bool)
+    return inside
+
+
+# Where each event kind of each format comes from (the evidence column).
+_EVIDENCE = {
+    ("mavlink_tlog", "release_ack"): "COMMAND_ACK",
+    ("mavlink_tlog", "statustext"): "STATUSTEXT",
+    ("mavlink_tlog", "mission_item_reached"): "MISSION_ITEM_REACHED",
+    ("ardupilot_dataflash", "release_command"): "CMD",
+    ("ardupilot_dataflash", "release_event"): "EV",
+    ("ardupilot_dataflash", "statustext"): "MSG",
+}
+
+
+def _evidence(log: FlightLog, kind: str, text: str) -> str:
+    if log.format == "mavlink_tlog" and kind == "release_command":
+        return text.split(" ", 1)[0]  # "COMMAND_LONG DO_GRIPPER(...)" / "COMMAND_INT ..."
+    return _EVIDENCE.get((log.format, kind), kind)
+
+
 def release_candidates(
     log: FlightLog,
     *,
@@ -232,40 +293,76 @@ def release_candidates(
     low_hover_m: float = 15.0,
     min_hover_s: float = 5.0,
 ) -> pd.DataFrame:
-    """Moments a payload may have been released, each with its reason.
+    """Moments a payload may have been released, each with its reason and evidence.
 
+    Strong (the log records a release order or an actuation):
+
+    * a step of a steady servo output while airborne (a gripper or drop servo moving once:
+      ``log.servo_steps``, rule in :mod:`forensics_lib.drone.servo`), unless the channel's
+      ``SERVOn_FUNCTION`` says it flies the aircraft;
     * a release command in the log (servo, relay, gripper, winch, payload place), at the time
-      it was sent, acknowledged or executed;
-    * an autopilot message about it (ArduPilot's AP_Gripper says "Gripper load released");
-    * a hover at most ``low_hover_m`` above home for at least ``min_hover_s``, within
-      ``target_radius_m`` of ``target`` (lat, lon) when one is given.
+      it was sent, acknowledged (a refusal is weak) or executed; a mission item of such a
+      command reached; an autopilot release event (DataFlash EV gripper release, parachute);
+    * an autopilot message about it (ArduPilot's AP_Gripper says "Gripper load released").
+
+    Weak (flight behaviour only): a hover at most ``low_hover_m`` above home for at least
+    ``min_hover_s``, within ``target_radius_m`` of ``target`` (lat, lon) when one is given.
+
+    Columns: time_utc, lat, lon, alt_rel_m, strength (strong/weak), evidence (the message or
+    record type), offset (its byte offset in the log), reason.
     """
     rows: list[dict[str, Any]] = []
-    ev = log.events[log.events["kind"].isin(["release_command", "release_ack"])]
-    for _, r in ev.iterrows():
+    ev = log.events
+    release_items = set(
+        log.mission.loc[log.mission["command"].isin(list(RELEASE_COMMANDS)), "seq"]
+        .dropna()
+        .astype(int)
+    )
+    reached = (ev["kind"] == "mission_item_reached") & ev["value"].isin(
+        [str(s) for s in release_items]
+    )
+    said = (ev["kind"] == "statustext") & ev["text"].str.contains(
+        _RELEASE_WORDS, case=False, regex=True, na=False
+    )
+    picked = ev[ev["kind"].isin(["release_command", "release_ack", "release_event"]) | reached]
+    for _, r in pd.concat([picked, ev[said]]).iterrows():
+        kind = str(r["kind"])
+        weak = kind == "release_ack" and r["value"] != "ACCEPTED"
+        label = "autopilot message" if kind == "statustext" else kind
         rows.append(
             {
                 "time_utc": r["time_utc"],
                 "lat": r["lat"],
                 "lon": r["lon"],
                 "alt_rel_m": np.nan,
-                "reason": f"{r['kind']}: {r['text']}",
+                "strength": "weak" if weak else "strong",
+                "evidence": _evidence(log, kind, str(r["text"])),
+                "offset": r["offset"],
+                "reason": f"{label}: {r['text']}",
             }
         )
-    said = log.events[
-        (log.events["kind"] == "statustext")
-        & log.events["text"].str.contains(_RELEASE_WORDS, case=False, regex=True, na=False)
-    ]
-    for _, r in said.iterrows():
-        rows.append(
-            {
-                "time_utc": r["time_utc"],
-                "lat": r["lat"],
-                "lon": r["lon"],
-                "alt_rel_m": np.nan,
-                "reason": f"autopilot message: {r['text']}",
-            }
-        )
+    steps = log.servo_steps[log.servo_steps["release_capable"].fillna(True).astype(bool)]
+    if len(steps):
+        airborne = _airborne(log, steps["time_utc"])
+        where = _position_at(log.track, steps["time_utc"])
+        for k, (_, s) in enumerate(steps.iterrows()):
+            if airborne is not None and not airborne[k]:
+                continue
+            what = f" ({s['function_label']})" if isinstance(s["function_label"], str) else ""
+            rows.append(
+                {
+                    "time_utc": s["time_utc"],
+                    "lat": where["lat"].iloc[k],
+                    "lon": where["lon"].iloc[k],
+                    "alt_rel_m": where["alt_rel_m"].iloc[k],
+                    "strength": "strong" if airborne is not None else "weak",
+                    "evidence": s["message"],
+                    "offset": s["offset"],
+                    "reason": f"servo: output {s['channel']}{what} stepped {s['from_pwm']} -> "
+                    f"{s['to_pwm']} us in flight (moved after {_iso(s['before_utc'])})"
+                    + ("" if airborne is not None else "; airborne state unknown"),
+                }
+            )
     for _, h in hovers(log.track, min_duration_s=min_hover_s).iterrows():
         if h["alt_rel_m"] > low_hover_m:
             continue
@@ -281,11 +378,17 @@ def release_candidates(
                 "lat": h["lat"],
                 "lon": h["lon"],
                 "alt_rel_m": h["alt_rel_m"],
+                "strength": "weak",
+                "evidence": "track",
+                "offset": np.nan,
                 "reason": why,
             }
         )
-    frame = pd.DataFrame(rows, columns=["time_utc", "lat", "lon", "alt_rel_m", "reason"])
+    frame = pd.DataFrame(rows, columns=RELEASE_COLUMNS)
     frame["time_utc"] = frame["time_utc"].astype("datetime64[ns, UTC]")
+    for c in ("lat", "lon", "alt_rel_m"):
+        frame[c] = frame[c].astype(np.float64)
+    frame["offset"] = pd.to_numeric(frame["offset"]).astype("Int64")
     return frame.sort_values("time_utc", kind="stable").reset_index(drop=True)
 
 

@@ -14,11 +14,19 @@ Layout (ArduPilot ``libraries/AP_Logger/LogStructure.h``; pymavlink ``DFReader.p
   seconds): converted with :func:`forensics_lib.times.from_gps`. Other records carry ``TimeUS``
   (microseconds since boot), put on the UTC axis through the first GPS record with a week.
 * EV ids: 10 armed, 11 disarmed (ArduPilot ``Tools/Replay/MsgHandler_Event.cpp`` DATA_ARMED,
-  DATA_DISARMED), 18 land complete (``AP_Logger.h`` LogEvent::LAND_COMPLETE).
+  DATA_DISARMED), 18 land complete (``AP_Logger.h`` LogEvent::LAND_COMPLETE), 46 gripper
+  grab, 47 gripper release, 51 parachute released (``AP_Logger.h`` LogEvent GRIPPER_GRAB,
+  GRIPPER_RELEASE, PARACHUTE_RELEASED; written by ``AP_Gripper_Servo::grab``/``release``).
+* RCOU: servo outputs, ``TimeUS`` then one ``H`` (uint16, us) per channel. Current ArduPilot
+  (``libraries/AP_Logger/LogStructure.h``): RCOU ``QHHHHHHHHHHHHHH``
+  ``TimeUS,C1..C14``, RCO2 ``QHHHH`` ``TimeUS,C15..C18``, RCO3 ``TimeUS,C19..C32``; older
+  firmware labels them ``Ch1..Ch12`` or ``Chan1..Chan8`` (signed ``h``). Channels are read
+  by label, whatever the FMT says, into ``servo_steps`` (:mod:`forensics_lib.drone.servo`).
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -29,12 +37,14 @@ import pandas as pd
 from pymavlink import mavutil
 
 from forensics_lib import times
+from forensics_lib.drone import servo
 from forensics_lib.drone.model import (
     BAD_FRAME_COLUMNS,
     HOME_COLUMNS,
     MISSION_COLUMNS,
     PARAM_COLUMNS,
     PILOT_COLUMNS,
+    SERVO_STEP_COLUMNS,
     TRACK_COLUMNS,
     VEHICLE_COLUMNS,
     FlightLog,
@@ -89,6 +99,14 @@ _EV = {
     11: ("disarmed", "motors disarmed"),
     18: ("landing", "land complete (autopilot)"),
 }
+# EV ids of payload actions (AP_Logger.h LogEvent): kind, text.
+_EV_PAYLOAD = {
+    46: ("gripper_grab", "gripper grab (autopilot event GRIPPER_GRAB)"),
+    47: ("release_event", "gripper release (autopilot event GRIPPER_RELEASE)"),
+    51: ("release_event", "parachute released (autopilot event PARACHUTE_RELEASED)"),
+}
+_SERVO_TABLES = ("RCOU", "RCO2", "RCO3")
+_CHANNEL_LABEL = re.compile(r"^(?:C|Ch|Chan)(\d+)$")
 
 
 # Fields the reader computes with, by name; a corrupt FMT record can give them another type,
@@ -398,6 +416,17 @@ def _events(
                     "offset": r["offset"],
                 }
             )
+        for _, r in ev[ev["Id"].isin(list(_EV_PAYLOAD))].iterrows():
+            kind, text = _EV_PAYLOAD[int(r["Id"])]
+            rows.append(
+                {
+                    "time_utc": r["time_utc"],
+                    "kind": kind,
+                    "text": text,
+                    "value": str(int(r["Id"])),
+                    "offset": r["offset"],
+                }
+            )
     msg = recs.table("MSG")
     if "Message" in msg:
         msg = msg.assign(time_utc=_utc(msg, clock))
@@ -447,6 +476,29 @@ def _events(
                 }
             )
     return rows
+
+
+def _servo_steps(
+    recs: Records, clock: tuple[int, int] | None, params: pd.DataFrame
+) -> pd.DataFrame:
+    functions = servo.servo_functions(params)
+    found = []
+    for name in _SERVO_TABLES:
+        table = recs.table(name)
+        if "TimeUS" not in table or table.empty:
+            continue
+        channels = {}
+        for label in table.columns:
+            match = _CHANNEL_LABEL.match(str(label))
+            if match and table[label].dtype.kind in "iuf":
+                channels[int(match.group(1))] = table[label].to_numpy()
+        steps = servo.servo_steps(_utc(table, clock), table["offset"], channels, name, functions)
+        if len(steps):
+            found.append(steps)
+    if not found:
+        return frame_of(SERVO_STEP_COLUMNS, {})
+    merged = pd.concat(found, ignore_index=True).sort_values("time_utc", kind="stable")
+    return frame_of(SERVO_STEP_COLUMNS, merged)
 
 
 def _mission(recs: Records) -> pd.DataFrame:
@@ -548,7 +600,11 @@ def read_dataflash(buf: bytes, path: str) -> FlightLog:
     arm = _arm_states(recs, clock)
     track = _track(recs, clock, modes, arm)
     params = _params(recs, clock)
-    events = events_frame([*_events(recs, clock, modes, arm), *_param_changes(params)], track)
+    steps = _servo_steps(recs, clock, params)
+    events = events_frame(
+        [*_events(recs, clock, modes, arm), *_param_changes(params), *servo.servo_events(steps)],
+        track,
+    )
     counts = {
         recs.formats[t].name: len(v) for t, v in sorted(recs.starts.items()) if t in recs.formats
     }
@@ -586,6 +642,7 @@ def read_dataflash(buf: bytes, path: str) -> FlightLog:
         ),
         message_counts=counts,
         truncated=recs.truncated_at is not None,
+        servo_steps=steps,
     )
 
 

@@ -32,8 +32,26 @@ Records read (``src/record/*.rs``): OSD (1: position in radians, height above ho
 speeds, yaw, flight mode, motors, satellites, battery %), HOME (2), CUSTOM (5: the Unix-ms
 wall time of the frame), CENTER_BATTERY (7) and SMART_BATTERY (8) voltages, APP_TIP (9),
 APP_WARN (10), APP_SERIOUS_WARN (24), APP_GPS (14: the phone's position in degrees), RC_GPS
-(11, counted: dji-log-parser keeps its latitude/longitude as raw ``i32`` with no unit, so
-they are not converted here rather than guessed).
+(11, counted only, see below).
+
+Vertical speed: OSD ``speed_z`` (dm/s) is the z component of a North-East-Down velocity,
+positive **down**, so ``climb_ms = -speed_z / 10``. Two DJI sources agree:
+dji-sdk/FlightRecordParsingLib ``fr_standardization_flightcontroller_filler.cpp``
+(``FillOSDData``: the OSD record's ``speed_x/y/z * 0.1`` become ``Velocity``) with
+``fr_standardization_common_interface.h`` (``velocityZ``: "in meters per second, using the
+N-E-D (North-East-Down) coordinate system"), and the DJI Mobile SDK reference for the same
+state (``DJIFlightControllerState.velocityZ``, "using the N-E-D (North-East-Down) coordinate
+system", developer.dji.com). dji-log-parser (``record/osd.rs``, ``frame/osd.rs``) copies
+``speed_z`` as "Vertical speed" without stating its sign; djiparsetxt
+(``parseRecord_OSD.cpp``) the same.
+
+RC_GPS (record 11) is counted, not converted: its ``latitude``/``longitude`` are ``i32`` with
+no unit in dji-log-parser (``record/rc_gps.rs``), and DJI's own FlightRecordParsingLib
+(``fr_standardization_rc_hardware_filler.cpp`` ``FillRCGPSData``) passes the raw ``int32_t``
+of ``dji_rc_gps_info_push`` (``fr_protocol.h``) unscaled into a coordinate documented in
+degrees, which cannot be the whole story (an integer number of degrees is kilometres off).
+No source states the scale (1e-7 degrees is a plausible guess, and a guess is not evidence),
+so the count is reported in ``notes`` instead of a position.
 """
 
 from __future__ import annotations
@@ -484,7 +502,7 @@ def _frames(records: list[RawRecord], path: str) -> dict[str, list[dict[str, Any
                     too_short[name] = too_short.get(name, 0) + 1
                     continue
                 v = _OSD.unpack_from(c)
-                lon, lat, height_dm, sx, sy, _sz, _p, _r, yaw = v[0:9]
+                lon, lat, height_dm, sx, sy, sz, _p, _r, yaw = v[0:9]
                 mode = FLIGHT_MODES.get(v[9] & 0x7F, f"mode {v[9] & 0x7F}")
                 armed = bool(v[11] & 0x08)
                 lat_d, lon_d = _deg(lat), _deg(lon)
@@ -497,6 +515,8 @@ def _frames(records: list[RawRecord], path: str) -> dict[str, list[dict[str, Any
                             "lon": lon_d,
                             "alt_rel_m": height_dm / 10.0,
                             "ground_speed_ms": math.hypot(sx, sy) / 10.0,
+                            # NED z, positive down (module docstring): climb is -speed_z
+                            "climb_ms": -sz / 10.0,
                             "heading_deg": (yaw / 10.0) % 360.0,
                             "sats": v[15],
                             "fix_type": 3 if v[12] & 0x80 else 0,  # osd.rs is_gps_valid
@@ -700,7 +720,8 @@ def read_dji_txt(buf: bytes, path: str) -> FlightLog:
     if counts.get("RC_GPS"):
         notes.append(
             f"{counts['RC_GPS']} RC_GPS records (remote-controller GPS) counted, not converted: "
-            "the reference layout gives no unit for their coordinates"
+            "neither dji-log-parser nor DJI's FlightRecordParsingLib states the unit of their "
+            "integer coordinates"
         )
     home = frame_of(HOME_COLUMNS, _utc(rows["home"])) if rows["home"] else None
     log = details_flight_log(details, path, tuple(notes))

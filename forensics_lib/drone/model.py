@@ -34,6 +34,8 @@ __all__ = [
     "MISSION_COLUMNS",
     "PARAM_COLUMNS",
     "PILOT_COLUMNS",
+    "RELEASE_COMMANDS",
+    "SERVO_STEP_COLUMNS",
     "TRACK",
     "TRACK_COLUMNS",
     "VEHICLE_COLUMNS",
@@ -41,6 +43,17 @@ __all__ = [
     "arm_events",
     "frame_of",
 ]
+
+# MAV_CMD numbers that drop, release or actuate a payload (common.xml / ardupilotmega.xml).
+RELEASE_COMMANDS: dict[int, str] = {
+    94: "NAV_PAYLOAD_PLACE",
+    181: "DO_SET_RELAY",
+    182: "DO_REPEAT_RELAY",
+    183: "DO_SET_SERVO",
+    184: "DO_REPEAT_SERVO",
+    211: "DO_GRIPPER",
+    42600: "DO_WINCH",
+}
 
 TRACK_COLUMNS: tuple[Column, ...] = (
     Column("time_utc", TIME, "time of the position fix (UTC)"),
@@ -65,7 +78,8 @@ EVENT_COLUMNS: tuple[Column, ...] = (
         "kind",
         STR,
         "armed, disarmed, mode, takeoff, landing, statustext, failsafe, "
-        "mission_item_reached, release_command, param_change, ...",
+        "mission_item_reached, release_command, release_ack, release_event, servo "
+        "(a steady servo output stepping: value ch<N> <from>-><to>), param_change, ...",
     ),
     Column("text", STR, "what happened, in words"),
     Column("severity", INT, "MAVLink MAV_SEVERITY (0 emergency .. 7 debug) where given"),
@@ -127,6 +141,19 @@ PILOT_COLUMNS: tuple[Column, ...] = (
     Column("alt_m", FLOAT, "altitude, metres (NaN when unknown)"),
     Column("source", STR, "ground station GLOBAL_POSITION_INT, RC_GPS, APP_GPS..."),
     Column("offset", INT, "byte offset of the record"),
+)
+
+SERVO_STEP_COLUMNS: tuple[Column, ...] = (
+    Column("time_utc", TIME, "first servo-output sample showing the new value (UTC)"),
+    Column("before_utc", TIME, "last sample still showing the old value: the step is between"),
+    Column("channel", INT, "servo output channel (1 = SERVO1 / MAIN OUT 1)"),
+    Column("from_pwm", INT, "PWM held before, microseconds"),
+    Column("to_pwm", INT, "PWM held after, microseconds"),
+    Column("message", STR, "record type read (SERVO_OUTPUT_RAW, RCOU, ...)"),
+    Column("offset", INT, "byte offset of the record showing the new value"),
+    Column("function", INT, "SERVOn_FUNCTION parameter of the channel, where the log has it"),
+    Column("function_label", STR, "what that function drives (gripper, motor 1, ...)"),
+    Column("release_capable", BOOL, "False when the function flies the aircraft or a camera"),
 )
 
 BAD_FRAME_COLUMNS: tuple[Column, ...] = (
@@ -201,7 +228,9 @@ class FlightLog:
     """Everything one flight log says, as DataFrames and facts.
 
     ``track``, ``events``, ``home``, ``vehicle``, ``mission``, ``params`` and
-    ``pilot_positions`` follow the ``*_COLUMNS`` of this module. ``bad_frames`` lists the
+    ``pilot_positions`` follow the ``*_COLUMNS`` of this module. ``servo_steps`` lists the
+    steps of steady servo outputs (a gripper or drop servo moving once; see
+    :mod:`forensics_lib.drone.servo`). ``bad_frames`` lists the
     unreadable byte ranges (offset, length, reason); ``message_counts`` counts every message
     or record type read; ``notes`` says what could not be read and why (e.g. an encrypted
     DJI track).
@@ -222,6 +251,7 @@ class FlightLog:
     systems: tuple[int, ...] = ()
     notes: tuple[str, ...] = ()
     truncated: bool = False
+    servo_steps: pd.DataFrame = field(default_factory=lambda: frame_of(SERVO_STEP_COLUMNS, {}))
 
     @property
     def bad_frame_count(self) -> int:

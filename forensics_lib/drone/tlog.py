@@ -12,6 +12,11 @@ and units are those of MAVLink ``common.xml`` (https://mavlink.io/en/messages/co
   controller), base_mode bit 128 = MAV_MODE_FLAG_SAFETY_ARMED, custom_mode = flight mode.
 * HOME_POSITION: latitude/longitude degE7, altitude mm AMSL.
 * STATUSTEXT: severity (MAV_SEVERITY), text char[50].
+* SERVO_OUTPUT_RAW: port (0 = MAIN; 8 outputs per port), servo1_raw..servo8_raw us, and
+  servo9_raw..servo16_raw as MAVLink 2 extensions; read into ``servo_steps`` by
+  :mod:`forensics_lib.drone.servo` (channel = 8 x port + n).
+* MISSION_ITEM_REACHED of an item whose command is in :data:`RELEASE_COMMANDS` names that
+  command in its text, so a release item reached in AUTO is visible as such.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from pymavlink.dialects.v20 import ardupilotmega as dialect
 
 from forensics_lib import times
 from forensics_lib.drone import mavlink_frames as mf
+from forensics_lib.drone import servo
 from forensics_lib.drone.model import (
     BAD_FRAME_COLUMNS,
     EVENT_COLUMNS,
@@ -35,6 +41,8 @@ from forensics_lib.drone.model import (
     MISSION_COLUMNS,
     PARAM_COLUMNS,
     PILOT_COLUMNS,
+    RELEASE_COMMANDS,
+    SERVO_STEP_COLUMNS,
     TRACK_COLUMNS,
     VEHICLE_COLUMNS,
     FlightLog,
@@ -51,17 +59,6 @@ _ARMED = 128  # MAV_MODE_FLAG_SAFETY_ARMED
 _CUSTOM_MODE = 1  # MAV_MODE_FLAG_CUSTOM_MODE_ENABLED
 _AUTOPILOT_PX4 = 12
 _STATE_CRITICAL = (5, 6)  # MAV_STATE_CRITICAL, MAV_STATE_EMERGENCY
-
-# MAV_CMD numbers that drop, release or actuate a payload (common.xml / ardupilotmega.xml).
-RELEASE_COMMANDS: dict[int, str] = {
-    94: "NAV_PAYLOAD_PLACE",
-    181: "DO_SET_RELAY",
-    182: "DO_REPEAT_RELAY",
-    183: "DO_SET_SERVO",
-    184: "DO_REPEAT_SERVO",
-    211: "DO_GRIPPER",
-    42600: "DO_WINCH",
-}
 
 # Parameters the autopilot rewrites by itself (ArduPilot AP_Stats counters, barometer ground
 # pressure): their changes are not anybody's action and are left out of the events.
@@ -87,6 +84,7 @@ _ID = {
         "AUTOPILOT_VERSION",
         "FOLLOW_TARGET",
         "BATTERY_STATUS",
+        "SERVO_OUTPUT_RAW",
     )
 }
 
@@ -295,8 +293,15 @@ def _transitions(hb: pd.DataFrame, column: str) -> pd.DataFrame:
     return hb[changed]
 
 
-def _events(frames: mf.Frames, sysid: int | None, hb: pd.DataFrame) -> list[dict[str, Any]]:
+def _events(
+    frames: mf.Frames, sysid: int | None, hb: pd.DataFrame, mission: pd.DataFrame
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = arm_events(hb)
+    release_items = {
+        int(seq): RELEASE_COMMANDS[int(cmd)]
+        for seq, cmd in zip(mission["seq"], mission["command"], strict=True)
+        if int(cmd) in RELEASE_COMMANDS
+    }
     for _, r in _transitions(hb, "mode").iterrows():
         rows.append(
             {
@@ -338,11 +343,12 @@ def _events(frames: mf.Frames, sysid: int | None, hb: pd.DataFrame) -> list[dict
     idx = mf.select(frames, _ID["MISSION_ITEM_REACHED"], sysid)
     mr = mf.decode(frames, idx, _ID["MISSION_ITEM_REACHED"])
     for i, seq in zip(idx, mr["seq"], strict=True):
+        what = f" ({release_items[int(seq)]})" if int(seq) in release_items else ""
         rows.append(
             {
                 "time_utc": frames.time_us[i],
                 "kind": "mission_item_reached",
-                "text": f"mission item {int(seq)} reached",
+                "text": f"mission item {int(seq)}{what} reached",
                 "value": str(int(seq)),
                 "offset": frames.offset[i],
             }
@@ -395,6 +401,30 @@ def _events(frames: mf.Frames, sysid: int | None, hb: pd.DataFrame) -> list[dict
             }
         )
     return rows
+
+
+def _servo_steps(frames: mf.Frames, sysid: int | None, params: pd.DataFrame) -> pd.DataFrame:
+    msgid = _ID["SERVO_OUTPUT_RAW"]
+    idx = mf.select(frames, msgid, sysid)
+    raw = mf.decode(frames, idx, msgid)
+    functions = servo.servo_functions(params)
+    names = [n for n in raw.dtype.names or () if n.startswith("servo") and n.endswith("_raw")]
+    found = []
+    for port in np.unique(raw["port"]):
+        at = raw["port"] == port
+        steps = servo.servo_steps(
+            _utc(frames.time_us[idx][at]),
+            frames.offset[idx][at],
+            {8 * int(port) + int(n[5:-4]): raw[n][at] for n in names},
+            "SERVO_OUTPUT_RAW",
+            functions if port == 0 else {},  # SERVOn_FUNCTION numbers the MAIN outputs
+        )
+        if len(steps):
+            found.append(steps)
+    if not found:
+        return frame_of(SERVO_STEP_COLUMNS, {})
+    merged = pd.concat(found, ignore_index=True).sort_values("time_utc", kind="stable")
+    return frame_of(SERVO_STEP_COLUMNS, merged)
 
 
 def _params(frames: mf.Frames, sysid: int | None) -> pd.DataFrame:
@@ -601,7 +631,16 @@ def read_tlog(buf: bytes, path: str, system_id: int | None = None) -> FlightLog:
     hb = _heartbeats(frames, sysid)
     track = _track(frames, sysid, hb)
     params = frame_of(PARAM_COLUMNS, _params(frames, sysid))
-    events = events_frame([*_events(frames, sysid, hb), *_param_changes(params)], track)
+    mission = _mission(frames)
+    steps = _servo_steps(frames, sysid, params)
+    events = events_frame(
+        [
+            *_events(frames, sysid, hb, mission),
+            *_param_changes(params),
+            *servo.servo_events(steps),
+        ],
+        track,
+    )
     bad = frame_of(
         BAD_FRAME_COLUMNS,
         {
@@ -617,7 +656,7 @@ def read_tlog(buf: bytes, path: str, system_id: int | None = None) -> FlightLog:
         events=events,
         home=_home(frames, sysid),
         vehicle=_vehicle(frames, sysid, hb),
-        mission=_mission(frames),
+        mission=mission,
         params=params,
         pilot_positions=_pilot(frames, sysid),
         bad_frames=bad,
@@ -625,4 +664,5 @@ def read_tlog(buf: bytes, path: str, system_id: int | None = None) -> FlightLog:
         system_id=sysid,
         systems=systems,
         truncated=frames.truncated_at is not None,
+        servo_steps=steps,
     )

@@ -22,6 +22,7 @@ is announced with a :class:`~forensics_lib.errors.ForensicsWarning` and listed i
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -29,7 +30,8 @@ from typing import Any, Literal
 import pandas as pd
 
 from forensics_lib import registry, timeline
-from forensics_lib.errors import UnsupportedFormat
+from forensics_lib.drone.model import FlightLog
+from forensics_lib.errors import ForensicsError, ForensicsWarning, UnsupportedFormat
 from forensics_lib.evidence import (
     DEFAULT_LIMITS,
     Evidence,
@@ -65,6 +67,9 @@ EXTRA_PHONE_MODULES: tuple[str, ...] = (
     "forensics_lib.phone.wifi",
     "forensics_lib.phone.apps",
     "forensics_lib.phone.linphone",
+    "forensics_lib.phone.media",
+    "forensics_lib.phone.locations",
+    "forensics_lib.phone.dronelogs",
 )
 #: The modules holding phone parsers (the phone family's share of registry.PARSER_MODULES).
 PHONE_MODULES: tuple[str, ...] = (
@@ -82,7 +87,11 @@ ALL_PHONE_MODULES: tuple[str, ...] = (*PHONE_MODULES[:4], *EXTRA_PHONE_MODULES)
 OSName = Literal["android", "ios", "unknown"]
 
 # Common names that differ from the part after the dot.
-_NAMES = {"android.mms": "sms", "phone.device": "device"}  # ufdr.<name> keeps its name
+_NAMES = {
+    "android.mms": "sms",
+    "phone.device": "device",
+    "phone.photo_locations": "locations",
+}  # ufdr.<name> keeps its name
 
 # Path fragments that only one OS's file system has (device paths, normalised).
 _ANDROID_MARKERS = (
@@ -285,6 +294,28 @@ class Extraction:
             "serial": pick(info.get("Serial Number"), lockdown.get("SerialNumber")),
             "imei": pick(info.get("IMEI")),
         }
+
+    def flight_logs(self) -> dict[str, FlightLog]:
+        """The drone flight logs found on the phone (``drone_logs``), read whole, by device
+        path: their tracks, events, home points. A file that is no flight log is skipped,
+        announced and listed in :attr:`problems`; an encrypted DJI record gives its
+        Details-only log (no track)."""
+        from forensics_lib.phone.dronelogs import DRONE_LOGS, flight_log
+
+        if DRONE_LOGS.id not in {a.id for a in self._parsers()}:
+            return {}
+        logs: dict[str, FlightLog] = {}
+        for source in self._candidates(DRONE_LOGS):
+            try:
+                logs[source.path] = flight_log(source)
+            except ForensicsError as exc:
+                self.problems.append((DRONE_LOGS.id, source.display_path, str(exc)))
+                warnings.warn(
+                    f"{DRONE_LOGS.id}: skipped {source.display_path}: {exc}",
+                    ForensicsWarning,
+                    stacklevel=2,
+                )
+        return logs
 
     def timeline(self) -> pd.DataFrame:
         """Every dated event of every artifact, one UTC timeline."""

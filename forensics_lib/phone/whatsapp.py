@@ -16,6 +16,23 @@ Android ``msgstore.db`` (``com.whatsapp/databases``):
 
 The schema is chosen by the columns present, never by a version number.
 
+``call_log.call_result`` (Android) as WhatsApp-Chat-Exporter ``android_handler.py``
+(``_construct_call_description``) words it: 0, 4, 7 cancelled by the caller (missed when
+incoming), 2 not answered (missed when incoming), 3 unavailable, 5 connected; other codes
+are not documented and stay ``unknown (N)``.
+
+Contacts: Android ``wa.db`` table ``wa_contacts`` (``jid``, ``is_whatsapp_user``,
+``status``, ``status_timestamp`` Unix ms, ``number``, ``display_name`` from the address
+book, ``given_name``, ``family_name``, ``wa_name`` = the push name the contact chose;
+schema as dumped from a real wa.db, ``CREATE TABLE wa_contacts(_id INTEGER PRIMARY KEY
+AUTOINCREMENT,jid TEXT NOT NULL,is_whatsapp_user BOOLEAN NOT NULL,status TEXT,
+status_timestamp INTEGER,number TEXT,raw_contact_id INTEGER,display_name TEXT,...``;
+WhatsApp-Chat-Exporter reads ``jid, COALESCE(display_name, wa_name), status``). iOS
+``ContactsV2.sqlite`` table ``ZWAADDRESSBOOKCONTACT`` (``ZWHATSAPPID``, ``ZPHONENUMBER``,
+``ZFULLNAME``, ``ZGIVENNAME``, ``ZLASTNAME``, ``ZABOUTTEXT``, ``ZLID``; WhatsApp-Chat-Exporter
+``ios_handler.contacts`` adds ``@s.whatsapp.net`` to a ``ZWHATSAPPID`` stored without it).
+No time of the iOS about text is verified here, so iOS ``time`` stays empty.
+
 ``message_type`` labels (ALEAPP): 0 Text, 1 Picture, 2 Audio, 3 Video, 5 Static Location,
 7 System Message, 9 Document, 16 Live Location.
 
@@ -59,16 +76,23 @@ from forensics_lib.sources import Source, display_path
 from forensics_lib.sqlite import SqliteDatabase
 
 __all__ = [
+    "ANDROID_CALL_RESULTS",
     "ANDROID_WA_CALLS",
+    "ANDROID_WA_CONTACTS",
     "ANDROID_WA_MESSAGES",
     "IOS_WA_CALLS",
+    "IOS_WA_CONTACTS",
     "IOS_WA_MESSAGES",
     "MESSAGE_TYPES",
     "WA_CALL_COLUMNS",
+    "WA_CONTACT_COLUMNS",
     "WA_MESSAGE_COLUMNS",
+    "call_result_labels",
     "read_android_calls",
+    "read_android_contacts",
     "read_android_messages",
     "read_ios_calls",
+    "read_ios_contacts",
     "read_ios_messages",
 ]
 
@@ -85,6 +109,16 @@ MESSAGE_TYPES: dict[int, str] = {
 # iOS ZMESSAGETYPE: only 0 (text) and 5 (location) are documented by the references above.
 IOS_MESSAGE_TYPES: dict[int, str] = {0: "Text", 5: "Static Location"}
 IOS_CALL_OUTCOMES: dict[int, str] = {0: "Ended", 1: "Missed", 4: "Rejected"}
+# Android call_log.call_result: (label when outgoing, label when incoming),
+# WhatsApp-Chat-Exporter android_handler._construct_call_description.
+ANDROID_CALL_RESULTS: dict[int, tuple[str, str]] = {
+    0: ("cancelled", "missed"),
+    2: ("not answered", "missed"),
+    3: ("unavailable", "unavailable"),
+    4: ("cancelled", "missed"),
+    5: ("connected", "connected"),
+    7: ("cancelled", "missed"),
+}
 
 WA_MESSAGE_COLUMNS: tuple[Column, ...] = (
     Column("time", TIME, "sent or received (UTC)"),
@@ -109,7 +143,12 @@ WA_CALL_COLUMNS: tuple[Column, ...] = (
     Column("video", BOOL, "video call"),
     Column("answered", BOOL, "connected: duration above zero"),
     Column("result", INT, "raw result: Android call_result, iOS ZOUTCOME"),
-    Column("result_label", STR, "iOS: Ended, Missed, Rejected; Android codes are not labelled"),
+    Column(
+        "result_label",
+        STR,
+        "iOS: Ended, Missed, Rejected; Android: connected, cancelled, not answered, missed, "
+        "unavailable",
+    ),
     Column("group_jid", STR, "group call: the group, if any"),
     Column("call_id", STR, "WhatsApp call id"),
     Column("time_raw", FLOAT, "the start time as stored (Android ms, iOS Cocoa s)"),
@@ -168,6 +207,37 @@ IOS_WA_CALLS = ArtifactSpec(
     globs=(f"{_IOS_GROUP}/CallHistory.sqlite",),
     timeline=_CALL_TIMELINE,
     references=("iLEAPP whatsAppCallHistory",),
+)
+
+WA_CONTACT_COLUMNS: tuple[Column, ...] = (
+    Column("time", TIME, "when the status (about) text was set (UTC; Android only)"),
+    Column("jid", STR, "user@s.whatsapp.net (or a group/broadcast jid on Android)"),
+    Column("number", STR, "phone number as stored"),
+    Column("display_name", STR, "name in the phone's address book (iOS ZFULLNAME)"),
+    Column("given_name", STR, "given name"),
+    Column("family_name", STR, "family name"),
+    Column("wa_name", STR, "push name the contact set in WhatsApp (Android wa_name)"),
+    Column("status", STR, "status / about text"),
+    Column("is_whatsapp_user", BOOL, "registered on WhatsApp (Android is_whatsapp_user)"),
+    Column("lid", STR, "privacy LID of the contact, where stored (iOS ZLID)"),
+    Column("schema", STR, "android or ios"),
+)
+ANDROID_WA_CONTACTS = ArtifactSpec(
+    id="android.whatsapp_contacts",
+    family="phone",
+    description="WhatsApp contacts, Android (wa.db wa_contacts)",
+    columns=WA_CONTACT_COLUMNS,
+    globs=("**/com.whatsapp/databases/wa.db", "**/com.whatsapp.w4b/databases/wa.db"),
+    timeline=(TimelineRule("time", "WhatsApp status set", "{jid}: {status}", actor="jid"),),
+    references=("WhatsApp-Chat-Exporter android_handler.contacts", "wa.db schema dump"),
+)
+IOS_WA_CONTACTS = ArtifactSpec(
+    id="ios.whatsapp_contacts",
+    family="phone",
+    description="WhatsApp contacts, iOS (ContactsV2.sqlite ZWAADDRESSBOOKCONTACT)",
+    columns=WA_CONTACT_COLUMNS,
+    globs=(f"{_IOS_GROUP}/ContactsV2.sqlite",),
+    references=("WhatsApp-Chat-Exporter ios_handler.contacts",),
 )
 
 _MODERN = ("_id", "chat_row_id", "from_me", "key_id", "timestamp", "text_data")
@@ -324,6 +394,22 @@ def read_android_messages(source: Source) -> pd.DataFrame:
 _ANDROID_CALL = ("_id", "jid_row_id", "from_me", "call_id", "timestamp", "duration")
 
 
+def call_result_labels(result: pd.Series, from_me: pd.Series) -> pd.Series:
+    """Android ``call_result`` codes as words (see :data:`ANDROID_CALL_RESULTS`); the caller's
+    side decides between "cancelled" and "missed"."""
+    codes = result.astype("Int64")
+    outgoing = from_me.astype("Int64").eq(1).fillna(False).to_numpy()
+    out = np.empty(len(codes), dtype=object)
+    for i, (code, mine) in enumerate(zip(codes.tolist(), outgoing, strict=True)):
+        if pd.isna(code):
+            out[i] = None
+        elif int(code) in ANDROID_CALL_RESULTS:
+            out[i] = ANDROID_CALL_RESULTS[int(code)][0 if mine else 1]
+        else:
+            out[i] = f"unknown ({int(code)})"
+    return pd.Series(out, index=result.index, dtype="str")
+
+
 @artifact(ANDROID_WA_CALLS)
 def read_android_calls(source: Source) -> pd.DataFrame:
     """Android ``msgstore.db`` table ``call_log``."""
@@ -364,7 +450,7 @@ def read_android_calls(source: Source) -> pd.DataFrame:
             "video": raw["video_call"].astype("boolean"),
             "answered": (duration > 0).astype("boolean"),
             "result": raw["call_result"],
-            "result_label": pd.Series(None, index=raw.index, dtype="str"),
+            "result_label": call_result_labels(raw["call_result"], raw["from_me"]),
             "group_jid": raw["group_jid"],
             "call_id": raw["call_id"],
             "time_raw": raw["timestamp"].astype("float64"),
@@ -520,3 +606,99 @@ def read_ios_calls(source: Source) -> pd.DataFrame:
         copy=False,
     )
     return finish(frame, IOS_WA_CALLS, source, raw["Z_PK"])
+
+
+_WA_CONTACT = ("_id", "jid")
+_WA_CONTACT_OPTIONAL = (
+    "is_whatsapp_user",
+    "status",
+    "status_timestamp",
+    "number",
+    "display_name",
+    "given_name",
+    "family_name",
+    "wa_name",
+)
+
+
+@artifact(ANDROID_WA_CONTACTS)
+def read_android_contacts(source: Source) -> pd.DataFrame:
+    """Android ``wa.db`` table ``wa_contacts``: one row per jid WhatsApp knows."""
+    with open_db(source) as db:
+        if missing_schema(db, "wa_contacts", _WA_CONTACT, ANDROID_WA_CONTACTS.id):
+            return empty_frame(ANDROID_WA_CONTACTS)
+        cols = select_list(db, "wa_contacts", "c", (*_WA_CONTACT, *_WA_CONTACT_OPTIONAL))
+        raw = fetch(
+            db,
+            f"SELECT {cols} FROM wa_contacts AS c ORDER BY c._id",
+            {"_id": "int", "is_whatsapp_user": "int", "status_timestamp": "int"},
+        )
+    n = len(raw)
+    frame = pd.DataFrame(
+        {
+            "time": times.from_unix_ms(_unset_zero(raw["status_timestamp"])),
+            "jid": raw["jid"],
+            "number": raw["number"],
+            "display_name": raw["display_name"],
+            "given_name": raw["given_name"],
+            "family_name": raw["family_name"],
+            "wa_name": raw["wa_name"],
+            "status": raw["status"],
+            "is_whatsapp_user": raw["is_whatsapp_user"].astype("boolean"),
+            "lid": pd.Series([None] * n, dtype="str"),
+            "schema": pd.Series(["android"] * n, dtype="str"),
+        },
+        copy=False,
+    )
+    return finish(frame, ANDROID_WA_CONTACTS, source, raw["_id"])
+
+
+_IOS_CONTACT = ("Z_PK", "ZWHATSAPPID")
+_IOS_CONTACT_OPTIONAL = (
+    "ZPHONENUMBER",
+    "ZFULLNAME",
+    "ZGIVENNAME",
+    "ZLASTNAME",
+    "ZABOUTTEXT",
+    "ZLID",
+)
+
+
+def _full_jid(raw: pd.Series) -> pd.Series:
+    """``ZWHATSAPPID`` with ``@s.whatsapp.net`` added when stored bare (WhatsApp-Chat-Exporter)."""
+    text = raw.astype("str")
+    bare = text.notna() & ~text.str.contains("@", regex=False).fillna(False)
+    result: pd.Series = text.where(~bare, text + "@s.whatsapp.net")
+    return result
+
+
+@artifact(IOS_WA_CONTACTS)
+def read_ios_contacts(source: Source) -> pd.DataFrame:
+    """iOS ``ContactsV2.sqlite`` table ``ZWAADDRESSBOOKCONTACT``."""
+    with open_db(source) as db:
+        if missing_schema(db, "ZWAADDRESSBOOKCONTACT", _IOS_CONTACT, IOS_WA_CONTACTS.id):
+            return empty_frame(IOS_WA_CONTACTS)
+        cols = select_list(
+            db, "ZWAADDRESSBOOKCONTACT", "c", (*_IOS_CONTACT, *_IOS_CONTACT_OPTIONAL)
+        )
+        raw = fetch(
+            db, f"SELECT {cols} FROM ZWAADDRESSBOOKCONTACT AS c ORDER BY c.Z_PK", {"Z_PK": "int"}
+        )
+    n = len(raw)
+    frame = pd.DataFrame(
+        {
+            "time": pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]"),
+            "jid": _full_jid(raw["ZWHATSAPPID"]),
+            "number": raw["ZPHONENUMBER"],
+            "display_name": raw["ZFULLNAME"],
+            "given_name": raw["ZGIVENNAME"],
+            "family_name": raw["ZLASTNAME"],
+            "wa_name": pd.Series([None] * n, dtype="str"),
+            "status": raw["ZABOUTTEXT"],
+            "is_whatsapp_user": pd.Series([pd.NA] * n, dtype="boolean"),  # not stored
+            "lid": raw["ZLID"],
+            "schema": pd.Series(["ios"] * n, dtype="str"),
+        },
+        copy=False,
+    )
+    return finish(frame, IOS_WA_CONTACTS, source, raw["Z_PK"])

@@ -14,17 +14,30 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from forensics_datasets.phone._pack import pack
+from forensics_datasets.phone._pack import WalState, pack
 from forensics_datasets.phone.android import write_android_tree
 from forensics_datasets.phone.extras import Extras
 from forensics_datasets.phone.ios import write_ios_tree
 from forensics_datasets.phone.linphone import Linphone
+from forensics_datasets.phone.media import (
+    Shot,
+    camera_files,
+    camera_key,
+    default_drone_logs,
+    default_shots,
+    drone_log_files,
+    make_fixes,
+    make_places,
+    write_android_places,
+    write_ios_fixes,
+)
 from forensics_datasets.phone.scenario import Call, Contact, Message, Scenario, make_scenario
+from forensics_datasets.phone.whatsapp import write_android_wa_contacts, write_ios_wa_contacts
 
 __all__ = [
     "PHONE_VERSION",
@@ -33,6 +46,10 @@ __all__ = [
     "Message",
     "PhoneExtraction",
     "Scenario",
+    "Shot",
+    "camera_files",
+    "camera_key",
+    "drone_log_files",
     "make_phone_extraction",
     "make_scenario",
 ]
@@ -79,13 +96,24 @@ def make_phone_extraction(
     linphone: bool | Linphone = False,
     scenario: Scenario | None = None,
     files: Mapping[str, bytes] | None = None,
+    media: bool | Sequence[Shot] = False,
+    locations: bool = False,
+    whatsapp_contacts: bool = False,
+    drone_logs: bool | Mapping[str, bytes] = False,
 ) -> PhoneExtraction:
     """Write one extraction into ``out`` (created) and its ``<name>.answer_key.json``.
 
     A composed case passes its own ``scenario`` (else one is made from ``seed`` and the
     sizes), its own ``extras`` / ``linphone`` data (``True`` makes seeded ones), and
     ``files``: more files by device path (photos, drone logs...), written into the tree
-    before it is packed."""
+    before it is packed.
+
+    Off by default (so existing extractions stay byte-identical): ``media`` camera photos
+    (``True``: :func:`~forensics_datasets.phone.media.default_shots`, or your own
+    :class:`Shot` list), ``locations`` (Google Maps labelled places on Android, routined
+    fixes on iOS), ``whatsapp_contacts`` (wa.db / ContactsV2.sqlite), ``drone_logs``
+    (``True``: a readable and an encrypted DJI record, or name -> bytes of your own, placed
+    by :func:`drone_log_files`). Each adds its answer under ``writer`` in the key."""
     root = Path(out)
     root.mkdir(parents=True, exist_ok=True)
     if scenario is None:
@@ -109,6 +137,26 @@ def make_phone_extraction(
             )
         else:
             notes = write_ios_tree(tree, scenario, wal=wal, extras=extras, linphone=linphone)
+        db_wal: WalState = "tail" if wal else "none"
+        if media:
+            shots = default_shots(seed) if media is True else list(media)
+            notes["media"] = camera_key(os, shots)
+            _write_files(tree, camera_files(os, shots))
+        if locations:
+            if os == "android":
+                notes["locations"] = write_android_places(tree, make_places(seed), wal=db_wal)
+            else:
+                notes["locations"] = write_ios_fixes(tree, make_fixes(seed), wal=db_wal)
+        if whatsapp_contacts:
+            writer = write_android_wa_contacts if os == "android" else write_ios_wa_contacts
+            notes["whatsapp_contacts"] = writer(tree, scenario, wal=db_wal)
+        if drone_logs:
+            logs, log_keys = (
+                default_drone_logs(seed) if drone_logs is True else (dict(drone_logs), [])
+            )
+            placed = drone_log_files(os, logs)
+            _write_files(tree, placed)
+            notes["drone_logs"] = {"paths": list(placed), "logs": log_keys}
         for device_path, data in (files or {}).items():
             target = tree / device_path.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -131,3 +179,10 @@ def make_phone_extraction(
     key_path = root / f"{stem}.answer_key.json"
     key_path.write_text(json.dumps(key, indent=2, ensure_ascii=False) + "\n")
     return PhoneExtraction(exhibit=exhibit, answer_key=key, scenario=scenario)
+
+
+def _write_files(tree: Path, files: Mapping[str, bytes]) -> None:
+    for device_path, data in files.items():
+        target = tree / device_path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)

@@ -39,11 +39,30 @@ from forensics_datasets.phone.linphone import (
     ANDROID_LINPHONERC,
     make_linphone,
 )
+from forensics_datasets.phone.media import (
+    GMM_MYPLACES_DB,
+    ROUTINED_CACHE_DB,
+    camera_files,
+    default_drone_logs,
+    default_shots,
+    drone_log_files,
+    make_fixes,
+    make_places,
+    write_android_places,
+    write_ios_fixes,
+)
 from forensics_datasets.phone.scenario import Scenario, make_scenario
-from forensics_datasets.phone.whatsapp import ANDROID_MSGSTORE, IOS_APP_GROUP
+from forensics_datasets.phone.whatsapp import (
+    ANDROID_MSGSTORE,
+    ANDROID_WA_DB,
+    IOS_APP_GROUP,
+    wa_contacts_key,
+    write_android_wa_contacts,
+    write_ios_wa_contacts,
+)
 from forensics_lib import registry
 
-__all__ = ["EXTRA_SAMPLES", "PHONE_SAMPLES", "UFDR_SAMPLES"]
+__all__ = ["EXTRA_SAMPLES", "MORE_SAMPLES", "PHONE_SAMPLES", "UFDR_SAMPLES"]
 
 Maker = Callable[[Path], tuple[Path, int]]
 
@@ -108,12 +127,79 @@ EXTRA_SAMPLES: dict[str, Maker] = {
         "android", ANDROID_CALL_HISTORY, lambda s: len(make_linphone(s.seed).calls)
     ),
 }
+
+
+def _file_maker(write: Callable[[Path], tuple[str, int]]) -> Maker:
+    """A sample written by ``write(tree)`` (returns the device path and its row count)."""
+
+    def make(tmp: Path) -> tuple[Path, int]:
+        with tempfile.TemporaryDirectory() as work:
+            rel, rows = write(Path(work))
+            dest = tmp / Path(rel).name
+            shutil.copyfile(Path(work) / rel.lstrip("/"), dest)
+        return dest, rows
+
+    return make
+
+
+def _photo(tree: Path) -> tuple[str, int]:
+    path, data = next(iter(camera_files("android", default_shots(11)).items()))
+    (tree / path.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+    (tree / path.lstrip("/")).write_bytes(data)
+    return path, 1
+
+
+def _drone_log(tree: Path) -> tuple[str, int]:
+    logs, _ = default_drone_logs(11)
+    path, data = next(iter(drone_log_files("android", logs).items()))
+    (tree / path.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+    (tree / path.lstrip("/")).write_bytes(data)
+    return path, 1
+
+
+def _places(tree: Path) -> tuple[str, int]:
+    write_android_places(tree, make_places(11))
+    return GMM_MYPLACES_DB, len(make_places(11))
+
+
+def _fixes(tree: Path) -> tuple[str, int]:
+    write_ios_fixes(tree, make_fixes(11))
+    return ROUTINED_CACHE_DB, len(make_fixes(11))
+
+
+def _contacts(os: str) -> Callable[[Path], tuple[str, int]]:
+    def write(tree: Path) -> tuple[str, int]:
+        scenario = _scenario()
+        if os == "android":
+            write_android_wa_contacts(tree, scenario)
+            return ANDROID_WA_DB, len(wa_contacts_key(scenario)) + 1  # + the group
+        write_ios_wa_contacts(tree, scenario)
+        return f"{IOS_APP_GROUP}/ContactsV2.sqlite", len(wa_contacts_key(scenario))
+
+    return write
+
+
+#: Samples of the media, locations, drone-log and WhatsApp-contact parsers.
+MORE_SAMPLES: dict[str, Maker] = {
+    "android.media": _file_maker(_photo),
+    "ios.media": _file_maker(_photo),
+    "phone.photo_locations": _file_maker(_photo),  # the first default shot has GPS
+    "android.locations": _file_maker(_places),
+    "ios.locations": _file_maker(_fixes),
+    "phone.drone_logs": _file_maker(_drone_log),
+    "android.whatsapp_contacts": _file_maker(_contacts("android")),
+    "ios.whatsapp_contacts": _file_maker(_contacts("ios")),
+}
 _EXTRA_MODULE = {
     "browser_history": "browser",
     "wifi_networks": "wifi",
     "installed_apps": "apps",
     "sip_accounts": "linphone",
     "sip_calls": "linphone",
+    "media": "media",
+    "locations": "locations",
+    "photo_locations": "locations",
+    "drone_logs": "dronelogs",
 }
 
 
@@ -124,6 +210,7 @@ def _registered(artifact_id: str) -> bool:
 
 
 PHONE_SAMPLES.update({k: v for k, v in EXTRA_SAMPLES.items() if _registered(k)})
+PHONE_SAMPLES.update({k: v for k, v in MORE_SAMPLES.items() if "whatsapp" in k or _registered(k)})
 
 
 def _ufdr_maker(count: Callable[[Scenario, dict[str, list[object]]], int]) -> Maker:

@@ -32,10 +32,14 @@ from forensics_datasets.phone.scenario import GROUP_JID, GROUP_SUBJECT, Scenario
 
 __all__ = [
     "ANDROID_MSGSTORE",
+    "ANDROID_WA_DB",
     "IOS_APP_GROUP",
     "LEGACY_SCHEMA",
     "MODERN_SCHEMA",
+    "wa_contacts_key",
+    "write_android_wa_contacts",
     "write_android_whatsapp",
+    "write_ios_wa_contacts",
     "write_ios_whatsapp",
 ]
 
@@ -375,3 +379,139 @@ def write_ios_whatsapp(root: Path, scenario: Scenario, *, wal: WalState = "tail"
     write_db(group / "ChatStorage.sqlite", CHATSTORAGE_SCHEMA, chats, wal=wal)
     write_db(group / "CallHistory.sqlite", IOS_CALLS_SCHEMA, calls, wal=wal)
     return {"app_group": "/" + IOS_APP_GROUP}
+
+
+ANDROID_WA_DB = "data/data/com.whatsapp/databases/wa.db"
+# wa_contacts as dumped from a real wa.db (CREATE TABLE wa_contacts(_id INTEGER PRIMARY KEY
+# AUTOINCREMENT,jid TEXT NOT NULL,is_whatsapp_user BOOLEAN NOT NULL,status TEXT,...)).
+WA_DB_SCHEMA = (
+    "CREATE TABLE wa_contacts(_id INTEGER PRIMARY KEY AUTOINCREMENT,jid TEXT NOT NULL,"
+    "is_whatsapp_user BOOLEAN NOT NULL,status TEXT,status_timestamp INTEGER,number TEXT,"
+    "raw_contact_id INTEGER,display_name TEXT,phone_type INTEGER,phone_label TEXT,"
+    "unseen_msg_count INTEGER,photo_ts INTEGER,thumb_ts INTEGER,photo_id_timestamp INTEGER,"
+    "given_name TEXT,family_name TEXT,wa_name TEXT,sort_name TEXT,nickname TEXT,company TEXT,"
+    "title TEXT,status_autodownload_disabled INTEGER,keep_timestamp INTEGER,"
+    "is_spam_reported INTEGER,is_sidelist_synced BOOLEAN DEFAULT 0,is_business_synced BOOLEAN "
+    "DEFAULT 0,disappearing_mode_duration INTEGER,disappearing_mode_timestamp LONG,"
+    "history_sync_initial_phash TEXT, is_starred BOOLEAN)",
+)
+# ZWAADDRESSBOOKCONTACT with the columns WhatsApp-Chat-Exporter and iOS readers query
+# (Core Data conventions; reconstructed, not dumped from a device).
+CONTACTSV2_SCHEMA = (
+    "CREATE TABLE Z_PRIMARYKEY (Z_ENT INTEGER PRIMARY KEY, Z_NAME VARCHAR, Z_SUPER INTEGER, "
+    "Z_MAX INTEGER)",
+    "CREATE TABLE ZWAADDRESSBOOKCONTACT ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT "
+    "INTEGER, ZABOUTTEXT VARCHAR, ZFULLNAME VARCHAR, ZGIVENNAME VARCHAR, ZLASTNAME VARCHAR, "
+    "ZLID VARCHAR, ZPHONENUMBER VARCHAR, ZWHATSAPPID VARCHAR )",
+)
+_ABOUT = ("Hey there! I am using WhatsApp.", "Busy", "Available", "At work")
+
+
+def wa_contacts_key(scenario: Scenario) -> list[dict[str, Any]]:
+    """The WhatsApp contacts the writers below store: one per address-book contact's first
+    number (a WhatsApp user when the scenario chats or calls with it), then the group."""
+    users = {m.chat_jid for m in scenario.wa_messages} | {c.jid for c in scenario.wa_calls}
+    users |= {m.sender_jid for m in scenario.wa_messages if m.sender_jid}
+    out: list[dict[str, Any]] = []
+    for i, contact in enumerate(scenario.contacts):
+        if not contact.phones:
+            continue
+        number = contact.phones[0]
+        jid = number.lstrip("+") + "@s.whatsapp.net"
+        is_user = jid in users
+        out.append(
+            {
+                "jid": jid,
+                "number": number,
+                "display_name": contact.display_name,
+                "given_name": contact.first,
+                "family_name": contact.last,
+                "wa_name": f"{contact.first} {contact.last[0]}." if is_user else None,
+                "status": _ABOUT[i % len(_ABOUT)] if is_user else None,
+                "status_time": contact.modified.isoformat() if is_user else None,
+                "is_whatsapp_user": is_user,
+            }
+        )
+    return out
+
+
+def write_android_wa_contacts(
+    root: Path, scenario: Scenario, *, wal: WalState = "none"
+) -> dict[str, Any]:
+    """Write ``wa.db`` (``wa_contacts``): the contacts of :func:`wa_contacts_key` + the group."""
+    key = wa_contacts_key(scenario)
+
+    def head(conn: sqlite3.Connection) -> None:
+        conn.executemany(
+            "INSERT INTO wa_contacts (jid, is_whatsapp_user, status, status_timestamp, number, "
+            "raw_contact_id, display_name, given_name, family_name, wa_name) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    c["jid"],
+                    int(c["is_whatsapp_user"]),
+                    c["status"],
+                    _ms(pd.Timestamp(c["status_time"])) if c["status_time"] else 0,
+                    c["number"],
+                    i + 1,
+                    c["display_name"],
+                    c["given_name"],
+                    c["family_name"],
+                    c["wa_name"],
+                )
+                for i, c in enumerate(key)
+            ],
+        )
+        conn.execute(
+            "INSERT INTO wa_contacts (jid, is_whatsapp_user, display_name) VALUES (?, 1, ?)",
+            (GROUP_JID, GROUP_SUBJECT),
+        )
+
+    write_db(root / ANDROID_WA_DB, WA_DB_SCHEMA, head, wal=wal)
+    group = {
+        "jid": GROUP_JID,
+        "number": None,
+        "display_name": GROUP_SUBJECT,
+        "given_name": None,
+        "family_name": None,
+        "wa_name": None,
+        "status": None,
+        "status_time": None,
+        "is_whatsapp_user": True,
+    }
+    return {"path": "/" + ANDROID_WA_DB, "contacts": [*key, group]}
+
+
+def write_ios_wa_contacts(
+    root: Path, scenario: Scenario, *, wal: WalState = "none"
+) -> dict[str, Any]:
+    """Write ``ContactsV2.sqlite``: every other WhatsApp id stored bare (no ``@s.whatsapp.net``),
+    non-users with no ZWHATSAPPID."""
+    key = wa_contacts_key(scenario)
+
+    def head(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO Z_PRIMARYKEY VALUES (1, 'WAAddressBookContact', 0, ?)", (len(key),)
+        )
+        conn.executemany(
+            "INSERT INTO ZWAADDRESSBOOKCONTACT (Z_PK, Z_ENT, Z_OPT, ZABOUTTEXT, ZFULLNAME, "
+            "ZGIVENNAME, ZLASTNAME, ZLID, ZPHONENUMBER, ZWHATSAPPID) "
+            "VALUES (?, 1, 1, ?, ?, ?, ?, NULL, ?, ?)",
+            [
+                (
+                    i,
+                    c["status"],
+                    c["display_name"],
+                    c["given_name"],
+                    c["family_name"],
+                    c["number"],
+                    (c["jid"] if i % 2 else c["jid"].split("@")[0])
+                    if c["is_whatsapp_user"]
+                    else None,
+                )
+                for i, c in enumerate(key, start=1)
+            ],
+        )
+
+    write_db(root / IOS_APP_GROUP / "ContactsV2.sqlite", CONTACTSV2_SCHEMA, head, wal=wal)
+    return {"path": f"/{IOS_APP_GROUP}/ContactsV2.sqlite", "contacts": key}
