@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
-
 from forensics_datasets.case import make_case
+
 from forensics_lib.case import open_case
 from forensics_lib.errors import EvidenceIntegrityError
 from forensics_lib.findings import case_findings
