@@ -30,6 +30,7 @@ PARSER_MODULES: tuple[str, ...] = (
     "forensics_lib.phone.device",
     "forensics_lib.phone.android",
     "forensics_lib.phone.ios",
+    "forensics_lib.phone.sms_deleted",
     "forensics_lib.phone.whatsapp",
     "forensics_lib.phone.browser",
     "forensics_lib.phone.wifi",

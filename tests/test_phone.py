@@ -342,6 +342,7 @@ def test_artifacts_list_and_provenance(cases: dict[str, Any]) -> None:
             "android.contacts",
             "android.whatsapp_messages",
             "android.whatsapp_calls",
+            "android.sms_deleted",  # carved from mmssms.db's free space (none here)
             "phone.device",
         }
         # contacts2.db (no calls table on Android 7+) and calllog.db both match calls globs.
@@ -351,7 +352,7 @@ def test_artifacts_list_and_provenance(cases: dict[str, Any]) -> None:
                 frame = ext.read(art.id)
                 assert check_frame(frame, art.spec) == []
                 assert frame["source_path"].notna().all()
-                assert frame["row_id"].notna().all()
+                assert frame[art.spec.locator].notna().all()
         with pytest.raises(KeyError, match="unknown phone artifact 'nope'"):
             ext.read("nope")
 
@@ -380,7 +381,7 @@ def test_partial_extraction_of_one_file(cases: dict[str, Any], tmp_path: Path) -
         zf.writestr("Case 12/var/mobile/Library/SMS/sms.db-wal", wal)
     with open_extraction(excerpt) as ext:
         assert ext.os == "ios"
-        assert list(ext.artifacts()["artifact"]) == ["ios.sms"]
+        assert list(ext.artifacts()["artifact"]) == ["ios.sms", "ios.sms_deleted"]
         assert len(ext.read("sms")) == len(cases["ios"].answer_key["scenario"]["messages"])
 
 

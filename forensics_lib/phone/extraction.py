@@ -70,6 +70,7 @@ EXTRA_PHONE_MODULES: tuple[str, ...] = (
     "forensics_lib.phone.media",
     "forensics_lib.phone.locations",
     "forensics_lib.phone.dronelogs",
+    "forensics_lib.phone.sms_deleted",
 )
 #: The modules holding phone parsers (the phone family's share of registry.PARSER_MODULES).
 PHONE_MODULES: tuple[str, ...] = (

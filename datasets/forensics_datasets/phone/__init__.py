@@ -100,6 +100,7 @@ def make_phone_extraction(
     locations: bool = False,
     whatsapp_contacts: bool = False,
     drone_logs: bool | Mapping[str, bytes] = False,
+    deleted_sms: int | Sequence[Message] = 0,
 ) -> PhoneExtraction:
     """Write one extraction into ``out`` (created) and its ``<name>.answer_key.json``.
 
@@ -113,7 +114,10 @@ def make_phone_extraction(
     :class:`Shot` list), ``locations`` (Google Maps labelled places on Android, routined
     fixes on iOS), ``whatsapp_contacts`` (wa.db / ContactsV2.sqlite), ``drone_logs``
     (``True``: a readable and an encrypted DJI record, or name -> bytes of your own, placed
-    by :func:`drone_log_files`). Each adds its answer under ``writer`` in the key."""
+    by :func:`drone_log_files`), ``deleted_sms`` (messages written then deleted, left in the
+    free space of mmssms.db / sms.db: your own :class:`Message` list, or a count of seeded
+    ones; listed under ``writer.deleted_sms`` with ``bytes_in_file``). Each adds its answer
+    under ``writer`` in the key."""
     root = Path(out)
     root.mkdir(parents=True, exist_ok=True)
     if scenario is None:
@@ -133,10 +137,18 @@ def make_phone_extraction(
         tree = Path(tmp)
         if os == "android":
             notes = write_android_tree(
-                tree, scenario, wal=wal, whatsapp=whatsapp, extras=extras, linphone=linphone
+                tree,
+                scenario,
+                wal=wal,
+                whatsapp=whatsapp,
+                extras=extras,
+                linphone=linphone,
+                deleted_sms=deleted_sms,
             )
         else:
-            notes = write_ios_tree(tree, scenario, wal=wal, extras=extras, linphone=linphone)
+            notes = write_ios_tree(
+                tree, scenario, wal=wal, extras=extras, linphone=linphone, deleted_sms=deleted_sms
+            )
         db_wal: WalState = "tail" if wal else "none"
         if media:
             shots = default_shots(seed) if media is True else list(media)

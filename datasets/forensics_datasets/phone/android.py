@@ -16,11 +16,20 @@ Epochs as on the device: ``sms.date``/``date_sent`` Unix ms, ``pdu.date`` Unix s
 Unix ms, ``contacts.contact_last_updated_timestamp`` Unix ms. WAL states as a live phone
 leaves them: ``mmssms.db`` with its newest messages only in the ``-wal``, ``calllog.db`` a bare
 header with every row in the ``-wal``.
+
+Deleted SMS (``deleted_sms=``, off by default): rows written and then deleted with
+``PRAGMA secure_delete = OFF`` (Android's default), so their bytes stay in freed cells
+(freeblocks), unallocated space, freelist pages, or under the WAL. The writer's notes list
+them (``deleted_sms``) with ``bytes_in_file``: whether the record's whole content is still
+somewhere in ``mmssms.db`` or its ``-wal`` (SQLite may overwrite a freed cell when it
+rebalances the page).
 """
 
 from __future__ import annotations
 
+import random
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,7 +38,7 @@ import pandas as pd
 from forensics_datasets.phone._pack import WalState, write_db
 from forensics_datasets.phone.extras import Extras, make_extras, write_android_extras
 from forensics_datasets.phone.linphone import Linphone, make_linphone, write_android_linphone
-from forensics_datasets.phone.scenario import Scenario
+from forensics_datasets.phone.scenario import PHRASES, Message, Scenario, json_ready
 from forensics_datasets.phone.whatsapp import write_android_whatsapp
 
 __all__ = [
@@ -39,6 +48,8 @@ __all__ = [
     "CONTACTS2_SCHEMA",
     "MMSSMS_DB",
     "MMSSMS_SCHEMA",
+    "deleted_messages",
+    "record_content",
     "write_android_tree",
     "write_calllog",
 ]
@@ -161,38 +172,136 @@ def _threads(scenario: Scenario) -> dict[str, int]:
     return threads
 
 
-def _write_mmssms(path: Path, scenario: Scenario, wal: WalState, wal_tail: int) -> dict[str, Any]:
+def deleted_messages(scenario: Scenario, count: int) -> list[Message]:
+    """``count`` seeded SMS that the phone's user later deleted (for ``deleted=``).
+
+    A third (rounded down) are scattered among the live messages, so each leaves a freed cell
+    in a live page of ``sms`` (a freeblock); the rest are a burst after the last live message
+    (the newest conversation, wiped), whose rows fill the last page of the table: deleting
+    them frees that page, which goes to the freelist with its old cells still on it.
+    """
+    rng = random.Random(f"deleted-sms-{scenario.seed}")
+    live = [m for m in scenario.messages if not m.mms]
+    if not live or count <= 0:
+        return []
+    numbers = sorted({m.address for m in live})
+    first, last = min(m.time for m in live), max(m.time for m in live)
+    span_ms = max(int((last - first).value // 1_000_000), 1)
+    scattered = count // 3
+    out: list[Message] = []
+    for i in range(count):
+        if i < scattered:
+            t = first + pd.Timedelta(milliseconds=rng.randint(1, span_ms))
+        else:
+            t = last + pd.Timedelta(
+                minutes=3 * (i - scattered + 1), milliseconds=rng.randint(0, 999)
+            )
+        outgoing = rng.random() < 0.5
+        out.append(
+            Message(
+                time=t,
+                address=rng.choice(numbers),
+                outgoing=outgoing,
+                body=rng.choice(PHRASES),
+                read=True if outgoing else rng.random() < 0.7,
+            )
+        )
+    return out
+
+
+def _sms_row(i: int, thread: int, message: Message) -> tuple[Any, ...]:
+    date = _ms(message.time)
+    return (
+        i,
+        thread,
+        message.address,
+        None,
+        date,
+        date if message.outgoing else date - 3_000,
+        None if message.outgoing else 0,
+        int(message.read),
+        -1,
+        2 if message.outgoing else 1,
+        0,
+        None,
+        message.body,
+        None,
+        0,
+        0,
+        1,
+    )
+
+
+def record_content(values: Sequence[Any]) -> bytes:
+    """The content bytes SQLite stores for a record of ``values`` (its body after the header).
+
+    https://www.sqlite.org/fileformat2.html#record_format: NULL and the integers 0 and 1 (serial
+    types 0, 8, 9) store nothing; other integers the fewest of 1, 2, 3, 4, 6 or 8 bytes, big-
+    endian two's complement; text its UTF-8 bytes; a blob its bytes. A deleted row is whole
+    (recoverable) when these bytes are still in the file, contiguous.
+    """
+    out = bytearray()
+    for value in values:
+        if value is None or (isinstance(value, int) and value in (0, 1)):
+            continue
+        if isinstance(value, int):
+            size = next(
+                n for n in (1, 2, 3, 4, 6, 8) if -(1 << (8 * n - 1)) <= value < 1 << (8 * n - 1)
+            )
+            out += value.to_bytes(size, "big", signed=True)
+        elif isinstance(value, str):
+            out += value.encode("utf-8")
+        else:
+            out += bytes(value)
+    return bytes(out)
+
+
+def _write_mmssms(
+    path: Path,
+    scenario: Scenario,
+    wal: WalState,
+    wal_tail: int,
+    deleted: Sequence[Message] = (),
+) -> dict[str, Any]:
     threads = _threads(scenario)
+    for message in deleted:
+        if message.mms:
+            raise ValueError("deleted messages are written as SMS: pass messages with mms=False")
+        threads.setdefault(message.address, len(threads) + 1)
     sms_rows: list[tuple[Any, ...]] = []
     mms: list[tuple[int, Any]] = []
     for message in scenario.messages:
         if message.mms:
             mms.append((len(mms) + 1, message))
             continue
-        date = _ms(message.time)
-        sms_rows.append(
-            (
-                len(sms_rows) + 1,
-                threads[message.address],
-                message.address,
-                None,
-                date,
-                date if message.outgoing else date - 3_000,
-                None if message.outgoing else 0,
-                int(message.read),
-                -1,
-                2 if message.outgoing else 1,
-                0,
-                None,
-                message.body,
-                None,
-                0,
-                0,
-                1,
-            )
+        sms_rows.append(_sms_row(len(sms_rows) + 1, threads[message.address], message))
+    gone: set[int] = set()
+    if deleted:  # live and deleted rows in time order, _id as the phone assigned them
+        live = [m for m in scenario.messages if not m.mms]
+        tagged = sorted(
+            [(m, False) for m in live] + [(m, True) for m in deleted], key=lambda x: x[0].time
         )
+        sms_rows = [_sms_row(i, threads[m.address], m) for i, (m, _) in enumerate(tagged, start=1)]
+        gone = {i for i, (_, d) in enumerate(tagged, start=1) if d}
     cut = max(len(sms_rows) - wal_tail, 0) if wal == "tail" else len(sms_rows)
+    head_rows, tail_rows = sms_rows[:cut], sms_rows[cut:]
+    if deleted:
+        # The newest live rows go to the -wal; every deleted row is written before the
+        # checkpoint. Without a WAL it is deleted in the main file (free space, where a later
+        # rebalancing of its page may overwrite it); with one, after the checkpoint: its page
+        # as checkpointed keeps it whole under the WAL frames that free it.
+        live_ids = [r[0] for r in sms_rows if r[0] not in gone]
+        in_wal = set(live_ids[max(len(live_ids) - wal_tail, 0) :]) if wal == "tail" else set()
+        head_rows = [r for r in sms_rows if r[0] not in in_wal]
+        tail_rows = [r for r in sms_rows if r[0] in in_wal]
     insert_sms = "INSERT INTO sms VALUES (" + ", ".join("?" * 17) + ")"
+
+    def delete(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+        ids = [(r[0],) for r in rows if r[0] in gone]
+        if ids:
+            # Off, so that the freed cells keep their bytes (Debian's SQLite defaults to on).
+            conn.execute("PRAGMA secure_delete = OFF")
+            conn.executemany("DELETE FROM sms WHERE _id = ?", ids)
 
     def head(conn: sqlite3.Connection) -> None:
         conn.execute("INSERT INTO android_metadata VALUES ('en_GB')")
@@ -205,7 +314,7 @@ def _write_mmssms(path: Path, scenario: Scenario, wal: WalState, wal_tail: int) 
             "VALUES (?, ?, ?, ?, ?)",
             [(i, 0, 0, str(i), None) for i in threads.values()],
         )
-        conn.executemany(insert_sms, sms_rows[:cut])
+        conn.executemany(insert_sms, head_rows)
         for pdu_id, message in mms:
             seconds = int(message.time.value // 1_000_000_000)
             conn.execute(
@@ -246,15 +355,53 @@ def _write_mmssms(path: Path, scenario: Scenario, wal: WalState, wal_tail: int) 
                 (pdu_id, message.body),
             )
 
+        if wal != "tail":
+            delete(conn, sms_rows)
+
     def tail(conn: sqlite3.Connection) -> None:
-        conn.executemany(insert_sms, sms_rows[cut:])
+        conn.executemany(insert_sms, tail_rows)
+        if wal == "tail":
+            delete(conn, sms_rows)
 
     write_db(path, MMSSMS_SCHEMA, head, tail, wal=wal)
-    return {
-        "sms_rows": len(sms_rows),
+    notes: dict[str, Any] = {
+        "sms_rows": len(sms_rows) - len(gone),
         "mms_rows": len(mms),
-        "sms_ids_only_in_wal": [r[0] for r in sms_rows[cut:]],
+        "sms_ids_only_in_wal": [r[0] for r in tail_rows],
     }
+    if deleted:
+        notes["deleted_sms"] = _deleted_key(
+            path, sms_rows, gone, "wal" if wal == "tail" else "main"
+        )
+    return notes
+
+
+def _deleted_key(
+    path: Path, rows: list[tuple[Any, ...]], gone: set[int], deleted_in: str
+) -> list[dict[str, Any]]:
+    """The deleted rows as written, and whether their bytes are still in the files."""
+    held = path.read_bytes()  # the row's whole content still there: see record_content
+    wal_file = path.with_name(path.name + "-wal")
+    held += wal_file.read_bytes() if wal_file.exists() else b""
+    key = []
+    for row in rows:
+        if row[0] not in gone:
+            continue
+        key.append(
+            {
+                "_id": row[0],
+                "time": json_ready(pd.Timestamp(row[4], unit="ms", tz="UTC")),
+                "date_ms": row[4],
+                "address": row[2],
+                "body": row[12],
+                "type": row[9],
+                "read": bool(row[7]),
+                "thread_id": row[1],
+                "deleted_in": deleted_in,
+                "bytes_in_file": record_content(row[1:]) in held,
+            }
+        )
+    return key
 
 
 def _call_rows(scenario: Scenario) -> list[tuple[Any, ...]]:
@@ -332,11 +479,20 @@ def write_android_tree(
     whatsapp: Literal["modern", "legacy"] = "modern",
     extras: bool | Extras = False,
     linphone: bool | Linphone = False,
+    deleted_sms: int | Sequence[Message] = 0,
 ) -> dict[str, Any]:
     """Write the scenario's Android file system under ``root``; return the writer's notes.
 
-    ``extras`` adds Chrome history, WifiConfigStore.xml and packages.xml (ABX)."""
-    notes = _write_mmssms(root / MMSSMS_DB, scenario, "tail" if wal else "none", wal_tail)
+    ``extras`` adds Chrome history, WifiConfigStore.xml and packages.xml (ABX).
+    ``deleted_sms``: SMS written and then deleted (``PRAGMA secure_delete = OFF``) so they stay
+    in the free space of ``mmssms.db``: your own messages, or a count for
+    :func:`deleted_messages`; listed in the notes as ``deleted_sms``."""
+    deleted = (
+        deleted_messages(scenario, deleted_sms)
+        if isinstance(deleted_sms, int)
+        else list(deleted_sms)
+    )
+    notes = _write_mmssms(root / MMSSMS_DB, scenario, "tail" if wal else "none", wal_tail, deleted)
     write_calllog(root / CALLLOG_DB, _call_rows(scenario), wal="bare" if wal else "none")
     _write_contacts2(root / CONTACTS2_DB, scenario, "tail" if wal else "none")
     prop = root / BUILD_PROP

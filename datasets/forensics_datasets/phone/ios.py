@@ -23,15 +23,17 @@ from __future__ import annotations
 
 import plistlib
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from forensics_datasets.phone._pack import WalState, write_db
+from forensics_datasets.phone.android import deleted_messages, record_content
 from forensics_datasets.phone.extras import Extras, make_extras, write_ios_extras
 from forensics_datasets.phone.linphone import Linphone, make_linphone, write_ios_linphone
-from forensics_datasets.phone.scenario import Scenario
+from forensics_datasets.phone.scenario import Message, Scenario, json_ready
 from forensics_datasets.phone.whatsapp import write_ios_whatsapp
 
 __all__ = [
@@ -171,43 +173,95 @@ def _cocoa_s(ts: pd.Timestamp) -> float:
     return (int(ts.value) - COCOA_EPOCH_NS) / 1e9
 
 
+def _message_row(
+    i: int, seed: int, message: Message, handle: int, only_blob: bool, owner: str
+) -> tuple[Any, ...]:
+    date = _cocoa_ns(message.time)
+    return (
+        i,
+        f"EXAMPLE-{seed:04d}-{i:08d}",
+        None if only_blob else message.body,
+        handle,
+        attributed_body(message.body),
+        "SMS",
+        f"p:{owner}",
+        date,
+        date if message.read and not message.outgoing else 0,
+        int(message.outgoing),
+        int(message.read and not message.outgoing),
+        int(message.outgoing),
+        1,
+    )
+
+
+def _message_content(row: tuple[Any, ...]) -> bytes:
+    """The content bytes of a ``message`` record (see :func:`record_content`): the columns
+    written, in table order (the others hold NULL or 0 and store nothing)."""
+    rowid, guid, text, handle, blob, service, account, date, read_at, me, read, sent, done = row
+    del rowid  # the rowid alias is stored as NULL
+    return record_content(
+        (guid, text, handle, blob, service, account, date, read_at, done, me, read, sent)
+    )
+
+
 def _write_sms(
-    path: Path, scenario: Scenario, wal: WalState, wal_tail: int, rng_every: int
+    path: Path,
+    scenario: Scenario,
+    wal: WalState,
+    wal_tail: int,
+    rng_every: int,
+    deleted: Sequence[Message] = (),
 ) -> dict[str, Any]:
     handles: dict[str, int] = {}
-    for message in scenario.messages:
+    for message in [*scenario.messages, *deleted]:
         handles.setdefault(message.address, len(handles) + 1)
+    tagged = [(m, False) for m in scenario.messages]
+    if deleted:  # live and deleted rows in time order, ROWID as the phone assigned them
+        tagged = sorted(tagged + [(m, True) for m in deleted], key=lambda x: x[0].time)
     rows: list[tuple[Any, ...]] = []
     body_only: list[int] = []
-    for i, message in enumerate(scenario.messages, start=1):
+    gone: set[int] = set()
+    for i, (message, is_deleted) in enumerate(tagged, start=1):
         only_blob = i % rng_every == 0
-        if only_blob:
+        if only_blob and not is_deleted:
             body_only.append(i)
-        date = _cocoa_ns(message.time)
+        if is_deleted:
+            gone.add(i)
         rows.append(
-            (
+            _message_row(
                 i,
-                f"EXAMPLE-{scenario.seed:04d}-{i:08d}",
-                None if only_blob else message.body,
+                scenario.seed,
+                message,
                 handles[message.address],
-                attributed_body(message.body),
-                "SMS",
-                f"p:{scenario.owner_number}",
-                date,
-                date if message.read and not message.outgoing else 0,
-                int(message.outgoing),
-                int(message.read and not message.outgoing),
-                int(message.outgoing),
-                1,
+                only_blob,
+                scenario.owner_number,
             )
         )
     cut = max(len(rows) - wal_tail, 0) if wal == "tail" else len(rows)
+    head_rows, tail_rows = rows[:cut], rows[cut:]
+    if deleted:  # as on Android: deleted rows before the checkpoint, deleted after it
+        live_ids = [r[0] for r in rows if r[0] not in gone]
+        in_wal = set(live_ids[max(len(live_ids) - wal_tail, 0) :]) if wal == "tail" else set()
+        head_rows = [r for r in rows if r[0] not in in_wal]
+        tail_rows = [r for r in rows if r[0] in in_wal]
     insert = (
         "INSERT INTO message (ROWID, guid, text, handle_id, attributedBody, service, account, "
         "date, date_read, is_from_me, is_read, is_sent, is_finished) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
-    joins = [(handles[m.address], i) for i, m in enumerate(scenario.messages, start=1)]
+    insert_join = (
+        "INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)"
+    )
+
+    def joins(chosen: list[tuple[Any, ...]]) -> list[tuple[int, int, int]]:
+        return [(r[3], r[0], r[7]) for r in chosen]
+
+    def delete(conn: sqlite3.Connection) -> None:
+        ids = [(i,) for i in sorted(gone)]
+        if ids:
+            conn.execute("PRAGMA secure_delete = OFF")  # keep the freed cells' bytes
+            conn.executemany("DELETE FROM chat_message_join WHERE message_id = ?", ids)
+            conn.executemany("DELETE FROM message WHERE ROWID = ?", ids)
 
     def head(conn: sqlite3.Connection) -> None:
         conn.execute("INSERT INTO _SqliteDatabaseProperties VALUES ('_ClientVersion', '14006')")
@@ -224,25 +278,45 @@ def _write_sms(
         conn.executemany(
             "INSERT INTO chat_handle_join VALUES (?, ?)", [(i, i) for i in handles.values()]
         )
-        conn.executemany(insert, rows[:cut])
-        conn.executemany(
-            "INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)",
-            [(c, m, rows[m - 1][7]) for c, m in joins[:cut]],
-        )
+        conn.executemany(insert, head_rows)
+        conn.executemany(insert_join, joins(head_rows))
+        if wal != "tail":
+            delete(conn)
 
     def tail(conn: sqlite3.Connection) -> None:
-        conn.executemany(insert, rows[cut:])
-        conn.executemany(
-            "INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)",
-            [(c, m, rows[m - 1][7]) for c, m in joins[cut:]],
-        )
+        conn.executemany(insert, tail_rows)
+        conn.executemany(insert_join, joins(tail_rows))
+        if wal == "tail":
+            delete(conn)
 
     write_db(path, SMS_SCHEMA, head, tail, wal=wal)
-    return {
-        "message_rows": len(rows),
+    notes: dict[str, Any] = {
+        "message_rows": len(rows) - len(gone),
         "message_ids_text_null": body_only,
-        "message_ids_only_in_wal": [r[0] for r in rows[cut:]],
+        "message_ids_only_in_wal": [r[0] for r in tail_rows],
     }
+    if deleted:
+        held = path.read_bytes()
+        wal_file = path.with_name(path.name + "-wal")
+        held += wal_file.read_bytes() if wal_file.exists() else b""
+        by_id = dict(enumerate((m for m, _ in tagged), start=1))
+        notes["deleted_sms"] = [
+            {
+                "ROWID": r[0],
+                "guid": r[1],
+                "time": json_ready(by_id[r[0]].time),
+                "date_ns": r[7],
+                "address": by_id[r[0]].address,
+                "body": by_id[r[0]].body,
+                "is_from_me": r[9],
+                "text_null": r[2] is None,
+                "deleted_in": "wal" if wal == "tail" else "main",
+                "bytes_in_file": _message_content(r) in held,
+            }
+            for r in rows
+            if r[0] in gone
+        ]
+    return notes
 
 
 def _write_callhistory(path: Path, scenario: Scenario, wal: WalState) -> None:
@@ -321,12 +395,20 @@ def write_ios_tree(
     text_null_every: int = 3,
     extras: bool | Extras = False,
     linphone: bool | Linphone = False,
+    deleted_sms: int | Sequence[Message] = 0,
 ) -> dict[str, Any]:
     """Write the scenario's iOS file system under ``root``; return the writer's notes.
 
-    ``extras`` adds Safari history, the known-networks plist and applicationState.db."""
+    ``extras`` adds Safari history, the known-networks plist and applicationState.db.
+    ``deleted_sms``: messages written then deleted (``PRAGMA secure_delete = OFF``), your own
+    or a count of seeded ones (as on Android); listed in the notes as ``deleted_sms``."""
+    deleted = (
+        deleted_messages(scenario, deleted_sms)
+        if isinstance(deleted_sms, int)
+        else list(deleted_sms)
+    )
     notes = _write_sms(
-        root / SMS_DB, scenario, "tail" if wal else "none", wal_tail, text_null_every
+        root / SMS_DB, scenario, "tail" if wal else "none", wal_tail, text_null_every, deleted
     )
     _write_callhistory(root / CALLHISTORY_DB, scenario, "bare" if wal else "none")
     _write_addressbook(root / ADDRESSBOOK_DB, scenario, "tail" if wal else "none")

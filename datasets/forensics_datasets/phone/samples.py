@@ -179,6 +179,23 @@ def _contacts(os: str) -> Callable[[Path], tuple[str, int]]:
     return write
 
 
+def _deleted_sms(os: str) -> Callable[[Path], tuple[str, int]]:
+    """A database with 12 deleted messages; its row count is how many the writer's key says
+    are still whole in the file (``bytes_in_file``)."""
+
+    def write(tree: Path) -> tuple[str, int]:
+        scenario = _scenario()
+        if os == "android":
+            notes = write_android_tree(tree, scenario, wal=False, deleted_sms=12)
+            rel = MMSSMS_DB
+        else:
+            notes = write_ios_tree(tree, scenario, wal=False, deleted_sms=12)
+            rel = SMS_DB
+        return rel, sum(bool(k["bytes_in_file"]) for k in notes["deleted_sms"])
+
+    return write
+
+
 #: Samples of the media, locations, drone-log and WhatsApp-contact parsers.
 MORE_SAMPLES: dict[str, Maker] = {
     "android.media": _file_maker(_photo),
@@ -189,6 +206,8 @@ MORE_SAMPLES: dict[str, Maker] = {
     "phone.drone_logs": _file_maker(_drone_log),
     "android.whatsapp_contacts": _file_maker(_contacts("android")),
     "ios.whatsapp_contacts": _file_maker(_contacts("ios")),
+    "android.sms_deleted": _file_maker(_deleted_sms("android")),
+    "ios.sms_deleted": _file_maker(_deleted_sms("ios")),
 }
 _EXTRA_MODULE = {
     "browser_history": "browser",
@@ -200,6 +219,7 @@ _EXTRA_MODULE = {
     "locations": "locations",
     "photo_locations": "locations",
     "drone_logs": "dronelogs",
+    "sms_deleted": "sms_deleted",
 }
 
 
