@@ -150,8 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--datasets", type=Path, required=True)
     b.add_argument("--out", type=Path, required=True, help="build folder (course/ and lab/)")
     b.add_argument("--force", action="store_true")
-    g = sub.add_parser("autograde", help="autograde every submission of a lab")
-    g.add_argument("lab")
+    g = sub.add_parser("autograde", help="autograde every submission of one or more labs")
+    g.add_argument("lab", nargs="+")
     g.add_argument("--course", type=Path, default=KIT / "build" / "course")
     g.add_argument(
         "--jobs", type=int, default=None, help="parallel workers (default: cores, max 4)"
@@ -190,7 +190,20 @@ def grading_command(args: argparse.Namespace) -> int:
     run = grade.nbgrader_runner(course_root, tool_env())
     if args.command == "autograde":
         jobs = args.jobs or grade.default_jobs()
-        return grade.print_outcomes(grade.autograde_all(args.lab, course_root, run, jobs=jobs))
+        outcomes = []
+        for lab in args.lab:
+            done = grade.autograde_all(lab, course_root, run, jobs=jobs)
+            # A parallel run can lose a submission to a busy gradebook (SQLite) or a slow
+            # kernel start; each failure is retried once, alone, before it is reported.
+            for i, outcome in enumerate(done):
+                if not outcome.ok:
+                    print(f"retrying {lab} {outcome.trainee}: {outcome.detail}", file=sys.stderr)
+                    again = run("autograde", lab, "--student", outcome.trainee, "--create",
+                                "--force")  # fmt: skip
+                    tail = (again.stderr or "").strip().splitlines()[-1:] or [""]
+                    done[i] = grade.Outcome(outcome.trainee, again.returncode == 0, tail[0])
+            outcomes += done
+        return grade.print_outcomes(outcomes)
     if args.command == "feedback":
         done = run("generate_feedback", args.lab, "--force")
         print(done.stderr.strip().splitlines()[-1:] if done.returncode else "feedback generated")

@@ -21,7 +21,15 @@ c.CourseDirectory.root = str(COURSE_ROOT)
 c.CourseDirectory.source_directory = str(KIT / "notebooks")
 c.CourseDirectory.db_url = f"sqlite:///{COURSE_ROOT / 'gradebook.db'}"
 # Data files a lab needs travel with its notebook; build outputs never do.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
+# exports/ is where the labs write their KML and WAV files (a source notebook run in place).
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints",
+    "*.pyc",
+    "__pycache__",
+    "feedback",
+    ".*",
+    "exports",
+]
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Execute.timeout = 120

@@ -22,12 +22,19 @@ from __future__ import annotations
 import getpass
 import hashlib
 import hmac
+import itertools
+import json
+import math
 import os
+import random
 import tempfile
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from forensics_datasets.demo import make_demo_case
@@ -54,8 +61,357 @@ def _demo(out: Path, seed: int) -> dict[str, Any]:
     return make_demo_case(out, seed=seed).answer_key
 
 
+# -- the labs' data ---------------------------------------------------------------------------
+#
+# Each generator writes one trainee's case into ``out`` and returns its answer key: the
+# generator's own key plus the few facts the questions ask, derived here from the generator's
+# truth (its scenario or simulated flight), never from the library under test. Exhibit names
+# never carry the seed (a seed would let anyone regenerate the key with the public generators).
+
+_ZONES = ("Europe/Madrid", "Europe/London", "Europe/Lisbon", "Europe/Athens", "Europe/Berlin")
+
+
+def _json_ready(value: dict[str, Any]) -> dict[str, Any]:
+    """The key as JSON would store it (times as ISO text)."""
+    data: dict[str, Any] = json.loads(json.dumps(value, default=str))
+    return data
+
+
+def _photo_bytes(**kwargs: Any) -> bytes:
+    """A JPEG with EXIF GPS/time and DJI XMP from the drone generator's writer, as bytes."""
+    from forensics_datasets.drone import write_photo
+
+    with tempfile.TemporaryDirectory(prefix="forensics-photo-") as tmp:
+        path = Path(tmp) / "photo.jpg"
+        write_photo(path, **kwargs)
+        return path.read_bytes()
+
+
+def _phone(out: Path, seed: int) -> dict[str, Any]:
+    """Lab 1: the same phone's life as an Android and as an iOS extraction, plus one photo."""
+    from forensics_datasets.phone import make_phone_extraction, make_scenario
+    from forensics_datasets.phone.scenario import GROUP_JID
+
+    rng = random.Random(seed)
+    sizes = {"contacts": 6, "messages": 40, "calls": 16, "wa_messages": 24, "wa_calls": 6}
+    scenario = make_scenario(seed, **sizes)
+    zone = rng.choice(_ZONES)
+    taken = scenario.messages[-1].time.floor("s") - pd.Timedelta(hours=rng.randint(2, 30))
+    local = taken.tz_convert(zone)
+    offset = local.strftime("%z")
+    lat, lon = 40.1 + rng.uniform(-0.02, 0.02), -4.2 + rng.uniform(-0.02, 0.02)
+    photo = _photo_bytes(
+        lat=lat,
+        lon=lon,
+        alt_m=600.0 + rng.uniform(0, 30),
+        local_time=local.strftime("%Y:%m:%d %H:%M:%S"),
+        offset=f"{offset[:3]}:{offset[3:]}",
+        make="Google",
+        model="Pixel 7",
+        serial="",
+        misspelt=False,
+    )
+    stamp = local.strftime("%Y%m%d_%H%M%S")
+    keys = {}
+    for os_name, device_path in (
+        ("android", f"/data/media/0/DCIM/Camera/PXL_{stamp}.jpg"),
+        ("ios", "/private/var/mobile/Media/DCIM/100APPLE/IMG_0042.JPG"),
+    ):
+        made = make_phone_extraction(
+            out,
+            os=os_name,  # type: ignore[arg-type]
+            seed=seed,
+            name=f"EXH-201_{os_name}_ffs",
+            extras=True,
+            linphone=True,
+            scenario=scenario,
+            files={device_path: photo},
+        )
+        made.exhibit.with_name(f"EXH-201_{os_name}_ffs.answer_key.json").unlink()
+        keys[os_name] = made.answer_key
+    per_number = Counter(m.address for m in scenario.messages)
+    top = max(per_number.values())
+    names = {p: c.display_name for c in scenario.contacts for p in c.phones}
+    longest = max(c.duration_s for c in scenario.calls)
+    extras = keys["android"]["writer"]["extras"]
+    hidden = next(w for w in extras["wifi"] if w["hidden"])
+    dji = next(a for a in extras["apps"] if a["app_id"].startswith("dji."))
+    derived = {
+        "android_model": keys["android"]["writer"]["device"]["model"],
+        "ios_version": keys["ios"]["writer"]["device"]["os_version"],
+        "top_correspondents": [
+            {"number": n, "name": names.get(n)} for n, k in per_number.items() if k == top
+        ],
+        "longest_call": {
+            "duration_s": longest,
+            "numbers": sorted({c.number for c in scenario.calls if c.duration_s == longest}),
+        },
+        "group_messages": sum(m.chat_jid == GROUP_JID for m in scenario.wa_messages),
+        "hidden_wifi": {"ssid": hidden["ssid"], "psk": hidden["psk"]},
+        "hidden_wifi_ios_last_joined": hidden["last_joined"],
+        "dji_app_installed_utc": dji["installed"],
+        "photo": {"lat": lat, "lon": lon, "utc": taken.isoformat(), "zone": zone},
+    }
+    return _json_ready({**derived, "extractions": keys})
+
+
+def _inside(lat: np.ndarray, lon: np.ndarray, ring: list[list[float]]) -> np.ndarray:
+    """Even-odd ray casting in lon/lat (the perimeter is a few hundred metres wide)."""
+    inside = np.zeros(len(lat), dtype=bool)
+    for (x1, y1), (x2, y2) in itertools.pairwise(ring):
+        crosses = (y1 > lat) != (y2 > lat)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x_at = x1 + (lat - y1) * (x2 - x1) / (y2 - y1)
+        inside ^= crosses & (lon < x_at)
+    return inside
+
+
+def _drone(out: Path, seed: int) -> dict[str, Any]:
+    """Lab 2: the parcel drop (tlog, DataFlash, perimeter, photos) and its first breach."""
+    from forensics_datasets.drone import make_drone_case, simulate_flight
+
+    key = dict(make_drone_case(out, seed).key)
+    flight = simulate_flight(seed)  # the same flight (seeded): its true samples
+    s = flight.samples
+    inside = _inside(s["lat"].to_numpy(), s["lon"].to_numpy(), flight.perimeter)
+    key["breach_utc"] = s["time_utc"][inside].iloc[0].isoformat()
+    key["time_inside_s"] = float(inside.sum()) / 10  # 10 Hz samples
+    return _json_ready(key)
+
+
+def _dji(out: Path, seed: int) -> dict[str, Any]:
+    """Lab 3: a readable (scrambled) DJI record of a scouting flight, the drop flight's
+    encrypted v13 record, the drop video's subtitles (local time) and three photos."""
+    from forensics_datasets.dji_txt import simple_dji_flight, write_dji_txt
+    from forensics_datasets.drone import simulate_flight, write_srt
+
+    rng = random.Random(seed)
+    zone = rng.choice(_ZONES)
+    start = pd.Timestamp("2024-06-10T20:00:00Z") + pd.Timedelta(
+        days=rng.randint(0, 9), minutes=rng.randint(0, 150)
+    )
+    drop = simulate_flight(seed, start=start.isoformat())
+    serial = f"1SDEX7Z00{rng.randint(10, 99)}{rng.choice('ABCDEFGH')}{rng.randint(1, 9)}"
+    name = rng.choice(("NIGHT OWL", "PARCEL ONE", "YARD RUN", "BLUE KITE", "LOW FLYER"))
+    scout = simple_dji_flight(seed)
+    scout = replace(
+        scout,
+        aircraft_name=name,
+        aircraft_serial=serial,
+        start_ms=int((start - pd.Timedelta(days=1, minutes=rng.randint(10, 300))).value // 10**6),
+    )
+    version = rng.choice((10, 11, 12))
+    scout_file = out / "DJIFlightRecord_scout.txt"
+    out.mkdir(parents=True, exist_ok=True)
+    write_dji_txt(scout_file, scout, version=version, seed=seed)
+    d = drop.samples
+    airborne = d[d["alt_rel_m"] > 3]
+    took = airborne["time_utc"].iloc[0]
+    encrypted = replace(
+        scout,
+        start_ms=int(took.value // 10**6),
+        home=drop.home,
+        frames=scout.frames.iloc[:20],
+        app_gps=[],
+        tips=[],
+        warns=[],
+    )
+    write_dji_txt(out / "DJIFlightRecord_drop.txt", encrypted, version=13, seed=seed + 1)
+    write_srt(out / "DJI_0001.SRT", drop, zone=zone, every=10)
+    photos = out / "photos"
+    photos.mkdir(exist_ok=True)
+    # One photo while hovering low over the yard, two at cruise height, in time order.
+    low = airborne.index[(airborne["alt_rel_m"] < 10) & (airborne["mode"] == "AUTO")].tolist()
+    high = airborne.index[airborne["alt_rel_m"] > 30].tolist()
+    before = [i for i in high if i < low[0]]
+    after = [i for i in high if i > low[-1]]
+    n_before = rng.randint(0, 2)
+    picks = sorted(
+        [
+            rng.choice(low[len(low) // 4 : -len(low) // 4]),
+            *rng.sample(before, n_before),
+            *rng.sample(after, 2 - n_before),
+        ]
+    )
+    shots = []
+    for n, i in enumerate(picks):
+        row = d.loc[i]
+        when = row["time_utc"].floor("s")
+        local = when.tz_convert(zone)
+        offset = local.strftime("%z")
+        (photos / f"DJI_{n + 1:04d}.JPG").write_bytes(
+            _photo_bytes(
+                lat=row["lat"],
+                lon=row["lon"],
+                alt_m=row["alt_amsl_m"],
+                local_time=local.strftime("%Y:%m:%d %H:%M:%S"),
+                offset=f"{offset[:3]}:{offset[3:]}",
+                serial=serial,
+                dji={
+                    "GpsLatitude": row["lat"],
+                    "GpsLongitude": row["lon"],
+                    "AbsoluteAltitude": row["alt_amsl_m"],
+                    "RelativeAltitude": row["alt_rel_m"],
+                },
+            )
+        )
+        shots.append(
+            {
+                "file": f"DJI_{n + 1:04d}.JPG",
+                "utc": when.isoformat(),
+                "alt_rel_m": float(row["alt_rel_m"]),
+            }
+        )
+    (out / "case_notes.txt").write_text(
+        "Case notes (synthetic). The aircraft and its controller's phone were seized at the\n"
+        f"pilot's home. The aircraft's clock was set to local time, zone {zone}.\n"
+        "DJIFlightRecord_scout.txt: an earlier flight, from the DJI app on the phone.\n"
+        "DJIFlightRecord_drop.txt: the record of the night of the drop (newer app).\n"
+        "DJI_0001.SRT and photos/: from the aircraft's memory card.\n"
+    )
+    app_lat, app_lon = scout.app_gps[0][1], scout.app_gps[0][2]
+    return _json_ready(
+        {
+            "zone": zone,
+            "scout": {**scout.key(), "version": version, "pilot": {"lat": app_lat, "lon": app_lon}},
+            "drop": {
+                "start_utc": took.isoformat(),
+                "home": {"lat": drop.home[0], "lon": drop.home[1]},
+                "aircraft_serial": serial,
+            },
+            "srt_first_utc": d["time_utc"].iloc[0].isoformat(),
+            "photos": shots,
+            "lowest_photo": min(shots, key=lambda p: p["alt_rel_m"])["file"],
+        }
+    )
+
+
+# Common weak passwords (the kind every cracking word list starts with) and plain words.
+_WORDS = [
+    "123456",
+    "password",
+    "12345678",
+    "qwerty",
+    "111111",
+    "abc123",
+    "iloveyou",
+    "admin",
+    "princess",
+    "1234567",
+    "000000",
+    "trustno1",
+    "passw0rd",
+    "baseball",
+    "master",
+    "shadow",
+    "superman",
+    "batman",
+    "access",
+    "hello",
+    "charlie",
+    "donald",
+    "freedom",
+    "whatever",
+    "ninja",
+    "mustang",
+    "secret",
+    "summer",
+    "winter",
+    "spring",
+    "autumn",
+    "pepper",
+    "ginger",
+    "hunter",
+    "ranger",
+    "tigger",
+    "buster",
+    "soccer",
+    "hockey",
+    "killer",
+    "michael",
+    "jessica",
+    "jordan",
+    "thomas",
+    "daniel",
+    "maggie",
+    "cheese",
+    "coffee",
+    "orange",
+    "banana",
+    "purple",
+    "silver",
+    "golden",
+    "flower",
+    "garden",
+    "castle",
+    "forest",
+    "rocket",
+    "planet",
+    "zebra",
+    "falcon",
+    "eagle",
+    "tiger",
+    "lion",
+    "panther",
+    "phoenix",
+    "wizard",
+    "pirate",
+    "viking",
+    "samurai",
+]
+
+
+def _voip(out: Path, seed: int) -> dict[str, Any]:
+    """Lab 4: a capture of the prison Wi-Fi with calls, DTMF and digest logins, and a
+    word list for the password exercise."""
+    from forensics_datasets.voip import WEAK_PASSWORDS, make_voip_capture
+
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(4, 6)))
+    inband = "".join(rng.choice("0123456789") for _ in range(2))
+    seconds = float(rng.randint(3, 6))
+    case = make_voip_capture(
+        out / "prison_wifi.pcapng",
+        seed=seed,
+        fmt="pcapng",
+        answered=rng.randint(2, 3),
+        cancelled=1,
+        rejected=1,
+        seconds=seconds,
+        loss=rng.uniform(0.01, 0.05),
+        jitter_ms=rng.uniform(3, 12),
+        digits=digits,
+        inband_digits=inband,
+    )
+    words = sorted(set(_WORDS) | set(WEAK_PASSWORDS))
+    rng.shuffle(words)
+    (out / "wordlist.txt").write_text("\n".join(words) + "\n")
+    key = dict(case.answer_key)
+    first = next(c for c in key["calls"] if c["state"] == "COMPLETED")
+    user = first["caller"].split("@")[0]
+    worst = max(s["lost"] for s in key["streams"])
+    key.update(
+        digits=digits,
+        inband=inband,
+        media_seconds=seconds,
+        first_answered=first["call_id"],
+        target_user=user,
+        target_password=next(r["password"] for r in key["registrations"] if r["username"] == user),
+        worst_lost=worst,
+        worst_ssrcs=[s["ssrc"] for s in key["streams"] if s["lost"] == worst],
+    )
+    return _json_ready(key)
+
+
 # Which generator writes each lab's data (its answer key is what `check` compares with).
-LABS: dict[str, Callable[[Path, int], dict[str, Any]]] = {"lab0_evidence": _demo}
+LABS: dict[str, Callable[[Path, int], dict[str, Any]]] = {
+    "lab0_evidence": _demo,
+    "lab1_phone": _phone,
+    "lab2_drone": _drone,
+    "lab3_dji": _dji,
+    "lab4_voip": _voip,
+}
 
 
 def course_secret() -> bytes:
@@ -90,19 +446,29 @@ def current_trainee() -> str:
     return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
 
 
+# Answer keys already made in this process (the autograder's kernel asks for one per
+# question): (lab, trainee, seed) -> key.
+_KEYS: dict[tuple[str, str, int], dict[str, Any]] = {}
+
+
 def make_lab_data(
     lab: str, trainee: str, out: str | os.PathLike[str], secret: bytes | None = None
 ) -> dict[str, Any]:
     """Write ``trainee``'s data for ``lab`` into ``out`` (no answer key left there) and
     return the answer key."""
     target = Path(out)
-    key = LABS[lab](target, trainee_seed(trainee, lab, secret))
+    seed = trainee_seed(trainee, lab, secret)
+    key = LABS[lab](target, seed)
     (target / "answer_key.json").unlink(missing_ok=True)
+    _KEYS[(lab, trainee, seed)] = key
     return key
 
 
 def lab_answer_key(lab: str, trainee: str, secret: bytes | None = None) -> dict[str, Any]:
     """Regenerate ``trainee``'s answer key for ``lab`` (instructor side only)."""
+    known = _KEYS.get((lab, trainee, trainee_seed(trainee, lab, secret)))
+    if known is not None:
+        return known
     with tempfile.TemporaryDirectory(prefix="forensics-key-") as tmp:
         return make_lab_data(lab, trainee, tmp, secret)
 
@@ -112,13 +478,18 @@ def lab_data(lab: str) -> Path:
 
     In a trainee's session: ``$FORENSICS_LAB_DATA/<lab>``, else ``../data/<lab>`` next to
     the lab folder (where ``make lab`` and the hub put it). Under the autograder: the
-    trainee's data regenerated from the course secret.
+    trainee's data regenerated from the course secret (in a folder named by a digest of the
+    seed, so a changed secret never reuses stale data).
     """
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
-        cache = Path(tempfile.gettempdir()) / "forensics-autograde" / current_trainee() / lab
-        if not cache.is_dir():
-            cache.mkdir(parents=True)
-            make_lab_data(lab, current_trainee(), cache)
+        trainee = current_trainee()
+        seed = trainee_seed(trainee, lab)
+        tag = hashlib.sha256(f"{lab}:{seed}".encode()).hexdigest()[:16]
+        cache = Path(tempfile.gettempdir()) / "forensics-autograde" / trainee / f"{lab}-{tag}"
+        if not (cache / ".complete").is_file():
+            cache.mkdir(parents=True, exist_ok=True)
+            make_lab_data(lab, trainee, cache)
+            (cache / ".complete").write_text("")
         return cache
     base = os.environ.get("FORENSICS_LAB_DATA")
     candidates = [Path(base) / lab] if base else []
@@ -160,15 +531,251 @@ def _timestamps(answer: object, expected: object) -> bool:
     return True
 
 
+def _utc(value: object) -> pd.Timestamp | None:
+    """A time given as a timezone-aware value (a naive time is refused: its zone is unknown)."""
+    try:
+        when = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if pd.isna(when) or when.tzinfo is None:
+        return None
+    return when.tz_convert("UTC")
+
+
+def _within_s(seconds: float) -> Callable[[object, object], bool]:
+    """A time within ``seconds`` of the key's."""
+
+    def same(answer: object, expected: object) -> bool:
+        when = _utc(answer)
+        return (
+            when is not None
+            and abs((when - pd.Timestamp(str(expected))).total_seconds()) <= seconds
+        )
+
+    return same
+
+
+def _latlon(value: object) -> tuple[float, float] | None:
+    """(lat, lon) from a pair or a mapping with lat/lon."""
+    try:
+        if isinstance(value, dict):
+            pair = (float(value["lat"]), float(value["lon"]))
+        else:
+            lat, lon = value  # type: ignore[misc]
+            pair = (float(lat), float(lon))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return pair if all(math.isfinite(v) for v in pair) else None
+
+
+def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Haversine distance on the IUGG mean sphere (6,371,008.8 m)."""
+    p1, p2 = math.radians(a[0]), math.radians(b[0])
+    dp, dl = p2 - p1, math.radians(b[1] - a[1])
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _within_m(metres: float) -> Callable[[object, object], bool]:
+    """A position within ``metres`` of the key's."""
+
+    def same(answer: object, expected: object) -> bool:
+        given, truth = _latlon(answer), _latlon(expected)
+        return given is not None and truth is not None and _metres(given, truth) <= metres
+
+    return same
+
+
+def _close(tolerance: float) -> Callable[[object, object], bool]:
+    def same(answer: object, expected: object) -> bool:
+        try:
+            return abs(float(answer) - float(expected)) <= tolerance  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return False
+
+    return same
+
+
+def _same_int(answer: object, expected: object) -> bool:
+    try:
+        return not isinstance(answer, bool) and int(answer) == int(expected)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return False
+
+
+def _digits(value: object) -> str:
+    return "".join(ch for ch in str(value) if ch.isdigit() or ch in "*#")
+
+
+def _top_correspondent(answer: object, expected: object) -> bool:
+    """The number (any spacing) or saved name of one of the busiest correspondents."""
+    if not isinstance(answer, str) or not isinstance(expected, list):
+        return False
+    given = answer.strip()
+    return any(
+        (_digits(given) and _digits(given) == _digits(e["number"])) or given == e["name"]
+        for e in expected
+    )
+
+
+def _longest_call(answer: object, expected: object) -> bool:
+    if not isinstance(answer, dict) or not isinstance(expected, dict):
+        return False
+    numbers = {_digits(n) for n in expected["numbers"]}
+    return _digits(answer.get("number", "")) in numbers and _close(1)(
+        answer.get("duration_s"), expected["duration_s"]
+    )
+
+
+def _device(answer: object, expected: object) -> bool:
+    return (
+        isinstance(answer, dict)
+        and isinstance(expected, dict)
+        and all(_same_text(answer.get(k), v) for k, v in expected.items())
+    )
+
+
+def _kml(answer: object, expected: object) -> bool:
+    """A KML track: 100+ fixes, starting at home, passing over the release point."""
+    import re
+
+    if not isinstance(answer, str) or not isinstance(expected, dict):
+        return False
+    coords = re.findall(r"<gx:coord>\s*(\S+)\s+(\S+)", answer)
+    try:
+        fixes = [(float(lat), float(lon)) for lon, lat in coords]
+    except ValueError:
+        return False
+    home, release = _latlon(expected["home"]), _latlon(expected["release"])
+    return (
+        len(fixes) >= 100
+        and home is not None
+        and release is not None
+        and _metres(fixes[0], home) <= 20
+        and min(_metres(f, release) for f in fixes) <= 10
+    )
+
+
+def _drop_facts(answer: object, expected: object) -> bool:
+    if not isinstance(answer, dict) or not isinstance(expected, dict):
+        return False
+    return (
+        _same_text(answer.get("aircraft_serial"), expected["aircraft_serial"])
+        and _within_s(2)(answer.get("start_utc"), expected["start_utc"])
+        and _within_m(10)(answer.get("home"), expected["home"])
+    )
+
+
+def _photos_utc(answer: object, expected: object) -> bool:
+    if not isinstance(answer, dict) or not isinstance(expected, list):
+        return False
+    return len(answer) == len(expected) and all(
+        _within_s(1)(answer.get(p["file"]), p["utc"]) for p in expected
+    )
+
+
+def _call_states(answer: object, expected: object) -> bool:
+    if not isinstance(answer, dict) or not isinstance(expected, list):
+        return False
+    counts = Counter(c["state"] for c in expected)
+    given = {str(k).upper(): v for k, v in answer.items() if v}
+    return set(given) == set(counts) and all(_same_int(given[s], n) for s, n in counts.items())
+
+
+def _aor(value: object) -> str:
+    text = str(value).strip().strip("<>").lower()
+    return text[4:] if text.startswith("sip:") else text
+
+
+def _same_aor(answer: object, expected: object) -> bool:
+    return isinstance(answer, str) and _aor(answer) == _aor(expected)
+
+
+def _ssrc(value: object) -> int | None:
+    try:
+        return int(value, 16) if isinstance(value, str) else int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+
+
+def _worst_stream(answer: object, expected: object) -> bool:
+    given = _ssrc(answer)
+    return (
+        given is not None and isinstance(expected, list) and given in {_ssrc(s) for s in expected}
+    )
+
+
+def _same_digits(answer: object, expected: object) -> bool:
+    return isinstance(answer, str) and answer.replace(" ", "") == str(expected)
+
+
+Extractor = Callable[[dict[str, Any]], object]
+Comparator = Callable[..., bool]
+
 # lab -> question -> (how to read the expected value from the key, how to compare)
-QUESTIONS: dict[str, dict[str, tuple[Callable[[dict[str, Any]], object], Callable[..., bool]]]] = {
+QUESTIONS: dict[str, dict[str, tuple[Extractor, Comparator]]] = {
     "lab0_evidence": {
         "exhibit_sha256": (lambda k: k["exhibit_sha256"], _same_hash),
         "notes_db_path": (lambda k: k["notes_db_device_path"], _same_text),
         "wal_only_note": (lambda k: k["note_only_in_wal"], _same_text),
         "sealed_by": (lambda k: k["custody"]["examiner"], _same_text),
         "decoded": (lambda k: k["timestamps"], _timestamps),
-    }
+    },
+    "lab1_phone": {
+        "device": (
+            lambda k: {"android_model": k["android_model"], "ios_version": k["ios_version"]},
+            _device,
+        ),
+        "top_correspondent": (lambda k: k["top_correspondents"], _top_correspondent),
+        "longest_call": (lambda k: k["longest_call"], _longest_call),
+        "group_messages": (lambda k: k["group_messages"], _same_int),
+        "hidden_wifi_password": (lambda k: k["hidden_wifi"]["psk"], _same_text),
+        "hidden_wifi_ios_last_joined": (lambda k: k["hidden_wifi_ios_last_joined"], _within_s(1)),
+        "dji_app_installed": (lambda k: k["dji_app_installed_utc"], _within_s(1)),
+        "photo_place": (lambda k: k["photo"], _within_m(10)),
+        "photo_utc": (lambda k: k["photo"]["utc"], _within_s(1)),
+    },
+    "lab2_drone": {
+        "liftoff_utc": (lambda k: k["liftoff_utc"], _within_s(2)),
+        "home": (lambda k: k["home"], _within_m(10)),
+        "breach_utc": (lambda k: k["breach_utc"], _within_s(2)),
+        "release_utc": (lambda k: k["release_utc"], _within_s(2)),
+        "release_point": (
+            lambda k: {"lat": k["release_lat"], "lon": k["release_lon"]},
+            _within_m(10),
+        ),
+        "pilot": (lambda k: k["pilot"], _within_m(15)),
+        "max_alt": (lambda k: k["max_alt_rel_m"], _close(2)),
+        "kml": (
+            lambda k: {
+                "home": k["home"],
+                "release": {"lat": k["release_lat"], "lon": k["release_lon"]},
+            },
+            _kml,
+        ),
+    },
+    "lab3_dji": {
+        "scout_serial": (lambda k: k["scout"]["aircraft_serial"], _same_text),
+        "scout_start_utc": (lambda k: k["scout"]["start_utc"], _within_s(2)),
+        "pilot_position": (lambda k: k["scout"]["pilot"], _within_m(15)),
+        "drop_facts": (lambda k: k["drop"], _drop_facts),
+        "srt_first_utc": (lambda k: k["srt_first_utc"], _within_s(1)),
+        "photos_utc": (lambda k: k["photos"], _photos_utc),
+        "lowest_photo": (lambda k: k["lowest_photo"], _same_text),
+    },
+    "lab4_voip": {
+        "call_states": (lambda k: k["calls"], _call_states),
+        "rejected_caller": (
+            lambda k: next(c["caller"] for c in k["calls"] if c["state"] == "REJECTED"),
+            _same_aor,
+        ),
+        "worst_stream": (lambda k: k["worst_ssrcs"], _worst_stream),
+        "worst_lost": (lambda k: k["worst_lost"], _same_int),
+        "wav_seconds": (lambda k: k["media_seconds"], _close(0.5)),
+        "dtmf_digits": (lambda k: k["digits"], _same_digits),
+        "inband_digits": (lambda k: k["inband"], _same_digits),
+        "sip_password": (lambda k: k["target_password"], _same_text),
+    },
 }
 
 
