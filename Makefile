@@ -8,11 +8,12 @@ STAMP  := $(VENV)/.installed
 BUILD  := build
 LAB_PORT ?= 8888
 
-.PHONY: lab test test-slow lint typecheck course datasets venv system-deps bench clean help
+.PHONY: lab hub hub-proxy test test-slow lint typecheck course datasets venv system-deps bench clean help
 
 help:
 	@echo "make lab    - set everything up and open the labs in JupyterLab"
 	@echo "make test   - set everything up and run ruff, mypy and the tests"
+	@echo "make hub    - the class's JupyterHub on 127.0.0.1:8000 (demo instructor and trainee)"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "python3.11 (or newer) is required" >&2; exit 1; }
@@ -22,7 +23,7 @@ $(BIN)/python:
 # Reinstall only when the project's metadata changes.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[course,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[course,hub,dev]'
 	@touch $@
 
 venv: $(STAMP)
@@ -59,6 +60,18 @@ course: datasets
 
 lab: course
 	$(BIN)/python grading/course.py serve --root $(BUILD)/lab --port $(LAB_PORT)
+
+# configurable-http-proxy (JupyterHub's proxy) from npm, into build/node (no root needed).
+CHP := $(BUILD)/node/node_modules/.bin/configurable-http-proxy
+$(CHP):
+	@command -v npm >/dev/null || { echo "npm is required for the hub's proxy (apt-get install npm)" >&2; exit 1; }
+	npm install --prefix $(BUILD)/node --no-audit --no-fund --loglevel=error configurable-http-proxy@5.3.0
+
+hub-proxy: $(CHP)
+
+HUB_PORT ?= 8000
+hub: $(STAMP) $(CHP)
+	$(BIN)/python grading/hub/launch.py --root $(BUILD)/hub --port $(HUB_PORT)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -1,0 +1,180 @@
+"""The hub's settings, read from the environment, and the helpers its config calls.
+
+Shared by ``jupyterhub_config.py`` (inside the hub), ``launch.py`` (``make hub``) and the
+tests, so the three agree on every path and port.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HUB_DIR = Path(__file__).resolve().parent
+KIT = HUB_DIR.parents[1]
+COURSE_ID = "mobile-drone-forensics"
+
+# LTI 1.3 launch claims (IMS LTI Core 1.3, section 5.3.4 "Roles claim", and the LIS v2
+# context-role vocabulary of appendix A.2): an Instructor (or one of its sub-roles such as
+# TeachingAssistant) of the LMS course is an instructor here; everyone else is a trainee.
+LTI_ROLES_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/roles"
+LTI_INSTRUCTOR_ROLES = (
+    "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor",
+    "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#",
+)
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    root: Path
+    ip: str = "127.0.0.1"
+    port: int = 8000
+    hub_api_port: int = 8081
+    proxy_api_port: int = 8001
+    formgrader_port: int = 9999
+    auth: str = "native"
+    spawner: str = "simple"
+    instructors: tuple[str, ...] = ("instructor",)
+    pam_groups: tuple[str, ...] = ()
+    grader_user: str = ""
+    course_id: str = COURSE_ID
+    mem_limit: str = "2G"
+    login_banner: str = ""
+
+    @property
+    def course_root(self) -> Path:
+        return Path(_env("FORENSICS_COURSE_ROOT", str(self.root / "course")))
+
+    @property
+    def exchange_root(self) -> Path:
+        return Path(_env("FORENSICS_EXCHANGE_ROOT", str(self.root / "exchange")))
+
+    @property
+    def grader_home(self) -> Path:
+        return self.root / "grader"
+
+    @property
+    def homes(self) -> Path:
+        return self.root / "homes"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.ip}:{self.port}"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> HubSettings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str, default: str) -> str:
+            return env.get(name) or default
+
+        def names(value: str) -> tuple[str, ...]:
+            return tuple(n.strip() for n in value.split(",") if n.strip())
+
+        return cls(
+            root=Path(get("FORENSICS_HUB_ROOT", str(KIT / "build" / "hub"))).resolve(),
+            ip=get("FORENSICS_HUB_IP", "127.0.0.1"),
+            port=int(get("FORENSICS_HUB_PORT", "8000")),
+            hub_api_port=int(get("FORENSICS_HUB_API_PORT", "8081")),
+            proxy_api_port=int(get("FORENSICS_HUB_PROXY_API_PORT", "8001")),
+            formgrader_port=int(get("FORENSICS_HUB_FORMGRADER_PORT", "9999")),
+            auth=get("FORENSICS_HUB_AUTH", "native"),
+            spawner=get("FORENSICS_HUB_SPAWNER", "simple"),
+            instructors=names(get("FORENSICS_HUB_INSTRUCTORS", "instructor")),
+            pam_groups=names(get("FORENSICS_HUB_PAM_GROUPS", "")),
+            grader_user=get("FORENSICS_HUB_GRADER_USER", ""),
+            course_id=get("FORENSICS_COURSE_ID", COURSE_ID),
+            mem_limit=get("FORENSICS_HUB_MEM_LIMIT", "2G"),
+            login_banner=get("FORENSICS_HUB_BANNER", ""),
+        )
+
+    def to_env(self) -> dict[str, str]:
+        """The environment that makes ``from_env`` return these settings."""
+        return {
+            "FORENSICS_HUB_ROOT": str(self.root),
+            "FORENSICS_HUB_IP": self.ip,
+            "FORENSICS_HUB_PORT": str(self.port),
+            "FORENSICS_HUB_API_PORT": str(self.hub_api_port),
+            "FORENSICS_HUB_PROXY_API_PORT": str(self.proxy_api_port),
+            "FORENSICS_HUB_FORMGRADER_PORT": str(self.formgrader_port),
+            "FORENSICS_HUB_AUTH": self.auth,
+            "FORENSICS_HUB_SPAWNER": self.spawner,
+            "FORENSICS_HUB_INSTRUCTORS": ",".join(self.instructors),
+            "FORENSICS_COURSE_ID": self.course_id,
+        }
+
+
+def lti_settings() -> dict[str, str]:
+    """The LMS's LTI 1.3 endpoints (from the tool registration in Moodle or another LMS)."""
+    wanted = {
+        "issuer": "FORENSICS_LTI_ISSUER",
+        "client_id": "FORENSICS_LTI_CLIENT_ID",
+        "authorize_url": "FORENSICS_LTI_AUTHORIZE_URL",
+        "jwks_url": "FORENSICS_LTI_JWKS_URL",
+    }
+    missing = [var for var in wanted.values() if not os.environ.get(var)]
+    if missing:
+        raise SystemExit(f"FORENSICS_HUB_AUTH=lti13 needs {', '.join(missing)}")
+    out = {key: os.environ[var] for key, var in wanted.items()}
+    # Moodle: add the custom parameter `username=$User.username` to the tool, so the hub
+    # username is the one in Moodle's grade import (moodle.csv's Username column).
+    out["username_key"] = _env("FORENSICS_LTI_USERNAME_KEY", "custom_username")
+    out["uri_scheme"] = _env("FORENSICS_LTI_URI_SCHEME", "auto")
+    return out
+
+
+def is_lti_instructor(auth_state: Mapping[str, Any] | None) -> bool:
+    roles = (auth_state or {}).get(LTI_ROLES_CLAIM) or []
+    return any(
+        isinstance(role, str)
+        and (role == LTI_INSTRUCTOR_ROLES[0] or role.startswith(LTI_INSTRUCTOR_ROLES[1]))
+        for role in roles
+    )
+
+
+def groups_for(name: str, auth_state: Mapping[str, Any] | None, settings: HubSettings) -> list[str]:
+    """The hub groups of a user who just logged in."""
+    course = settings.course_id
+    if settings.auth == "lti13":
+        instructor = is_lti_instructor(auth_state)
+    else:
+        instructor = name in settings.instructors
+    if instructor:
+        return ["instructors", f"formgrade-{course}", f"nbgrader-{course}"]
+    return [f"nbgrader-{course}"]
+
+
+def proxy_command() -> str:
+    """configurable-http-proxy: on PATH, else the copy `make hub` installs in build/node."""
+    found = shutil.which("configurable-http-proxy")
+    if found:
+        return found
+    return str(KIT / "build" / "node" / "node_modules" / ".bin" / "configurable-http-proxy")
+
+
+def prepare_home(settings: HubSettings, trainee: str, home: Path) -> list[str]:
+    """``trainee``'s own data variant of every lab in ``home/data`` (no answer keys)."""
+    grading = str(KIT / "grading")
+    if grading not in sys.path:
+        sys.path.insert(0, grading)
+    import course  # grading/course.py
+
+    home.mkdir(parents=True, exist_ok=True)
+    made: list[str] = course.build_trainee_data(settings.course_root, home, trainee)
+    return made
+
+
+def chown_tree(folder: Path, user: str) -> None:
+    import pwd
+
+    entry = pwd.getpwnam(user)
+    for path in [folder, *folder.rglob("*")]:
+        os.chown(path, entry.pw_uid, entry.pw_gid)

@@ -1,0 +1,230 @@
+"""JupyterHub for the class "Introduction to mobile and drone forensics" on one machine.
+
+    jupyterhub -f grading/hub/jupyterhub_config.py   # or `make hub` (demo accounts: launch.py)
+
+Everything is chosen with environment variables, so no secret and no site detail is in the
+repository (the guide is ``grading/hub/README.md``):
+
+FORENSICS_HUB_ROOT        state folder (hub database, cookie secret, course, exchange, homes);
+                          default ``build/hub``. The cookie secret is generated there at first
+                          start (mode 0600) by JupyterHub itself.
+FORENSICS_HUB_IP/_PORT    public address (default 127.0.0.1:8000; put TLS in front of it)
+FORENSICS_HUB_AUTH        ``native`` (default: sign-up, then an instructor approves the
+                          account), ``pam`` (system accounts; the hub runs as root, as on The
+                          Littlest JupyterHub) or ``lti13`` (launch from Moodle or another LMS)
+FORENSICS_HUB_SPAWNER     ``simple`` (default: every server runs as the hub's own system user,
+                          homes under FORENSICS_HUB_ROOT/homes: a demo and test set-up, *no
+                          isolation between trainees*) or ``system`` (each trainee's server
+                          runs as their own system account: hub as root, with ``pam``)
+FORENSICS_HUB_INSTRUCTORS comma-separated instructor names (native/pam; default ``instructor``).
+                          With lti13 the LMS's roles claim decides.
+FORENSICS_LTI_*           ISSUER, CLIENT_ID, AUTHORIZE_URL, JWKS_URL, USERNAME_KEY (lti13 only)
+
+Groups (JupyterHub's own, set at every login by ``groups_for``):
+``instructors`` (hub admins in native mode: they approve sign-ups), ``formgrade-<course>``
+(the formgrader service) and ``nbgrader-<course>`` (trainees and instructors: the course's
+assignments). The group prefixes are nbgrader's convention (nbgrader.auth.JupyterHubAuthPlugin).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+c = get_config()  # type: ignore[name-defined]  # noqa: F821  (JupyterHub provides it)
+
+HUB_DIR = Path(__file__).resolve().parent
+KIT = HUB_DIR.parents[1]
+sys.path.insert(0, str(HUB_DIR))
+sys.path.insert(0, str(KIT / "grading"))
+
+import hubsettings as hs  # noqa: E402  (beside this file; shared with launch.py and the tests)
+
+settings = hs.HubSettings.from_env()
+ROOT = settings.root
+ROOT.mkdir(parents=True, exist_ok=True)
+ROOT.chmod(0o711)  # trainees' own servers (system mode) may not list it
+COURSE = settings.course_id
+BIN = Path(sys.executable).parent
+
+# -- the hub and its proxy: loopback by default -----------------------------------------
+c.JupyterHub.bind_url = f"http://{settings.ip}:{settings.port}"
+c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{settings.hub_api_port}"
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
+c.ConfigurableHTTPProxy.command = [hs.proxy_command()]
+c.ConfigurableHTTPProxy.pid_file = str(ROOT / "jupyterhub-proxy.pid")
+c.JupyterHub.db_url = f"sqlite:///{ROOT / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(ROOT / "jupyterhub_cookie_secret")  # 0600, made once
+c.JupyterHub.pid_file = str(ROOT / "jupyterhub.pid")
+c.JupyterHub.cleanup_servers = True  # stopping the hub stops every trainee's server
+c.JupyterHub.template_vars = {"announcement_login": settings.login_banner}
+
+# -- who may log in --------------------------------------------------------------------------
+if settings.auth == "native":
+    c.JupyterHub.authenticator_class = "nativeauthenticator.NativeAuthenticator"
+    # A sign-up waits until an instructor (hub admin) approves it at /hub/authorize.
+    c.NativeAuthenticator.open_signup = False
+    c.NativeAuthenticator.minimum_password_length = 10
+    c.NativeAuthenticator.check_common_password = True
+    c.NativeAuthenticator.allowed_failed_logins = 5
+    c.NativeAuthenticator.seconds_before_next_try = 120
+    # Approval is NativeAuthenticator's own gate; JupyterHub >= 5 also wants allow_all.
+    c.Authenticator.allow_all = True
+    c.Authenticator.admin_users = set(settings.instructors)
+elif settings.auth == "pam":
+    c.JupyterHub.authenticator_class = "pam"
+    c.Authenticator.allowed_groups = set(settings.pam_groups) if settings.pam_groups else set()
+    c.Authenticator.allow_all = not settings.pam_groups
+    c.Authenticator.admin_users = set(settings.instructors)
+elif settings.auth == "lti13":
+    lti = hs.lti_settings()
+    c.JupyterHub.authenticator_class = "ltiauthenticator.lti13.auth.LTI13Authenticator"
+    c.LTI13Authenticator.issuer = lti["issuer"]
+    c.LTI13Authenticator.client_id = set(lti["client_id"].split(","))
+    c.LTI13Authenticator.authorize_url = lti["authorize_url"]
+    c.LTI13Authenticator.jwks_endpoint = lti["jwks_url"]
+    c.LTI13Authenticator.username_key = lti["username_key"]
+    c.LTI13Authenticator.uri_scheme = lti["uri_scheme"]
+    c.LTI13Authenticator.tool_name = "Mobile and drone forensics labs"
+    c.Authenticator.allow_all = True  # whoever the LMS launches is enrolled on the course
+    # The LMS launches the hub inside an iframe or a new window.
+    c.JupyterHub.tornado_settings = {
+        "headers": {"Content-Security-Policy": f"frame-ancestors 'self' {lti['issuer']}"},
+        "cookie_options": {"SameSite": "None", "Secure": True},
+    }
+else:
+    raise ValueError(f"FORENSICS_HUB_AUTH={settings.auth!r}: use native, pam or lti13")
+
+# Group membership is decided here at every login (config, or the LMS's roles claim).
+c.Authenticator.manage_groups = True
+
+
+def _post_auth(authenticator: Any, handler: Any, authentication: dict[str, Any]) -> dict[str, Any]:
+    authentication["groups"] = hs.groups_for(
+        authentication["name"], authentication.get("auth_state"), settings
+    )
+    return authentication
+
+
+c.Authenticator.post_auth_hook = _post_auth
+
+# -- groups and what each may reach ------------------------------------------------------
+# (JupyterHub creates the groups named here; with manage_groups it may not load members.)
+c.JupyterHub.load_roles = [
+    {
+        "name": "instructors",
+        "description": "the hub's admin page: see trainees, approve sign-ups, stop servers",
+        "groups": ["instructors"],
+        "scopes": ["admin-ui", "list:users", "admin:users", "admin:servers"],
+    },
+    {
+        "name": f"formgrade-{COURSE}",
+        "description": "open the course's formgrader",
+        "groups": [f"formgrade-{COURSE}"],
+        "scopes": [f"access:services!service={COURSE}"],
+    },
+    {
+        "name": f"nbgrader-{COURSE}",
+        "description": "see that the course exists (nbgrader's course list)",
+        "groups": [f"nbgrader-{COURSE}"],
+        "scopes": ["list:services", f"read:services!service={COURSE}"],
+    },
+    {
+        # A trainee's server may read its owner's name and groups (nbgrader checks the
+        # trainee is in nbgrader-<course>) and nothing of anyone else's.
+        "name": "server",
+        "scopes": [
+            "users:activity!user",
+            "access:servers!server",
+            "read:users:name!user",
+            "read:users:groups!user",
+        ],
+    },
+]
+
+# -- the trainees' servers -------------------------------------------------------------------
+SINGLEUSER = [str(BIN / "jupyterhub-singleuser")]
+ROOT_ARGS = ["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []
+if settings.spawner == "simple":
+    # Demo and tests only: one system user for everyone (JupyterHub's own warning applies:
+    # SimpleLocalProcessSpawner gives no isolation between users).
+    c.JupyterHub.spawner_class = "simple"
+    c.SimpleLocalProcessSpawner.home_dir_template = str(ROOT / "homes" / "{username}")
+elif settings.spawner == "system":
+    c.JupyterHub.spawner_class = "localprocess"
+    c.LocalProcessSpawner.shell_cmd = []
+else:
+    raise ValueError(f"FORENSICS_HUB_SPAWNER={settings.spawner!r}: use simple or system")
+c.Spawner.cmd = SINGLEUSER
+c.Spawner.args = ROOT_ARGS
+c.Spawner.default_url = "/lab"
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 60
+c.Spawner.mem_limit = settings.mem_limit  # enforced by container spawners; advisory here
+
+
+def _home(spawner: Any) -> Path:
+    if settings.spawner == "simple":
+        return Path(spawner.home_dir)
+    import pwd
+
+    return Path(pwd.getpwnam(spawner.user.name).pw_dir)
+
+
+c.Spawner.environment = {
+    "PATH": os.pathsep.join([str(BIN), "/usr/local/bin", "/usr/bin", "/bin"]),
+    "LANG": "C.UTF-8",
+    # the trainees' Jupyter config: the Assignments panel, no instructor tools
+    "JUPYTER_CONFIG_PATH": str(HUB_DIR / "singleuser"),
+    "FORENSICS_EXCHANGE_ROOT": str(settings.exchange_root),
+    "FORENSICS_COURSE_ID": COURSE,
+    "FORENSICS_LAB_DATA": lambda spawner: str(_home(spawner) / "data"),
+}
+
+
+async def _pre_spawn(spawner: Any) -> None:
+    """Write this trainee's own data variant of every lab into ~/data (no answer keys)."""
+    home = _home(spawner)
+    await asyncio.to_thread(hs.prepare_home, settings, spawner.user.name, home)
+    if settings.spawner == "system":
+        await asyncio.to_thread(hs.chown_tree, home / "data", spawner.user.name)
+
+
+c.Spawner.pre_spawn_hook = _pre_spawn
+
+# -- the formgrader: a hub-managed service, for the course's instructors only -------------------
+service_env = {
+    "PATH": os.pathsep.join([str(BIN), "/usr/local/bin", "/usr/bin", "/bin"]),
+    "LANG": "C.UTF-8",
+    # grading/ holds the course's nbgrader_config.py; hub/formgrader adds the exchange
+    "JUPYTER_CONFIG_PATH": os.pathsep.join([str(HUB_DIR / "formgrader"), str(KIT / "grading")]),
+    "FORENSICS_COURSE_ROOT": str(settings.course_root),
+    "FORENSICS_EXCHANGE_ROOT": str(settings.exchange_root),
+    "FORENSICS_COURSE_ID": COURSE,
+    "JUPYTERHUB_DEFAULT_URL": "/formgrader",
+    "HOME": str(settings.grader_home),
+}
+service: dict[str, Any] = {
+    "name": COURSE,
+    "display": True,
+    "url": f"http://127.0.0.1:{settings.formgrader_port}",
+    "command": [*SINGLEUSER, f"--ServerApp.root_dir={settings.course_root}", *ROOT_ARGS],
+    "cwd": str(settings.course_root),
+    "environment": service_env,
+    "oauth_no_confirm": True,
+    # its API token is generated by the hub at every start (never stored in the repo)
+}
+if settings.spawner == "system" and settings.grader_user:
+    service["user"] = settings.grader_user  # runs as the grader account, not root
+c.JupyterHub.services = [service]
+
+# configurable-http-proxy is found on PATH or in build/node (make hub installs it there)
+if shutil.which(c.ConfigurableHTTPProxy.command[0]) is None:
+    raise SystemExit(
+        "configurable-http-proxy is missing: `make hub` installs it (npm), "
+        "or `npm install -g configurable-http-proxy`"
+    )
