@@ -150,6 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--datasets", type=Path, required=True)
     b.add_argument("--out", type=Path, required=True, help="build folder (course/ and lab/)")
     b.add_argument("--force", action="store_true")
+    c = sub.add_parser("collect", help="collect every trainee's submission from the hub's exchange")
+    c.add_argument("lab", nargs="+")
+    c.add_argument(
+        "--hub-root", type=Path, default=KIT / "build" / "hub",
+        help="the hub's state folder (course/ and exchange/ beneath it)",
+    )  # fmt: skip
     g = sub.add_parser("autograde", help="autograde every submission of one or more labs")
     g.add_argument("lab", nargs="+")
     g.add_argument("--course", type=Path, default=KIT / "build" / "course")
@@ -177,9 +183,22 @@ def main(argv: list[str] | None = None) -> int:
         state = f"generated {', '.join(built)}" if built else "course up to date"
         print(f"{state}; workspace ready in {args.out / 'lab'}", file=sys.stderr)
         return 0
+    if args.command == "collect":
+        return collect_command(args.lab, args.hub_root.resolve())
     if args.command in ("autograde", "feedback", "export"):
         return grading_command(args)
     return serve(args.root.resolve(), args.port, args.token)
+
+
+def collect_command(labs: list[str], hub_root: Path) -> int:
+    """Submissions from the hub's exchange into ``<hub-root>/course/submitted`` (then
+    ``autograde LAB --course <hub-root>/course``)."""
+    import exchange
+
+    for lab in labs:
+        who = exchange.collect(lab, hub_root / "course", hub_root / "exchange")
+        print(f"{lab}: collected {len(who)} submission(s): {', '.join(who) or '-'}")
+    return 0
 
 
 def grading_command(args: argparse.Namespace) -> int:

@@ -255,9 +255,13 @@ def test_release_fetch_run_submit_collect_autograde_feedback(hub: Hub) -> None:
     assert any(p.name.startswith(f"alice+{LAB}+") for p in
                (hub.settings.exchange_root / COURSE / "inbound").iterdir())  # fmt: skip
 
-    # The instructor collects and autogrades from the formgrader.
-    _formgrader(hub, "POST", f"assignment/{LAB}/collect")
+    # The instructor collects from a shell (grading/course.py collect), then autogrades
+    # from the formgrader (whose collect button must also work after it).
+    import course  # grading/course.py
+
+    assert course.main(["collect", LAB, "--hub-root", str(hub.settings.root)]) == 0
     assert (hub.settings.course_root / "submitted" / "alice" / LAB / f"{LAB}.ipynb").is_file()
+    _formgrader(hub, "POST", f"assignment/{LAB}/collect")
     graded = _formgrader(hub, "POST", f"submission/{LAB}/alice/autograde")
     assert graded["success"], graded.get("log", "")[-2000:]
     submission = _formgrader(hub, "GET", f"submission/{LAB}/alice")
