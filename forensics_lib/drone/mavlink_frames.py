@@ -196,7 +196,8 @@ def _crc_accumulate(crc: npt.NDArray[np.uint32], byte: npt.NDArray[Any]) -> npt.
     ``x25crc.accumulate``) for many frames at once."""
     tmp = (byte.astype(np.uint32) ^ (crc & 0xFF)) & 0xFF
     tmp ^= (tmp << 4) & 0xFF
-    return ((crc >> 8) ^ (tmp << 8) ^ (tmp << 3) ^ (tmp >> 4)) & 0xFFFF
+    out = ((crc >> 8) ^ (tmp << 8) ^ (tmp << 3) ^ (tmp >> 4)) & 0xFFFF
+    return out.astype(np.uint32, copy=False)
 
 
 def _crcs_ok(data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
