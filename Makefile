@@ -40,12 +40,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# In CI (CI set) the fuzz tests run ten times as many hostile inputs (about 5 min more);
-# CI's hypothesis runs are derandomised, so a CI result can be replayed exactly.
+# In CI (CI set) the fuzz tests run ten times as many hostile inputs and the slow suites
+# run too (60 seeded cases, the large case: about 10 min more in all); CI's hypothesis runs
+# are derandomised, so a CI result can be replayed exactly.
 test: $(STAMP) system-deps lint typecheck
 	@scale=$${FORENSICS_FUZZ_SCALE:-$$(if [ -n "$$CI" ]; then echo 10; else echo 1; fi)}; \
-	  echo "fuzz scale $$scale"; \
-	  FORENSICS_FUZZ_SCALE=$$scale $(BIN)/python -m pytest -m "not slow"; rc=$$?; \
+	  marks=$$(if [ -n "$$CI" ]; then echo ""; else echo "not slow"; fi); \
+	  echo "fuzz scale $$scale; tests: $${marks:-all, slow suites included}"; \
+	  FORENSICS_FUZZ_SCALE=$$scale $(BIN)/python -m pytest -m "$$marks"; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
 # Everything, slow suites included, with the deep fuzz.
