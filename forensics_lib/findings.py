@@ -503,16 +503,64 @@ def _call_findings(case: Case, identity: str, cell: str,
 
 
 _DROP_WORDS = ("drop", "yard", "wall", "parcel", "drone", "flashes")
+_LIVE_MESSAGES = ("android.sms", "ios.sms", "android.whatsapp_messages", "ios.whatsapp_messages",
+                  "ufdr.sms")  # fmt: skip
+# SMS carved from the databases' free space: deleted by the user, absent from the live tables
+# (a carved copy of a row that is still live is dropped by the reader).
+_DELETED_MESSAGES = ("android.sms_deleted", "ios.sms_deleted")
+# sms_deleted's recovered_from in words, for the finding's detail.
+_RECOVERED_FROM = {
+    "freeblock": "a freed cell (freeblock) of a live page",
+    "unallocated": "the unallocated space of a page",
+    "freelist": "a page on the freelist",
+    "superseded": "the main file's copy of a page that the -wal has since rewritten",
+}
+
+
+def _where_recovered(where: str) -> str:
+    if where.startswith("wal-frame"):
+        return f"an older copy of a page in the -wal ({where})"
+    return _RECOVERED_FROM.get(where, where)
+
+
+def _drop_message_finding(row: pd.Series, sender: str, ref: Callable[..., EvidenceRef]) -> Finding:
+    value = {"time_utc": _iso(row["time"]), "sender": sender, "text": str(row["body"])}
+    artifact = str(row["artifact"])
+    hits = int(row["hits"])
+    if artifact in _DELETED_MESSAGES:
+        rowid = _int_or_none(row.get("message_id"))
+        copies = _int_or_none(row.get("copies")) or 1
+        detail = (
+            f"incoming SMS with {hits} drop keywords, the last before take-off. Deleted: not in "
+            f"the live table; recovered from the free space of {row['source_path']}: "
+            f"{_where_recovered(str(row['recovered_from']))} (page "
+            f"{_int_or_none(row.get('page'))}, record at byte offset {_int_or_none(row['offset'])}"
+            f"{f', former row id {rowid}' if rowid is not None else ''}; {copies} "
+            f"cop{'y' if copies == 1 else 'ies'} found)"
+        )
+        evidence = ref(str(row["exhibit"]), row["source_path"], offset=row["offset"],
+                       artifact=artifact)  # fmt: skip
+        extra = {"deleted": True, "recovered_from": str(row["recovered_from"])}
+    else:
+        detail = f"incoming {artifact} with {hits} drop keywords, the last before take-off"
+        evidence = ref(str(row["exhibit"]), row["source_path"], row_id=row["row_id"],
+                       artifact=artifact)  # fmt: skip
+        extra = {"deleted": False}
+    return Finding("drop_message", "Which message arranged the drop?", value, detail,
+                   (evidence,), "phone", extra)  # fmt: skip
 
 
 def message_findings(
     case: Case, before: pd.Timestamp | None, exclude: Sequence[str] = ()
 ) -> list[Finding]:
     """The incoming message that arranged the drop (keywords, before take-off) and its
-    sender's name in the same phone's contacts."""
+    sender's name in the same phone's contacts.
+
+    The messages searched are the live ones and the deleted SMS carved from free space
+    (``android.sms_deleted``, ``ios.sms_deleted``): a message the operator deleted is found
+    there, and its evidence is the carved record's byte offset."""
     ref = _ref_maker(case)
-    messages = _frame(case, "android.sms", "ios.sms", "android.whatsapp_messages",
-                      "ios.whatsapp_messages", "ufdr.sms")  # fmt: skip
+    messages = _frame(case, *_LIVE_MESSAGES, *_DELETED_MESSAGES)
     if messages.empty or "body" not in messages:
         return []
     messages = messages[~messages["exhibit"].isin(exclude)]
@@ -526,12 +574,7 @@ def message_findings(
         return []
     row = pick.sort_values(["hits", "time"]).iloc[-1]
     sender = normalize_number(row.get("address")) or str(row.get("address"))
-    out = [Finding("drop_message", "Which message arranged the drop?",
-                   {"time_utc": _iso(row["time"]), "sender": sender, "text": str(row["body"])},
-                   f"incoming {row['artifact']} with {int(row['hits'])} drop keywords, the last "
-                   "before take-off",
-                   (ref(str(row["exhibit"]), row["source_path"], row_id=row["row_id"],
-                        artifact=str(row["artifact"])),), "phone")]  # fmt: skip
+    out = [_drop_message_finding(row, sender, ref)]
     contacts = _frame(case, "android.contacts", "ios.contacts")
     if not contacts.empty:
         mine = contacts[contacts["exhibit"] == row["exhibit"]]

@@ -20,6 +20,7 @@ from forensics_datasets.case import make_case
 from forensics_lib.case import open_case
 from forensics_lib.errors import EvidenceIntegrityError
 from forensics_lib.findings import case_findings
+from forensics_lib.report import render_html
 
 DIFFICULTIES = ("easy", "medium", "hard")
 
@@ -109,11 +110,23 @@ def test_every_fact_recovered_every_difficulty(tmp_path: Path, seed: int, diffic
     assert _check(tmp_path / "case") == []
 
 
+def _drop_rows(frame: pd.DataFrame, drop: dict[str, Any]) -> pd.DataFrame:
+    """Rows of ``frame`` that are the drop message of the answer key (text and sender)."""
+    if frame.empty:
+        return frame
+    rows: pd.DataFrame = frame[
+        (frame["body"] == drop["text"]) & (frame["address"] == drop["sender"])
+    ]
+    return rows
+
+
 def test_traps_change_the_evidence(tmp_path: Path) -> None:
     """The hard case hides what the easy one shows: a renamed log, no photo offset, a hashed
-    SIP password and a phone clock off by minutes."""
-    easy = make_case(tmp_path / "easy", seed=5, difficulty="easy").answer_key["facts"]
-    hard = make_case(tmp_path / "hard", seed=5, difficulty="hard").answer_key["facts"]
+    SIP password, a phone clock off by minutes and the drop message deleted."""
+    easy_key = make_case(tmp_path / "easy", seed=5, difficulty="easy").answer_key
+    hard_key = make_case(tmp_path / "hard", seed=5, difficulty="hard").answer_key
+    easy, hard = easy_key["facts"], hard_key["facts"]
+    assert "deleted_message" not in easy_key["traps"] and "deleted_message" in hard_key["traps"]
     assert easy["drop_flight_log"]["value"].endswith(".tlog")
     assert not hard["drop_flight_log"]["value"].endswith(".tlog")
     assert easy["decoy_flight_log"]["value"] is None and hard["decoy_flight_log"]["value"]
@@ -126,6 +139,31 @@ def test_traps_change_the_evidence(tmp_path: Path) -> None:
     accounts = case.frame("phone.sip_accounts")
     cell = accounts[accounts["exhibit"] == hard["contraband_phone_exhibit"]["value"]]
     assert cell["password"].isna().all() and cell["ha1"].notna().all()
+    # The drop SMS: a live row of the easy case's operator phone, nothing carved; in the hard
+    # case gone from the live table and carved from free space, once, at a byte offset.
+    operator = hard["drop_message"]["exhibit"]
+    drop = hard["drop_message"]["value"]
+    live, carved = case.frame("android.sms"), case.frame("android.sms_deleted")
+    assert _drop_rows(live[live["exhibit"] == operator], drop).empty
+    found = _drop_rows(carved[carved["exhibit"] == operator], drop)
+    assert len(found) == 1 and found["offset"].notna().all()
+    assert _seconds(found["time"].iloc[0], drop["time_utc"]) <= 0.001  # sms.date is Unix ms
+    assert found["direction"].iloc[0] == "incoming"
+    easy_case = open_case(tmp_path / "easy")
+    assert len(_drop_rows(easy_case.frame("android.sms"), easy["drop_message"]["value"])) == 1
+    assert _drop_rows(easy_case.frame("android.sms_deleted"), easy["drop_message"]["value"]).empty
+    # The findings say where it came from: the carved record's offset, not a table row.
+    finding = next(f for f in case_findings(case, zone="Europe/Madrid") if f.id == "drop_message")
+    (ref,) = finding.evidence
+    assert ref.artifact == "android.sms_deleted" and ref.row_id is None
+    assert ref.offset == int(found["offset"].iloc[0])
+    assert ref.path == found["source_path"].iloc[0] and ref.exhibit == operator
+    assert "free space" in finding.detail and finding.extra["deleted"] is True
+    # The report cites it the same way (offset written as render_html writes evidence).
+    page = render_html(case, [finding], generated_utc="2024-07-01T09:00:00Z")
+    block = page[page.index('id="finding-drop_message"') :]
+    block = block[: block.index("</div>")]
+    assert f"offset {ref.offset:#x} ({ref.offset})" in block and "android.sms_deleted" in block
 
 
 def test_same_seed_same_case(tmp_path: Path) -> None:

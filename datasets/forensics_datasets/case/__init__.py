@@ -12,10 +12,11 @@ and VoIP generators from one :class:`~forensics_datasets.case.story.Story`:
   DJI XMP; with the ``local_time_photos`` trap, local wall time and no offset, as many
   cameras write).
 * ``EXH-02_operator_phone.zip``: the operator's Android file-system extraction: the SMS that
-  arranged the drop, calls, WhatsApp, a softphone, browser searches, Wi-Fi networks, photos
-  taken at the launch site and the ground station's telemetry log of the flight (plus an
-  earlier training flight with ``decoy_flight``; stored under another name with
-  ``renamed_file``).
+  arranged the drop (with ``deleted_message``, deleted: gone from the live ``sms`` table,
+  its record left in ``mmssms.db``'s free space for carving), calls, WhatsApp, a softphone,
+  browser searches, Wi-Fi networks, photos taken at the launch site and the ground
+  station's telemetry log of the flight (plus an earlier training flight with
+  ``decoy_flight``; stored under another name with ``renamed_file``).
 * ``EXH-03_cell_phone.zip`` or ``.tar``: the contraband phone found in a cell (iOS or
   Android by seed) with Linphone registered to the prison-side VoIP account (its clock off
   by minutes with ``phone_clock_offset``; only the digest HA1 stored with
@@ -52,6 +53,7 @@ from forensics_datasets.drone import (
     write_tlog,
 )
 from forensics_datasets.phone import make_phone_extraction
+from forensics_datasets.phone.android import MMSSMS_DB
 from forensics_datasets.phone.extras import Visit, make_extras
 from forensics_datasets.phone.linphone import Linphone, SipAccount, SipCall, _ha1
 from forensics_datasets.phone.scenario import (
@@ -245,6 +247,17 @@ def _launch_photos(story: Story, flight: Flight) -> dict[str, bytes]:
     return files
 
 
+def _check_recoverable(phone_key: dict[str, Any], deleted: list[Message]) -> None:
+    """The deleted drop message must still be whole in mmssms.db's free space (or its -wal):
+    the trap hides it from the live table, it must not destroy it."""
+    written = phone_key.get("writer", {}).get("deleted_sms", [])
+    if len(written) != len(deleted) or not all(d["bytes_in_file"] for d in written):
+        raise RuntimeError(
+            "the deleted drop message was overwritten in mmssms.db; the case would not be "
+            f"solvable (writer notes: {written!r})"
+        )
+
+
 # -- the contraband phone and the capture -----------------------------------------------------
 
 
@@ -397,6 +410,16 @@ def _custody(root: Path, story: Story, flight: Flight, exhibits: list[str]) -> N
                    note="read-only copy; hashes in hashes.json")  # fmt: skip
 
 
+def _drop_note(deleted: bool) -> str:
+    if not deleted:
+        return f"a live row of the sms table of {MMSSMS_DB}"
+    return (
+        f"deleted by the operator: not in the live sms table of {MMSSMS_DB}; its record is "
+        "still whole in the database's free space (a freed cell, a free page, or a page its "
+        "-wal has rewritten): recover it by carving (android.sms_deleted)"
+    )
+
+
 def _facts(story: Story, flight: Flight, *, perimeter: list[list[float]], drop: Message,
            voip_key: dict[str, Any], phone_paths: dict[str, str], shots: list[dict[str, Any]],
            cell_exhibit: str) -> dict[str, Any]:  # fmt: skip
@@ -439,9 +462,10 @@ def _facts(story: Story, flight: Flight, *, perimeter: list[list[float]], drop: 
         "decoy_flight_log": fact(phone_paths.get("decoy"),
                                  "Which flight log on the operator's phone is another flight?",
                                  exhibit=OPERATOR + ".zip"),
-        "drop_message": fact({"time_utc": _iso(drop.time), "sender": drop.address,
-                              "text": drop.body},
-                             "Which message arranged the drop?", 1, "s", OPERATOR + ".zip"),
+        "drop_message": {**fact({"time_utc": _iso(drop.time), "sender": drop.address,
+                                 "text": drop.body},
+                                "Which message arranged the drop?", 1, "s", OPERATOR + ".zip"),
+                         "note": _drop_note("deleted_message" in story.traps)},
         "organiser_name": fact(story.organiser.name,
                                "Who sent it, by the operator's contacts?", exhibit=OPERATOR),
         "contraband_phone_exhibit": fact(cell_exhibit, "Which exhibit is the contraband phone?"),
@@ -504,10 +528,15 @@ def make_case(
         decoy_local = story.decoy_start.tz_convert(story.zone)
         paths["decoy"] = f"{QGC_DIR}/{decoy_local:%Y-%m-%d %H-%M-%S}.tlog"
         files[paths["decoy"]] = _bytes_of(write_tlog, decoy)
+    deleted: list[Message] = []
+    if "deleted_message" in story.traps:  # the operator deleted it: only free space holds it
+        scenario = replace(scenario, messages=[m for m in scenario.messages if m is not drop])
+        deleted = [drop]
     operator = make_phone_extraction(
         root, os="android", seed=seed, container="zip", name=OPERATOR, extras=extras,
-        linphone=True, scenario=scenario, files=files,
+        linphone=True, scenario=scenario, files=files, deleted_sms=deleted,
     )  # fmt: skip
+    _check_recoverable(operator.answer_key, deleted)
     (root / f"{OPERATOR}.answer_key.json").unlink()
 
     # EXH-04: the prison network capture, then EXH-03 whose softphone history matches it

@@ -57,7 +57,7 @@ def brief_text(story: Story, exhibits: list[str]) -> str:
         "3. Where was the pilot? Give the evidence for your answer.",
         "4. Which file on the operator's phone records the same flight? Are there others?",
         "5. Which message arranged the drop, who sent it (by the operator's contacts), and "
-        "when (UTC)?",
+        "when (UTC)? Cite the record you read it from (file, and row or byte offset).",
         "6. Which exhibit is the contraband phone, and which SIP account does it use? What is "
         "the account's password?",
         "7. Which outside numbers did it call, how long did the answered calls last, and "

@@ -46,7 +46,9 @@ SIZES: dict[str, Size] = {
     "large": Size(300, 20_000, 5_000, 20_000, 500, 12, 120.0, 40),
 }
 
-# Which traps each difficulty switches on (see brief.md's instructor notes).
+# Which traps each difficulty switches on (datasets/README.md, "The case's traps").
+# ``deleted_message`` (the drop SMS deleted, left in mmssms.db's free space) is hard only:
+# recovering it means carving SQLite free space, and medium is the capstone lab's level.
 TRAPS: dict[str, frozenset[str]] = {
     "easy": frozenset(),
     "medium": frozenset({"local_time_photos", "decoy_flight", "unrelated_calls"}),
@@ -58,6 +60,7 @@ TRAPS: dict[str, frozenset[str]] = {
             "phone_clock_offset",
             "renamed_file",
             "hashed_sip_password",
+            "deleted_message",
         }
     ),
 }
