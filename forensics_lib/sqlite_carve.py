@@ -32,6 +32,7 @@ forward), and a corrupt database header raises :class:`ParseError` with its offs
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ __all__ = [
 ]
 
 Value = int | float | str | bytes | None
+_NONZERO = re.compile(rb"[^\x00]")
 Affinity = Literal["INTEGER", "TEXT", "BLOB", "REAL", "NUMERIC"]
 
 # #the_database_header: 100 bytes, magic string at offset 0.
@@ -634,7 +636,20 @@ class _Carver:
         end = min(end, self.usable)
         q = max(start, 0)
         first = self.layout.columns[0] if self.layout.columns else None
+        data = view.data
         while q < end and first is not None:
+            if data[q] == 0:
+                # Zero-filled space (what a fresh page holds): a record whose serial types
+                # start at q decodes to all NULLs while n zero bytes follow, and _make drops
+                # those, so jump to the last start whose types reach a non-zero byte; zeros
+                # up to the region's end hold no record at all (its types would run past it).
+                hit = _NONZERO.search(data, q, end)
+                if hit is None:
+                    break
+                run_end = hit.start()
+                if run_end - q >= self.n:
+                    q = run_end - self.n + 1
+                    continue
             record = self._damaged(view, q, 0, end, region, where)
             if record is None and self.n > 1 and _lost_guess(first) is not None:
                 record = self._damaged(view, q, 1, end, region, where)

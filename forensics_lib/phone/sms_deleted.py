@@ -126,6 +126,21 @@ def _rows(db: SqliteDatabase, sql: str, params: Sequence[Any] = ()) -> list[Any]
         raise ParseError(db.path, None, f"SQLite query failed: {exc}") from None
 
 
+def _live_keys(
+    db: SqliteDatabase, select: str, column: str, candidates: set[Value]
+) -> set[tuple[Any, ...]]:
+    """The live rows (as tuples of ``select``'s columns) whose ``column`` equals one of the
+    carved candidates' values: enough to tell which carved records are still live, without
+    reading a million-row table when nothing was carved."""
+    found: set[tuple[Any, ...]] = set()
+    wanted = [v for v in candidates if v is not None]
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        marks = ", ".join("?" * len(chunk))
+        found.update(tuple(r) for r in _rows(db, f"{select} WHERE {column} IN ({marks})", chunk))
+    return found
+
+
 def _layout(db: SqliteDatabase, table: str) -> TableLayout:
     """The table's columns (``PRAGMA table_info``) and root page (``sqlite_master``)."""
     quoted = table.replace('"', '""')
@@ -208,26 +223,28 @@ def read_android_deleted(source: Source) -> pd.DataFrame:
         if missing_schema(db, "sms", required, ANDROID_SMS_DELETED.id):
             return empty_frame(ANDROID_SMS_DELETED)
         layout = _layout(db, "sms")
-        live_rows = _rows(db, "SELECT date, address, body, type FROM sms")
-    col = {c.name: i for i, c in enumerate(layout.columns)}
+        col = {c.name: i for i, c in enumerate(layout.columns)}
 
-    def get(values: Sequence[Value], name: str) -> Value:
-        return values[col[name]] if name in col else None
+        def get(values: Sequence[Value], name: str) -> Value:
+            return values[col[name]] if name in col else None
 
-    def accept(values: tuple[Value, ...]) -> bool:
-        return (
-            _int_in(get(values, "date"), *_MS_RANGE)
-            and _int_in(get(values, "type"), 1, 6)
-            and _short_text(get(values, "address"))
-            and _optional_text(get(values, "body"))
-            and _optional_int(get(values, "thread_id"))
-            and _optional_int(get(values, "date_sent"))
-            and (get(values, "read") in (None, 0, 1))
-        )
+        def accept(values: tuple[Value, ...]) -> bool:
+            return (
+                _int_in(get(values, "date"), *_MS_RANGE)
+                and _int_in(get(values, "type"), 1, 6)
+                and _short_text(get(values, "address"))
+                and _optional_text(get(values, "body"))
+                and _optional_int(get(values, "thread_id"))
+                and _optional_int(get(values, "date_sent"))
+                and (get(values, "read") in (None, 0, 1))
+            )
 
-    db_bytes, wal = _read_files(source)
-    records = carve(db_bytes, layout, wal=wal, path=display_path(source), accept=accept)
-    live = {tuple(r) for r in live_rows}
+        db_bytes, wal = _read_files(source)
+        records = carve(db_bytes, layout, wal=wal, path=display_path(source), accept=accept)
+        live = _live_keys(
+            db, "SELECT date, address, body, type FROM sms", "date",
+            {get(r.values, "date") for r in records},
+        )  # fmt: skip
     kept = _keep_deleted(
         records,
         lambda r: tuple(get(r.values, n) for n in ("date", "address", "body", "type")),
@@ -271,7 +288,6 @@ def read_ios_deleted(source: Source) -> pd.DataFrame:
         if missing_schema(db, "message", required, IOS_SMS_DELETED.id):
             return empty_frame(IOS_SMS_DELETED)
         layout = _layout(db, "message")
-        live_rows = _rows(db, "SELECT guid FROM message")
         handles: dict[int, str] = {}
         if db.has_columns("handle", "ROWID", "id"):
             handles = {
@@ -279,28 +295,30 @@ def read_ios_deleted(source: Source) -> pd.DataFrame:
                 for r in _rows(db, "SELECT ROWID, id FROM handle")
                 if isinstance(r[0], int)
             }
-    col = {c.name: i for i, c in enumerate(layout.columns)}
+        col = {c.name: i for i, c in enumerate(layout.columns)}
 
-    def get(values: Sequence[Value], name: str) -> Value:
-        return values[col[name]] if name in col else None
+        def get(values: Sequence[Value], name: str) -> Value:
+            return values[col[name]] if name in col else None
 
-    def plausible_date(value: Value) -> bool:
-        return _int_in(value, *_COCOA_NS_RANGE) and (
-            abs(value) >= 10**12 or _int_in(value, *_COCOA_S_RANGE)  # type: ignore[arg-type]
+        def plausible_date(value: Value) -> bool:
+            return _int_in(value, *_COCOA_NS_RANGE) and (
+                abs(value) >= 10**12 or _int_in(value, *_COCOA_S_RANGE)  # type: ignore[arg-type]
+            )
+
+        def accept(values: tuple[Value, ...]) -> bool:
+            return (
+                plausible_date(get(values, "date"))
+                and get(values, "is_from_me") in (0, 1)
+                and _short_text(get(values, "guid"))
+                and _optional_text(get(values, "text"))
+                and _optional_int(get(values, "handle_id"))
+            )
+
+        db_bytes, wal = _read_files(source)
+        records = carve(db_bytes, layout, wal=wal, path=display_path(source), accept=accept)
+        live = _live_keys(
+            db, "SELECT guid FROM message", "guid", {get(r.values, "guid") for r in records}
         )
-
-    def accept(values: tuple[Value, ...]) -> bool:
-        return (
-            plausible_date(get(values, "date"))
-            and get(values, "is_from_me") in (0, 1)
-            and _short_text(get(values, "guid"))
-            and _optional_text(get(values, "text"))
-            and _optional_int(get(values, "handle_id"))
-        )
-
-    db_bytes, wal = _read_files(source)
-    records = carve(db_bytes, layout, wal=wal, path=display_path(source), accept=accept)
-    live = {tuple(r) for r in live_rows}
     kept = _keep_deleted(records, lambda r: (get(r.values, "guid"),), live)
     values = [k[0].values for k in kept]
 
