@@ -46,6 +46,31 @@ def _shown(value: str) -> str:
     return value[:19].replace("T", " ")
 
 
+def _capstone_copy(k: dict[str, Any]) -> dict[str, str]:
+    """Lab 5's answer cells with another trainee's facts as literals."""
+    facts = k["facts"]
+    pilot = facts["pilot_position"]["value"]
+    return {
+        "q3_answer": f"drop_log_path = {'/' + facts['drop_flight_log']['value']!r}\n"
+        f"pilot_position = ({pilot['lat']!r}, {pilot['lon']!r})",
+        "q5_answer": f"sip_account = {facts['contraband_sip_account']['value']!r}\n"
+        f"callee_numbers = {facts['callee_numbers']['value']!r}",
+        "q6_answer": f"organiser_name = {facts['organiser_name']['value']!r}",
+    }
+
+
+def _capstone_secrets(k: dict[str, Any]) -> list[str]:
+    facts = k["facts"]
+    return [
+        facts["contraband_sip_account"]["value"],
+        facts["organiser_name"]["value"],
+        facts["drop_message"]["value"]["sender"],
+        facts["drop_message"]["value"]["text"],
+        f"{facts['pilot_position']['value']['lat']:.5f}",
+        f"{facts['release_point']['value']['lat']:.5f}",
+    ]
+
+
 @dataclass(frozen=True)
 class Lab:
     """What the gate knows about one lab (its truth is the answer key, not this table)."""
@@ -150,6 +175,18 @@ LABS: dict[str, Lab] = {
             lambda k: [k["first_answered"], k["worst_ssrcs"][0]],
             ('capture.auth["username"] == user',),
             lambda k: [k["digits"], k["target_password"]],
+        ),
+        Lab(
+            "lab5_capstone",
+            10,
+            "Lab 5: capstone, the whole case",
+            # the aerial photos' local time taken as UTC (1) and the pilot read from the
+            # phone's other flight log, the one that never entered the perimeter (1)
+            ("q2_answer|q3_answer", "ZONE)|max(inside", '"UTC")|min(inside', 2),
+            _capstone_copy,
+            _capstone_secrets,
+            ("organiser_name = who_is(",),
+            lambda k: [k["facts"]["organiser_name"]["value"]],
         ),
     )
 }
@@ -279,6 +316,23 @@ def test_every_lab_is_in_the_course() -> None:
         graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
         auto = sum(c.metadata["nbgrader"]["points"] for c in graded if c.cell_type == "code")
         assert auto == LABS[lab].auto_points, lab
+
+
+def test_capstone_data_carries_no_key_and_no_seed(lab_data: Path) -> None:
+    """By default the case generator numbers the case and its evidence bags by the seed;
+    with the seed anyone could regenerate the key, so the course gives make_case a one-way
+    case number instead (and the custody chain still verifies)."""
+    from forensics_datasets.course import trainee_seed
+
+    from forensics_lib.case import open_case
+
+    folder = lab_data / "lab5_capstone"
+    seed = trainee_seed("validator", "lab5_capstone", SECRET.encode())
+    assert not list(folder.rglob("*answer_key*"))
+    for paper in ("brief.md", "custody.jsonl"):
+        assert str(seed) not in (folder / paper).read_text(), paper
+    case = open_case(folder)  # hashes.json and the custody chain verify
+    assert len(case.exhibits) == 4 and not case.problems
 
 
 @pytest.mark.parametrize("lab", NAMES)
@@ -414,7 +468,7 @@ def test_exports_for_moodle_and_transcripts(
         assert moodle == graded[lab]
     alice_record = (out / "transcripts" / "alice.md").read_text()
     assert "completed" in alice_record and "written answers still to mark" in alice_record
-    # every lab passed: 0.75 h + 4 x 1.5 h (grading/catalogue.json)
-    assert "Training hours credited: **6.75 h**" in alice_record
+    # every lab passed: 0.75 h + 4 x 1.5 h + 3 h (grading/catalogue.json)
+    assert "Training hours credited: **9.75 h**" in alice_record
     bob_record = (out / "transcripts" / "bob.md").read_text()
     assert "not yet passed" in bob_record and "**0 h**" in bob_record

@@ -404,6 +404,20 @@ def _voip(out: Path, seed: int) -> dict[str, Any]:
     return _json_ready(key)
 
 
+def _capstone(out: Path, seed: int) -> dict[str, Any]:
+    """Lab 5: the whole case (drone SD card, operator's phone, contraband phone, prison
+    capture) at difficulty "medium": local-time photos, a decoy flight log on the
+    operator's phone and unrelated staff calls in the capture."""
+    from forensics_datasets.case import make_case
+
+    # The case and its evidence bags are numbered by a one-way tag of the seed, not the seed:
+    # with the seed, a trainee could regenerate the key with the public generator.
+    number = f"{int(hashlib.sha256(f'capstone:{seed}'.encode()).hexdigest(), 16) % 10**6:06d}"
+    case = make_case(out, seed, size="lab", difficulty="medium", case_number=number)
+    (out / "answer_key.json").unlink(missing_ok=True)
+    return _json_ready({**case.answer_key, "case_number": number})
+
+
 # Which generator writes each lab's data (its answer key is what `check` compares with).
 LABS: dict[str, Callable[[Path, int], dict[str, Any]]] = {
     "lab0_evidence": _demo,
@@ -411,6 +425,7 @@ LABS: dict[str, Callable[[Path, int], dict[str, Any]]] = {
     "lab2_drone": _drone,
     "lab3_dji": _dji,
     "lab4_voip": _voip,
+    "lab5_capstone": _capstone,
 }
 
 
@@ -712,6 +727,59 @@ def _same_digits(answer: object, expected: object) -> bool:
 Extractor = Callable[[dict[str, Any]], object]
 Comparator = Callable[..., bool]
 
+
+def _tolerant(make: Callable[[float], Comparator]) -> Comparator:
+    """Compare with a case fact's value within the fact's own tolerance (answer_key.json
+    of :func:`forensics_datasets.case.make_case`: {"value", "tolerance", "unit"...})."""
+
+    def same(answer: object, fact: object) -> bool:
+        return isinstance(fact, dict) and make(float(fact["tolerance"]))(answer, fact["value"])
+
+    return same
+
+
+def _photo_times(answer: object, fact: object) -> bool:
+    """A mapping photo file name -> UTC time: every aerial photo, each within the tolerance
+    (files named by their name alone or their path on the card)."""
+    if not isinstance(answer, dict) or not isinstance(fact, dict):
+        return False
+    expected = {str(path).rsplit("/", 1)[-1].upper(): when for path, when in fact["value"].items()}
+    given = {str(path).rsplit("/", 1)[-1].upper(): when for path, when in answer.items()}
+    near = _within_s(float(fact["tolerance"]))
+    return given.keys() == expected.keys() and all(
+        near(given[name], when) for name, when in expected.items()
+    )
+
+
+def _same_numbers(answer: object, expected: object) -> bool:
+    """The same set of phone numbers (compared by their digits; nothing more, nothing less)."""
+    if isinstance(answer, str | bytes) or not isinstance(expected, list):
+        return False
+    try:
+        given = [_digits(n) for n in answer]  # type: ignore[attr-defined]
+    except TypeError:
+        return False
+    return all(given) and set(given) == {_digits(n) for n in expected}
+
+
+def _report(answer: object, expected: object) -> bool:
+    """An HTML report from forensics_lib.report with the trainee's findings: at least six,
+    each with its evidence, the contraband phone's SIP account among them."""
+    import html
+
+    if not isinstance(answer, str) or not isinstance(expected, dict):
+        return False
+    if not answer.lstrip().startswith("<!DOCTYPE html>") or '<h2 id="findings">' not in answer:
+        return False
+    section = answer.split('<h2 id="findings">', 1)[1].split("<h2 ", 1)[0]
+    shown = section.count('<div class="finding"')
+    return (
+        shown >= 6
+        and "No evidence reference recorded" not in section
+        and html.escape(str(expected["sip_account"])) in section
+    )
+
+
 # lab -> question -> (how to read the expected value from the key, how to compare)
 QUESTIONS: dict[str, dict[str, tuple[Extractor, Comparator]]] = {
     "lab0_evidence": {
@@ -775,6 +843,27 @@ QUESTIONS: dict[str, dict[str, tuple[Extractor, Comparator]]] = {
         "dtmf_digits": (lambda k: k["digits"], _same_digits),
         "inband_digits": (lambda k: k["inband"], _same_digits),
         "sip_password": (lambda k: k["target_password"], _same_text),
+    },
+    "lab5_capstone": {
+        "takeoff_utc": (lambda k: k["facts"]["takeoff_utc"], _tolerant(_within_s)),
+        "time_inside_s": (lambda k: k["facts"]["time_inside_perimeter_s"], _tolerant(_close)),
+        "release_point": (lambda k: k["facts"]["release_point"], _tolerant(_within_m)),
+        "photo_times_utc": (lambda k: k["facts"]["aerial_photo_times_utc"], _photo_times),
+        "pilot_position": (lambda k: k["facts"]["pilot_position"], _tolerant(_within_m)),
+        "drop_message_utc": (
+            lambda k: {
+                **k["facts"]["drop_message"],
+                "value": k["facts"]["drop_message"]["value"]["time_utc"],
+            },
+            _tolerant(_within_s),
+        ),
+        "sip_account": (lambda k: k["facts"]["contraband_sip_account"]["value"], _same_aor),
+        "callee_numbers": (lambda k: k["facts"]["callee_numbers"]["value"], _same_numbers),
+        "organiser_name": (lambda k: k["facts"]["organiser_name"]["value"], _same_text),
+        "report": (
+            lambda k: {"sip_account": k["facts"]["contraband_sip_account"]["value"]},
+            _report,
+        ),
     },
 }
 

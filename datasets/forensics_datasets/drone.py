@@ -84,6 +84,9 @@ class Flight:
     mission: list[dict[str, Any]]
     perimeter: list[list[float]]  # [lon, lat] ring, closed
     key: dict[str, Any] = field(default_factory=dict)
+    # The flight controller's 96-bit unique id as ArduPilot prints it at boot (three 32-bit
+    # words in hex after the board name); the DataFlash log's "CubeOrange ..." MSG line.
+    board_uid: str = "00420013 4B501234 20383847"
 
 
 def _to_latlon(
@@ -666,7 +669,7 @@ def write_dataflash(path: str | Path, flight: Flight) -> dict[str, int]:
         return boot_us + (ts - t0).value // 1000
 
     rec("MSG", boot_us - 1000, b"ArduCopter V4.5.7 (c0ffee12)")
-    rec("MSG", boot_us - 900, b"CubeOrange 00420013 4B501234 20383847")
+    rec("MSG", boot_us - 900, f"CubeOrange {flight.board_uid}".encode())
     for k, (name, value) in enumerate(
         (("WPNAV_SPEED", 1000.0), ("RTL_ALT", 1500.0), ("FENCE_ENABLE", 1.0), *SERVO_PARAMS)
     ):

@@ -79,7 +79,6 @@ LOG_NAME = "APM/LOGS/00000031.BIN"
 # QGroundControl on Android keeps telemetry logs in its app folder on shared storage.
 QGC_DIR = "data/media/0/Android/data/org.mavlink.qgroundcontrol/files/QGroundControl/Telemetry"
 CAMERA_DIR = "data/media/0/DCIM/Camera"
-BOARD_UID = "00420013 4B501234 20383847"  # what write_dataflash records (drone.py)
 _DROP_WORDS = ("Drop zone",)
 
 
@@ -400,7 +399,7 @@ def _custody(root: Path, story: Story, flight: Flight, exhibits: list[str]) -> N
         key = next(k for k in seized if name.startswith(k))
         when, who = seized[key]
         log.append(who=who, action="seized", exhibit=name, time=when.floor("s"),
-                   note="sealed in bag " + f"EB{story.seed:05d}{len(key)}")  # fmt: skip
+                   note="sealed in bag " + f"EB{story.case_number}{len(key)}")  # fmt: skip
     for n, name in enumerate(exhibits):
         when = landing + pd.Timedelta(hours=20, minutes=15 * n)
         target = root / name
@@ -439,7 +438,8 @@ def _facts(story: Story, flight: Flight, *, perimeter: list[list[float]], drop: 
                 "exhibit": exhibit}  # fmt: skip
 
     facts = {
-        "aircraft_board_uid": fact(BOARD_UID, "Which flight controller flew the drop (board UID)?",
+        "aircraft_board_uid": fact(story.board_uid,
+                                   "Which flight controller flew the drop (board UID)?",
                                    exhibit=DRONE_SD),
         "takeoff_utc": fact(_iso(pd.Timestamp(key["liftoff_utc"])), "When did it take off?", 3,
                             "s", DRONE_SD),
@@ -489,9 +489,17 @@ def _facts(story: Story, flight: Flight, *, perimeter: list[list[float]], drop: 
 
 
 def make_case(
-    out: str | Path, seed: int = 0, *, size: str = "lab", difficulty: str = "medium"
+    out: str | Path,
+    seed: int = 0,
+    *,
+    size: str = "lab",
+    difficulty: str = "medium",
+    case_number: str | None = None,
 ) -> CaseFolder:
-    """Write the case for ``seed`` into ``out`` (created; must be empty or absent)."""
+    """Write the case for ``seed`` into ``out`` (created; must be empty or absent).
+
+    ``case_number`` names the case in the brief and the evidence bags (by default the seed,
+    zero-padded); a course gives each trainee a number that does not reveal the seed."""
     root = Path(out)
     root.mkdir(parents=True, exist_ok=True)
     if any(root.iterdir()):
@@ -499,10 +507,11 @@ def make_case(
     probe = make_scenario(seed, contacts=SIZES[size].contacts if size in SIZES else 1,
                           messages=0, calls=0, wa_messages=0, wa_calls=0)  # fmt: skip
     avoid = {p for c in probe.contacts for p in c.phones} | {probe.owner_number}
-    story = make_story(seed, size, difficulty, avoid_numbers=avoid)
+    story = make_story(seed, size, difficulty, avoid_numbers=avoid, case_number=case_number)
     flight = simulate_flight(
         seed, start=str(_iso(story.flight_start)), loiter_laps=story.size.loiter_laps
     )
+    flight.board_uid = story.board_uid
     perimeter = flight.perimeter
 
     # EXH-01: the aircraft's SD card

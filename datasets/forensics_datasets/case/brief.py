@@ -19,7 +19,7 @@ def brief_text(story: Story, exhibits: list[str]) -> str:
     """The brief for ``story`` (no answer in it: only what the investigators were told)."""
     night = story.flight_start.tz_convert(story.zone)
     lines = [
-        f"# Case {story.seed:05d}: drone drop at HMP Example",
+        f"# Case {story.case_number}: drone drop at HMP Example",
         "",
         "*Synthetic training case. Every person, number, address and place in it is invented.*",
         "",

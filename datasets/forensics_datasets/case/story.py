@@ -110,6 +110,8 @@ class Story:
     clock_offset_s: int  # the contraband phone's clock minus UTC (0 unless that trap is on)
     contraband_ip: str = "198.51.100.23"
     staff: list[tuple[str, str, str]] = field(default_factory=list)  # (user, ip, password)
+    case_number: str = ""  # printed in the brief and the bag numbers (default: the seed)
+    board_uid: str = ""  # the drone's flight-controller id (DataFlash MSG at boot)
 
 
 def _numbers(rng: random.Random, avoid: set[str], k: int) -> list[str]:
@@ -117,9 +119,18 @@ def _numbers(rng: random.Random, avoid: set[str], k: int) -> list[str]:
     return rng.sample(free, k)
 
 
+def _board_uid(seed: int) -> str:
+    """A flight-controller unique id for this seed, printed as ArduPilot does (three 32-bit
+    hex words; STM32 UIDs start with the wafer's coordinates, here a fixed 0042)."""
+    rng = random.Random(f"board:{seed}")
+    return f"0042{rng.getrandbits(16):04X} {rng.getrandbits(32):08X} {rng.getrandbits(32):08X}"
+
+
 def make_story(seed: int, size: str = "lab", difficulty: str = "medium", *,
-               avoid_numbers: set[str] | None = None) -> Story:  # fmt: skip
-    """The seeded story; ``avoid_numbers`` are numbers the operator's phone already uses."""
+               avoid_numbers: set[str] | None = None,
+               case_number: str | None = None) -> Story:  # fmt: skip
+    """The seeded story; ``avoid_numbers`` are numbers the operator's phone already uses;
+    ``case_number`` is what the papers call the case (the seed, zero-padded, by default)."""
     if size not in SIZES:
         raise ValueError(f"size is one of {', '.join(SIZES)}, not {size!r}")
     if difficulty not in TRAPS:
@@ -140,6 +151,8 @@ def make_story(seed: int, size: str = "lab", difficulty: str = "medium", *,
     staff = [(f"staff{i:02d}", f"198.51.100.{40 + i}", rng.choice(_WEAK)) for i in range(1, 5)]
     return Story(
         seed=seed,
+        case_number=case_number or f"{seed:05d}",
+        board_uid=_board_uid(seed),
         size_name=size,
         size=SIZES[size],
         difficulty=difficulty,
