@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis import strategies as st
 
 # Property tests explore new inputs on every local run; in CI (CI=true) they replay a
 # fixed sequence, so a CI result is reproducible. A counter-example found locally is
@@ -63,3 +64,24 @@ def samples() -> Path:
     if not SAMPLES.is_dir():
         pytest.skip(f"real-world samples not found at {SAMPLES} (../shared is absent)")
     return SAMPLES
+
+
+@st.composite
+def damaged_file(draw: st.DrawFn, samples: Mapping[str, bytes]) -> tuple[str, bytes]:
+    """One of ``samples`` (name -> bytes) damaged as disks and copies damage SQLite files:
+    flipped bytes, a cut tail (the 16-byte magic kept), inserted garbage, a zeroed page."""
+    name = draw(st.sampled_from(sorted(samples)))
+    data = bytearray(samples[name])
+    for _ in range(draw(st.integers(1, 8))):
+        action = draw(st.sampled_from(["flip", "cut", "insert", "zero-page"]))
+        pos = draw(st.integers(0, max(len(data) - 1, 0)))
+        if action == "flip" and data:
+            data[pos] ^= draw(st.integers(1, 255))
+        elif action == "cut":
+            del data[max(pos, 16) :]
+        elif action == "zero-page":
+            start = (pos // 4096) * 4096
+            data[start : start + 4096] = bytes(len(data[start : start + 4096]))
+        else:
+            data[pos:pos] = draw(st.binary(min_size=1, max_size=32))
+    return name, bytes(data)

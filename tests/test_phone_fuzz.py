@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from forensics_lib.errors import ForensicsError, ForensicsWarning
 from forensics_lib.phone import android, device, ios, whatsapp
-from tests.conftest import examples
+from tests.conftest import damaged_file, examples
 
 SETTINGS = settings(
     max_examples=examples(150),
@@ -83,23 +83,8 @@ def _samples() -> dict[str, tuple[bytes, list[Callable[[Path], pd.DataFrame]]]]:
 SAMPLES = _samples()
 
 
-@st.composite
-def damaged(draw: st.DrawFn) -> tuple[str, bytes]:
-    name = draw(st.sampled_from(sorted(SAMPLES)))
-    data = bytearray(SAMPLES[name][0])
-    for _ in range(draw(st.integers(1, 8))):
-        action = draw(st.sampled_from(["flip", "cut", "insert", "zero-page"]))
-        pos = draw(st.integers(0, max(len(data) - 1, 0)))
-        if action == "flip" and data:
-            data[pos] ^= draw(st.integers(1, 255))
-        elif action == "cut":
-            del data[max(pos, 16) :]
-        elif action == "zero-page":
-            start = (pos // 4096) * 4096
-            data[start : start + 4096] = bytes(len(data[start : start + 4096]))
-        else:
-            data[pos:pos] = draw(st.binary(min_size=1, max_size=32))
-    return name, bytes(data)
+def damaged() -> st.SearchStrategy[tuple[str, bytes]]:
+    return damaged_file({name: sample[0] for name, sample in SAMPLES.items()})
 
 
 @SETTINGS

@@ -23,7 +23,6 @@ from forensics_datasets.phone import Message, make_phone_extraction, make_scenar
 from forensics_datasets.phone.android import MMSSMS_DB, write_android_tree
 from forensics_datasets.phone.ios import SMS_DB, write_ios_tree
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from forensics_lib.errors import ForensicsError, ForensicsWarning
 from forensics_lib.phone.extraction import open_extraction
@@ -34,7 +33,7 @@ from forensics_lib.phone.sms_deleted import (
     read_ios_deleted,
 )
 from forensics_lib.schema import check_frame
-from tests.conftest import examples
+from tests.conftest import damaged_file, examples
 
 
 def _key_rows(key: list[dict[str, Any]], os: str) -> set[tuple[str, str, pd.Timestamp, int]]:
@@ -165,31 +164,12 @@ _FUZZ = _fuzz_samples()
 _READERS = {"mmssms.db": read_android_deleted, "sms.db": read_ios_deleted}
 
 
-@st.composite
-def _damaged(draw: st.DrawFn) -> tuple[str, bytes]:
-    name = draw(st.sampled_from(sorted(_FUZZ)))
-    data = bytearray(_FUZZ[name])
-    for _ in range(draw(st.integers(1, 8))):
-        action = draw(st.sampled_from(["flip", "cut", "insert", "zero-page"]))
-        pos = draw(st.integers(0, max(len(data) - 1, 0)))
-        if action == "flip" and data:
-            data[pos] ^= draw(st.integers(1, 255))
-        elif action == "cut":
-            del data[max(pos, 16) :]
-        elif action == "zero-page":
-            start = (pos // 4096) * 4096
-            data[start : start + 4096] = bytes(len(data[start : start + 4096]))
-        else:
-            data[pos:pos] = draw(st.binary(min_size=1, max_size=32))
-    return name, bytes(data)
-
-
 @settings(
     max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(case=_damaged())
+@given(case=damaged_file(_FUZZ))
 def test_damaged_databases_raise_only_typed_errors(case: tuple[str, bytes], tmp_path: Path) -> None:
     name, data = case
     path = tmp_path / name
