@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from forensics_datasets.drone import make_drone_case, simulate_flight, write_tlog
+from forensics_datasets.drone import make_drone_case, simulate_flight, write_dataflash, write_tlog
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -419,3 +419,25 @@ def _hour_of_frames() -> bytes:
             write_tlog(path, simulate_flight(3, loiter_laps=1))
             _FRAMES_CACHE.append(path.read_bytes())
     return _FRAMES_CACHE[0]
+
+
+def test_board_uid_same_in_telemetry_and_sd_card_logs(tmp_path: Path) -> None:
+    """The tlog's AUTOPILOT_VERSION.uid2 and the DataFlash boot line name the same board."""
+    flight = simulate_flight(2)
+    flight.board_uid = "0042BEEF 12345678 9ABCDEF0"
+    write_tlog(tmp_path / "f.tlog", flight)
+    write_dataflash(tmp_path / "f.bin", flight)
+    for name in ("f.tlog", "f.bin"):
+        vehicle = read_flight_log(tmp_path / name).vehicle
+        assert vehicle["board_uid"].iloc[0] == "0042BEEF 12345678 9ABCDEF0", name
+
+
+def test_uid2_printed_as_ardupilot_prints_the_board_id() -> None:
+    """Hand-computed from AP_HAL_ChibiOS get_system_id: bytes 3..0, 7..4, 11..8 in hex. The
+    12 raw bytes of the PX4v4 in the real sample log print as its boot line does."""
+    from forensics_lib.drone.tlog import _board_uid
+
+    raw = bytes.fromhex("290036000351363031373231") + bytes(6)
+    assert _board_uid(0, raw) == "00360029 30365103 31323731"
+    assert _board_uid(0x1234, bytes(18)) == "0000000000001234"
+    assert _board_uid(0, bytes(18)) is None

@@ -385,6 +385,13 @@ def _us(ts: pd.Timestamp) -> int:
     return int(ts.value // 1000)
 
 
+def _uid2(board_uid: str) -> bytes:
+    """AUTOPILOT_VERSION.uid2 as ArduPilot fills it: the 12 raw UDID bytes (memory order,
+    i.e. each printed 32-bit word little-endian; AP_HAL_ChibiOS/Util.cpp), zero-padded to 18."""
+    raw = b"".join(int(word, 16).to_bytes(4, "little") for word in board_uid.split())
+    return raw.ljust(18, b"\x00")
+
+
 def write_tlog(
     path: str | Path, flight: Flight, *, vehicle_system: int = 1, gcs_system: int = 255
 ) -> int:
@@ -574,7 +581,8 @@ def write_tlog(
             [0] * 8,
             0x1209,
             0x5741,
-            0x0042_00AB_CDEF_0123,
+            0,  # uid: ArduPilot sends 0 and the board id in uid2 (GCS_Common.cpp)
+            list(_uid2(flight.board_uid)),
         ).pack(vehicle),
     )
     # The drop: mission items reached, the gripper command and its acknowledgement.

@@ -528,6 +528,25 @@ def _pilot(frames: mf.Frames, vehicle: int | None) -> pd.DataFrame:
     return frame_of(PILOT_COLUMNS, frame)
 
 
+def _board_uid(uid: int, uid2: bytes) -> str | None:
+    """The flight controller's unique id from AUTOPILOT_VERSION.
+
+    ArduPilot sends ``uid = 0`` and puts the board's raw 12-byte id (STM32 UDID) in ``uid2``
+    (GCS_Common.cpp ``send_autopilot_version``: ``get_system_id_unformatted``); its DataFlash
+    log prints the same id as three little-endian 32-bit words in hex after the board name
+    (AP_HAL_ChibiOS/Util.cpp ``get_system_id``: bytes 3..0, 7..4, 11..8). We give the id in
+    that printed form so the telemetry log and the SD card's log can be compared directly.
+    Longer ``uid2`` values (PX4 writes an 18-byte GUID) are kept as hex, and a bare ``uid``
+    (older firmware) as 16 hex digits.
+    """
+    if any(uid2[12:]):
+        return uid2.hex().upper()
+    if len(uid2) >= 12 and any(uid2[:12]):
+        words = (int.from_bytes(uid2[i : i + 4], "little") for i in (0, 4, 8))
+        return " ".join(f"{w:08X}" for w in words)
+    return f"{uid:016x}" if uid else None
+
+
 def _vehicle(frames: mf.Frames, sysid: int | None, hb: pd.DataFrame) -> pd.DataFrame:
     if sysid is None:
         return frame_of(VEHICLE_COLUMNS, {})
@@ -548,12 +567,8 @@ def _vehicle(frames: mf.Frames, sysid: int | None, hb: pd.DataFrame) -> pd.DataF
         firmware = f"{sw >> 24}.{(sw >> 16) & 0xFF}.{(sw >> 8) & 0xFF}"
         if githash:
             firmware += f" ({githash})"
-        uid_value = int(av["uid"])
         uid2 = bytes(av["uid2"]) if "uid2" in av.dtype.names else b""
-        if uid_value:
-            uid = f"{uid_value:016x}"
-        elif uid2.strip(b"\x00"):
-            uid = uid2.hex()
+        uid = _board_uid(int(av["uid"]), uid2)
     idx = mf.select(frames, _ID["STATUSTEXT"], sysid)
     texts = mf.text(mf.decode(frames, idx, _ID["STATUSTEXT"])["text"])
     banner = next(
