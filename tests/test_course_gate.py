@@ -51,17 +51,19 @@ def _capstone_copy(k: dict[str, Any]) -> dict[str, str]:
     facts = k["facts"]
     pilot = facts["pilot_position"]["value"]
     return {
-        "q3_answer": f"drop_log_path = {'/' + facts['drop_flight_log']['value']!r}\n"
+        "q1_answer": f"aircraft_board_uid = {facts['aircraft_board_uid']['value']!r}",
+        "q4_answer": f"drop_log_path = {'/' + facts['drop_flight_log']['value']!r}\n"
         f"pilot_position = ({pilot['lat']!r}, {pilot['lon']!r})",
-        "q5_answer": f"sip_account = {facts['contraband_sip_account']['value']!r}\n"
+        "q6_answer": f"sip_account = {facts['contraband_sip_account']['value']!r}\n"
         f"callee_numbers = {facts['callee_numbers']['value']!r}",
-        "q6_answer": f"organiser_name = {facts['organiser_name']['value']!r}",
+        "q7_answer": f"organiser_name = {facts['organiser_name']['value']!r}",
     }
 
 
 def _capstone_secrets(k: dict[str, Any]) -> list[str]:
     facts = k["facts"]
     return [
+        facts["aircraft_board_uid"]["value"],
         facts["contraband_sip_account"]["value"],
         facts["organiser_name"]["value"],
         facts["drop_message"]["value"]["sender"],
@@ -178,11 +180,11 @@ LABS: dict[str, Lab] = {
         ),
         Lab(
             "lab5_capstone",
-            10,
+            11,
             "Lab 5: capstone, the whole case",
             # the aerial photos' local time taken as UTC (1) and the pilot read from the
             # phone's other flight log, the one that never entered the perimeter (1)
-            ("q2_answer|q3_answer", "ZONE)|max(inside", '"UTC")|min(inside', 2),
+            ("q3_answer|q4_answer", "ZONE)|max(inside", '"UTC")|min(inside', 2),
             _capstone_copy,
             _capstone_secrets,
             ("organiser_name = who_is(",),
