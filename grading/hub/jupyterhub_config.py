@@ -18,7 +18,8 @@ FORENSICS_HUB_SPAWNER     ``simple`` (default: every server runs as the hub's ow
                           runs as their own system account: hub as root, with ``pam``)
 FORENSICS_HUB_INSTRUCTORS comma-separated instructor names (native/pam; default ``instructor``).
                           With lti13 the LMS's roles claim decides.
-FORENSICS_LTI_*           ISSUER, CLIENT_ID, AUTHORIZE_URL, JWKS_URL, USERNAME_KEY (lti13 only)
+FORENSICS_LTI_*           ISSUER, CLIENT_ID, AUTHORIZE_URL, JWKS_URL, USERNAME_KEY,
+                          URI_SCHEME (lti13 only; the guide's Moodle section)
 
 Groups (JupyterHub's own, set at every login by ``groups_for``):
 ``instructors`` (hub admins in native mode: they approve sign-ups), ``formgrade-<course>``
@@ -91,10 +92,13 @@ elif settings.auth == "lti13":
     c.LTI13Authenticator.uri_scheme = lti["uri_scheme"]
     c.LTI13Authenticator.tool_name = "Mobile and drone forensics labs"
     c.Authenticator.allow_all = True  # whoever the LMS launches is enrolled on the course
-    # The LMS launches the hub inside an iframe or a new window.
+    # The LMS launches the hub inside an iframe or a new window. Its launch is a cross-site
+    # POST, which must bring back the state and nonce cookies the login initiation set:
+    # SameSite=None, which browsers accept only with Secure (so HTTPS in front of the hub).
+    # Lowercase keys: tornado's set_cookie takes capitalised ones only as deprecated aliases.
     c.JupyterHub.tornado_settings = {
         "headers": {"Content-Security-Policy": f"frame-ancestors 'self' {lti['issuer']}"},
-        "cookie_options": {"SameSite": "None", "Secure": True},
+        "cookie_options": {"samesite": "None", "secure": True},
     }
 else:
     raise ValueError(f"FORENSICS_HUB_AUTH={settings.auth!r}: use native, pam or lti13")
