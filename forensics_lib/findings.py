@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ __all__ = [
     "flight_findings",
     "message_findings",
     "photo_findings",
+    "read_wordlist",
     "voip_findings",
 ]
 
@@ -381,6 +383,20 @@ def _ha1(user: str, realm: str, password: str) -> str:
     return hashlib.md5(f"{user}:{realm}:{password}".encode(), usedforsecurity=False).hexdigest()
 
 
+def read_wordlist(path: str | os.PathLike[str]) -> list[str]:
+    """Candidate passwords, one per line, as cracking lists hold them: lines that are not
+    UTF-8 (rockyou has Latin-1 ones) are read as Latin-1, never refused; blank lines and
+    line ends are dropped, spaces inside a password kept."""
+    words = []
+    for raw in Path(path).read_bytes().splitlines():
+        try:
+            word = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            word = raw.decode("latin-1")
+        if word:
+            words.append(word)
+    return words
+
 def voip_findings(case: Case, wordlist: Sequence[str] = ()) -> list[Finding]:
     """The capture's SIP accounts matched to phones' softphones; the calls, digits, clock."""
     ref = _ref_maker(case)
@@ -628,7 +644,7 @@ def case_findings(
     ``perimeter`` defaults to the case's ``perimeter.geojson``."""
     if wordlist is None:
         path = case.root / "wordlist.txt"
-        wordlist = path.read_text(encoding="utf-8").split() if path.is_file() else []
+        wordlist = read_wordlist(path) if path.is_file() else []
     flights = case_flight_logs(case)
     out = flight_findings(case, flights, _perimeter(case, perimeter))
     by_id = {f.id: f for f in out}

@@ -204,6 +204,8 @@ def load_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
         data = json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ParseError(p, exc.pos, f"not valid JSON: {exc.msg}") from None
+    except UnicodeDecodeError as exc:
+        raise ParseError(p, exc.start, "not a manifest: not UTF-8 text (JSON)") from None
     if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
         raise ParseError(p, 0, f"not a {MANIFEST_FORMAT} document")
     if not isinstance(data.get("files"), list):

@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Sequence
 
 from forensics_lib import __version__
+from forensics_lib.cli.args import evidence_clash
 from forensics_lib.errors import ForensicsError
 
 COMMAND_MODULES = (
@@ -57,16 +58,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     warnings.showwarning = _show_warning
+    clash = evidence_clash(args)
+    if clash:
+        print(f"error: {clash}", file=sys.stderr)
+        return 2
     try:
         code: int = args.func(args)
     except ForensicsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except IsADirectoryError as exc:
+        print(f"error: {exc.filename}: is a folder; this command reads a file", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. piped into `head`
         return 0
+    except (OSError, UnicodeDecodeError) as exc:  # missing, unreadable, or not text
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return code
 
 

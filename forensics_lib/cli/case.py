@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from forensics_lib.cli.args import iana_zone
 from forensics_lib.cli.output import FORMATS, emit
 
 
@@ -41,18 +42,24 @@ def register(subparsers: Any) -> None:
     rep.add_argument("--uco", type=Path, help="also write the CASE/UCO JSON-LD export here")
     rep.add_argument("--title", default="Forensic examination report")
     rep.add_argument("--perimeter", type=Path, help="GeoJSON area (default: perimeter.geojson)")
-    rep.add_argument("--zone", help="IANA zone of the exhibits' local clocks (for findings)")
+    rep.add_argument(
+        "--zone", type=iana_zone, help="IANA zone of the exhibits' local clocks (for findings)"
+    )
     rep.add_argument("--timeline-rows", type=int, default=200, help="rows of the timeline table")
     rep.set_defaults(func=cmd_report)
     uco = sub.add_parser("uco", help="the case and its findings as CASE/UCO JSON-LD")
     uco.add_argument("folder", type=Path)
     uco.add_argument("-o", "--output", type=Path, required=True, help="the .jsonld file to write")
     uco.add_argument("--perimeter", type=Path, help="GeoJSON area (default: perimeter.geojson)")
-    uco.add_argument("--zone", help="IANA zone of the exhibits' local clocks (for findings)")
+    uco.add_argument(
+        "--zone", type=iana_zone, help="IANA zone of the exhibits' local clocks (for findings)"
+    )
     uco.set_defaults(func=cmd_uco)
     fnd = sub.add_parser("findings", help="answer the drone-drop questions from the exhibits")
     fnd.add_argument("folder", type=Path)
-    fnd.add_argument("--zone", help="IANA zone of local clocks, as the brief gives it")
+    fnd.add_argument(
+        "--zone", type=iana_zone, help="IANA zone of local clocks, as the brief gives it"
+    )
     fnd.add_argument("--perimeter", type=Path, help="GeoJSON area (default: perimeter.geojson)")
     fnd.add_argument("--wordlist", type=Path, help="passwords to try (default: wordlist.txt)")
     fnd.add_argument("--format", choices=FORMATS, default="table")
@@ -110,7 +117,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def _findings(case: Any, args: argparse.Namespace) -> list[Any]:
-    from forensics_lib.findings import case_findings
+    from forensics_lib.findings import case_findings, read_wordlist
 
     perimeter = None
     if args.perimeter:
@@ -119,7 +126,7 @@ def _findings(case: Any, args: argparse.Namespace) -> list[Any]:
         perimeter = load_polygon(args.perimeter)
     wordlist = None
     if getattr(args, "wordlist", None):
-        wordlist = args.wordlist.read_text(encoding="utf-8").split()
+        wordlist = read_wordlist(args.wordlist)
     return case_findings(case, zone=args.zone, perimeter=perimeter, wordlist=wordlist)
 
 
