@@ -397,6 +397,7 @@ def read_wordlist(path: str | os.PathLike[str]) -> list[str]:
             words.append(word)
     return words
 
+
 def voip_findings(case: Case, wordlist: Sequence[str] = ()) -> list[Finding]:
     """The capture's SIP accounts matched to phones' softphones; the calls, digits, clock."""
     ref = _ref_maker(case)

@@ -111,12 +111,23 @@ def build_workspace(course_root: Path, datasets: Path, workspace: Path) -> None:
         target = workspace / lab
         if not target.exists():
             shutil.copytree(course_root / "release" / lab, target)
+    copy_datasets(datasets, workspace / "data")
+
+
+def copy_datasets(datasets: Path, data: Path, *, keep_existing: bool = False) -> list[str]:
+    """Copy every dataset folder (demo, drone, phone, voip) into ``data`` without answer
+    keys; with ``keep_existing`` a folder already there is left as it is."""
+    copied = []
     if datasets.is_dir():
         for folder in sorted(p for p in datasets.iterdir() if p.is_dir()):
-            target = workspace / "data" / folder.name
+            target = data / folder.name
             if target.exists():
+                if keep_existing:
+                    continue
                 shutil.rmtree(target)
             shutil.copytree(folder, target, ignore=shutil.ignore_patterns(*PRIVATE_PATTERNS))
+            copied.append(folder.name)
+    return copied
 
 
 def serve(root: Path, port: int, token: str | None) -> int:
@@ -138,7 +149,8 @@ def serve(root: Path, port: int, token: str | None) -> int:
     config_path = os.pathsep.join(
         p for p in (str(CONFIG_DIR / "lab_config"), os.environ.get("JUPYTER_CONFIG_PATH")) if p
     )
-    print(f"Starting JupyterLab on http://127.0.0.1:{port}/ (folder {root}).", flush=True)
+    print(f"Starting JupyterLab on 127.0.0.1 (port {port}, or the next free one; folder "
+          f"{root}).", flush=True)  # fmt: skip
     print("Open the URL with the token that JupyterLab prints below; Ctrl-C stops it.", flush=True)
     return subprocess.call(cmd, env=tool_env(JUPYTER_CONFIG_PATH=config_path))
 
@@ -225,11 +237,20 @@ def grading_command(args: argparse.Namespace) -> int:
         return grade.print_outcomes(outcomes)
     if args.command == "feedback":
         done = run("generate_feedback", args.lab, "--force")
-        print(done.stderr.strip().splitlines()[-1:] if done.returncode else "feedback generated")
+        last = (done.stderr or "").strip().splitlines()[-1:] or ["(no message)"]
+        print(f"feedback failed: {last[0]}" if done.returncode else "feedback generated")
         return done.returncode
     written = grade.export(course_root, args.out, grade.load_catalogue())
     for name, path in written.items():
         print(f"{name}: {path}")
+    pending = grade.pending_manual(course_root)
+    if pending:
+        print(
+            f"warning: {len(pending)} submission(s) still have written answers to mark "
+            f"({', '.join(pending[:5])}{', ...' if len(pending) > 5 else ''}); their scores in "
+            "moodle.csv are provisional: mark them in the formgrader, then export again",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -155,6 +155,13 @@ def transcript(trainee: str, grades: pd.DataFrame, catalogue: dict[str, Any]) ->
     return "\n".join(lines)
 
 
+def pending_manual(course_root: Path) -> list[str]:
+    """``trainee/lab`` of every submission whose written answers are not marked yet."""
+    grades = grades_frame(course_root)
+    waiting = grades[grades["needs_manual_grade"]]
+    return [f"{t}/{lab}" for t, lab in zip(waiting["trainee"], waiting["lab"], strict=True)]
+
+
 def export(course_root: Path, out: Path, catalogue: dict[str, Any]) -> dict[str, Path]:
     """Write grades.csv, moodle.csv and transcripts/<trainee>.md; return their paths."""
     grades = grades_frame(course_root)

@@ -14,6 +14,9 @@ c = get_config()  # type: ignore[name-defined]  # noqa: F821  (nbgrader provides
 KIT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(KIT / "grading"))  # for feedback_filters, wherever nbgrader runs
 COURSE_ROOT = Path(os.environ.get("FORENSICS_COURSE_ROOT", KIT / "build" / "course"))
+# The autograder's kernels inherit this process's environment: they find the course secret
+# (and so each trainee's answer key) through it, also when nbgrader is run by hand.
+os.environ.setdefault("FORENSICS_COURSE_ROOT", str(COURSE_ROOT))
 
 c.CourseDirectory.course_id = "mobile-drone-forensics"
 c.CourseDirectory.root = str(COURSE_ROOT)

@@ -228,6 +228,9 @@ def test_release_fetch_run_submit_collect_autograde_feedback(hub: Hub) -> None:
     home = hub.settings.homes / "alice"
     assert (home / LAB / f"{LAB}.ipynb").is_file()
     assert (home / "data" / LAB).is_dir() and not list((home / "data").rglob("answer_key.json"))
+    # and the shared datasets the tour reads (../data/demo ...), keys left out
+    assert (home / "data" / "demo" / "hashes.json").is_file()
+    assert (home / "data" / "voip").is_dir() and not list((home / "data").rglob("*answer_key*"))
 
     # She runs it in her own kernel: answers typed in, every cell executed, then saved.
     notebook_path = f"{LAB}/{LAB}.ipynb"

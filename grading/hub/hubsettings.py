@@ -6,9 +6,11 @@ tests, so the three agree on every path and port.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,8 +162,29 @@ def proxy_command() -> str:
     return str(KIT / "build" / "node" / "node_modules" / ".bin" / "configurable-http-proxy")
 
 
+def shared_datasets(settings: HubSettings) -> Path:
+    """The datasets every trainee shares (the tour's demo, drone, phone and voip folders),
+    written once under the hub's root; concurrent first spawns each write a private copy
+    and the first to finish is kept."""
+    from forensics_datasets.__main__ import make_default
+
+    target = settings.root / "datasets"
+    if (target / "datasets.json").is_file():
+        return target
+    settings.root.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".datasets-", dir=settings.root))
+    try:
+        make_default(scratch, seed=0, force=True)
+        with contextlib.suppress(OSError):  # another spawn got there first
+            scratch.rename(target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return target
+
+
 def prepare_home(settings: HubSettings, trainee: str, home: Path) -> list[str]:
-    """``trainee``'s own data variant of every lab in ``home/data`` (no answer keys)."""
+    """``trainee``'s own data variant of every lab in ``home/data``, plus the shared
+    datasets the tour reads (no answer keys anywhere)."""
     grading = str(KIT / "grading")
     if grading not in sys.path:
         sys.path.insert(0, grading)
@@ -169,6 +192,7 @@ def prepare_home(settings: HubSettings, trainee: str, home: Path) -> list[str]:
 
     home.mkdir(parents=True, exist_ok=True)
     made: list[str] = course.build_trainee_data(settings.course_root, home, trainee)
+    made += course.copy_datasets(shared_datasets(settings), home / "data", keep_existing=True)
     return made
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 
@@ -33,6 +34,22 @@ def prepare(trainee: str, out: Path, secret: bytes) -> list[str]:
     return made
 
 
+def shared(out: Path) -> list[str]:
+    """The datasets the tour reads (demo, drone, phone, voip), without answer keys, for any
+    that ``out`` does not hold yet."""
+    if all((out / name).is_dir() for name in ("demo", "drone", "phone", "voip")):
+        return []
+    from forensics_datasets.__main__ import make_default
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import course  # grading/course.py
+
+    with tempfile.TemporaryDirectory(prefix="datasets-") as tmp:
+        make_default(Path(tmp), seed=0, force=True)
+        copied: list[str] = course.copy_datasets(Path(tmp), out, keep_existing=True)
+    return copied
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trainee", required=True)
@@ -41,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     secret = args.secret_file.read_bytes().strip()
     made = prepare(args.trainee, args.out, secret)
+    made += shared(args.out)
     print(f"{args.trainee}: {', '.join(made) or 'data already there'}")
     return 0
 
