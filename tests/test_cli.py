@@ -75,6 +75,7 @@ def test_render_table_clips_long_columns_to_the_width() -> None:
     assert all(len(line) <= 80 for line in lines)
     assert "2024-05-01T10:00:00.500Z" in lines[2]
     assert "…" in lines[2]
+    assert lines[-1] == "(long values clipped with …: use --format csv or json)"
 
 
 def test_custody_commands_and_a_tampered_log(

@@ -99,8 +99,11 @@ def render_table(frame: pd.DataFrame, width: int | None = None) -> str:
             ).rstrip()
         )
     hidden = len(names) - len(shown)
+    clipped = [c for c in shown if widths[c] < natural[c]]
     if hidden:
         lines.append(f"({hidden} more column(s) not shown: use --format csv or json)")
+    elif clipped:
+        lines.append(f"(long values clipped with {ELLIPSIS}: use --format csv or json)")
     return "\n".join(lines) + "\n"
 
 
