@@ -163,3 +163,15 @@ def test_tshark_sees_the_same_single_stream(capture: Path) -> None:
         line for line in out.splitlines() if "0x11223344" in line.lower() or "0x11223344" in line
     ]
     assert len(rows) == 1 and " 50 " in rows[0] and "g729" in rows[0]
+
+
+def test_call_times_are_the_messages_times_to_the_nanosecond(samples: Path) -> None:
+    """A call's ringing/answer/end times are its SIP messages' capture times, exactly: a
+    call without one of them must not turn the others into rounded floats."""
+    cap = read_capture(samples / "voip" / "SIP_DTMF2.pcap")
+    calls, messages = cap.calls, cap.messages
+    assert calls["ringing_utc"].isna().any() and calls["ringing_utc"].notna().any()
+    for call in calls[calls["ringing_utc"].notna()].itertuples():
+        rings = messages[(messages["call_id"] == call.call_id) & (messages["status_code"] == 180)]
+        assert call.ringing_utc in set(rings["time"])
+        assert call.start_utc == messages[messages["call_id"] == call.call_id]["time"].min()

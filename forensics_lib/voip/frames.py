@@ -423,7 +423,10 @@ def build(reader: _Reader) -> VoipCapture:
         ],
     )
     for name in ("start", "ringing", "answer", "end"):
-        cf[f"{name}_utc"] = _time(cf.pop(f"{name}_ns").tolist())
+        # From the records, not the frame: a column of ints with gaps is float64 in pandas,
+        # which rounds nanoseconds since 1970 to about 256 ns.
+        cf.pop(f"{name}_ns")
+        cf[f"{name}_utc"] = _time([r[f"{name}_ns"] for r in crows])
     cf["artifact"] = CALLS.id
     calls_frame = conform(cf.assign(**prov), CALLS)
 
