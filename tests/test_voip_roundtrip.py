@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from forensics_datasets.voip import make_voip_capture
 
@@ -171,3 +172,16 @@ def test_every_generated_login_is_accepted(tmp_path: Path) -> None:
     assert len(auth) == len(case.answer_key["registrations"])
     assert auth["status_code"].tolist() == [200] * len(auth)
     assert auth["accepted"].all()
+
+
+def test_talk_time_is_answer_to_end_as_the_writer_timed_it(tmp_path: Path) -> None:
+    """talk_s: from the 200 OK to the INVITE to the end of the dialog, as the writer's key
+    timed them; unanswered calls have none."""
+    case = make_voip_capture(tmp_path / "c.pcap", seed=5, answered=2, cancelled=1, rejected=1)
+    calls = read_capture(case.path).calls.set_index("call_id")
+    for call in case.answer_key["calls"]:
+        got = calls.loc[call["call_id"], "talk_s"]
+        if call.get("answer_ns") is None:
+            assert pd.isna(got)
+        else:
+            assert got == pytest.approx((call["end_ns"] - call["answer_ns"]) / 1e9, abs=1e-9)
