@@ -120,11 +120,38 @@ def test_tlog_summary_fields(samples: Path) -> None:
     assert s["first_fix_utc"] == "2018-08-08T14:06:01.912Z"  # Unix 1533737161.912
     assert s["armed_intervals"] == [["2018-08-08T14:06:01.935Z", "2018-08-08T14:08:58.362Z"]]
     assert s["track_points"] == 807 and s["bad_frames"] == 0
-    # The log starts in the air (QLOITER, 6.75 m up); the landing is detected within 30 ms of
+    # The log starts in the air (QLOITER, 6.75 m up): no take-off time is invented (see
+    # test_tlog_starting_in_flight_has_no_takeoff). The landing is detected within 30 ms of
     # the autopilot's own "Land complete" STATUSTEXT (14:08:58.357).
-    assert s["takeoff_utc"] == s["first_fix_utc"]
+    assert s["takeoff_utc"] is None
     landing = _utc(s["landing_utc"])
     assert abs(landing - _utc("2018-08-08T14:08:58.357")) < pd.Timedelta("30ms")
+
+
+def test_tlog_starting_in_flight_has_no_takeoff(samples: Path) -> None:
+    # Truth from pymavlink: the first GLOBAL_POSITION_INT of system 1 is already 6.75 m above
+    # home (relative_alt 6750 mm) and moving (vx, vy), 23 ms before the first armed HEARTBEAT
+    # (1533737161.935, README): the aircraft was flying when the ground station began logging.
+    msgs = _pymavlink_messages(samples / TLOG)
+    gpi = [m for m in msgs if m.get_type() == "GLOBAL_POSITION_INT" and m.get_srcSystem() == 1]
+    first = gpi[0]
+    assert first.relative_alt == 6750 and math.hypot(first.vx, first.vy) > 100  # > 1 m/s
+    assert round(first._timestamp, 3) == 1533737161.912
+    # The autopilot's own "Land complete" (STATUSTEXT) is in the log: that landing is real.
+    land = [m for m in msgs if m.get_type() == "STATUSTEXT" and m.text == "Land complete"]
+    assert len(land) == 1
+    log = read_flight_log(samples / TLOG)
+    s = summary(log)
+    assert s["takeoff_utc"] is None and s["landing_utc"] is not None
+    note = (
+        "the log starts in flight at 2018-08-08T14:06:01.912Z (6.75 m above home); "
+        "the take-off is not in this log"
+    )
+    assert s["notes"] == [note] and note in log.notes  # once, though both add it
+    assert "takeoff" not in set(log.events["kind"])
+    landing = log.events[log.events["kind"] == "landing"]
+    assert len(landing) == 1
+    assert abs(landing["time_utc"].iloc[0].timestamp() - land[0]._timestamp) < 0.03
 
 
 def test_corrupt_frame_is_counted_with_its_offset(samples: Path, tmp_path: Path) -> None:

@@ -4,13 +4,37 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from forensics_lib.cli.output import FORMATS, emit
+from forensics_lib.cli.output import FORMATS, emit, render_table
+from forensics_lib.errors import ForensicsWarning
+
+# Decimals kept in the output: the resolution the logs store (MAVLink degE7, mm, cm/s, cdeg,
+# mV), so rounding only removes float noise (a float32 16.795997619628906 V is 16.796 V).
+DECIMALS = {
+    "lat": 7,
+    "lon": 7,
+    "alt_amsl_m": 3,
+    "alt_rel_m": 3,
+    "alt_m": 3,
+    "ground_speed_ms": 2,
+    "climb_ms": 2,
+    "heading_deg": 2,
+    "battery_pct": 1,
+    "voltage_v": 3,
+    "time_inside_s": 3,
+    "closest_m": 1,
+    "closest_lat": 7,
+    "closest_lon": 7,
+}
+ZONE_HINT = "add --zone ZONE (an IANA name such as Europe/Madrid) to put them on UTC"
 
 
 def _log_args(p: argparse.ArgumentParser) -> None:
@@ -68,14 +92,46 @@ def register(subparsers: Any) -> None:
     msub = media.add_subparsers(dest="media_command", metavar="ACTION", required=True)
     p = msub.add_parser("exif", help="one row per photo: time (UTC), position, camera, DJI tags")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="JPEG files or folders")
+    p.add_argument(
+        "--zone",
+        help="IANA zone of the camera clock, for local EXIF times without an offset",
+    )
     _fmt(p)
     p.set_defaults(func=cmd_media_exif)
 
 
 def _read(args: argparse.Namespace) -> Any:
     from forensics_lib.drone import read_flight_log
+    from forensics_lib.drone.srt import ZoneNeededWarning
 
-    return read_flight_log(args.log, system_id=args.system, zone=args.zone)
+    with warnings.catch_warnings():
+        # The library says "zone=" (its keyword); here the option is --zone.
+        warnings.simplefilter("ignore", ZoneNeededWarning)
+        log = read_flight_log(args.log, system_id=args.system, zone=args.zone)
+    if log.format == "dji_srt" and args.zone is None:
+        warnings.warn(
+            f"{log.path}: SRT times are local wall-clock times, so time_utc is empty; {ZONE_HINT}",
+            ForensicsWarning,
+            stacklevel=2,
+        )
+    return log
+
+
+def _iso_ms(value: Any) -> str | None:
+    """ISO 8601 UTC to the millisecond, as the tables print times: 2024-04-12T21:26:29.200Z."""
+    if value is None or pd.isna(value):
+        return None
+    ts = pd.Timestamp(value).tz_convert("UTC")
+    return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns rounded to the resolution the logs store (see :data:`DECIMALS`)."""
+    out = frame.copy()
+    for name, places in DECIMALS.items():
+        if name in out.columns and pd.api.types.is_float_dtype(out[name]):
+            out[name] = out[name].round(places)
+    return out
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -97,6 +153,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(facts, indent=2, ensure_ascii=False) + "\n")
         return 0
+    # Notes are sentences: printed whole under the table, not clipped into a cell.
+    notes = facts.pop("notes", [])
     rows = [
         {
             "field": k,
@@ -104,13 +162,17 @@ def cmd_summary(args: argparse.Namespace) -> int:
         }
         for k, v in facts.items()
     ]
+    if args.format != "table":  # csv: one row per note
+        rows += [{"field": "note", "value": n} for n in notes]
     emit(pd.DataFrame(rows, columns=["field", "value"]), args.format)
+    if args.format == "table":
+        sys.stdout.write("".join(f"note: {n}\n" for n in notes))
     return 0
 
 
 def cmd_track(args: argparse.Namespace) -> int:
     log = _read(args)
-    frame = log.track
+    frame = _rounded(log.track)
     if args.format == "table":
         frame = frame[["time_utc", "lat", "lon", "alt_rel_m", "ground_speed_ms", "mode", "armed"]]
     emit(frame, args.format)
@@ -129,9 +191,13 @@ def cmd_geofence(args: argparse.Namespace) -> int:
     from forensics_lib.drone.analysis import geofence, load_polygon
 
     result = geofence(_read(args).track, load_polygon(args.polygon))
-    crossings: pd.DataFrame = result.pop("crossings")
+    crossings: pd.DataFrame = _rounded(result.pop("crossings"))
+    for key, value in result.items():
+        if isinstance(value, float) and key in DECIMALS:
+            result[key] = round(value, DECIMALS[key])
+    result["closest_utc"] = _iso_ms(result["closest_utc"])
     if args.format == "json":
-        out = {k: (v.isoformat() if isinstance(v, pd.Timestamp) else v) for k, v in result.items()}
+        out = dict(result)
         out["crossings"] = json.loads(crossings.to_json(orient="records", date_format="iso"))
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
         return 0
@@ -195,8 +261,50 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_media_exif(args: argparse.Namespace) -> int:
     from forensics_lib.media import read_photos
 
-    frame = read_photos(args.paths)
-    if args.format == "table":
-        frame = frame[["path", "time_utc", "lat", "lon", "alt_m", "make", "model"]]
-    emit(frame, args.format)
+    frame = read_photos(args.paths, zone=args.zone)
+    local = frame["datetime_original"].notna() & frame["offset_time"].isna()
+    if args.zone is None and local.any():
+        from_gps = int((local & (frame["time_source"] == "GPS time stamp")).sum())
+        warnings.warn(
+            f"{int(local.sum())} photo(s) give DateTimeOriginal as local time without "
+            f"OffsetTimeOriginal ({from_gps} with time_utc from the GPS time stamp, "
+            f"{int(local.sum()) - from_gps} without time_utc); {ZONE_HINT}",
+            ForensicsWarning,
+            stacklevel=2,
+        )
+    if args.format != "table":
+        emit(frame, args.format)
+        return 0
+    table = _rounded(frame).rename(columns={"offset_time": "offset"})
+    table.insert(0, "file", _short_names(list(frame["path"])))
+    # Position before the offset: an 80-column terminal then still shows where each was taken
+    # (time_utc minus datetime_original gives the offset when the photo wrote one).
+    columns = ["file", "time_utc", "datetime_original", "lat", "lon", "offset", "alt_m"]
+    sys.stdout.write(_fitted_table(table[[*columns, "make", "model", "serial"]]))
     return 0
+
+
+def _short_names(paths: list[str]) -> list[str]:
+    """Each path relative to the folder holding them all: the file name when they share one."""
+    if not paths:
+        return []
+    full = [Path(os.path.normpath(Path(p).absolute())) for p in paths]
+    common = Path(os.path.commonpath([p.parent for p in full]))
+    return [str(p.relative_to(common)) for p in full]
+
+
+def _fitted_table(frame: pd.DataFrame) -> str:
+    """The table with as many leading columns as fit the terminal unclipped (a clipped local
+    time or file name is useless); a lat without its lon is dropped too."""
+    width = max(shutil.get_terminal_size((80, 24)).columns, 80)
+    names = list(frame.columns)
+    for keep in range(len(names), 0, -1):
+        if names[keep - 1] == "lat" and keep < len(names) and names[keep] == "lon":
+            continue
+        text = render_table(frame[names[:keep]], width=10**6)
+        if max(map(len, text.splitlines())) <= width:
+            hidden = len(names) - keep
+            if hidden:
+                text += f"({hidden} more column(s) not shown: use --format csv or json)\n"
+            return text
+    return render_table(frame, width=width)

@@ -31,6 +31,7 @@ __all__ = [
     "Polygon",
     "bearing_deg",
     "correlate_photos",
+    "flight_notes",
     "flight_segments",
     "geofence",
     "haversine_m",
@@ -106,14 +107,24 @@ def flight_segments(
     airborne_m: float = 1.5,
     min_airborne_s: float = 5.0,
     climb_ms: float = 0.2,
+    moving_ms: float = 3.0,
 ) -> pd.DataFrame:
     """Take-offs and landings: runs where the aircraft is more than ``airborne_m`` above home.
 
-    Take-off is the last fix before the run (or the first fix when the log starts in the air),
-    moved back to where the climb began (vertical speed above ``climb_ms``) when the log has a
-    vertical speed; landing is the first fix back below ``airborne_m``, moved on to where the
-    descent stopped (or the last fix when the log ends in the air: ``landed`` is then False).
-    Runs shorter than ``min_airborne_s`` are bounces, not flights.
+    Take-off is the last fix before the run, moved back to where the climb began (vertical
+    speed above ``climb_ms``) when the log has a vertical speed; landing is the first fix back
+    below ``airborne_m``, moved on to where the descent stopped. Runs shorter than
+    ``min_airborne_s`` are bounces, not flights.
+
+    A take-off is only reported when the log shows the aircraft at rest before it. When the
+    log starts in flight (the first fix is already more than ``airborne_m`` up, or the take-off
+    would be the first fix and that fix is not at rest: its height unknown, moving faster than
+    ``moving_ms`` or climbing faster than ``climb_ms``), ``airborne_at_start`` is True and
+    ``takeoff_utc``, ``takeoff_lat`` and ``takeoff_lon`` are empty: the take-off is not in the
+    log. Likewise when the log ends in flight (or still moving or descending at its last fix),
+    ``landed`` is False and the ``landing_*`` columns are empty.
+    ``start_utc`` and ``end_utc`` always bound the airborne part the log shows (take-off or
+    first fix, landing or last fix); ``duration_s`` is the time between them.
     """
     columns = [
         "segment",
@@ -128,45 +139,107 @@ def flight_segments(
         "landing_lon",
         "airborne_at_start",
         "landed",
+        "start_utc",
+        "end_utc",
     ]
     track = track.dropna(subset=["time_utc"]).reset_index(drop=True)
     rel = _rel_alt(track)
     climb = track["climb_ms"].to_numpy(dtype=float, na_value=np.nan)
     climb = np.nan_to_num(climb, nan=0.0)
+    speed = track["ground_speed_ms"].to_numpy(dtype=float, na_value=np.nan)
+    # On the ground, as far as the log shows: height known and low, not moving, not climbing.
+    at_rest = (
+        (rel <= airborne_m)
+        & (np.nan_to_num(speed, nan=0.0) <= moving_ms)
+        & (np.abs(climb) <= climb_ms)
+    )
     rows: list[dict[str, Any]] = []
     secs = _seconds(track["time_utc"])
+    n = len(track)
     for first, last in _runs(np.nan_to_num(rel, nan=-np.inf) > airborne_m):
         if secs[last] - secs[first] < min_airborne_s:
             continue
         up = max(first - 1, 0)
-        down = min(last + 1, len(track) - 1)
+        down = min(last + 1, n - 1)
         # Refine with the vertical speed where the log has it: the aircraft left the ground
         # where the climb began, and landed where the descent stopped.
         while up > 0 and climb[up] > climb_ms:
             up -= 1
-        while down < len(track) - 1 and climb[down] < -climb_ms:
+        while down < n - 1 and climb[down] < -climb_ms:
             down += 1
+        # The log must show the aircraft on the ground before a take-off and after a landing.
+        at_start = first == 0 or (up == 0 and not at_rest[0])
+        landed = last + 1 < n and not (down == n - 1 and not at_rest[-1])
         part = track.iloc[up : down + 1]
+        t_up, t_down = track["time_utc"].iloc[up], track["time_utc"].iloc[down]
+        lat, lon = track["lat"], track["lon"]
         rows.append(
             {
                 "segment": len(rows) + 1,
-                "takeoff_utc": track["time_utc"].iloc[up],
-                "landing_utc": track["time_utc"].iloc[down],
+                "takeoff_utc": pd.NaT if at_start else t_up,
+                "landing_utc": t_down if landed else pd.NaT,
                 "duration_s": secs[down] - secs[up],
                 "max_alt_rel_m": float(np.nanmax(rel[first : last + 1])),
                 "distance_m": path_length_m(part),
-                "takeoff_lat": float(track["lat"].iloc[up]),
-                "takeoff_lon": float(track["lon"].iloc[up]),
-                "landing_lat": float(track["lat"].iloc[down]),
-                "landing_lon": float(track["lon"].iloc[down]),
-                "airborne_at_start": first == 0,
-                "landed": last + 1 < len(track),
+                "takeoff_lat": np.nan if at_start else float(lat.iloc[up]),
+                "takeoff_lon": np.nan if at_start else float(lon.iloc[up]),
+                "landing_lat": float(lat.iloc[down]) if landed else np.nan,
+                "landing_lon": float(lon.iloc[down]) if landed else np.nan,
+                "airborne_at_start": at_start,
+                "landed": landed,
+                "start_utc": t_up,
+                "end_utc": t_down,
             }
         )
     frame = pd.DataFrame(rows, columns=columns)
-    for c in ("takeoff_utc", "landing_utc"):
-        frame[c] = frame[c].astype("datetime64[ns, UTC]")
+    for c in ("takeoff_utc", "landing_utc", "start_utc", "end_utc"):
+        frame[c] = pd.to_datetime(frame[c], utc=True).astype("datetime64[ns, UTC]")
+    for c in ("takeoff_lat", "takeoff_lon", "landing_lat", "landing_lon"):
+        frame[c] = frame[c].astype(np.float64)
     return frame
+
+
+def flight_notes(track: pd.DataFrame, segments: pd.DataFrame | None = None) -> list[str]:
+    """What the log cannot show about its flights: a take-off before the log starts, a landing
+    after it ends (``segments`` from :func:`flight_segments`, computed when not given).
+
+    The height quoted is the track's at the first (last) fix; when that fix has none, the
+    nearest fix inside the flight that has one, with its time.
+    """
+    if segments is None:
+        segments = flight_segments(track)
+    notes: list[str] = []
+    if segments.empty:
+        return notes
+    track = track.dropna(subset=["time_utc"]).reset_index(drop=True)
+    first, last = segments.iloc[0], segments.iloc[-1]
+    if bool(first["airborne_at_start"]):
+        height = _height(track, first["start_utc"], first["end_utc"], from_end=False)
+        notes.append(
+            f"the log starts in flight at {_iso(first['start_utc'])} ({height}); "
+            "the take-off is not in this log"
+        )
+    if not bool(last["landed"]):
+        height = _height(track, last["start_utc"], last["end_utc"], from_end=True)
+        notes.append(
+            f"the log ends in flight at {_iso(last['end_utc'])} ({height}); "
+            "the landing is not in this log"
+        )
+    return notes
+
+
+def _height(track: pd.DataFrame, start: Any, end: Any, *, from_end: bool) -> str:
+    """The height above home at the segment's first (last) fix ("31.56 m above home"), or at
+    the nearest fix with one, naming its time; "height above home unknown" when none has."""
+    rel = pd.Series(_rel_alt(track), index=track.index)
+    inside = (track["time_utc"] >= start) & (track["time_utc"] <= end)
+    known = rel[inside].dropna()
+    if known.empty:
+        return "height above home unknown"
+    at = known.index[-1] if from_end else known.index[0]
+    text = f"{round(float(known[at]), 2):g} m above home"
+    edge = track.index[inside][-1 if from_end else 0]
+    return text if at == edge else f"{text} at {_iso(track['time_utc'][at])}"
 
 
 def hovers(
@@ -256,7 +329,7 @@ def _airborne(log: FlightLog, when: pd.Series) -> npt.NDArray[np.bool_] | None:
     t = pd.to_datetime(when, utc=True)
     segments = flight_segments(log.track)
     if len(log.track.dropna(subset=["time_utc"])):
-        spans = list(zip(segments["takeoff_utc"], segments["landing_utc"], strict=True))
+        spans = list(zip(segments["start_utc"], segments["end_utc"], strict=True))
     else:
         spans = [(a, b) for a, b in armed_intervals(log.events) if a is not None]
         if not spans:
@@ -652,7 +725,11 @@ def armed_intervals(events: pd.DataFrame) -> list[tuple[Any, Any]]:
 
 
 def summary(log: FlightLog) -> dict[str, Any]:
-    """The facts an investigator asks first, JSON-ready (times as ISO 8601 UTC)."""
+    """The facts an investigator asks first, JSON-ready (times as ISO 8601 UTC).
+
+    ``takeoff_utc`` (``landing_utc``) is None when the log starts (ends) in flight, with a
+    note saying so: the log's first fix is not a take-off (see :func:`flight_segments`).
+    """
     track = log.track.dropna(subset=["time_utc"])
     segments = flight_segments(log.track)
     vehicle = {
@@ -676,13 +753,20 @@ def summary(log: FlightLog) -> dict[str, Any]:
         "home": home,
         "first_fix_utc": _iso(track["time_utc"].iloc[0]) if len(track) else None,
         "last_fix_utc": _iso(track["time_utc"].iloc[-1]) if len(track) else None,
+        # Empty when the log starts (ends) in flight: the notes say so.
         "takeoff_utc": _iso(segments["takeoff_utc"].iloc[0]) if len(segments) else None,
         "landing_utc": _iso(segments["landing_utc"].iloc[-1]) if len(segments) else None,
         "armed_intervals": [[_iso(a), _iso(b)] for a, b in armed_intervals(log.events)],
         "track_points": len(log.track),
-        "max_alt_rel_m": float(np.nanmax(rel)) if len(rel) and not np.isnan(rel).all() else None,
+        # To the millimetre the logs store (float sums leave 1.8999999999999986).
+        "max_alt_rel_m": (
+            round(float(np.nanmax(rel)), 3) if len(rel) and not np.isnan(rel).all() else None
+        ),
         "distance_m": round(path_length_m(log.track), 1),
         "bad_frames": log.bad_frame_count,
         "truncated": log.truncated,
-        "notes": list(log.notes),
+        "notes": [
+            *log.notes,
+            *(n for n in flight_notes(log.track, segments) if n not in log.notes),
+        ],
     }

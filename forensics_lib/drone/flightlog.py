@@ -63,12 +63,17 @@ def detect_format(buf: bytes) -> str | None:
 
 
 def with_flight_events(log: FlightLog) -> FlightLog:
-    """Add the take-offs and landings found in the track to the log's events."""
-    from forensics_lib.drone.analysis import flight_segments
+    """Add the take-offs and landings found in the track to the log's events.
+
+    A log that starts (ends) in flight gets no take-off (landing) event, but a note saying
+    the take-off (landing) is not in the log.
+    """
+    from forensics_lib.drone.analysis import flight_notes, flight_segments
 
     segments = flight_segments(log.track)
     if segments.empty:
         return log
+    log.notes = (*log.notes, *(n for n in flight_notes(log.track, segments) if n not in log.notes))
     offsets = dict(zip(log.track["time_utc"], log.track["offset"], strict=True))
     rows = []
     for _, s in segments.iterrows():
@@ -88,7 +93,11 @@ def with_flight_events(log: FlightLog) -> FlightLog:
                 {
                     "time_utc": s["landing_utc"],
                     "kind": "landing",
-                    "text": f"landing detected after {s['duration_s']:.0f} s in the air",
+                    "text": (
+                        f"landing detected, {s['duration_s']:.0f} s after the log began in flight"
+                        if s["airborne_at_start"]
+                        else f"landing detected after {s['duration_s']:.0f} s in the air"
+                    ),
                     "lat": s["landing_lat"],
                     "lon": s["landing_lon"],
                     "offset": offsets.get(s["landing_utc"]),

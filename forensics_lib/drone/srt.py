@@ -53,7 +53,13 @@ from forensics_lib.registry import artifact
 from forensics_lib.schema import FLOAT, INT, STR, TIME, ArtifactSpec, Column, TimelineRule, conform
 from forensics_lib.sources import Source, display_path, open_binary, source_path
 
-__all__ = ["SRT", "SrtTelemetry", "parse_srt", "read_srt", "srt_flight_log"]
+__all__ = ["SRT", "SrtTelemetry", "ZoneNeededWarning", "parse_srt", "read_srt", "srt_flight_log"]
+
+
+class ZoneNeededWarning(ForensicsWarning):
+    """SRT wall-clock times were read without a zone, so they are not on UTC (a caller such
+    as the command line can reword it to name its own option)."""
+
 
 SRT = ArtifactSpec(
     id="drone.srt",
@@ -295,7 +301,7 @@ def srt_flight_log(buf: bytes, path: str, *, zone: str | None = None) -> FlightL
         )
         warnings.warn(
             f"{path}: SRT times are local wall-clock times; pass zone= to put them on UTC",
-            ForensicsWarning,
+            ZoneNeededWarning,
             stacklevel=3,
         )
     fixes = frame.dropna(subset=["lat", "lon"])

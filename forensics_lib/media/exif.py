@@ -35,7 +35,7 @@ from forensics_lib.registry import artifact
 from forensics_lib.schema import FLOAT, STR, TIME, ArtifactSpec, Column, TimelineRule, conform
 from forensics_lib.sources import Source, display_path, open_binary, source_path
 
-__all__ = ["EXIF", "dji_xmp", "photo_metadata", "read_exif", "read_photos"]
+__all__ = ["EXIF", "check_zone", "dji_xmp", "photo_metadata", "read_exif", "read_photos"]
 
 _DJI_FIELDS = {
     "dji_lat": ("GpsLatitude",),
@@ -192,8 +192,19 @@ def _exif_tags(data: bytes, path: str) -> dict[str, Any]:
         raise ParseError(path, None, f"unreadable EXIF: {type(exc).__name__}: {exc}") from None
 
 
+def check_zone(zone: str | None) -> None:
+    """Raise :class:`TimestampError` unless ``zone`` is None or an IANA zone name."""
+    if zone is not None:
+        times.from_local(None, zone)  # only checks the zone: a missing time stays NaT
+
+
 def photo_metadata(data: bytes, path: str, *, zone: str | None = None) -> dict[str, Any]:
-    """One photo's row (see :data:`EXIF` for the columns) from its bytes."""
+    """One photo's row (see :data:`EXIF` for the columns) from its bytes.
+
+    ``zone`` (IANA) puts a DateTimeOriginal without OffsetTimeOriginal on UTC; an unknown
+    zone raises :class:`TimestampError`.
+    """
+    check_zone(zone)
     tags = _exif_tags(data, path)
     xmp = dji_xmp(data)
     lat = _dms(tags.get("GPS GPSLatitude"), tags.get("GPS GPSLatitudeRef"), "S")
@@ -244,7 +255,10 @@ def photo_metadata(data: bytes, path: str, *, zone: str | None = None) -> dict[s
         try:
             when = times.from_local(naive, zone)
             source = f"zone {zone}"
-        except TimestampError:
+        except TimestampError as exc:  # the zone is known: a wall time a DST change skips/repeats
+            warnings.warn(
+                f"{path}: DateTimeOriginal not converted: {exc}", ForensicsWarning, stacklevel=2
+            )
             when = None
     if when is None and gps_utc is not None:
         when, source = gps_utc, "GPS time stamp"
@@ -295,7 +309,11 @@ _PHOTO_SUFFIXES = {".jpg", ".jpeg", ".dng", ".tif", ".tiff"}
 def read_photos(
     paths: Iterable[str | os.PathLike[str]], *, zone: str | None = None
 ) -> pd.DataFrame:
-    """Every photo under ``paths`` (files or folders, recursively), one row each, by path."""
+    """Every photo under ``paths`` (files or folders, recursively), one row each, by path.
+
+    ``zone`` (IANA) puts local times without an offset on UTC (see :func:`photo_metadata`).
+    """
+    check_zone(zone)
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
