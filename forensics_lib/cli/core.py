@@ -88,9 +88,21 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "timeline",
         help="read every known artifact of the exhibits into one UTC timeline",
+        description=(
+            "Each EXHIBIT is a file, a zip or tar, an extraction folder, or a case folder "
+            "(hashes.json or EXH-... exhibits): a case folder is verified and read exhibit "
+            "by exhibit, as 'case timeline' does; a plain folder is scanned, and each zip "
+            "or tar in it is read as an exhibit of its own."
+        ),
     )
     p.add_argument("exhibits", nargs="+", type=Path, metavar="EXHIBIT")
     p.add_argument("--artifact", action="append", dest="artifact_ids", help="only this artifact id")
+    p.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="read a case folder without checking its hashes.json first",
+    )
     p.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
     p.add_argument("--plot", type=Path, help="also save a timeline plot (PNG, SVG or PDF)")
     _add_format(p, extra=("jsonl", "l2tcsv"))
@@ -185,12 +197,18 @@ def cmd_artifacts(args: argparse.Namespace) -> int:
 
 def cmd_timeline(args: argparse.Namespace) -> int:
     from forensics_lib import export
-    from forensics_lib.scan import scan
+    from forensics_lib.case import as_case
 
     parts = []
     for exhibit in args.exhibits:
-        result = scan(exhibit, args.artifact_ids)
-        parts.append(result.timeline())
+        try:
+            case = as_case(exhibit, verify=args.verify, artifact_ids=args.artifact_ids)
+        except KeyError as exc:  # an unknown --artifact id: the message lists the known ones
+            print(f"error: {exc.args[0]}", file=sys.stderr)
+            return 2
+        read = ", ".join(f"{name} ({ex.reader})" for name, ex in case.exhibits.items())
+        print(f"{exhibit}: {read}", file=sys.stderr)
+        parts.append(case.timeline)
     tl = timeline.build(parts)
     if args.plot:
         from forensics_lib.plots import plot_timeline

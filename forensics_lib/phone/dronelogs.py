@@ -18,7 +18,13 @@ Where the apps write them (device paths; each log is recognised by content after
   iOS; ``telemetryDirectory`` = ``Telemetry``).
 
 Any other ``*.tlog`` on the phone is read too (a tlog is recognised by its frames, not its
-folder). A DJI record of format version 13 or later has AES-encrypted records: its row holds
+folder). A log saved under another name (``Download/backup_0412.dat``) is found by its
+content (:data:`CONTENT`): every file of the user's storage and of the apps' ``files``
+folders (:data:`SNIFF_FOLDERS`) is tested on its first bytes for MAVLink tlog framing, an
+ArduPilot DataFlash FMT header or a DJI flight record prefix (:func:`sniff_flight_log`);
+``found_by`` tells ``name`` from ``content``.
+
+A DJI record of format version 13 or later has AES-encrypted records: its row holds
 what the readable Details block says (aircraft, serials, start time, home) with
 ``encrypted`` true and no track. A file that is no flight log keeps its row (path, size,
 hash) with the reason in ``notes`` and a :class:`~forensics_lib.errors.ForensicsWarning`.
@@ -35,11 +41,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forensics_lib.drone.dji_txt import DJIEncryptedRecords, dji_version
+from forensics_lib.drone.dji_txt import PREFIX_SIZE, DJIEncryptedRecords, dji_version
 from forensics_lib.drone.flightlog import detect_format, read_flight_log_bytes
 from forensics_lib.drone.model import FlightLog
 from forensics_lib.errors import ForensicsWarning, ParseError, UnsupportedFormat
+from forensics_lib.evidence import glob_regex
 from forensics_lib.registry import artifact
+from forensics_lib.scan import ContentRule, by_content
 from forensics_lib.schema import (
     BOOL,
     FLOAT,
@@ -53,7 +61,18 @@ from forensics_lib.schema import (
 )
 from forensics_lib.sources import Source, display_path, open_binary, source_path
 
-__all__ = ["DRONE_LOGS", "app_of", "flight_log", "read_drone_logs"]
+__all__ = [
+    "CONTENT",
+    "DRONE_LOGS",
+    "SNIFF_FOLDERS",
+    "app_of",
+    "flight_log",
+    "read_drone_logs",
+    "sniff_flight_log",
+]
+
+# The app is unknown for a log outside the apps' folders; found_by says how it was found.
+_DESCRIPTION = "{app} {aircraft_serial} {path} (found by {found_by})"
 
 DRONE_LOGS = ArtifactSpec(
     id="phone.drone_logs",
@@ -87,6 +106,7 @@ DRONE_LOGS = ArtifactSpec(
         Column("landing_lon", FLOAT, "longitude at landing"),
         Column("track_points", INT, "position fixes in the track"),
         Column("max_alt_rel_m", FLOAT, "highest altitude above home, metres"),
+        Column("found_by", STR, "name (an app's folder or a log's name) or content (renamed)"),
         Column("notes", STR, "what could not be read, and why"),
     ),
     globs=(
@@ -96,24 +116,24 @@ DRONE_LOGS = ArtifactSpec(
     timeline=(
         TimelineRule(
             "time",
-            "drone log starts ({app})",
-            "{aircraft_serial} {path}",
+            "drone log starts",
+            _DESCRIPTION,
             actor="aircraft_serial",
             lat="first_lat",
             lon="first_lon",
         ),
         TimelineRule(
             "takeoff_time",
-            "drone take-off ({app})",
-            "{aircraft_serial} {path}",
+            "drone take-off",
+            _DESCRIPTION,
             actor="aircraft_serial",
             lat="takeoff_lat",
             lon="takeoff_lon",
         ),
         TimelineRule(
             "landing_time",
-            "drone landing ({app})",
-            "{aircraft_serial} {path}",
+            "drone landing",
+            _DESCRIPTION,
             actor="aircraft_serial",
             lat="landing_lat",
             lon="landing_lon",
@@ -124,6 +144,61 @@ DRONE_LOGS = ArtifactSpec(
         "DJI Fly / GO 4 FlightRecord folders (flight-log uploaders, dji-log-parser users)",
     ),
 )
+
+#: Where a flight log is looked for by content (device paths): the user's storage (Android's
+#: /data/media/<user> is /sdcard; adopted SD cards under /storage or /mnt), the apps' own
+#: ``files`` folders, and on iOS the media, the apps' Documents (what "File Sharing" shows),
+#: the Files app's local storage (a shared AppGroup) and iCloud Drive's local copy. System
+#: folders, databases and caches are not read.
+SNIFF_FOLDERS: tuple[str, ...] = (
+    "/data/media/*/**",
+    "/sdcard/**",
+    "/storage/**",
+    "/mnt/sdcard/**",
+    "/data/data/*/files/**",
+    "/data/user/*/*/files/**",
+    "/private/var/mobile/Media/**",
+    "/private/var/mobile/Containers/Data/Application/*/Documents/**",
+    "/private/var/mobile/Containers/Shared/AppGroup/*/**",
+    "/private/var/mobile/Library/Mobile Documents/**",
+    "/var/mobile/Media/**",
+    "/var/mobile/Containers/Data/Application/*/Documents/**",
+    "/var/mobile/Containers/Shared/AppGroup/*/**",
+)
+# A tlog's first frame: an 8-byte time stamp and a MAVLink v1 frame of 8 bytes at least.
+_MIN_LOG = 16
+_SNIFFED_FORMATS = ("mavlink_tlog", "ardupilot_dataflash")
+
+
+def _dji_prefix(head: bytes, size: int) -> bool:
+    """:func:`~forensics_lib.drone.dji_txt.dji_version`'s test of a record's 100-byte prefix,
+    with the file's size where it takes the buffer's length (the Details block a format 13
+    prefix points to lies past the first bytes). prefix.rs: detail_offset u64 LE first."""
+    if len(head) < PREFIX_SIZE:
+        return False
+    # The known version and zero reserved bytes, tested on the prefix with an offset it accepts:
+    version = dji_version(PREFIX_SIZE.to_bytes(8, "little") + head[8:PREFIX_SIZE])
+    if version is None:
+        return False
+    detail_offset = int.from_bytes(head[:8], "little")
+    if version < 12:
+        return PREFIX_SIZE <= detail_offset <= size
+    return version == 12 or detail_offset <= size
+
+
+def sniff_flight_log(head: bytes, size: int) -> bool:
+    """Whether a file of ``size`` bytes whose first bytes are ``head`` (512 are enough) is a
+    flight log: a MAVLink tlog (time stamp, then a frame whose CRC checks), an ArduPilot
+    DataFlash log (its FMT header, A3 95 80) or a DJI flight record (its prefix). DJI SRT
+    captions are not flight logs here (they are read with the videos)."""
+    if size < _MIN_LOG:
+        return False
+    return _dji_prefix(head, size) or detect_format(head) in _SNIFFED_FORMATS
+
+
+#: How ``drone_logs`` finds a renamed log: by content, under :data:`SNIFF_FOLDERS`, up to
+#: 1 GiB (its reader holds the whole log in memory).
+CONTENT = ContentRule(where=SNIFF_FOLDERS, sniff=sniff_flight_log, min_size=_MIN_LOG)
 
 # (path fragment, app): the first that the lower-cased device path contains.
 _APPS = (
@@ -171,12 +246,21 @@ def _event(log: FlightLog, kind: str, last: bool) -> dict[str, Any]:
     return {"time": row["time_utc"], "lat": row["lat"], "lon": row["lon"]}
 
 
+_NAMED = tuple(glob_regex(g) for g in DRONE_LOGS.globs)
+
+
+def _found_by(path: str) -> str:
+    """``name`` when a glob of :data:`DRONE_LOGS` matches the path, else ``content``."""
+    return "name" if any(p.fullmatch(path) for p in _NAMED) else "content"
+
+
 def _row(source: Source) -> dict[str, Any]:
     buf = _read(source)
     path = source_path(source)
     row: dict[str, Any] = {
         "path": path,
         "app": app_of(path),
+        "found_by": _found_by(path),
         "size": len(buf),
         "sha256": hashlib.sha256(buf).hexdigest(),
         "format": detect_format(buf),
@@ -262,6 +346,7 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return conform(frame, DRONE_LOGS)
 
 
+@by_content(CONTENT)
 @artifact(DRONE_LOGS)
 def read_drone_logs(source: Source) -> pd.DataFrame:
     """One flight log found on the phone as a one-row summary (see :data:`DRONE_LOGS`)."""

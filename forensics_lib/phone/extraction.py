@@ -43,7 +43,7 @@ from forensics_lib.evidence import (
 from forensics_lib.phone import ufdr
 from forensics_lib.phone.backup import BackupFile, backup_files, backup_info, find_backup_root
 from forensics_lib.registry import Artifact
-from forensics_lib.scan import candidates, parse_all
+from forensics_lib.scan import HEAD_BYTES, candidates, content_rule, parse_all, sniffed
 from forensics_lib.schema import ArtifactSpec, empty_frame
 
 __all__ = [
@@ -155,6 +155,9 @@ class Extraction:
     backup_meta: dict[str, Any] = field(default_factory=dict, repr=False)
     problems: list[tuple[str, str, str]] = field(default_factory=list)
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _found: dict[str, list[EvidenceFile] | list[BackupFile]] = field(
+        default_factory=dict, repr=False
+    )
 
     # -- lifetime ---------------------------------------------------------------------------
 
@@ -182,26 +185,45 @@ class Extraction:
         """Every phone artifact spec, by id (for :func:`forensics_lib.timeline.build`)."""
         return {a.id: a.spec for a in self._parsers()}
 
-    def _candidates(self, spec: ArtifactSpec) -> list[EvidenceFile] | list[BackupFile]:
-        """The files ``spec``'s parser reads: by device path, in a backup through its manifest."""
+    def _candidates(self, art: Artifact) -> list[EvidenceFile] | list[BackupFile]:
+        """The files ``art``'s parser reads: by device path (in a backup through its
+        manifest), and those its content rule recognises (a renamed flight log); found once
+        per extraction."""
+        if art.id not in self._found:
+            self._found[art.id] = self._find(art)
+        return self._found[art.id]
+
+    def _find(self, art: Artifact) -> list[EvidenceFile] | list[BackupFile]:
+        rule = content_rule(art)
         if self.backup is None:
-            return candidates(self.evidence, spec)
-        patterns = [glob_regex(g) for g in spec.globs]
-        return [f for f in self.backup if any(p.fullmatch(f.path) for p in patterns)]
+            return candidates(self.evidence, art.spec, rule=rule)
+        patterns = [glob_regex(g) for g in art.spec.globs]
+        chosen = [f for f in self.backup if any(p.fullmatch(f.path) for p in patterns)]
+        if rule is None:
+            return chosen
+        named = {f.path for f in chosen}
+        others = {f.path: f for f in self.backup if f.path not in named}
+
+        def head(path: str) -> bytes:
+            with others[path].open() as fh:
+                return fh.read(HEAD_BYTES)
+
+        sizes = ((p, f.file.member.size) for p, f in others.items())
+        found = sniffed(art.spec, rule, sizes, head, stacklevel=4)
+        return sorted([*chosen, *(others[p] for p in found)], key=lambda f: f.path)
 
     def sources(self, artifact_id: str) -> list[Member]:
         """The members a parser would read for ``artifact_id``."""
         art = self._artifact(artifact_id)
         return [
-            f.file.member if isinstance(f, BackupFile) else f.member
-            for f in self._candidates(art.spec)
+            f.file.member if isinstance(f, BackupFile) else f.member for f in self._candidates(art)
         ]
 
     def artifacts(self) -> pd.DataFrame:
         """What this extraction holds: name, artifact id, number of files, description."""
         rows = []
         for art in self._parsers():
-            found = self._candidates(art.spec)
+            found = self._candidates(art)
             if found:
                 rows.append(
                     {
@@ -249,7 +271,7 @@ class Extraction:
         if artifact_id in self._cache:
             return self._cache[artifact_id]
         art = self._artifact(artifact_id)
-        frames = parse_all(art, self._candidates(art.spec), self.problems, stacklevel=3)
+        frames = parse_all(art, self._candidates(art), self.problems, stacklevel=3)
         if not frames:
             result = empty_frame(art.spec)
         elif len(frames) == 1:
@@ -306,7 +328,7 @@ class Extraction:
         if DRONE_LOGS.id not in {a.id for a in self._parsers()}:
             return {}
         logs: dict[str, FlightLog] = {}
-        for source in self._candidates(DRONE_LOGS):
+        for source in self._candidates(self._artifact(DRONE_LOGS.id)):
             try:
                 logs[source.path] = flight_log(source)
             except ForensicsError as exc:
