@@ -29,6 +29,7 @@ _EXPORTS = {
     "CustodyLog": "forensics_lib.custody",
     "decode_timestamp": "forensics_lib.times",
     "scan": "forensics_lib.scan",
+    "open_case": "forensics_lib.case",
 }
 
 __all__ = ["__version__", "artifacts", *sorted(_EXPORTS)]

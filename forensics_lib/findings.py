@@ -176,7 +176,8 @@ def case_flight_logs(case: Case) -> list[CaseFlight]:
     """Every flight log in every exhibit, found by content (so a renamed file is found too).
 
     DJI SRT subtitles are left out: they are video captions, read with the media."""
-    from forensics_lib.drone.flightlog import detect_format, read_flight_log_bytes
+    from forensics_lib.drone.flightlog import read_flight_log_bytes
+    from forensics_lib.phone.dronelogs import sniff_flight_log
 
     found: list[CaseFlight] = []
     for name, exhibit in case.exhibits.items():
@@ -184,7 +185,7 @@ def case_flight_logs(case: Case) -> list[CaseFlight]:
             for member in evidence.files():
                 with evidence.open(member) as fh:
                     head = fh.read(4096)
-                if detect_format(head) in (None, "dji_srt"):
+                if not sniff_flight_log(head, member.size):  # a DJI record by its size too
                     continue
                 where = f"{name}:{member.path}"
                 try:

@@ -237,3 +237,22 @@ def test_a_renamed_log_in_an_itunes_backup(tmp_path: Path) -> None:
     want = f"/private/var/mobile/Containers/Data/Application/com.example.notes/{relative}"
     assert row["path"] == want and row["found_by"] == "content"
     assert row["format"] == "mavlink_tlog" and row["track_points"] > 0
+
+
+def test_case_flight_logs_find_a_renamed_dji_record(tmp_path: Path) -> None:
+    """The case findings look for flight logs by content too; a DJI record's prefix is only
+    recognisable with the file's size, so a renamed one over 4 KiB must still be found."""
+    from forensics_lib.case import as_case
+    from forensics_lib.findings import case_flight_logs
+
+    data, key = _log_bytes("dji11", tmp_path)
+    assert len(data) > 4096
+    folder = tmp_path / "EXH-09_excerpt"
+    target = folder / "data/media/0/Download/holiday.pdf"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(data)
+    flights = case_flight_logs(as_case(folder))
+    assert [(f.path, f.log.format) for f in flights] == [
+        ("/data/media/0/Download/holiday.pdf", "dji_txt")
+    ]
+    assert len(flights[0].log.track) == key["track_points"]
