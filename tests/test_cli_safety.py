@@ -4,6 +4,7 @@ never a traceback (found by an investigator's review)."""
 from __future__ import annotations
 
 import shutil
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -93,3 +94,15 @@ def test_case_make_may_write_a_new_folder(tmp_path: Path) -> None:
     shutil.rmtree(target, ignore_errors=True)
     assert main(["case", "make", "--seed", "1", "--out", str(target)]) == 0
     assert (target / "hashes.json").is_file()
+
+
+def test_timeline_of_unreadable_bytes_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junk = tmp_path / "rand.pcapng"
+    junk.write_bytes(bytes(range(256)) * 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")  # the CLI prints them (pytest makes them errors)
+        code = main(["timeline", str(junk)])
+    err = capsys.readouterr().err
+    assert code == 1 and "no events" in err and "not a pcap or pcapng capture" in err

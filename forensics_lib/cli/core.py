@@ -92,7 +92,8 @@ def register(subparsers: Any) -> None:
             "Each EXHIBIT is a file, a zip or tar, an extraction folder, or a case folder "
             "(hashes.json or EXH-... exhibits): a case folder is verified and read exhibit "
             "by exhibit, as 'case timeline' does; a plain folder is scanned, and each zip "
-            "or tar in it is read as an exhibit of its own."
+            "or tar in it is read as an exhibit of its own. Exit status 1 when no event "
+            "could be read at all."
         ),
     )
     p.add_argument("exhibits", nargs="+", type=Path, metavar="EXHIBIT")
@@ -229,6 +230,10 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     else:
         shown = tl if args.format != "table" else tl[["time", "artifact", "event", "description"]]
         emit(shown, args.format)
+    if tl.empty:  # like grep: exit 1 when nothing was found, so scripts notice
+        print("no events: nothing in these exhibits could be read (see the warnings)",
+              file=sys.stderr)  # fmt: skip
+        return 1
     return 0
 
 
