@@ -62,6 +62,11 @@ def test_phone_cli(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
         case.answer_key["scenario"]["contacts"]
     )
 
+    json_file = tmp_path / "contacts.json"
+    code, _, _ = run("phone", "read", exhibit, "contacts", "--format", "json", "-o", str(json_file))
+    assert code == 0
+    assert len(json.loads(json_file.read_text())) == len(case.answer_key["scenario"]["contacts"])
+
     code, _, err = run("phone", "read", exhibit, "nope")
     assert code == 2 and "unknown phone artifact 'nope'" in err
 

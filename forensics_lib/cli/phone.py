@@ -81,9 +81,11 @@ def cmd_read(args: argparse.Namespace) -> int:
             print(f"error: {exc.args[0]}", file=sys.stderr)
             return 2
     if args.output:
-        from forensics_lib.cli.output import render_csv
+        from forensics_lib.cli.output import render_csv, render_json
 
-        args.output.write_text(render_csv(frame))
+        # every column (raw values and provenance included); json if asked, else csv
+        render = render_json if args.format == "json" else render_csv
+        args.output.write_text(render(frame), encoding="utf-8")
         print(f"{len(frame)} rows written: {args.output}", file=sys.stderr)
         return 0
     if args.limit is not None:
