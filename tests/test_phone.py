@@ -324,9 +324,10 @@ def test_device_identity(cases: dict[str, Any]) -> None:
             "model": "Pixel 7",
             "os_version": "14",
             "build": "UQ1A.240205.004",
-            "serial": "EXAMPLE0000SN01",
+            "serial": "EXAMPLE0005SN00",  # build.prop ro.serialno, drawn from seed 5
             "imei": None,
         }
+        assert ext.device["serial"] == cases["android"].answer_key["writer"]["device"]["serial"]
     with open_extraction(cases["ios"].exhibit) as ext:
         device = ext.device
     assert (device["os"], device["os_version"], device["build"]) == ("iOS", "17.5.1", "21F90")

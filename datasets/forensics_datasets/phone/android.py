@@ -156,9 +156,14 @@ ro.product.system.manufacturer=Google
 ro.product.system.model=Pixel 7
 ro.product.manufacturer=Google
 ro.product.model=Pixel 7
-ro.serialno=EXAMPLE0000SN01
+ro.serialno={serial}
 # end common build properties
 """
+
+
+def device_serial(seed: int) -> str:
+    """The synthetic device's serial number (ro.serialno): one per scenario seed."""
+    return f"EXAMPLE{seed % 10000:04d}SN{seed // 10000 % 100:02d}"
 
 
 def _ms(ts: pd.Timestamp) -> int:
@@ -497,13 +502,14 @@ def write_android_tree(
     _write_contacts2(root / CONTACTS2_DB, scenario, "tail" if wal else "none")
     prop = root / BUILD_PROP
     prop.parent.mkdir(parents=True, exist_ok=True)
-    prop.write_text(BUILD_PROP_TEXT)
+    serial = device_serial(scenario.seed)
+    prop.write_text(BUILD_PROP_TEXT.format(serial=serial))
     notes["device"] = {
         "make": "Google",
         "model": "Pixel 7",
         "os_version": "14",
         "build": "UQ1A.240205.004",
-        "serial": "EXAMPLE0000SN01",
+        "serial": serial,
     }
     notes["calllog_wal"] = "bare" if wal else "none"
     notes["whatsapp"] = write_android_whatsapp(
