@@ -524,3 +524,8 @@ def test_kubernetes_values_set_the_same_lti_cookies(
     }
     assert single.tornado_settings == expected
     assert cluster.tornado_settings == expected
+    assert single.config.LTI13LaunchValidator.time_leeway == 0  # ltiauthenticator's default
+    monkeypatch.setenv("FORENSICS_LTI_TIME_LEEWAY", "30")
+    drifting = JupyterHub()
+    drifting.load_config_file(str(launch.CONFIG))
+    assert drifting.config.LTI13LaunchValidator.time_leeway == 30

@@ -130,6 +130,11 @@ def lti_settings() -> dict[str, str]:
     # username is the one in Moodle's grade import (moodle.csv's Username column).
     out["username_key"] = _env("FORENSICS_LTI_USERNAME_KEY", "custom_username")
     out["uri_scheme"] = _env("FORENSICS_LTI_URI_SCHEME", "auto")
+    # Seconds of clock drift allowed between the LMS and the hub (ltiauthenticator: 0).
+    leeway = _env("FORENSICS_LTI_TIME_LEEWAY", "0")
+    if not leeway.isdigit():
+        raise SystemExit(f"FORENSICS_LTI_TIME_LEEWAY={leeway!r}: give whole seconds, e.g. 30")
+    out["time_leeway"] = leeway
     return out
 
 

@@ -19,7 +19,7 @@ FORENSICS_HUB_SPAWNER     ``simple`` (default: every server runs as the hub's ow
 FORENSICS_HUB_INSTRUCTORS comma-separated instructor names (native/pam; default ``instructor``).
                           With lti13 the LMS's roles claim decides.
 FORENSICS_LTI_*           ISSUER, CLIENT_ID, AUTHORIZE_URL, JWKS_URL, USERNAME_KEY,
-                          URI_SCHEME (lti13 only; the guide's Moodle section)
+                          URI_SCHEME, TIME_LEEWAY (lti13 only; the guide's Moodle section)
 
 Groups (JupyterHub's own, set at every login by ``groups_for``):
 ``instructors`` (hub admins in native mode: they approve sign-ups), ``formgrade-<course>``
@@ -91,6 +91,8 @@ elif settings.auth == "lti13":
     c.LTI13Authenticator.username_key = lti["username_key"]
     c.LTI13Authenticator.uri_scheme = lti["uri_scheme"]
     c.LTI13Authenticator.tool_name = "Mobile and drone forensics labs"
+    # validator.py: added to the token's exp/iat checks (LTI13LaunchValidator(parent=app))
+    c.LTI13LaunchValidator.time_leeway = int(lti["time_leeway"])
     c.Authenticator.allow_all = True  # whoever the LMS launches is enrolled on the course
     # The LMS launches the hub inside an iframe or a new window. Its launch is a cross-site
     # POST, which must bring back the state and nonce cookies the login initiation set:
