@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -120,3 +121,12 @@ def test_fuzz_srt_only_typed_errors(noise: bytes, cut: int) -> None:
     except ForensicsError:
         return
     assert frame["lat"].dropna().between(-90, 90).all()
+
+
+def test_inf_text_in_a_caption_is_missing_not_infinite() -> None:
+    """float() reads "inf"; a caption's "-inf" (here from a stray "e" before "-58.85...":
+    found by the fuzz test) is no coordinate: the row has no position, nothing overflows."""
+    data = _p4(True)
+    mangled = data[:70] + b"e" + data[70:]
+    frame = read_srt_bytes(mangled, "fuzz.srt")
+    assert np.isfinite(frame["lon"].dropna()).all() and np.isfinite(frame["lat"].dropna()).all()

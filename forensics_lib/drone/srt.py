@@ -27,6 +27,7 @@ supplies (:func:`forensics_lib.times.from_local`); without one ``time_utc`` is N
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from typing import Any
@@ -132,10 +133,13 @@ def _wall(text: str) -> str | None:
 
 
 def _num(text: str) -> float:
+    """A number as the captions write it; "inf"/"nan" text (which float() accepts) and
+    anything else that is not a finite number count as missing."""
     try:
-        return float(text.strip().rstrip("mMsS/"))
+        value = float(text.strip().rstrip("mMsS/"))
     except ValueError:
         return float("nan")
+    return value if math.isfinite(value) else float("nan")
 
 
 def _block(text: str) -> dict[str, Any]:
@@ -218,7 +222,7 @@ def _pick(row: dict[str, Any], *keys: str) -> float:
     for key in keys:
         if key in row:
             value = row[key]
-            return float(value) if isinstance(value, (int, float)) else _num(str(value))
+            return _num(str(value))
     return float("nan")
 
 
