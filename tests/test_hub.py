@@ -80,9 +80,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
 
     course.build_course(settings.course_root)  # generate_assignment; releasing is a test
     course.ensure_secret(settings.course_root)
-    process = launch.HubProcess(settings)
-    process.start()
-    try:
+    with launch.running_hub(settings) as process:
         teacher = launch.HubClient(process.url)
         assert "successful" in teacher.signup("teacher", PASSWORDS["teacher"])  # an admin
         assert teacher.login("teacher", PASSWORDS["teacher"])
@@ -90,11 +88,6 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
         alice = _approved(process.url, teacher, "alice")
         bob = _approved(process.url, teacher, "bob")
         yield Hub(process, settings, teacher, alice, bob)
-    except BaseException:
-        sys.stderr.write(process.log_tail(8000))
-        raise
-    finally:
-        process.stop()
     assert process.proc is None
 
 

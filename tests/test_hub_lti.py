@@ -329,15 +329,8 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LTIHub]:
             "no_proxy": "127.0.0.1,localhost",  # the hub fetches the JWKS with urllib
             "NO_PROXY": "127.0.0.1,localhost",
         }
-        process = launch.HubProcess(settings, extra_env=env)
-        process.start()
-        try:
+        with launch.running_hub(settings, extra_env=env) as process:
             yield LTIHub(process, lms)
-        except BaseException:
-            sys.stderr.write(process.log_tail(8000))
-            raise
-        finally:
-            process.stop()
         assert process.proc is None
     finally:
         lms.stop()

@@ -273,11 +273,18 @@ def ensure_demo_accounts(url: str, accounts: dict[str, str]) -> None:
 
 
 @contextmanager
-def running_hub(settings: hs.HubSettings) -> Iterator[HubProcess]:
-    hub = HubProcess(settings)
+def running_hub(
+    settings: hs.HubSettings, extra_env: dict[str, str] | None = None
+) -> Iterator[HubProcess]:
+    """A started hub, stopped (with every server it started) on leaving; if the block
+    fails, the end of the hub's log goes to stderr first, to say why."""
+    hub = HubProcess(settings, extra_env)
     hub.start()
     try:
         yield hub
+    except BaseException:
+        sys.stderr.write(hub.log_tail(8000))
+        raise
     finally:
         hub.stop()
 
