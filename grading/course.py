@@ -86,13 +86,18 @@ def ensure_secret(course_root: Path) -> bytes:
 
 def build_trainee_data(course_root: Path, workspace: Path, trainee: str) -> list[str]:
     """Write ``trainee``'s own data for every per-trainee lab (without answer keys)."""
+    return write_trainee_data(workspace / "data", trainee, ensure_secret(course_root))
+
+
+def write_trainee_data(data: Path, trainee: str, secret: bytes) -> list[str]:
+    """``trainee``'s data for every per-trainee lab in ``data/<lab>``; a lab already written
+    for this trainee (its ``.<lab>.trainee`` stamp) is kept. Returns the labs written."""
     from forensics_datasets.course import LABS, make_lab_data
 
-    secret = ensure_secret(course_root)
     made = []
     for lab in LABS:
-        target = workspace / "data" / lab
-        stamp = workspace / "data" / f".{lab}.trainee"
+        target = data / lab
+        stamp = data / f".{lab}.trainee"
         if stamp.is_file() and stamp.read_text() == trainee:
             continue
         if target.exists():

@@ -10,27 +10,21 @@ does the same through grading/course.py. A lab already written for this trainee 
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
+
+
+def _course() -> Any:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import course  # grading/course.py
+
+    return course
 
 
 def prepare(trainee: str, out: Path, secret: bytes) -> list[str]:
-    from forensics_datasets.course import LABS, make_lab_data
-
-    made = []
-    out.mkdir(parents=True, exist_ok=True)
-    for lab in LABS:
-        target, stamp = out / lab, out / f".{lab}.trainee"
-        if stamp.is_file() and stamp.read_text() == trainee:
-            continue
-        if target.exists():
-            shutil.rmtree(target)
-        target.mkdir()
-        make_lab_data(lab, trainee, target, secret)
-        stamp.write_text(trainee)
-        made.append(lab)
+    made: list[str] = _course().write_trainee_data(out, trainee, secret)
     return made
 
 
@@ -41,12 +35,9 @@ def shared(out: Path) -> list[str]:
         return []
     from forensics_datasets.__main__ import make_default
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    import course  # grading/course.py
-
     with tempfile.TemporaryDirectory(prefix="datasets-") as tmp:
         make_default(Path(tmp), seed=0, force=True)
-        copied: list[str] = course.copy_datasets(Path(tmp), out, keep_existing=True)
+        copied: list[str] = _course().copy_datasets(Path(tmp), out, keep_existing=True)
     return copied
 
 
