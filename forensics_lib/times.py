@@ -94,6 +94,7 @@ __all__ = [
     "from_webkit",
     "gps_utc_offset",
     "to_utc",
+    "zone_info",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -983,6 +984,12 @@ def _datetime_problem(func: str, d: _Datetimes) -> str | None:
         f"{func}: {count} of {len(d.bad)} values were not date-times pandas can hold "
         f"(unparseable, or outside {_RANGE_TEXT}) and became NaT; first: {first}"
     )
+
+
+def zone_info(zone: object) -> ZoneInfo:
+    """The IANA zone ``zone`` names (or is); :class:`TimestampError` saying what to give
+    when it is unknown. Every ``zone=`` argument of the kit is checked this way."""
+    return _zone(zone)
 
 
 def _zone(zone: object) -> ZoneInfo:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from forensics_lib import times
+from forensics_lib.errors import TimestampError
 
 # Namespace attributes that name files or folders a command writes (never read as evidence).
 OUTPUT_ARGS = frozenset({"output", "uco", "plot", "out", "map", "profile"})
@@ -14,14 +16,11 @@ NOT_INPUTS = frozenset({"root"})
 
 
 def iana_zone(text: str) -> str:
-    """An IANA time-zone name (``Europe/Madrid``), checked against the tz database."""
+    """An IANA time-zone name (``Europe/Madrid``), checked as the library checks zones."""
     try:
-        ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise argparse.ArgumentTypeError(
-            f"unknown time zone {text!r}: give an IANA name such as Europe/Madrid "
-            "(names are case-sensitive)"
-        ) from None
+        times.zone_info(text)
+    except TimestampError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
     return text
 
 
@@ -48,8 +47,6 @@ def evidence_clash(args: argparse.Namespace) -> str | None:
         if p.exists()
     ]
     for key in sorted(OUTPUT_ARGS & values.keys()):
-        if key == "out" and values.get("command") == "case":
-            continue  # `case make --out` creates a new case folder; it reads nothing
         for out in _paths(values[key]):
             target = out.resolve()
             for source in inputs:
