@@ -112,7 +112,8 @@ def make_phone_extraction(
     Off by default (so existing extractions stay byte-identical): ``media`` camera photos
     (``True``: :func:`~forensics_datasets.phone.media.default_shots`, or your own
     :class:`Shot` list), ``locations`` (Google Maps labelled places on Android, routined
-    fixes on iOS), ``whatsapp_contacts`` (wa.db / ContactsV2.sqlite), ``drone_logs``
+    fixes on iOS), ``whatsapp_contacts`` (ContactsV2.sqlite; Android's wa.db is always
+    written, as the app always keeps it), ``drone_logs``
     (``True``: a readable and an encrypted DJI record, or name -> bytes of your own, placed
     by :func:`drone_log_files`), ``deleted_sms`` (messages written then deleted, left in the
     free space of mmssms.db / sms.db: your own :class:`Message` list, or a count of seeded
@@ -159,9 +160,12 @@ def make_phone_extraction(
                 notes["locations"] = write_android_places(tree, make_places(seed), wal=db_wal)
             else:
                 notes["locations"] = write_ios_fixes(tree, make_fixes(seed), wal=db_wal)
-        if whatsapp_contacts:
-            writer = write_android_wa_contacts if os == "android" else write_ios_wa_contacts
-            notes["whatsapp_contacts"] = writer(tree, scenario, wal=db_wal)
+        if os == "android":  # WhatsApp always keeps wa.db beside msgstore.db
+            notes["whatsapp_contacts"] = write_android_wa_contacts(
+                tree, scenario, wal=db_wal, lid_every=3 if whatsapp == "modern" else None
+            )
+        elif whatsapp_contacts:
+            notes["whatsapp_contacts"] = write_ios_wa_contacts(tree, scenario, wal=db_wal)
         if drone_logs:
             logs, log_keys = (
                 default_drone_logs(seed) if drone_logs is True else (dict(drone_logs), [])

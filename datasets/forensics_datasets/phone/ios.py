@@ -29,15 +29,17 @@ from typing import Any
 
 import pandas as pd
 
+from forensics_datasets.drone import jpeg_with_exif
 from forensics_datasets.phone._pack import WalState, write_db
 from forensics_datasets.phone.android import deleted_messages, record_content
 from forensics_datasets.phone.extras import Extras, make_extras, write_ios_extras
 from forensics_datasets.phone.linphone import Linphone, make_linphone, write_ios_linphone
 from forensics_datasets.phone.scenario import Message, Scenario, json_ready
-from forensics_datasets.phone.whatsapp import write_ios_whatsapp
+from forensics_datasets.phone.whatsapp import ios_person_guid, write_ios_whatsapp
 
 __all__ = [
     "ADDRESSBOOK_DB",
+    "ADDRESSBOOK_IMAGES_DB",
     "CALLHISTORY_DB",
     "SMS_DB",
     "attributed_body",
@@ -135,8 +137,32 @@ ADDRESSBOOK_SCHEMA = (
     "identifier INTEGER, label INTEGER, value TEXT, guid TEXT DEFAULT (ab_generate_guid()), "
     "UNIQUE(guid))",
     "CREATE TABLE ABMultiValueLabel (value TEXT, UNIQUE(value))",
+    # The parts of a structured value (a postal address's Street, City...): parent_id is the
+    # ABMultiValue.UID, key an ABMultiValueEntryKey rowid (iLEAPP addressBook.py joins both).
+    "CREATE TABLE ABMultiValueEntry (parent_id INTEGER, key INTEGER, value TEXT, "
+    "UNIQUE(parent_id, key))",
+    "CREATE TABLE ABMultiValueEntryKey (value TEXT, UNIQUE(value))",
+    "CREATE TABLE ABGroup (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, Name TEXT, "
+    "ExternalIdentifier TEXT, StoreID INTEGER, ExternalModificationTag TEXT, "
+    "ExternalRepresentation BLOB, ExternalUUID TEXT, guid TEXT DEFAULT (ab_generate_guid()), "
+    "UNIQUE(guid))",
+    "CREATE TABLE ABGroupMembers (UID INTEGER PRIMARY KEY, group_id INTEGER, member_type "
+    "INTEGER, member_id INTEGER, UNIQUE(group_id, member_type, member_id))",
+)
+# AddressBookImages.sqlitedb, beside AddressBook.sqlitedb: contact photos by ABPerson ROWID
+# (iLEAPP addressBook.py reads ABThumbnailImage.data with format 0 and ABFullSizeImage.data).
+ADDRESSBOOK_IMAGES_DB = "private/var/mobile/Library/AddressBook/AddressBookImages.sqlitedb"
+ADDRESSBOOK_IMAGES_SCHEMA = (
+    "CREATE TABLE ABThumbnailImage (record_id INTEGER, format INTEGER, derived_from_format "
+    "INTEGER, data BLOB, crop_x INTEGER, crop_y INTEGER, crop_width INTEGER, crop_height "
+    "INTEGER, UNIQUE(record_id, format))",
+    "CREATE TABLE ABFullSizeImage (record_id INTEGER, crop_x INTEGER, crop_y INTEGER, "
+    "crop_width INTEGER, crop_height INTEGER, data BLOB, UNIQUE(record_id))",
 )
 _LABELS = ("_$!<Mobile>!$_", "_$!<Home>!$_", "_$!<Work>!$_")
+# ABMultiValueEntryKey values of a postal address (property 5), in key rowid order.
+_ADDRESS_KEYS = ("Street", "City", "ZIP", "Country", "CountryCode")
+_GROUP = "Work"
 
 
 def _typed_int(value: int) -> bytes:
@@ -352,7 +378,7 @@ def _write_callhistory(path: Path, scenario: Scenario, wal: WalState) -> None:
     write_db(path, CALLHISTORY_SCHEMA, head, wal=wal)
 
 
-def _write_addressbook(path: Path, scenario: Scenario, wal: WalState) -> None:
+def _write_addressbook(path: Path, scenario: Scenario, wal: WalState) -> dict[str, Any]:
     def head(conn: sqlite3.Connection) -> None:
         conn.create_function("ab_generate_guid", 0, lambda: None)
         conn.execute("INSERT INTO ABStore (ROWID, Name, Type) VALUES (1, 'Local', 0)")
@@ -369,21 +395,73 @@ def _write_addressbook(path: Path, scenario: Scenario, wal: WalState) -> None:
                     contact.organization,
                     int(_cocoa_s(contact.created)),
                     int(_cocoa_s(contact.modified)),
-                    f"EXAMPLE-PERSON-{i:04d}",
+                    ios_person_guid(i),  # ContactsV2 ZIDENTIFIER "<guid>:ABPerson"
                 ),
             )
-            values = [(3, 1, p) for p in contact.phones] + [(4, 2, e) for e in contact.emails]
+            values: list[tuple[int, int, str | None]] = [(3, 1, p) for p in contact.phones]
+            values += [(4, 2, e) for e in contact.emails]
+            if contact.organization:  # a work address: property 5, its parts as entries
+                values.append((5, 3, None))
             for ident, (prop, label, value) in enumerate(values):
                 conn.execute(
                     "INSERT INTO ABMultiValue (UID, record_id, property, identifier, label, "
                     "value, guid) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (uid, i, prop, ident, label, value, f"EXAMPLE-MV-{uid:05d}"),
                 )
+                if prop == 5:
+                    parts = (f"Calle Ejemplo {i}", "Villanueva", f"28{i:03d}", "Spain", "es")
+                    conn.executemany(
+                        "INSERT INTO ABMultiValueEntry (parent_id, key, value) VALUES (?, ?, ?)",
+                        [(uid, k, v) for k, v in enumerate(parts, start=1)],
+                    )
                 uid += 1
+        members = members_of(scenario)
+        conn.executemany(
+            "INSERT INTO ABMultiValueEntryKey VALUES (?)", [(k,) for k in _ADDRESS_KEYS]
+        )
+        conn.execute(
+            "INSERT INTO ABGroup (ROWID, Name, StoreID, guid) VALUES (1, ?, 1, ?)",
+            (_GROUP, "EXAMPLE-GROUP-0001"),
+        )
+        conn.executemany(
+            "INSERT INTO ABGroupMembers (group_id, member_type, member_id) VALUES (1, 0, ?)",
+            [(m,) for m in members],
+        )
 
     # ab_generate_guid() is an Apple function used only as a DEFAULT: every insert above sets
     # guid explicitly, so SQLite never calls it (and readers need not define it).
     write_db(path, ADDRESSBOOK_SCHEMA, head, wal=wal)
+    photos = [i for i, c in enumerate(scenario.contacts, start=1) if i % 3 == 1]
+
+    def images(conn: sqlite3.Connection) -> None:
+        for i in photos:
+            color = (60 + 20 * i % 180, 90, 140)
+            small = jpeg_with_exif(make=None, model=None, serial=None, color=color)
+            conn.execute(
+                "INSERT INTO ABThumbnailImage (record_id, format, derived_from_format, data) "
+                "VALUES (?, 0, 0, ?)",
+                (i, small),
+            )
+            conn.execute(
+                "INSERT INTO ABFullSizeImage (record_id, crop_x, crop_y, crop_width, "
+                "crop_height, data) VALUES (?, 0, 0, 64, 64, ?)",
+                (i, small),
+            )
+
+    write_db(
+        path.with_name("AddressBookImages.sqlitedb"), ADDRESSBOOK_IMAGES_SCHEMA, images, wal=wal
+    )
+    return {
+        "path": "/" + ADDRESSBOOK_DB,
+        "people": len(scenario.contacts),
+        "group": {"name": _GROUP, "members": members_of(scenario)},
+        "photos": photos,
+    }
+
+
+def members_of(scenario: Scenario) -> list[int]:
+    """ABPerson ROWIDs in the AddressBook group: the contacts with an organization."""
+    return [i for i, c in enumerate(scenario.contacts, start=1) if c.organization]
 
 
 def write_ios_tree(
@@ -411,7 +489,9 @@ def write_ios_tree(
         root / SMS_DB, scenario, "tail" if wal else "none", wal_tail, text_null_every, deleted
     )
     _write_callhistory(root / CALLHISTORY_DB, scenario, "bare" if wal else "none")
-    _write_addressbook(root / ADDRESSBOOK_DB, scenario, "tail" if wal else "none")
+    notes["addressbook"] = _write_addressbook(
+        root / ADDRESSBOOK_DB, scenario, "tail" if wal else "none"
+    )
     plist = root / SYSTEM_VERSION
     plist.parent.mkdir(parents=True, exist_ok=True)
     plist.write_bytes(

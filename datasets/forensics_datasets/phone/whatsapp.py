@@ -36,6 +36,8 @@ __all__ = [
     "IOS_APP_GROUP",
     "LEGACY_SCHEMA",
     "MODERN_SCHEMA",
+    "group_creator",
+    "lid_jids",
     "wa_contacts_key",
     "write_android_wa_contacts",
     "write_android_whatsapp",
@@ -46,6 +48,37 @@ __all__ = [
 ANDROID_MSGSTORE = "data/data/com.whatsapp/databases/msgstore.db"
 IOS_APP_GROUP = "private/var/mobile/Containers/Shared/AppGroup/1A2B3C4D-0000-4000-8000-00000000A001"
 _COCOA_EPOCH_NS = 978_307_200 * 10**9
+
+_CHAT_VIEW = (
+    "_id",
+    "hidden",
+    "subject",
+    "created_timestamp",
+    "display_message_row_id",
+    "last_message_row_id",
+    "last_read_message_row_id",
+    "last_read_receipt_sent_message_row_id",
+    "last_important_message_row_id",
+    "archived",
+    "sort_timestamp",
+    "mod_tag",
+    "gen",
+    "spam_detection",
+    "unseen_earliest_message_received_time",
+    "unseen_message_count",
+    "unseen_missed_calls_count",
+    "unseen_row_count",
+    "plaintext_disabled",
+    "vcard_ui_dismissed",
+    "change_number_notified_message_row_id",
+    "show_group_description",
+    "ephemeral_expiration",
+    "last_read_ephemeral_message_row_id",
+    "ephemeral_setting_timestamp",
+    "unseen_important_message_count",
+    "ephemeral_disappearing_messages_initiator",
+    "group_type",
+)
 
 MODERN_SCHEMA = (
     "CREATE TABLE jid (_id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, server TEXT "
@@ -62,7 +95,8 @@ MODERN_SCHEMA = (
     "INTEGER,show_group_description INTEGER,ephemeral_expiration "
     "INTEGER,last_read_ephemeral_message_row_id INTEGER,ephemeral_setting_timestamp INTEGER, "
     "unseen_important_message_count INTEGER NOT NULL DEFAULT 0, "
-    "ephemeral_disappearing_messages_initiator INTEGER, group_type INTEGER NOT NULL DEFAULT 0)",
+    "ephemeral_disappearing_messages_initiator INTEGER, group_type INTEGER NOT NULL DEFAULT 0, "
+    "account_jid_row_id INTEGER)",
     "CREATE TABLE message (_id INTEGER PRIMARY KEY AUTOINCREMENT, chat_row_id INTEGER NOT "
     "NULL, from_me INTEGER NOT NULL, key_id TEXT NOT NULL, sender_jid_row_id INTEGER, status "
     "INTEGER, broadcast INTEGER, recipient_count INTEGER, participant_hash TEXT, "
@@ -84,6 +118,30 @@ MODERN_SCHEMA = (
     "call_link_row_id INTEGER NOT NULL DEFAULT 0, is_dnd_mode_on INTEGER, call_type INTEGER, "
     "offer_silence_reason INTEGER, scheduled_id TEXT, telecom_uuid TEXT)",
     "CREATE TABLE props (_id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE, value TEXT)",
+    # message_location and message_media: the CREATE TABLE text of a real msgstore.db .schema
+    # dump (2024); message_media as far as that dump was published (to sticker_flags).
+    "CREATE TABLE message_location (message_row_id INTEGER PRIMARY KEY, chat_row_id INTEGER, "
+    "latitude REAL, longitude REAL, place_name TEXT, place_address TEXT, url TEXT, "
+    "live_location_share_duration INTEGER, live_location_sequence_number INTEGER, "
+    "live_location_final_latitude REAL, live_location_final_longitude REAL, "
+    "live_location_final_timestamp INTEGER, map_download_status INTEGER)",
+    "CREATE TABLE message_media (  message_row_id INTEGER PRIMARY KEY, chat_row_id INTEGER, "
+    "autotransfer_retry_enabled INTEGER, multicast_id TEXT, media_job_uuid TEXT, transferred "
+    "INTEGER, transcoded INTEGER, file_path TEXT, file_size INTEGER, suspicious_content "
+    "INTEGER, trim_from INTEGER, trim_to INTEGER, face_x INTEGER, face_y INTEGER, media_key "
+    "BLOB, media_key_timestamp INTEGER, width INTEGER, height INTEGER, has_streaming_sidecar "
+    "INTEGER, gif_attribution INTEGER, thumbnail_height_width_ratio REAL, direct_path TEXT, "
+    "first_scan_sidecar BLOB, first_scan_length INTEGER, message_url TEXT, mime_type TEXT, "
+    "file_length INTEGER, media_name TEXT, file_hash TEXT, media_duration INTEGER, page_count "
+    "INTEGER, enc_file_hash TEXT, partial_media_hash TEXT, partial_media_enc_hash TEXT, "
+    "is_animated_sticker INTEGER, original_file_hash TEXT, mute_video INTEGER DEFAULT 0, "
+    "media_caption TEXT, media_upload_handle TEXT, sticker_flags INTEGER)",
+    # chat_view as WhatsApp 2.24+ creates it (decompiled MessageStore: every chat column but
+    # jid_row_id, then CAST(COALESCE(chat.account_jid_row_id, chat.jid_row_id) AS INTEGER)
+    # AS jid_row_id); ALEAPP WhatsApp.py get_whatsapp_group_details reads it.
+    f"CREATE VIEW chat_view AS SELECT {', '.join(f'chat.{c} AS {c}' for c in _CHAT_VIEW)}, "
+    "CAST(COALESCE(chat.account_jid_row_id, chat.jid_row_id) AS INTEGER) AS jid_row_id "
+    "FROM chat AS chat",
 )
 
 LEGACY_SCHEMA = (
@@ -131,6 +189,22 @@ CHATSTORAGE_SCHEMA = (
     "INTEGER, ZMESSAGEDATE TIMESTAMP, ZSENTDATE TIMESTAMP, ZFROMJID VARCHAR, ZMEDIASECTIONID "
     "VARCHAR, ZPHASH VARCHAR, ZPUSHNAME VARCHAR, ZSTANZAID VARCHAR, ZTEXT VARCHAR, ZTOJID "
     "VARCHAR )",
+    # The media, receipt and group-change entities of the same model, with the columns
+    # iLEAPP whatsApp.py whatsAppMessages reads (ZMESSAGE, ZLATITUDE, ZLONGITUDE,
+    # ZMEDIALOCALPATH, ZXMPPTHUMBPATH, ZMETADATA) and Core Data's naming; reconstructed.
+    "CREATE TABLE ZWAMEDIAITEM ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, "
+    "ZCLOUDSTATUS INTEGER, ZFILESIZE INTEGER, ZMEDIAORIGIN INTEGER, ZMOVIEDURATION INTEGER, "
+    "ZMESSAGE INTEGER, ZASPECTRATIO FLOAT, ZHACCURACY FLOAT, ZLATITUDE FLOAT, ZLONGITUDE "
+    "FLOAT, ZMEDIAURLDATE TIMESTAMP, ZAUTHORNAME VARCHAR, ZCOLLECTIONNAME VARCHAR, "
+    "ZMEDIALOCALPATH VARCHAR, ZMEDIAURL VARCHAR, ZTHUMBNAILLOCALPATH VARCHAR, ZTITLE VARCHAR, "
+    "ZVCARDNAME VARCHAR, ZVCARDSTRING VARCHAR, ZXMPPTHUMBPATH VARCHAR, ZMEDIAKEY BLOB, "
+    "ZMETADATA BLOB )",
+    "CREATE TABLE ZWAMESSAGEINFO ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, "
+    "ZMESSAGE INTEGER, ZRECEIPTINFO BLOB )",
+    "CREATE TABLE ZWAGROUPMEMBERSCHANGE ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT "
+    "INTEGER, ZCHANGETYPE INTEGER, ZGROUPMEMBER INTEGER, ZMESSAGE INTEGER, ZMEMBERJID VARCHAR )",
+    "CREATE INDEX Z_WAMEDIAITEM_MESSAGE ON ZWAMEDIAITEM (ZMESSAGE)",
+    "CREATE INDEX Z_WAMESSAGEINFO_MESSAGE ON ZWAMESSAGEINFO (ZMESSAGE)",
 )
 IOS_CALLS_SCHEMA = (
     "CREATE TABLE Z_PRIMARYKEY (Z_ENT INTEGER PRIMARY KEY, Z_NAME VARCHAR, Z_SUPER INTEGER, "
@@ -159,6 +233,17 @@ def _key(seed: int, i: int) -> str:
     return f"3EB0{seed:04X}{i:012X}"
 
 
+def lid_jids(scenario: Scenario, lid_every: int = 3) -> dict[str, str]:
+    """Phone jid -> privacy "LID" jid of every ``lid_every``-th 1:1 chat (in first-message
+    order): the chats :func:`write_android_whatsapp` stores under their LID."""
+    chats: dict[str, None] = {}
+    for message in scenario.wa_messages:
+        chats.setdefault(message.chat_jid, None)
+    one_to_one = [c for c in chats if c.endswith("@s.whatsapp.net")]
+    chosen = [c for n, c in enumerate(one_to_one) if n % lid_every == 0]
+    return {chat: f"{90000000000000 + n}@lid" for n, chat in enumerate(chosen)}
+
+
 def write_android_whatsapp(
     root: Path,
     scenario: Scenario,
@@ -184,12 +269,8 @@ def write_android_whatsapp(
         jid_row(raw)
     for call in scenario.wa_calls:
         jid_row(call.jid)
-    one_to_one = [c for c in chats if c.endswith("@s.whatsapp.net")]
-    for n, chat in enumerate(one_to_one):
-        if n % lid_every == 0:
-            lids[chat] = 0
-    for n, chat in enumerate(list(lids)):
-        lids[chat] = jid_row(f"{90000000000000 + n}@lid")
+    for chat, lid in lid_jids(scenario, lid_every).items():
+        lids[chat] = jid_row(lid)
 
     def chat_jid_row(chat: str) -> int:
         return lids.get(chat) or jids[chat]
@@ -316,6 +397,8 @@ def write_ios_whatsapp(root: Path, scenario: Scenario, *, wal: WalState = "tail"
         if message.chat_jid == GROUP_JID and message.sender_jid:
             members.setdefault(message.sender_jid, len(members) + 1)
 
+    sent = [i for i, m in enumerate(scenario.wa_messages) if m.outgoing]
+
     def chats(conn: sqlite3.Connection) -> None:
         conn.executemany(
             "INSERT INTO ZWACHATSESSION (Z_PK, Z_ENT, Z_OPT, ZSESSIONTYPE, ZCONTACTJID, "
@@ -330,16 +413,24 @@ def write_ios_whatsapp(root: Path, scenario: Scenario, *, wal: WalState = "tail"
             "VALUES (?, 4, 1, 1, ?, ?)",
             [(i, sessions[GROUP_JID], m) for m, i in members.items()],
         )
+        # A sent message has its receipts in a ZWAMESSAGEINFO row (ZMESSAGE, ZRECEIPTINFO).
+        info = {i + 1: n for n, i in enumerate(sent, start=1)}
+        conn.executemany(
+            "INSERT INTO ZWAMESSAGEINFO (Z_PK, Z_ENT, Z_OPT, ZMESSAGE, ZRECEIPTINFO) "
+            "VALUES (?, 10, 1, ?, ?)",
+            [(n, pk, b"\x0a\x00") for pk, n in info.items()],
+        )
         conn.executemany(
             "INSERT INTO ZWAMESSAGE (Z_PK, Z_ENT, Z_OPT, ZISFROMME, ZMESSAGETYPE, ZCHATSESSION, "
-            "ZGROUPMEMBER, ZMESSAGEDATE, ZSENTDATE, ZFROMJID, ZTOJID, ZSTANZAID, ZTEXT) "
-            "VALUES (?, 9, 1, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "ZGROUPMEMBER, ZMESSAGEINFO, ZMESSAGEDATE, ZSENTDATE, ZFROMJID, ZTOJID, ZSTANZAID, "
+            "ZTEXT) VALUES (?, 9, 1, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     i + 1,
                     int(m.outgoing),
                     sessions[m.chat_jid],
                     members.get(m.sender_jid or "") if m.chat_jid == GROUP_JID else None,
+                    info.get(i + 1),
                     _cocoa(m.time),
                     _cocoa(m.time),
                     None if m.outgoing else m.chat_jid,
@@ -394,6 +485,14 @@ WA_DB_SCHEMA = (
     "is_spam_reported INTEGER,is_sidelist_synced BOOLEAN DEFAULT 0,is_business_synced BOOLEAN "
     "DEFAULT 0,disappearing_mode_duration INTEGER,disappearing_mode_timestamp LONG,"
     "history_sync_initial_phash TEXT, is_starred BOOLEAN)",
+    # The CREATE TABLE and index of WhatsApp's ContactsDatabaseHelper (decompiled 2.2x), then
+    # creator_jid as a later release adds it (ALEAPP WhatsApp.py get_whatsapp_group_details
+    # reads wadb.wa_group_admin_settings.creator_jid).
+    "CREATE TABLE wa_group_admin_settings (jid TEXT NOT NULL, restrict_mode BOOLEAN NOT NULL,"
+    "announcement_group BOOLEAN NOT NULL,no_frequently_forwarded BOOLEAN NOT NULL, "
+    "ephemeral_duration INTEGER DEFAULT NULL)",
+    "CREATE UNIQUE INDEX group_admin_settings_jid_index ON wa_group_admin_settings(jid)",
+    "ALTER TABLE wa_group_admin_settings ADD COLUMN creator_jid TEXT",
 )
 # ZWAADDRESSBOOKCONTACT with the columns WhatsApp-Chat-Exporter and iOS readers query
 # (Core Data conventions; reconstructed, not dumped from a device).
@@ -401,10 +500,16 @@ CONTACTSV2_SCHEMA = (
     "CREATE TABLE Z_PRIMARYKEY (Z_ENT INTEGER PRIMARY KEY, Z_NAME VARCHAR, Z_SUPER INTEGER, "
     "Z_MAX INTEGER)",
     "CREATE TABLE ZWAADDRESSBOOKCONTACT ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT "
-    "INTEGER, ZABOUTTEXT VARCHAR, ZFULLNAME VARCHAR, ZGIVENNAME VARCHAR, ZLASTNAME VARCHAR, "
-    "ZLID VARCHAR, ZPHONENUMBER VARCHAR, ZWHATSAPPID VARCHAR )",
+    "INTEGER, ZABOUTTIMESTAMP TIMESTAMP, ZABOUTTEXT VARCHAR, ZFULLNAME VARCHAR, ZGIVENNAME "
+    "VARCHAR, ZIDENTIFIER VARCHAR, ZLASTNAME VARCHAR, ZLID VARCHAR, ZPHONENUMBER VARCHAR, "
+    "ZPHONENUMBERLABEL VARCHAR, ZWHATSAPPID VARCHAR )",
 )
 _ABOUT = ("Hey there! I am using WhatsApp.", "Busy", "Available", "At work")
+
+
+def ios_person_guid(index: int) -> str:
+    """The (synthetic) UUID of the ``index``-th (1-based) AddressBook person."""
+    return f"0000{index:04X}-EXAM-4000-8000-00000000AB{index:02X}"
 
 
 def wa_contacts_key(scenario: Scenario) -> list[dict[str, Any]]:
@@ -435,11 +540,43 @@ def wa_contacts_key(scenario: Scenario) -> list[dict[str, Any]]:
     return out
 
 
+def group_creator(scenario: Scenario) -> str | None:
+    """The member who created the scenario's group: the first one who writes in it."""
+    return next(
+        (m.sender_jid for m in scenario.wa_messages if m.chat_jid == GROUP_JID and m.sender_jid),
+        None,
+    )
+
+
 def write_android_wa_contacts(
-    root: Path, scenario: Scenario, *, wal: WalState = "none"
+    root: Path, scenario: Scenario, *, wal: WalState = "none", lid_every: int | None = 3
 ) -> dict[str, Any]:
-    """Write ``wa.db`` (``wa_contacts``): the contacts of :func:`wa_contacts_key` + the group."""
+    """Write ``wa.db``: ``wa_contacts`` (the contacts of :func:`wa_contacts_key`, then a row
+    for the LID jid of each chat msgstore.db keeps under its LID, then the group) and
+    ``wa_group_admin_settings`` (the group, its creator).
+
+    WhatsApp keeps a ``wa_contacts`` row for every jid it has a chat with, LIDs included:
+    ALEAPP joins msgstore.db's ``jid.raw_string`` to ``wa_contacts.jid`` (an inner join for
+    1:1 messages and calls), so a chat without its row vanishes from ALEAPP's report."""
     key = wa_contacts_key(scenario)
+    by_jid = {c["jid"]: c for c in key}
+    lids = lid_jids(scenario, lid_every) if lid_every else {}  # None: a legacy msgstore.db
+    for phone_jid, lid in lids.items():
+        person = by_jid.get(phone_jid)
+        key.append(
+            {
+                "jid": lid,
+                "number": None,
+                "display_name": person["display_name"] if person else None,
+                "given_name": person["given_name"] if person else None,
+                "family_name": person["family_name"] if person else None,
+                "wa_name": person["wa_name"] if person else None,
+                "status": None,
+                "status_time": None,
+                "is_whatsapp_user": True,
+            }
+        )
+    creator = group_creator(scenario)
 
     def head(conn: sqlite3.Connection) -> None:
         conn.executemany(
@@ -453,7 +590,7 @@ def write_android_wa_contacts(
                     c["status"],
                     _ms(pd.Timestamp(c["status_time"])) if c["status_time"] else 0,
                     c["number"],
-                    i + 1,
+                    i + 1 if c["number"] else None,
                     c["display_name"],
                     c["given_name"],
                     c["family_name"],
@@ -465,6 +602,11 @@ def write_android_wa_contacts(
         conn.execute(
             "INSERT INTO wa_contacts (jid, is_whatsapp_user, display_name) VALUES (?, 1, ?)",
             (GROUP_JID, GROUP_SUBJECT),
+        )
+        conn.execute(
+            "INSERT INTO wa_group_admin_settings (jid, restrict_mode, announcement_group, "
+            "no_frequently_forwarded, creator_jid) VALUES (?, 0, 0, 0, ?)",
+            (GROUP_JID, creator),
         )
 
     write_db(root / ANDROID_WA_DB, WA_DB_SCHEMA, head, wal=wal)
@@ -479,7 +621,7 @@ def write_android_wa_contacts(
         "status_time": None,
         "is_whatsapp_user": True,
     }
-    return {"path": "/" + ANDROID_WA_DB, "contacts": [*key, group]}
+    return {"path": "/" + ANDROID_WA_DB, "contacts": [*key, group], "group_creator": creator}
 
 
 def write_ios_wa_contacts(
@@ -488,21 +630,28 @@ def write_ios_wa_contacts(
     """Write ``ContactsV2.sqlite``: every other WhatsApp id stored bare (no ``@s.whatsapp.net``),
     non-users with no ZWHATSAPPID."""
     key = wa_contacts_key(scenario)
+    person = {  # first number -> AddressBook ABPerson.ROWID (1-based contact index)
+        c.phones[0]: n for n, c in enumerate(scenario.contacts, start=1) if c.phones
+    }
 
     def head(conn: sqlite3.Connection) -> None:
         conn.execute(
             "INSERT INTO Z_PRIMARYKEY VALUES (1, 'WAAddressBookContact', 0, ?)", (len(key),)
         )
         conn.executemany(
-            "INSERT INTO ZWAADDRESSBOOKCONTACT (Z_PK, Z_ENT, Z_OPT, ZABOUTTEXT, ZFULLNAME, "
-            "ZGIVENNAME, ZLASTNAME, ZLID, ZPHONENUMBER, ZWHATSAPPID) "
-            "VALUES (?, 1, 1, ?, ?, ?, ?, NULL, ?, ?)",
+            "INSERT INTO ZWAADDRESSBOOKCONTACT (Z_PK, Z_ENT, Z_OPT, ZABOUTTIMESTAMP, "
+            "ZABOUTTEXT, ZFULLNAME, ZGIVENNAME, ZIDENTIFIER, ZLASTNAME, ZLID, ZPHONENUMBER, "
+            "ZPHONENUMBERLABEL, ZWHATSAPPID) "
+            "VALUES (?, 1, 1, ?, ?, ?, ?, ?, ?, NULL, ?, '_$!<Mobile>!$_', ?)",
             [
                 (
                     i,
+                    _cocoa(pd.Timestamp(c["status_time"])) if c["status_time"] else None,
                     c["status"],
                     c["display_name"],
                     c["given_name"],
+                    # CNContact.identifier of the address-book person: "<UUID>:ABPerson".
+                    f"{ios_person_guid(person[c['number']])}:ABPerson",
                     c["family_name"],
                     c["number"],
                     (c["jid"] if i % 2 else c["jid"].split("@")[0])
