@@ -343,6 +343,7 @@ def test_artifacts_list_and_provenance(cases: dict[str, Any]) -> None:
             "android.contacts",
             "android.whatsapp_messages",
             "android.whatsapp_calls",
+            "android.whatsapp_contacts",  # wa.db: WhatsApp always keeps it beside msgstore.db
             "android.sms_deleted",  # carved from mmssms.db's free space (none here)
             "phone.device",
         }

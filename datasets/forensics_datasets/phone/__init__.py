@@ -36,6 +36,7 @@ from forensics_datasets.phone.media import (
     write_android_places,
     write_ios_fixes,
 )
+from forensics_datasets.phone.media_index import write_android_media_index, write_ios_photos
 from forensics_datasets.phone.scenario import Call, Contact, Message, Scenario, make_scenario
 from forensics_datasets.phone.whatsapp import write_android_wa_contacts, write_ios_wa_contacts
 
@@ -151,10 +152,14 @@ def make_phone_extraction(
                 tree, scenario, wal=wal, extras=extras, linphone=linphone, deleted_sms=deleted_sms
             )
         db_wal: WalState = "tail" if wal else "none"
+        photos: dict[str, dict[str, Any]] = {}
+        zones: dict[str, str] = {}
         if media:
             shots = default_shots(seed) if media is True else list(media)
             notes["media"] = camera_key(os, shots)
             _write_files(tree, camera_files(os, shots))
+            photos = {p["path"]: p for p in notes["media"]}
+            zones = {p["path"]: s.zone for p, s in zip(notes["media"], shots, strict=True)}
         if locations:
             if os == "android":
                 notes["locations"] = write_android_places(tree, make_places(seed), wal=db_wal)
@@ -179,6 +184,11 @@ def make_phone_extraction(
             target.write_bytes(data)
         if files:
             notes["files"] = sorted(files)
+        # Every phone indexes its shared storage: MediaProvider's external.db, Photos.sqlite.
+        if os == "android":
+            notes["media_index"] = write_android_media_index(tree, photos, wal=db_wal)
+        else:
+            notes["media_index"] = write_ios_photos(tree, photos, wal=db_wal, zones=zones)
         if container == "dir":
             exhibit.mkdir(parents=True, exist_ok=True)
         pack(tree, exhibit, container, lead)

@@ -38,6 +38,7 @@ import struct
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 from xml.sax.saxutils import quoteattr
 
 import pandas as pd
@@ -56,12 +57,14 @@ __all__ = [
     "SAFARI_HISTORY",
     "SAFARI_SCHEMA",
     "App",
+    "Download",
     "Extras",
     "Visit",
     "WifiNetwork",
     "abx_document",
     "make_extras",
     "packages_xml_text",
+    "search_term",
     "write_android_extras",
     "write_ios_extras",
 ]
@@ -93,6 +96,37 @@ CHROME_SCHEMA = (
     "CREATE TABLE visit_source(id INTEGER PRIMARY KEY,source INTEGER NOT NULL)",
     "CREATE INDEX visits_url_index ON visits (url)",
     "CREATE INDEX urls_url_index ON urls (url)",
+    # download_database.cc (downloads, downloads_url_chains, downloads_slices),
+    # keyword_search_term (url_database.cc) and visitsegment_database.cc, as Chrome 120
+    # creates them; ALEAPP chrome.py reads downloads and keyword_search_terms.
+    "CREATE TABLE downloads (id INTEGER PRIMARY KEY,guid VARCHAR NOT NULL,current_path "
+    "LONGVARCHAR NOT NULL,target_path LONGVARCHAR NOT NULL,start_time INTEGER NOT NULL,"
+    "received_bytes INTEGER NOT NULL,total_bytes INTEGER NOT NULL,state INTEGER NOT NULL,"
+    "danger_type INTEGER NOT NULL,interrupt_reason INTEGER NOT NULL,hash BLOB NOT NULL,"
+    "end_time INTEGER NOT NULL,opened INTEGER NOT NULL,last_access_time INTEGER NOT NULL,"
+    "transient INTEGER NOT NULL,referrer VARCHAR NOT NULL,site_url VARCHAR NOT NULL,"
+    "embedder_download_data VARCHAR NOT NULL,tab_url VARCHAR NOT NULL,tab_referrer_url "
+    "VARCHAR NOT NULL,http_method VARCHAR NOT NULL,by_ext_id VARCHAR NOT NULL,by_ext_name "
+    "VARCHAR NOT NULL,by_web_app_id VARCHAR NOT NULL,etag VARCHAR NOT NULL,last_modified "
+    "VARCHAR NOT NULL,mime_type VARCHAR(255) NOT NULL,original_mime_type VARCHAR(255) NOT NULL)",
+    "CREATE TABLE downloads_url_chains (id INTEGER NOT NULL,chain_index INTEGER NOT NULL,url "
+    "LONGVARCHAR NOT NULL, PRIMARY KEY (id, chain_index) )",
+    "CREATE TABLE downloads_slices (download_id INTEGER NOT NULL,offset INTEGER NOT NULL,"
+    "received_bytes INTEGER NOT NULL,finished INTEGER NOT NULL DEFAULT 0,PRIMARY KEY "
+    "(download_id, offset) )",
+    "CREATE TABLE keyword_search_terms (keyword_id INTEGER NOT NULL,url_id INTEGER NOT NULL,"
+    "term LONGVARCHAR NOT NULL,normalized_term LONGVARCHAR NOT NULL)",
+    "CREATE INDEX keyword_search_terms_index1 ON keyword_search_terms (keyword_id, "
+    "normalized_term)",
+    "CREATE INDEX keyword_search_terms_index2 ON keyword_search_terms (url_id)",
+    "CREATE INDEX keyword_search_terms_index3 ON keyword_search_terms (term)",
+    "CREATE TABLE segments (id INTEGER PRIMARY KEY,name VARCHAR,url_id INTEGER NON NULL)",
+    "CREATE INDEX segments_name ON segments(name)",
+    "CREATE INDEX segments_url_id ON segments(url_id)",
+    "CREATE TABLE segment_usage (id INTEGER PRIMARY KEY,segment_id INTEGER NOT NULL,"
+    "time_slot INTEGER NOT NULL,visit_count INTEGER DEFAULT 0 NOT NULL)",
+    "CREATE INDEX segment_usage_time_slot_segment_id ON segment_usage(time_slot, segment_id)",
+    "CREATE INDEX segments_usage_seg_id ON segment_usage(segment_id)",
 )
 
 # Safari History.db (plaso safari_history.py SCHEMAS; iOS 15 .schema).
@@ -130,6 +164,7 @@ _SITES = (
     ("https://maps.example.org/place/North+Wall", "North Wall - Example Maps"),
     ("https://forum.example.net/t/drone-payload/42", "Payload release - Example Forum"),
     ("https://www.example.com/café?x=1&y=ü", "Café ü — Example"),
+    ("https://search.example.com/search?q=lipo+6s+fire+risk", "lipo 6s fire risk - Example Search"),
 )
 _SSIDS = ("HomeNet-Example", "Cafe Example WiFi", "EXAMPLE-GUEST", "Prison_Staff_Example", "Ü-Net")
 _PACKAGES = (
@@ -147,6 +182,19 @@ class Visit:
     url: str
     title: str
     typed: bool
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file Chrome downloaded: ``url`` (the chain's last URL), from the page ``tab_url``."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    url: str
+    tab_url: str
+    target_path: str
+    mime_type: str
+    size: int
 
 
 @dataclass(frozen=True)
@@ -178,6 +226,7 @@ class Extras:
     wifi: list[WifiNetwork] = field(default_factory=list)
     apps: list[App] = field(default_factory=list)
     ios_apps: list[str] = field(default_factory=list)
+    downloads: list[Download] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return json_ready(asdict(self))  # type: ignore[no-any-return]
@@ -216,7 +265,29 @@ def make_extras(seed: int, *, visits: int = 12) -> Extras:
             App(pkg, version, code, installed, updated, "com.android.vending", 10150 + i)
         )
     out.ios_apps = list(_BUNDLES)
+    # One download a little after the first visit (no draws from rng: the rest stays as it was).
+    first = out.visits[0].time if out.visits else base
+    name = f"flight_plan_{seed % 1000:03d}.kml"
+    out.downloads.append(
+        Download(
+            start=first + pd.Timedelta(seconds=41),
+            end=first + pd.Timedelta(seconds=44),
+            url=f"https://files.example.org/plans/{name}",
+            tab_url="https://forum.example.net/t/drone-payload/42",
+            target_path=f"/storage/emulated/0/Download/{name}",
+            mime_type="application/vnd.google-earth.kml+xml",
+            size=18_432 + seed % 997,
+        )
+    )
     return out
+
+
+def search_term(url: str) -> str | None:
+    """The search a ``.../search?q=`` URL ran (``+`` and %-escapes decoded), else None."""
+    if "/search?q=" not in url:
+        return None
+    query = url.split("/search?q=", 1)[1].split("&", 1)[0]
+    return unquote_plus(query)
 
 
 # -- browser ---------------------------------------------------------------------------------
@@ -251,14 +322,62 @@ def _write_chrome(path: Path, extras: Extras, wal: WalState) -> None:
                     _webkit_us(mine[-1].time),
                 ),
             )
+        # visitsegment_database.cc: a segment per top-level site (its name the URL's scheme
+        # and host), used per day (time_slot: midnight UTC as WebKit us).
+        segments: dict[str, int] = {}
+        usage: dict[tuple[int, int], int] = {}
         for i, v in enumerate(extras.visits, start=1):
             # ui/base/page_transition_types.h: LINK 0, TYPED 1; 0x30000000 CHAIN_START|END.
             transition = (1 if v.typed else 0) | 0x30000000
+            name = "/".join(v.url.split("/")[:3]) + "/"
+            segment = segments.setdefault(name, len(segments) + 1)
+            slot = _webkit_us(v.time.floor("D"))
+            usage[(segment, slot)] = usage.get((segment, slot), 0) + 1
             conn.execute(
                 "INSERT INTO visits (id, url, visit_time, from_visit, transition, segment_id, "
-                "visit_duration) VALUES (?, ?, ?, 0, ?, 0, 5000000)",
-                (i, urls[v.url], _webkit_us(v.time), transition),
+                "visit_duration) VALUES (?, ?, ?, 0, ?, ?, 5000000)",
+                (i, urls[v.url], _webkit_us(v.time), transition, segment),
             )
+        first_url: dict[str, int] = {}
+        for v in extras.visits:
+            first_url.setdefault("/".join(v.url.split("/")[:3]) + "/", urls[v.url])
+        conn.executemany(
+            "INSERT INTO segments (id, name, url_id) VALUES (?, ?, ?)",
+            [(sid, name, first_url[name]) for name, sid in segments.items()],
+        )
+        conn.executemany(
+            "INSERT INTO segment_usage (segment_id, time_slot, visit_count) VALUES (?, ?, ?)",
+            [(sid, slot, n) for (sid, slot), n in usage.items()],
+        )
+        conn.executemany(  # keyword_id 2: the default search engine's TemplateURL id
+            "INSERT INTO keyword_search_terms (keyword_id, url_id, term, normalized_term) "
+            "VALUES (2, ?, ?, ?)",
+            [(uid, t, t.lower()) for url, uid in urls.items() if (t := search_term(url))],
+        )
+        for n, d in enumerate(extras.downloads, start=1):
+            # download_item.h: state 1 COMPLETE; danger_type 0 NOT_DANGEROUS.
+            conn.execute(
+                "INSERT INTO downloads VALUES (?, ?, ?, ?, ?, ?, ?, 1, 0, 0, X'', ?, 1, ?, 0, ?, "
+                "?, '', ?, '', 'GET', '', '', '', '', '', ?, ?)",
+                (
+                    n,
+                    f"0000{n:04d}-EXAM-4000-8000-{extras.seed:012d}",
+                    d.target_path,
+                    d.target_path,
+                    _webkit_us(d.start),
+                    d.size,
+                    d.size,
+                    _webkit_us(d.end),
+                    _webkit_us(d.end),
+                    d.tab_url,
+                    "https://" + d.url.split("/")[2] + "/",
+                    d.tab_url,
+                    d.mime_type,
+                    d.mime_type,
+                ),
+            )
+            conn.execute("INSERT INTO downloads_url_chains VALUES (?, 0, ?)", (n, d.url))
+            conn.execute("INSERT INTO downloads_slices VALUES (?, 0, ?, 1)", (n, d.size))
 
     write_db(path, CHROME_SCHEMA, head, wal=wal)
 
@@ -279,9 +398,11 @@ def _write_safari(path: Path, extras: Extras, wal: WalState) -> None:
                 (uid, url, host.split(".")[-2], count, b"\x00" * 4, count * 100),
             )
         for i, v in enumerate(extras.visits, start=1):
+            # origin 0: visited on this device (1 is a visit synced from another device
+            # through iCloud, which none of these is).
             conn.execute(
                 "INSERT INTO history_visits (id, history_item, visit_time, title, origin) "
-                "VALUES (?, ?, ?, ?, 1)",
+                "VALUES (?, ?, ?, ?, 0)",
                 (i, urls[v.url], _cocoa_s(v.time), v.title),
             )
 

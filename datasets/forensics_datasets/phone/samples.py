@@ -171,8 +171,8 @@ def _contacts(os: str) -> Callable[[Path], tuple[str, int]]:
     def write(tree: Path) -> tuple[str, int]:
         scenario = _scenario()
         if os == "android":
-            write_android_wa_contacts(tree, scenario)
-            return ANDROID_WA_DB, len(wa_contacts_key(scenario)) + 1  # + the group
+            key = write_android_wa_contacts(tree, scenario)
+            return ANDROID_WA_DB, len(key["contacts"])  # address book, LID jids, the group
         write_ios_wa_contacts(tree, scenario)
         return f"{IOS_APP_GROUP}/ContactsV2.sqlite", len(wa_contacts_key(scenario))
 
