@@ -731,3 +731,15 @@ def test_reference_tool_runs_on_the_extraction(
     finally:
         conn.close()
     assert count == len(key["scenario"]["wa_messages"])
+
+
+def test_photos_table_follows_the_ios_version(tmp_path: Path) -> None:
+    """iOS 13 names the asset table ZGENERICASSET, iOS 14+ ZASSET (iLEAPP photosMetadata.py
+    queries one or the other by the iOS version)."""
+    from forensics_datasets.phone.media_index import write_ios_photos
+
+    old = write_ios_photos(tmp_path / "13", {}, wal="none", ios_version="13.3.1")
+    new = write_ios_photos(tmp_path / "17", {}, wal="none", ios_version="17.5.1")
+    assert (old["table"], new["table"]) == ("ZGENERICASSET", "ZASSET")
+    db = tmp_path / "13" / old["path"].lstrip("/")
+    assert _query(db, "SELECT COUNT(*) FROM ZGENERICASSET") == [(0,)]

@@ -5,12 +5,12 @@ Databases are created with the tables and columns the real providers create:
 * ``mmssms.db``: ``CREATE TABLE`` statements of ``sms``, ``threads``, ``pdu``, ``addr``,
   ``part``, ``canonical_addresses`` as listed in plaso
   ``plaso/parsers/sqlite_plugins/android_sms.py`` (SCHEMAS, from a real device).
-* ``calllog.db``: ``calls`` as in plaso ``android_calls.py`` SCHEMAS, plus the columns of
-  Android 7+ that ALEAPP ``scripts/artifacts/calllog.py`` reads from ``calllog.db``
-  (``phone_account_address``, ``transcription``, ``deleted``).
-* ``contacts2.db``: ``accounts``, ``contacts``, ``raw_contacts``, ``data`` as dumped from a
-  real Android 7 ``contacts2.db`` (``.schema``, with ``COLLATE PHONEBOOK``), ``mimetypes``
-  as in plaso ``android_calls.py``.
+* ``calllog.db`` and ``contacts2.db`` of the release ``build.prop`` names (Android 14): the
+  ``CREATE TABLE`` text of AOSP ContactsProvider's ``CallLogDatabaseHelper`` (version 11,
+  ``user_version`` 11) and ``ContactsDatabaseHelper`` (``accounts``, ``contacts``,
+  ``raw_contacts``, ``data``, ``mimetypes``, with ``COLLATE PHONEBOOK`` and the Android 10+
+  ``x_times_contacted`` columns); the columns ALEAPP ``scripts/artifacts/calllog.py`` reads
+  (``phone_account_address``, ``transcription``, ``deleted``) are among them.
 
 Epochs as on the device: ``sms.date``/``date_sent`` Unix ms, ``pdu.date`` Unix s, ``calls.date``
 Unix ms, ``contacts.contact_last_updated_timestamp`` Unix ms. WAL states as a live phone

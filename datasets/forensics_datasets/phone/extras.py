@@ -4,11 +4,13 @@ Layouts, each from the reference named beside it:
 
 * Chrome ``History`` (``/data/data/com.android.chrome/app_chrome/Default/History``): ``urls``
   and ``visits`` as Chromium creates them (``components/history/core/browser/url_database.cc``
-  and ``visit_database.cc``; the same ``CREATE TABLE`` text as a dumped real profile), times
-  in WebKit microseconds since 1601-01-01.
+  and ``visit_database.cc``; the same ``CREATE TABLE`` text as a dumped real profile), with
+  ``downloads``/``downloads_url_chains``/``downloads_slices``, ``keyword_search_terms``
+  (one per search URL visited) and ``segments``/``segment_usage``; times in WebKit
+  microseconds since 1601-01-01.
 * Safari ``History.db`` (``/private/var/mobile/Library/Safari/History.db``): ``history_items``
   and ``history_visits`` (plaso ``safari_history.py`` SCHEMAS), ``visit_time`` a REAL of Cocoa
-  seconds since 2001-01-01.
+  seconds since 2001-01-01, ``origin`` 0 (visited on this device; 1 is synced from another).
 * ``WifiConfigStore.xml`` (``/data/misc/apexdata/com.android.wifi/``, Android 11+): the
   ``XmlUtil.WifiConfigurationXmlUtil`` tags (``ConfigKey``, ``SSID``, ``BSSID``,
   ``PreSharedKey``, ``HiddenSSID``, ``CreatorName``), values written by ``XmlUtils.writeValueXml``

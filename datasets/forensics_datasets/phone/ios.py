@@ -14,8 +14,11 @@
   ``Z_OPT`` and ``Z_PRIMARYKEY``/``Z_METADATA`` tables. Reconstructed from those columns and
   Core Data's naming and typing conventions, not dumped from a device.
 * ``AddressBook.sqlitedb``: ``ABPerson`` (``CreationDate``/``ModificationDate`` integer Cocoa
-  seconds), ``ABMultiValue`` (``property`` 3 phone, 4 e-mail), ``ABMultiValueLabel``,
-  ``ABStore`` (iLEAPP ``addressBook.py``).
+  seconds), ``ABMultiValue`` (``property`` 3 phone, 4 e-mail, 5 postal address),
+  ``ABMultiValueLabel``, ``ABMultiValueEntry``/``ABMultiValueEntryKey`` (the parts of an
+  address), ``ABGroup``/``ABGroupMembers``, ``ABStore``, and ``AddressBookImages.sqlitedb``
+  beside it (``ABThumbnailImage``, ``ABFullSizeImage``): the tables iLEAPP
+  ``addressBook.py`` joins. Reconstructed from that query, not dumped from a device.
 * ``SystemVersion.plist``.
 """
 

@@ -9,14 +9,22 @@ Android ``msgstore.db``:
   chats are stored under a privacy "LID" jid (``...@lid``) mapped to the phone jid.
 * legacy schema: ``messages`` and ``chat_list`` as WhatsApp's ``MessagesTable`` and
   ``ChatListTable`` create them.
+* modern schema also: ``message_media``, ``message_location`` (a real dump's ``CREATE
+  TABLE`` text) and the ``chat_view`` view, which ALEAPP ``scripts/artifacts/WhatsApp.py``
+  joins; ``wa.db`` beside it (:func:`write_android_wa_contacts`: ``wa_contacts`` with a row
+  for every jid WhatsApp chats or calls with, LIDs included, and
+  ``wa_group_admin_settings``), written on every Android extraction.
 
 ``timestamp``/``received_timestamp`` in Unix ms; ``call_log.duration`` in s.
 
 iOS, in the app-group container: ``ChatStorage.sqlite`` (``ZWACHATSESSION``, ``ZWAMESSAGE``,
-``ZWAGROUPMEMBER``) and ``CallHistory.sqlite`` (``ZWAAGGREGATECALLEVENT``, ``ZWACDCALLEVENT``,
-``ZWACDCALLEVENTPARTICIPANT``), Core Data tables with the columns iLEAPP and
-WhatsApp-Chat-Exporter read, dates in Cocoa seconds (doubles). Reconstructed from those
-columns and Core Data conventions, not dumped from a device.
+``ZWAGROUPMEMBER``, ``ZWAMEDIAITEM``, ``ZWAMESSAGEINFO`` (a receipt row per sent message),
+``ZWAGROUPMEMBERSCHANGE``) and ``CallHistory.sqlite`` (``ZWAAGGREGATECALLEVENT``,
+``ZWACDCALLEVENT``, ``ZWACDCALLEVENTPARTICIPANT``), Core Data tables with the columns iLEAPP
+and WhatsApp-Chat-Exporter read, dates in Cocoa seconds (doubles); ``ContactsV2.sqlite``
+with ``ZABOUTTIMESTAMP``, ``ZIDENTIFIER`` (the AddressBook person, ``<guid>:ABPerson``) and
+``ZPHONENUMBERLABEL`` (iLEAPP ``whatsAppContacts``). Reconstructed from those columns and
+Core Data conventions, not dumped from a device.
 """
 
 from __future__ import annotations
