@@ -743,3 +743,40 @@ def test_photos_table_follows_the_ios_version(tmp_path: Path) -> None:
     assert (old["table"], new["table"]) == ("ZGENERICASSET", "ZASSET")
     db = tmp_path / "13" / old["path"].lstrip("/")
     assert _query(db, "SELECT COUNT(*) FROM ZGENERICASSET") == [(0,)]
+
+
+# ALEAPP scripts/artifacts/WhatsApp.py get_whatsapp_messages (the legacy messages table).
+ALEAPP_WA_LEGACY = """
+        SELECT
+            datetime(messages.timestamp/1000,'unixepoch'),
+            CASE messages.received_timestamp WHEN 0 THEN ''
+                ELSE datetime(messages.received_timestamp/1000,'unixepoch') END,
+            messages.key_remote_jid,
+            CASE WHEN contact_book_w_groups.recipients IS NULL THEN messages.key_remote_jid
+                ELSE contact_book_w_groups.recipients END,
+            CASE key_from_me WHEN 0 THEN "Incoming" WHEN 1 THEN "Outgoing" END,
+            messages.data,
+            CASE WHEN messages.remote_resource IS NULL THEN messages.key_remote_jid
+                ELSE messages.remote_resource END,
+            messages.media_url
+        FROM (SELECT jid, recipients FROM wadb.wa_contacts AS contacts
+            LEFT JOIN (SELECT gjid, group_concat(CASE WHEN jid == "" THEN NULL ELSE jid END) AS recipients
+                FROM group_participants GROUP BY gjid) AS groups ON contacts.jid = groups.gjid
+            GROUP BY jid) AS contact_book_w_groups
+        JOIN messages ON messages.key_remote_jid = contact_book_w_groups.jid
+"""  # noqa: E501
+
+
+def test_aleapp_whatsapp_legacy(tmp_path: Path) -> None:
+    case = make_phone_extraction(
+        tmp_path / "x", os="android", seed=SEED, container="dir", whatsapp="legacy"
+    )
+    msgstore = _db(case.exhibit, "msgstore.db", tmp_path)
+    wa = _db(case.exhibit, "wa.db", tmp_path)
+    rows = _query(msgstore, ALEAPP_WA_LEGACY, {"wadb": wa})
+    messages = case.answer_key["scenario"]["wa_messages"]
+    assert len(rows) == len(messages)
+    # The group's row lists its members (group_participants, the owner's '' row left out).
+    members = {m["sender_jid"] for m in messages if m["chat_jid"] == GROUP_JID and m["sender_jid"]}
+    group_rows = [r for r in rows if r[2] == GROUP_JID]
+    assert group_rows and {frozenset(r[3].split(",")) for r in group_rows} == {frozenset(members)}

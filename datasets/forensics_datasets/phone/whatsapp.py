@@ -176,6 +176,11 @@ LEGACY_SCHEMA = (
     "INTEGER, change_number_notified_message_id INTEGER, last_important_message_table_id "
     "INTEGER, show_group_description INTEGER, ephemeral_expiration INTEGER, "
     "last_read_ephemeral_message_table_id INTEGER, ephemeral_setting_timestamp INTEGER)",
+    # The legacy group membership table (the owner's own row has jid ''); ALEAPP WhatsApp.py
+    # get_whatsapp_messages joins it to wadb.wa_contacts. Reconstructed from that query.
+    "CREATE TABLE group_participants (_id INTEGER PRIMARY KEY AUTOINCREMENT, gjid TEXT NOT "
+    "NULL, jid TEXT NOT NULL, admin INTEGER, pending INTEGER, sent_sender_key INTEGER)",
+    "CREATE UNIQUE INDEX group_participants_index ON group_participants (gjid, jid)",
 )
 
 CHATSTORAGE_SCHEMA = (
@@ -363,7 +368,17 @@ def write_android_whatsapp(
 
 
 def _write_legacy(path: Path, scenario: Scenario, wal: WalState) -> dict[str, Any]:
+    members = sorted(
+        {m.sender_jid for m in scenario.wa_messages if m.chat_jid == GROUP_JID and m.sender_jid}
+    )
+    creator = group_creator(scenario)
+
     def head(conn: sqlite3.Connection) -> None:
+        conn.executemany(
+            "INSERT INTO group_participants (gjid, jid, admin, pending, sent_sender_key) "
+            "VALUES (?, ?, ?, 0, 1)",
+            [(GROUP_JID, "", 0)] + [(GROUP_JID, j, int(j == creator)) for j in members],
+        )
         chats = sorted({m.chat_jid for m in scenario.wa_messages})
         conn.executemany(
             "INSERT INTO chat_list (key_remote_jid, subject, creation) VALUES (?, ?, ?)",
