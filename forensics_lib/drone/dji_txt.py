@@ -99,10 +99,10 @@ from forensics_lib.times import from_unix_ms
 
 __all__ = [
     "DETAILS_SIZE",
-    "PREFIX_SIZE",
-    "DJIDetails",
     "LAST_KNOWN_VERSION",
     "OLD_PREFIX_SIZE",
+    "PREFIX_SIZE",
+    "DJIDetails",
     "DJIEncryptedRecords",
     "crc64_jones",
     "dji_version",
