@@ -247,7 +247,8 @@ def _d_field_order(rows: list[dict[str, Any]]) -> tuple[str, str] | None:
     if not with_d:
         return None
     a, b, h, d = (
-        np.array(x, dtype=float) for x in zip(*[(p[0], p[1], p[2], p[3]) for p in with_d], strict=True)
+        np.array(x, dtype=float)
+        for x in zip(*[(p[0], p[1], p[2], p[3]) for p in with_d], strict=True)
     )
     err_lonlat = float(np.nanmedian(np.abs(haversine_m(b, a, h[:, 1], h[:, 0]) - d)))
     err_latlon = float(np.nanmedian(np.abs(haversine_m(a, b, h[:, 0], h[:, 1]) - d)))
