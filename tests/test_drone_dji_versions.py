@@ -16,11 +16,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from forensics_datasets.dji_txt import simple_dji_flight, write_dji_txt
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from forensics_lib.drone import read_flight_log, read_flight_log_bytes
-from forensics_lib.drone.dji_txt import DJIEncryptedRecords, dji_version
+from forensics_lib.drone.dji_txt import (
+    OLD_PREFIX_SIZE,
+    DJIEncryptedRecords,
+    _constant_lengths,
+    dji_version,
+    iter_records,
+)
 from forensics_lib.drone.flightlog import detect_format
 from forensics_lib.errors import EncryptedContent, UnsupportedFormat
+from tests.conftest import examples
 
 V4 = "drone/DJIFlightRecord_2015-12-29_[19-05-48].txt"
 
@@ -139,3 +148,67 @@ def test_unknown_version_is_not_supported(version: int, flight, tmp_path: Path) 
     data[10] = version  # prefix.rs: version u8 at offset 10
     with pytest.raises(UnsupportedFormat, match=rf"DJI flight record v{version}: not supported"):
         read_flight_log_bytes(bytes(data), "new.txt")
+
+
+# ------------------------------------------------------------------------------ foreign bytes
+
+
+def _clean(version: int) -> bytes:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "clean.txt"
+        write_dji_txt(p, simple_dji_flight(seed=2, n=30), version=version, seed=version)
+        return p.read_bytes()
+
+
+_CLEAN = {v: _clean(v) for v in (4, 6, 11, 12)}
+
+
+def _records_area(data: bytes, version: int) -> tuple[int, int]:
+    detail_offset = int.from_bytes(data[:8], "little")
+    if version < 6:
+        return OLD_PREFIX_SIZE, detail_offset
+    if version < 12:
+        return 100, detail_offset
+    return 536, len(data)
+
+
+@settings(max_examples=examples(150), deadline=None)
+@given(
+    version=st.sampled_from(sorted(_CLEAN)),
+    inserts=st.lists(
+        st.tuples(st.integers(0, 10_000), st.binary(min_size=1, max_size=40)), max_size=4
+    ),
+)
+def test_foreign_bytes_between_records_lose_no_record(
+    version: int, inserts: list[tuple[int, bytes]]
+) -> None:
+    """Random bytes put between valid records (at record boundaries) lose none of the
+    records that make the track, the home and the times: every record of a type that has one
+    length throughout the file (OSD, HOME, CUSTOM, CENTER_BATTERY here) comes back, in order,
+    with its content. (A message record of variable length can be ambiguous: b"\x03" put
+    before b"\x09\x08" + 8 bytes + b"\xff" is also a 9-byte record of type 3; those are
+    not promised.)"""
+    data = _CLEAN[version]
+    start, end = _records_area(data, version)
+    clean = iter_records(data, start, end, version, "clean")
+    assert not clean.bad and not clean.truncated
+    bounds = [r.offset for r in clean.records]
+    cuts = sorted({bounds[at % len(bounds)] for at, _ in inserts})
+    blobs = [b for _, b in inserts][: len(cuts)]
+    out, last = bytearray(), 0
+    for cut, blob in zip(cuts, blobs, strict=True):
+        out += data[last:cut] + blob
+        last = cut
+    out += data[last:]
+    added = sum(len(b) for b in blobs)
+    mangled_end = end + added if version < 12 else len(out)
+    scan = iter_records(bytes(out), start, mangled_end, version, "mangled")
+    got = [(r.type, r.content) for r in scan.records]
+    constant = _constant_lengths(clean.records, version)
+    got = [g for g in got if g[0] in constant]
+    want = [(r.type, r.content) for r in clean.records if r.type in constant]
+    assert {1, 2, 5, 7} <= set(constant)
+    it = iter(got)
+    assert all(w in it for w in want), "a valid record was lost"  # want is a subsequence

@@ -522,51 +522,188 @@ class RecordScan:
     padding: int = 0  # zero bytes between records (mikeemoo lib/index.js skips type 0)
 
 
+_JPEG_SOI = b"\xff\xd8\xff"  # SOI and the first marker's FF (utils.rs read_jpeg: FF D8)
+
+
+class _Layout:
+    """Where records can start in ``buf[:end]`` (one-byte lengths up to v12, two from 13)."""
+
+    def __init__(
+        self,
+        buf: bytes,
+        end: int,
+        wide: bool,
+        lengths: dict[int, int] | None = None,
+        seen: set[int] | None = None,
+    ) -> None:
+        self.buf, self.end, self.wide = buf, end, wide
+        self.head = 3 if wide else 2
+        self.lengths = lengths or {}  # record type -> the one length it has in this file
+        self.types = seen or set(RECORD_NAMES)  # the types to resynchronise on
+
+    def typical(self, pos: int) -> bool:
+        """The record at ``pos`` has the length its type has everywhere else in the file."""
+        want = self.lengths.get(self.buf[pos])
+        return want is None or self.claimed_stop(pos) - pos - self.head == want
+
+    def claimed_stop(self, pos: int) -> int:
+        """Where the record at ``pos`` says its 0xFF end byte is (may lie past ``end``)."""
+        buf = self.buf
+        if pos + self.head > self.end:
+            return self.end + 1
+        length = struct.unpack_from("<H", buf, pos + 1)[0] if self.wide else buf[pos + 1]
+        return pos + self.head + length if length >= 1 else -1
+
+    def fits(self, pos: int) -> bool:
+        """A record whose end byte is where its length says starts at ``pos``."""
+        stop = self.claimed_stop(pos)
+        return pos < stop < self.end and self.buf[stop] == END_BYTE
+
+    def boundary(self, pos: int) -> bool:
+        """``pos`` can follow a record: the end, a JPEG, a record, or zero padding then one
+        of these (mikeemoo lib/index.js skips zero bytes)."""
+        buf, end = self.buf, self.end
+        if not self.wide:
+            while pos < end and buf[pos] == 0:
+                pos += 1
+        return pos >= end or buf[pos : pos + 3] == _JPEG_SOI or self.fits(pos)
+
+    def valid(self, pos: int) -> bool:
+        """A record type of this file that fits, with its type's one length or followed by a
+        boundary (two in a chain)."""
+        if self.buf[pos] not in self.types or not self.fits(pos) or not self.typical(pos):
+            return False
+        # a one-length type with its length is evidence enough; others need a record after
+        return self.buf[pos] in self.lengths or self.boundary(self.claimed_stop(pos) + 1)
+
+    def resync(self, start: int, stop: int) -> int:
+        """The first offset in ``[start, stop)`` where a JPEG or a valid record starts."""
+        for q in range(start, min(stop, self.end)):
+            if self.buf[q : q + 3] == _JPEG_SOI or self.valid(q):
+                return q
+        return stop
+
+    def constant_inside(self, start: int, stop: int) -> int:
+        """The first offset in ``[start, stop)`` where a valid record of a one-length type
+        (with that length) starts: a sign that the bytes from ``start - 1`` are foreign."""
+        for q in range(start, min(stop, self.end)):
+            if self.buf[q] in self.lengths and self.valid(q):
+                return q
+        return stop
+
+
+def _constant_lengths(records: list[RawRecord], version: int) -> dict[int, int]:
+    """Record types whose length is the same in (nearly) every record of the file: OSD,
+    HOME, CUSTOM... have one layout per format version (``record/*.rs``)."""
+    by_type: dict[int, dict[int, int]] = {}
+    for r in records:
+        n = len(r.content) + (1 if version >= 7 else 0)  # the seed byte counts in length
+        by_type.setdefault(r.type, {}).setdefault(n, 0)
+        by_type[r.type][n] += 1
+    out: dict[int, int] = {}
+    for rtype, counts in by_type.items():
+        total = sum(counts.values())
+        length, most = max(counts.items(), key=lambda kv: kv[1])
+        if total >= 5 and most >= 0.8 * total:
+            out[rtype] = length
+    return out
+
+
 def iter_records(buf: bytes, start: int, end: int, version: int, path: str) -> RecordScan:
-    """Split ``buf[start:end]`` into records (``record/mod.rs``)."""
+    """Split ``buf[start:end]`` into records (``record/mod.rs``); see :func:`scan_records`.
+
+    Two passes: the first learns the length each record type has throughout the file, the
+    second resynchronises on records of those lengths only (foreign bytes seldom make a
+    record header with the right length for its type)."""
+    first = scan_records(buf, start, end, version, path)
+    lengths = _constant_lengths(first.records, version)
+    seen = {r.type for r in first.records} & set(RECORD_NAMES)
+    lay = _Layout(buf, end, wide=version >= 13, lengths=lengths, seen=seen)
+    seed = 1 if version >= 7 else 0
+
+    def suspect(r: RawRecord) -> bool:
+        n = len(r.content) + seed
+        if r.type in lengths:
+            return n != lengths[r.type]
+        stop = r.offset + lay.head + n
+        return lay.constant_inside(r.offset + 1, stop + 1) <= stop
+
+    if not first.bad and not any(suspect(r) for r in first.records):
+        return first
+    return scan_records(buf, start, end, version, path, lengths, seen)
+
+
+def scan_records(
+    buf: bytes,
+    start: int,
+    end: int,
+    version: int,
+    path: str,
+    lengths: dict[int, int] | None = None,
+    seen: set[int] | None = None,
+) -> RecordScan:
+    """Split ``buf[start:end]`` into records (``record/mod.rs``).
+
+    A record is taken where its length points at a 0xFF end byte, as dji-log-parser takes
+    it. Where that fails, the scan resynchronises byte by byte on the first known record
+    type that fits and is followed by another record (or the end), instead of
+    dji-log-parser's jump to the next 0xFF (``utils.rs seek_to_next_record``), which lands on
+    the end byte of the record after and loses it. A record that fits but is not followed
+    by another one is checked for a valid record starting inside it (foreign bytes that
+    looked like a record header would otherwise swallow the real record after them).
+    """
     scan = RecordScan([], [], False)
+    # utils.rs read_u16(from_u8 = version <= 12)
+    lay = _Layout(buf, end, wide=version >= 13, lengths=lengths, seen=seen)
+    head = lay.head
     pos = start
-    wide = version >= 13  # utils.rs read_u16(from_u8 = version <= 12)
-    head = 3 if wide else 2
     while pos < end:
-        if buf[pos : pos + 2] == b"\xff\xd8":
+        if buf[pos : pos + 3] == _JPEG_SOI:
             # record/mod.rs JPEG(read_jpeg): from FF D8 up to and including FF D9
             stop = buf.find(b"\xff\xd9", pos + 2, end)
-            if stop < 0:
-                scan.bad.append((pos, end - pos, "JPEG image without its FF D9 end marker"))
-                scan.truncated = True
-                return scan
-            scan.images += 1
-            pos = stop + 2
+            if stop >= 0:
+                scan.images += 1
+                pos = stop + 2
+                continue
+            resume = lay.resync(pos + 1, end)
+            scan.bad.append((pos, resume - pos, "JPEG image without its FF D9 end marker"))
+            scan.truncated = resume >= end
+            pos = resume
             continue
-        if buf[pos] == 0 and not wide:
+        if buf[pos] == 0 and not lay.wide:
             # no record type 0 exists (record/mod.rs); mikeemoo lib/index.js skips the byte
             scan.padding += 1
             pos += 1
             continue
-        if pos + head > end:
-            scan.truncated = True
-            return scan
         rtype = buf[pos]
-        length = struct.unpack_from("<H", buf, pos + 1)[0] if wide else buf[pos + 1]
-        stop = pos + head + length
-        if stop >= end:
-            scan.truncated = True
-            return scan
-        if buf[stop] != END_BYTE or length < 1:
-            # record/mod.rs Invalid (utils.rs seek_to_next_record): on to the next 0xFF or
-            # JPEG start, and try again after it
-            nxt = buf.find(bytes([END_BYTE]), pos + 1, end)
-            resume = end if nxt < 0 else (nxt if buf[nxt : nxt + 2] == b"\xff\xd8" else nxt + 1)
-            scan.bad.append((pos, resume - pos, f"record type {rtype} has no 0xFF end byte"))
-            pos = resume
+        stop = lay.claimed_stop(pos)
+        if lay.fits(pos) and lay.typical(pos):
+            # A record of a type with one length in this file is trusted; another one not
+            # followed by a record might be foreign bytes swallowing the record after them.
+            if rtype in lay.lengths:
+                inner = stop + 1
+            elif lay.lengths:  # second pass: a one-length record inside means foreign bytes
+                inner = lay.constant_inside(pos + 1, stop + 1)
+            else:
+                inner = stop + 1 if lay.boundary(stop + 1) else lay.resync(pos + 1, stop + 1)
+            if inner > stop:
+                payload = buf[pos + head : stop]
+                content = payload[1:] if version >= 7 else payload
+                if version >= 7:
+                    content = xor_bytes(content, xor_key(payload[0], rtype))
+                scan.records.append(RawRecord(pos, rtype, content))
+                pos = stop + 1
+                continue
+            scan.bad.append((pos, inner - pos, f"bytes before the record at offset {inner}"))
+            pos = inner
             continue
-        payload = buf[pos + head : stop]
-        content = payload[1:] if version >= 7 else payload
-        if version >= 7:
-            content = xor_bytes(content, xor_key(payload[0], rtype))
-        scan.records.append(RawRecord(pos, rtype, content))
-        pos = stop + 1
+        resume = lay.resync(pos + 1, end)
+        if resume >= end and stop >= end:
+            scan.truncated = True  # a record cut by the end of the area, nothing after it
+            return scan
+        reason = f"record type {rtype} has no 0xFF end byte where its length points"
+        scan.bad.append((pos, resume - pos, reason))
+        pos = resume
     return scan
 
 
