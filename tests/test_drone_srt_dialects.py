@@ -141,3 +141,14 @@ def test_real_old_format(samples: Path, unchanged, capsys) -> None:
     assert out["track_points"] == 468 and out["max_alt_rel_m"] is not None
     assert any("no zone given" in n for n in out["notes"])
     assert any("coordinate order lonlat" in n for n in out["notes"])
+
+
+def test_radians_bug_of_the_mavic_air_2(flight, tmp_path: Path) -> None:
+    # DJI_SRT_Parser deduceRadians: "longtitude" values within +-pi that move < 0.001 rad.
+    path = tmp_path / "air2_radians.srt"
+    write_dji_srt(path, flight, "bracket", radians=True)
+    assert "[longtitude: -0.10" in path.read_text()  # -6.1120 deg = -0.10667 rad
+    with pytest.warns(ForensicsWarning, match="radians"):
+        frame = read_srt(path)
+    assert frame["lat"].to_numpy() == pytest.approx(flight.frames["lat"].to_numpy(), abs=1e-6)
+    assert frame["lon"].to_numpy() == pytest.approx(flight.frames["lon"].to_numpy(), abs=1e-6)

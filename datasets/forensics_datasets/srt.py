@@ -95,19 +95,23 @@ def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * _EARTH_M * math.asin(math.sqrt(a))
 
 
-def _body(f: SrtFlight, i: int, dialect: str, first_lat: bool) -> list[str]:
+def _body(f: SrtFlight, i: int, dialect: str, first_lat: bool, radians: bool) -> list[str]:
     r = f.frames.iloc[i]
     lat, lon, h, sats = float(r["lat"]), float(r["lon"]), float(r["height_m"]), int(r["sats"])
     hlat, hlon, halt = f.home
     wall = f.wall(i)
     if dialect == "bracket":  # mavic_air2.srt: "2022-05-01 15:01:58,531,716"
         stamp = wall.strftime("%Y-%m-%d %H:%M:%S") + ",000,000"
+        if radians:  # the Mavic Air 2 bug (DJI_SRT_Parser deduceRadians): "longtitude", rad
+            where = f"[latitude: {math.radians(lat):.9f}] [longtitude: {math.radians(lon):.9f}]"
+        else:
+            where = f"[latitude: {lat:.6f}] [longitude: {lon:.6f}]"
         return [
             f'<font size="36">SrtCnt : {i + 1}, DiffTime : 1000ms',
             stamp,
             "[iso : 100] [shutter : 1/500.0] [fnum : 280] [ev : 0] [ct : 5500] "
-            f"[color_md : default] [focal_len : 240] [latitude: {lat:.6f}] "
-            f"[longitude: {lon:.6f}] [rel_alt: {h:.3f} abs_alt: {halt + h:.3f}] </font>",
+            f"[color_md : default] [focal_len : 240] {where} "
+            f"[rel_alt: {h:.3f} abs_alt: {halt + h:.3f}] </font>",
         ]
     if dialect == "home_hb":  # old_format.SRT: "2017.8.5 14:11:51", no zero padding
         day = f"{wall.year}.{wall.month}.{wall.day} {wall.strftime('%H:%M:%S')}"
@@ -138,11 +142,18 @@ def _body(f: SrtFlight, i: int, dialect: str, first_lat: bool) -> list[str]:
 
 
 def write_dji_srt(
-    path: str | Path, flight: SrtFlight, dialect: str, *, swapped: bool = False
+    path: str | Path,
+    flight: SrtFlight,
+    dialect: str,
+    *,
+    swapped: bool = False,
+    radians: bool = False,
 ) -> int:
     """Write ``flight`` as ``dialect`` subtitles; returns the number of blocks.
 
-    ``swapped`` writes the GPS(...)/HOME(...) values in the order opposite to the dialect's.
+    ``swapped`` writes the GPS(...)/HOME(...) values in the order opposite to the dialect's;
+    ``radians`` (bracket only) writes ``[latitude: ..] [longtitude: ..]`` in radians, as a
+    Mavic Air 2 firmware did.
     """
     first_lat = (dialect in LATITUDE_FIRST) != swapped
     lines: list[str] = []
@@ -151,7 +162,7 @@ def write_dji_srt(
         lines += [
             str(i + 1),
             f"{_tc(t)} --> {_tc(t + 1)}",
-            *_body(flight, i, dialect, first_lat),
+            *_body(flight, i, dialect, first_lat, radians),
             "",
         ]
     Path(path).write_text("\n".join(lines), encoding="utf-8")

@@ -148,8 +148,11 @@ class SrtTelemetry:
         order: str,
         reason: str,
         warnings: tuple[str, ...] = (),
+        *,
+        radians: bool = False,
     ) -> None:
         self.rows = rows
+        self.radians = radians
         self.dialect = dialect
         self.order = order
         self.reason = reason
@@ -198,6 +201,27 @@ def _block(text: str) -> dict[str, Any]:
         if m := pattern.search(without_dates):
             row[key] = _num(m.group(1))
     return row
+
+
+def _seems_radians(rows: list[dict[str, Any]]) -> bool:
+    """DJI_SRT_Parser ``deduceRadians``: ``latitude``/``longtitude`` (sic) values that fit in
+    radians and move less than 0.001 across the file are radians (a Mavic Air 2 bug)."""
+    pairs = [
+        (_num(str(r["latitude"])), _num(str(r["longtitude"])))
+        for r in rows
+        if "latitude" in r and "longtitude" in r
+    ]
+    pairs = [(a, b) for a, b in pairs if a == a and b == b and (a, b) != (0.0, 0.0)]
+    if not pairs:
+        return False
+    lat = np.array([p[0] for p in pairs])
+    lon = np.array([p[1] for p in pairs])
+    return bool(
+        np.abs(lat).max() <= math.pi / 2
+        and np.abs(lon).max() <= math.pi
+        and np.ptp(lat) <= 0.001
+        and np.ptp(lon) <= 0.001
+    )
 
 
 def _dialect(rows: list[dict[str, Any]]) -> str:
@@ -335,6 +359,19 @@ def parse_srt(buf: bytes, path: str) -> SrtTelemetry:
         rows.append(row)
     dialect = _dialect(rows)
     if dialect == "bracket":
+        if _seems_radians(rows):
+            return SrtTelemetry(
+                rows,
+                "bracket",
+                "named",
+                "named latitude/longtitude fields, in radians (converted to degrees)",
+                (
+                    "latitude/longtitude values all lie within +-pi/2 and +-pi and spread "
+                    "less than 0.001: the Mavic Air 2 firmware bug that writes radians "
+                    "(DJI_SRT_Parser deduceRadians); converted to degrees",
+                ),
+                radians=True,
+            )
         return SrtTelemetry(rows, "bracket", "named", "named latitude/longitude fields")
     order, reason, problems = _decide_order(rows, dialect)
     return SrtTelemetry(rows, dialect, order, reason, problems)
@@ -357,6 +394,8 @@ def _frame(tel: SrtTelemetry, zone: str | None) -> pd.DataFrame:
         sats: int | None = None
         if tel.dialect == "bracket":
             lat, lon = _pick(r, "latitude"), _pick(r, "longitude", "longtitude")
+            if tel.radians:
+                lat, lon = math.degrees(lat), math.degrees(lon)
         elif len(r.get("GPS", [])) >= 2:
             a, b = r["GPS"][0], r["GPS"][1]
             lat, lon = (b, a) if swap else (a, b)
