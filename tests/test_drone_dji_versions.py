@@ -90,7 +90,7 @@ def flight():
     return simple_dji_flight(seed=11, n=60)
 
 
-@pytest.mark.parametrize("version", [1, 3, 4, 5, 6, 8, 10, 11, 12])
+@pytest.mark.parametrize("version", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
 def test_every_readable_version(version: int, flight, tmp_path: Path, capsys) -> None:
     path = tmp_path / f"DJIFlightRecord_v{version}.txt"
     write_dji_txt(path, flight, version=version, seed=version, thumbnails=1)
@@ -109,6 +109,8 @@ def test_every_readable_version(version: int, flight, tmp_path: Path, capsys) ->
     assert v["vehicle_type"] == "Mavic Air 2" and v["app"] == "Android app 4.3.54"
     if version <= 6:  # thumbnails only where the writer puts them
         assert log.message_counts["JPEG"] == 1
+    # osd.rs: OSD records are 48 bytes in format version 1, 49 in 2, 50 from 3; all read
+    assert log.message_counts["OSD"] == len(flight.frames)
     start = key["start_utc"].replace("+00:00", "")
     out = _summary(path, capsys)
     note = out["notes"][0]

@@ -176,7 +176,9 @@ def _record(rtype: int, content: bytes, version: int, seed: int) -> bytes:
     return bytes([rtype, len(payload)]) + payload + b"\xff"
 
 
-def _osd(row: Any) -> bytes:
+def _osd(row: Any, version: int) -> bytes:
+    """An OSD record: 50 bytes, 48 in format version 1 and 49 in 2 (osd.rs: drone_type
+    from version 2, imu_init_fail_reason from 3)."""
     bitpack2 = 0x08 if row.motors else 0  # osd.rs: is_motor_up
     bitpack2 |= 0x04 if row.height_m > 0.5 else 0  # ground_or_sky: sky
     return _OSD.pack(
@@ -187,7 +189,7 @@ def _osd(row: Any) -> bytes:
         int(row.mode) & 0x7F, 0, bitpack2, 0x80, 0, 0,  # bitpack3 0x80: GPS valid
         int(row.sats), 0, 0, 0,
         int(row.battery_pct), 0, int(row.t_ms // 100) & 0xFFFF, 0, 0, 0, 0, 0,
-    )  # fmt: skip
+    )[: 48 + min(max(version - 1, 0), 2)]  # fmt: skip
 
 
 def _home(f: DJIFlight) -> bytes:
@@ -213,7 +215,7 @@ def _records(f: DJIFlight, version: int, rng: np.random.Generator) -> bytes:
         return int(rng.integers(0, 256))
 
     for i, row in enumerate(f.frames.itertuples(index=False)):
-        out += _record(1, _osd(row), version, seed())
+        out += _record(1, _osd(row, version), version, seed())
         out += _record(2, _home(f), version, seed())
         custom = struct.pack("<BBffq", 0, 0, 0.0, 0.0, f.start_ms + int(row.t_ms))
         out += _record(5, custom, version, seed())  # custom.rs: update_time_stamp

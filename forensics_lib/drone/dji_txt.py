@@ -477,7 +477,10 @@ RECORD_NAMES: dict[int, str] = {
 # gps_num u8, flight_action, motor_start_failed_cause, bitpack6, battery u8 (%),
 # s_wave_height u8, fly_time u16 (0.1 s), motor_revolution, unknown u16, version_c,
 # drone_type (version >= 2), imu_init_fail_reason (version >= 3).
-_OSD = struct.Struct("<dd7h6B4BBBHBHBBB")
+# Only the first 48 bytes (up to version_c) are read: drone_type and imu_init_fail_reason
+# exist from format versions 2 and 3 (osd.rs ``#[br(if(version >= 2))]``), so a version 1
+# OSD record is 48 bytes long and a version 2 one 49.
+_OSD = struct.Struct("<dd7h6B4BBBHBHB")
 # record/home.rs: longitude f64 (rad), latitude f64 (rad), altitude f32 (dm), ...
 _HOME = struct.Struct("<ddf")
 # record/custom.rs: camera_shoot u8, video_shoot u8, h_speed f32, distance f32,
