@@ -40,6 +40,10 @@ Layout, as implemented by lvauvillier/dji-log-parser (files cited next to each c
   with the crc64 crate 2.0 (badboy/crc64-rs ``src/lib.rs``): CRC-64/REDIS ("Jones"),
   reflected poly 0xAD93D23594C935A9, the ``crc`` argument is the register's start value,
   no final XOR. :func:`crc64_jones` is checked against the catalogue check value.
+* after bytes that are no record, :func:`iter_records` resynchronises byte by byte on the
+  record types whose length is constant in the file (not on the next 0xFF, as
+  ``utils.rs seek_to_next_record`` does, which loses the record after), and reports the
+  skipped range in ``bad_frames``.
 
 Records read (``src/record/*.rs``): OSD (1: position in radians, height above home in dm,
 speeds, yaw, flight mode, motors, satellites, battery %), HOME (2), CUSTOM (5: the Unix-ms
