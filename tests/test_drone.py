@@ -19,7 +19,12 @@ from forensics_lib.drone import mavlink_frames as mf
 from forensics_lib.drone import read_flight_log
 from forensics_lib.drone.analysis import summary
 from forensics_lib.drone.dataflash import scan_records
-from forensics_lib.errors import ForensicsWarning, TruncatedInputWarning, UnsupportedFormat
+from forensics_lib.errors import (
+    EncryptedContent,
+    ForensicsWarning,
+    TruncatedInputWarning,
+    UnsupportedFormat,
+)
 
 TLOG = "drone/uavlogviewer_vtol.tlog"
 BIN = "drone/pymavlink_test.BIN"
@@ -199,7 +204,8 @@ def test_dji_flight_record_is_recognised_not_guessed(tmp_path: Path) -> None:
     prefix = (100).to_bytes(8, "little") + (0).to_bytes(2, "little") + bytes([13])
     path = tmp_path / "DJIFlightRecord_2024-06-14_[21-30-00].txt"
     path.write_bytes(prefix.ljust(100, b"\x00") + b"\x00" * 64)
-    with pytest.raises(UnsupportedFormat, match=r"format version 13.*keychain"):
+    # issue 14: a v13 record is encrypted, never "not a DJI flight record" nor unsupported
+    with pytest.raises(EncryptedContent, match=r"DJI flight record v13: encrypted.*keychain"):
         read_flight_log(path)
 
 

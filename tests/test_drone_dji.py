@@ -242,9 +242,9 @@ def _samples() -> dict[int, bytes]:
     out = {}
     small = simple_dji_flight(seed=5, n=12)
     with tempfile.TemporaryDirectory() as tmp:
-        for version in (11, 12, 13):
+        for version in (4, 6, 11, 12, 13):
             p = Path(tmp) / f"v{version}.txt"
-            write_dji_txt(p, small, version=version)
+            write_dji_txt(p, small, version=version, thumbnails=1)
             out[version] = p.read_bytes()
     return out
 
@@ -254,7 +254,7 @@ _FUZZ = _samples()
 
 @SETTINGS
 @given(
-    version=st.sampled_from([11, 12, 13]),
+    version=st.sampled_from([4, 6, 11, 12, 13]),
     flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=8),
     cut=st.integers(0, 10_000),
 )

@@ -3,9 +3,15 @@
 Writes the layout lvauvillier/dji-log-parser reads (``src/layout/prefix.rs``,
 ``layout/details.rs``, ``layout/auxiliary.rs``, ``record/*.rs``, ``decoder.rs``):
 
+* versions 1-5: a 12-byte prefix (``prefix.rs`` ``OLD_PREFIX_SIZE``), plain records (no XOR:
+  ``decoder.rs`` reads versions 0..=6 raw), optional JPEG thumbnails among them, then the
+  old Details layout (``details.rs`` ``seek_before = if version <= 5``; mikeemoo/dji-log-parser
+  ``lib/model/details.js``) padded to 400 bytes, the ``detail_length`` of the real v4 file
+  in ``../shared/samples/drone``;
+* version 6: the 100-byte prefix, plain records, then the Details block;
 * versions 7-11: prefix, XOR-scrambled records, then the Details block at ``detail_offset``;
 * version 12: prefix, Details (padded to 436 bytes), records to the end of the file;
-* version 13: prefix, auxiliary Info block (Details, XOR with record type 0), auxiliary
+* versions 13-14: prefix, auxiliary Info block (Details, XOR with record type 0), auxiliary
   Version block, then records whose bytes stand in for AES ciphertext (this writer has no DJI
   keys: the records are opaque on purpose, as they are to any reader without the keychain).
 
@@ -29,6 +35,7 @@ __all__ = [
     "DJIFlight",
     "crc64_bitwise",
     "details_bytes",
+    "old_details_bytes",
     "simple_dji_flight",
     "write_dji_txt",
     "xor_key",
@@ -127,8 +134,40 @@ def details_bytes(f: DJIFlight) -> bytes:
     )  # fmt: skip
 
 
+def old_details_bytes(f: DJIFlight) -> bytes:
+    """The Details block of versions 1-5, padded to 400 bytes: the first 147 bytes as in
+    :func:`details_bytes`, then aircraft serial at 267 (10 bytes), product type 277, aircraft
+    name 278 (24), camera / RC / battery serials 318 / 328 / 338 (10 each), app platform 348,
+    app version 349-351, take-off altitude 352 (f32) (``details.rs`` version <= 5)."""
+    head = details_bytes(f)[:147]
+    out = bytearray(head.ljust(400, b"\x00"))
+
+    def put(at: int, raw: bytes) -> None:
+        out[at : at + len(raw)] = raw
+
+    put(267, _fixed(f.aircraft_serial, 10))
+    put(277, bytes([f.product_type]))
+    put(278, _fixed(f.aircraft_name, 24))
+    put(318, _fixed(f.camera_serial, 10))
+    put(328, _fixed(f.rc_serial, 10))
+    put(338, _fixed(f.battery_serial, 10))
+    put(348, bytes([f.app_platform, *f.app_version]))
+    put(352, struct.pack("<f", f.home[2]))
+    return bytes(out)
+
+
+# A minimal JPEG (SOI, a COM segment, EOI) standing for the thumbnails DJI GO put among the
+# records of early versions (utils.rs read_jpeg reads from FF D8 to FF D9).
+THUMBNAIL = b"\xff\xd8\xff\xfe\x00\x0bthumbnail\xff\xd9"
+
+
 def _record(rtype: int, content: bytes, version: int, seed: int) -> bytes:
-    """type, length, seed + XOR-scrambled content, 0xFF (``record/mod.rs``, ``decoder.rs``)."""
+    """type, length, [seed + XOR-scrambled] content, 0xFF (``record/mod.rs``,
+    ``decoder.rs``: versions up to 6 are written plain, with no seed byte)."""
+    if version <= 6:
+        if len(content) > 255:
+            raise ValueError("record too long for a one-byte length")
+        return bytes([rtype, len(content)]) + content + b"\xff"
     payload = bytes([seed]) + xor_bytes(content, xor_key(seed, rtype))
     if version >= 13:
         return bytes([rtype]) + struct.pack("<H", len(payload)) + payload + b"\xff"
@@ -137,7 +176,9 @@ def _record(rtype: int, content: bytes, version: int, seed: int) -> bytes:
     return bytes([rtype, len(payload)]) + payload + b"\xff"
 
 
-def _osd(row: Any) -> bytes:
+def _osd(row: Any, version: int) -> bytes:
+    """An OSD record: 50 bytes, 48 in format version 1 and 49 in 2 (osd.rs: drone_type
+    from version 2, imu_init_fail_reason from 3)."""
     bitpack2 = 0x08 if row.motors else 0  # osd.rs: is_motor_up
     bitpack2 |= 0x04 if row.height_m > 0.5 else 0  # ground_or_sky: sky
     return _OSD.pack(
@@ -148,7 +189,7 @@ def _osd(row: Any) -> bytes:
         int(row.mode) & 0x7F, 0, bitpack2, 0x80, 0, 0,  # bitpack3 0x80: GPS valid
         int(row.sats), 0, 0, 0,
         int(row.battery_pct), 0, int(row.t_ms // 100) & 0xFFFF, 0, 0, 0, 0, 0,
-    )  # fmt: skip
+    )[: 48 + min(max(version - 1, 0), 2)]  # fmt: skip
 
 
 def _home(f: DJIFlight) -> bytes:
@@ -174,7 +215,7 @@ def _records(f: DJIFlight, version: int, rng: np.random.Generator) -> bytes:
         return int(rng.integers(0, 256))
 
     for i, row in enumerate(f.frames.itertuples(index=False)):
-        out += _record(1, _osd(row), version, seed())
+        out += _record(1, _osd(row, version), version, seed())
         out += _record(2, _home(f), version, seed())
         custom = struct.pack("<BBffq", 0, 0, 0.0, 0.0, f.start_ms + int(row.t_ms))
         out += _record(5, custom, version, seed())  # custom.rs: update_time_stamp
@@ -203,13 +244,32 @@ def _prefix(detail_offset: int, detail_length: int, version: int) -> bytes:
     return struct.pack("<QHBBQ", detail_offset, detail_length, version, 0, 0).ljust(100, b"\0")
 
 
-def write_dji_txt(path: str | Path, flight: DJIFlight, *, version: int = 11, seed: int = 0) -> int:
-    """Write ``flight`` as a DJI flight record of ``version`` (7-13); returns bytes written."""
-    if not 7 <= version <= 13:
-        raise ValueError("this writer makes versions 7 to 13")
+def write_dji_txt(
+    path: str | Path,
+    flight: DJIFlight,
+    *,
+    version: int = 11,
+    seed: int = 0,
+    thumbnails: int = 0,
+) -> int:
+    """Write ``flight`` as a DJI flight record of ``version`` (1-14); returns bytes written.
+
+    ``thumbnails`` JPEG images are put after the records of versions 1-6 (where the early
+    apps kept them).
+    """
+    if not 1 <= version <= 14:
+        raise ValueError("this writer makes versions 1 to 14")
     rng = np.random.default_rng(seed)
     details = details_bytes(flight)
-    if version <= 11:
+    if version <= 5:
+        records = _records(flight, version, rng) + THUMBNAIL * thumbnails
+        old = old_details_bytes(flight)
+        head = struct.pack("<QHBB", 12 + len(records), len(old), version, 0)
+        data = head + records + old
+    elif version == 6:
+        records = _records(flight, version, rng) + THUMBNAIL * thumbnails
+        data = _prefix(100 + len(records), len(details), version) + records + details
+    elif version <= 11:
         records = _records(flight, version, rng)
         data = _prefix(100 + len(records), len(details), version) + records + details
     elif version == 12:

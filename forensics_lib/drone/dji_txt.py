@@ -10,11 +10,24 @@ Layout, as implemented by lvauvillier/dji-log-parser (files cited next to each c
   ========  ========================  =======================  ============================
   version   Details block             records                  record scrambling
   ========  ========================  =======================  ============================
+  1-5       at ``detail_offset``      12 .. ``detail_offset``   none (``decoder.rs``: 0..=6
+            (old layout, see below)   (12-byte prefix only)     raw)
+  6         at ``detail_offset``      100 .. ``detail_offset``  none
   7-11      at ``detail_offset``      100 .. ``detail_offset``  XOR (``src/decoder.rs``)
   12        at 100 (436 bytes)        536 .. end of file        XOR
-  13+       aux. Info block at 100    ``detail_offset`` .. end  XOR + AES-256-CBC, keys from
+  13-14     aux. Info block at 100    ``detail_offset`` .. end  XOR + AES-256-CBC, keys from
             (XOR only: offline)                                 DJI's keychain service
   ========  ========================  =======================  ============================
+
+  Versions 1-5 write only the first 12 bytes of the prefix (``prefix.rs``
+  ``OLD_PREFIX_SIZE``; mikeemoo/dji-log-parser ``lib/index.js``: "packets start at offset
+  12"). Their Details block keeps the first 267 bytes of the later layout and then has its
+  own offsets (``details.rs`` ``seek_before = if version <= 5``; mikeemoo ``model/details.js``):
+  aircraft serial 267 (10 bytes), product type 277, aircraft name 278 (24), camera, RC and
+  battery serials 318, 328, 338 (10 each), app platform 348, app version 349-351, take-off
+  altitude 352 (f32). The records area may hold JPEG thumbnails (``FF D8`` .. ``FF D9``,
+  ``utils.rs read_jpeg``), skipped and counted. A version above 14 has no known layout and is
+  reported as not supported, never as "not a DJI flight record".
 
 * the Details block (``src/layout/details.rs``, versions 6+): place names, start time (Unix
   ms), home longitude/latitude (degrees), totals, product type, aircraft name and serials
@@ -27,6 +40,10 @@ Layout, as implemented by lvauvillier/dji-log-parser (files cited next to each c
   with the crc64 crate 2.0 (badboy/crc64-rs ``src/lib.rs``): CRC-64/REDIS ("Jones"),
   reflected poly 0xAD93D23594C935A9, the ``crc`` argument is the register's start value,
   no final XOR. :func:`crc64_jones` is checked against the catalogue check value.
+* after bytes that are no record, :func:`iter_records` resynchronises byte by byte on the
+  record types whose length is constant in the file (not on the next 0xFF, as
+  ``utils.rs seek_to_next_record`` does, which loses the record after), and reports the
+  skipped range in ``bad_frames``.
 
 Records read (``src/record/*.rs``): OSD (1: position in radians, height above home in dm,
 speeds, yaw, flight mode, motors, satellites, battery %), HOME (2), CUSTOM (5: the Unix-ms
@@ -86,6 +103,8 @@ from forensics_lib.times import from_unix_ms
 
 __all__ = [
     "DETAILS_SIZE",
+    "LAST_KNOWN_VERSION",
+    "OLD_PREFIX_SIZE",
     "PREFIX_SIZE",
     "DJIDetails",
     "DJIEncryptedRecords",
@@ -98,8 +117,12 @@ __all__ = [
 ]
 
 PREFIX_SIZE = 100  # prefix.rs PREFIX_SIZE
+OLD_PREFIX_SIZE = 12  # prefix.rs OLD_PREFIX_SIZE (versions 1-5)
 _PREFIX = struct.Struct("<QHBBQ")  # prefix.rs: detail_offset, detail_length, version, ...
-_MAX_KNOWN_VERSION = 15
+LAST_KNOWN_VERSION = 14  # lib.rs: layouts v1-v6, v7-v11, v12, v13-v14
+# A version byte above this is not taken for a DJI record at all (a guard against other
+# zero-padded binaries); between 15 and this it is "DJI flight record vN: not supported".
+_MAX_PLAUSIBLE_VERSION = 63
 _V12_INFO_SIZE = 436  # prefix.rs records_offset: "PREFIX_SIZE + 436 // info size" (v12)
 END_BYTE = 0xFF  # record/mod.rs END_BYTE
 
@@ -151,12 +174,37 @@ def xor_bytes(data: bytes, key: bytes) -> bytes:
 # --------------------------------------------------------------------------- prefix
 
 
+def _record_fits(buf: bytes, pos: int, end: int) -> bool:
+    """A one-byte-length record (type, length, payload, 0xFF) or a JPEG starts at ``pos``."""
+    if buf[pos : pos + 2] == b"\xff\xd8":
+        return True
+    if pos + 2 > end:
+        return False
+    stop = pos + 2 + buf[pos + 1]
+    return stop < end and buf[stop] == END_BYTE
+
+
 def dji_version(buf: bytes) -> int | None:
-    """The format version of a DJI flight record, or None when the prefix does not fit."""
-    if len(buf) < PREFIX_SIZE:
+    """The format version of a DJI flight record, or None when the prefix does not fit.
+
+    Versions above :data:`LAST_KNOWN_VERSION` are returned too (their prefix fits): the
+    reader reports them as not supported rather than as another format.
+    """
+    if len(buf) < OLD_PREFIX_SIZE:
         return None
-    detail_offset, _detail_length, version, _u, _magic = _PREFIX.unpack_from(buf, 0)
-    if not 1 <= version <= _MAX_KNOWN_VERSION:
+    detail_offset, _detail_length, version = struct.unpack_from("<QHB", buf, 0)
+    if not 1 <= version <= _MAX_PLAUSIBLE_VERSION:
+        return None
+    if version < 6:
+        # prefix.rs records_offset: 12 for versions < 6; the Details follow the records.
+        if not OLD_PREFIX_SIZE <= detail_offset <= len(buf):
+            return None
+        if detail_offset > OLD_PREFIX_SIZE and not _record_fits(
+            buf, OLD_PREFIX_SIZE, detail_offset
+        ):
+            return None
+        return int(version)
+    if len(buf) < PREFIX_SIZE:
         return None
     if version < 12 and not PREFIX_SIZE <= detail_offset <= len(buf):
         return None
@@ -242,22 +290,43 @@ class DJIDetails:
         return f"{platform} app {self.app_version}"
 
 
+# details.rs / mikeemoo model/details.js, versions 1-5: the first 147 bytes as above (names,
+# flags, counts, start time, home, totals, capture_num, video_time), then fields at fixed
+# offsets (``seek_before = if version <= 5 { SeekFrom::Start(n) }``).
+_DETAILS_HEAD = struct.Struct("<20s20s20s20sBBBiiqddfifffiq")
+OLD_DETAILS_SIZE = 356  # details.rs: take_off_altitude f32 at 352 is the last field read
+_OLD_FIELDS = {  # name: (offset, size) of the text fields (details.rs version <= 5)
+    "aircraft_sn": (267, 10),
+    "aircraft_name": (278, 24),
+    "camera_sn": (318, 10),
+    "rc_sn": (328, 10),
+    "battery_sn": (338, 10),
+}
+_OLD_PRODUCT, _OLD_PLATFORM, _OLD_APP_VERSION, _OLD_TAKEOFF = 277, 348, 349, 352
+
+
+def _place(*parts: str) -> str:
+    """Place names joined, without repeats (old apps write "Map Loading" in all four)."""
+    seen: list[str] = []
+    for p in parts:
+        if p and p not in seen:
+            seen.append(p)
+    return ", ".join(seen)
+
+
 def parse_details(block: bytes, version: int, offset: int, path: str) -> DJIDetails:
-    """Decode a Details block (``details.rs``, versions 6+) found at ``offset``."""
-    if version < 6:
-        raise UnsupportedFormat(
-            path, f"DJI flight record format version {version} (before 6) is not read by this kit"
-        )
-    if len(block) < DETAILS_SIZE:
+    """Decode a Details block (``details.rs``; versions 1-5 and 6+ differ) at ``offset``."""
+    size = OLD_DETAILS_SIZE if version <= 5 else DETAILS_SIZE
+    if len(block) < size:
         raise ParseError(
             path,
             offset,
-            f"DJI Details block is {len(block)} bytes, {DETAILS_SIZE} are needed "
-            "(lvauvillier/dji-log-parser layout/details.rs)",
+            f"DJI Details block is {len(block)} bytes, {size} are needed for format version "
+            f"{version} (lvauvillier/dji-log-parser layout/details.rs)",
         )
-    f = _DETAILS.unpack_from(block, 0)
-    sub_street, street, city, area = (_text(x) for x in f[0:4])
-    start_ms, lon, lat = f[9], f[10], f[11]
+    head = _DETAILS_HEAD.unpack_from(block, 0)
+    sub_street, street, city, area = (_text(x) for x in head[0:4])
+    start_ms, lon, lat = head[9], head[10], head[11]
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
         raise ParseError(
             path, offset + 99, f"DJI Details home position ({lat}, {lon}) is not a position"
@@ -266,16 +335,33 @@ def parse_details(block: bytes, version: int, offset: int, path: str) -> DJIDeta
         start = from_unix_ms(start_ms)
     except ValueError as exc:  # TimestampError is a ValueError
         raise ParseError(path, offset + 91, f"DJI Details start time {start_ms}: {exc}") from exc
-    # f[12..]: total_distance, total_time, max_height, max_h_speed, max_v_speed, capture_num,
-    # video_time, 4+4 i32, 4+4 f64, analysis_offset, md5, take_off_altitude, product_type,
-    # activation_timestamp, name, aircraft_sn, camera_sn, rc_sn, battery_sn, platform, v[3]
-    rest = f[12:]
-    take_off_alt = rest[25]
-    product = int(rest[26])
-    name, aircraft_sn, camera_sn, rc_sn, battery_sn = (_text(x) for x in rest[28:33])
-    platform = int(rest[33])
-    app_version = ".".join(str(x) for x in rest[34:37])
-    place = ", ".join(p for p in (sub_street, street, city, area) if p)
+    # head[12..]: total_distance, total_time (ms), max_height, max_h_speed, max_v_speed,
+    # capture_num, video_time
+    total_distance, total_time_ms, max_height, capture_num = head[12], head[13], head[14], head[17]
+    if version <= 5:
+
+        def old_text(name: str) -> str:
+            at, n = _OLD_FIELDS[name]
+            return _text(block[at : at + n])
+
+        name, aircraft_sn = old_text("aircraft_name"), old_text("aircraft_sn")
+        camera_sn, rc_sn, battery_sn = (old_text(k) for k in ("camera_sn", "rc_sn", "battery_sn"))
+        product = block[_OLD_PRODUCT]
+        platform = block[_OLD_PLATFORM]
+        app = block[_OLD_APP_VERSION : _OLD_APP_VERSION + 3]
+        app_version = ".".join(str(x) for x in app)
+        (take_off_alt,) = struct.unpack_from("<f", block, _OLD_TAKEOFF)
+    else:
+        f = _DETAILS.unpack_from(block, 0)
+        # f[12..]: the head's totals, 4+4 i32, 4+4 f64, analysis_offset, md5,
+        # take_off_altitude, product_type, activation_timestamp, name, aircraft_sn,
+        # camera_sn, rc_sn, battery_sn, platform, v[3]
+        rest = f[12:]
+        take_off_alt = rest[25]
+        product = int(rest[26])
+        name, aircraft_sn, camera_sn, rc_sn, battery_sn = (_text(x) for x in rest[28:33])
+        platform = int(rest[33])
+        app_version = ".".join(str(x) for x in rest[34:37])
     return DJIDetails(
         version=version,
         offset=offset,
@@ -283,19 +369,19 @@ def parse_details(block: bytes, version: int, offset: int, path: str) -> DJIDeta
         home_lat=float(lat),
         home_lon=float(lon),
         takeoff_alt_m=float(take_off_alt),
-        place=place,
-        total_distance_m=float(rest[0]),
-        total_time_s=rest[1] / 1000.0,
-        max_height_m=float(rest[2]),
-        capture_num=int(rest[5]),
-        product_type=product,
-        product_label=PRODUCT_TYPES.get(product, f"DJI product {product}"),
+        place=_place(sub_street, street, city, area),
+        total_distance_m=float(total_distance),
+        total_time_s=total_time_ms / 1000.0,
+        max_height_m=float(max_height),
+        capture_num=int(capture_num),
+        product_type=int(product),
+        product_label=PRODUCT_TYPES.get(int(product), f"DJI product {product}"),
         aircraft_name=name,
         aircraft_serial=aircraft_sn,
         camera_serial=camera_sn,
         rc_serial=rc_sn,
         battery_serial=battery_sn,
-        app_platform=platform,
+        app_platform=int(platform),
         app_version=app_version,
     )
 
@@ -333,28 +419,29 @@ def _aux_version_end(buf: bytes, at: int) -> int | None:
     return end if end <= len(buf) else None
 
 
+def not_supported(path: str, version: int) -> UnsupportedFormat:
+    return UnsupportedFormat(
+        path,
+        f"DJI flight record v{version}: not supported (the layouts of versions 1 to "
+        f"{LAST_KNOWN_VERSION} are known: lvauvillier/dji-log-parser src/layout/prefix.rs)",
+    )
+
+
 def read_dji_details(buf: bytes, path: str) -> DJIDetails:
-    """The Details block of a DJI flight record of any version from 6 (aircraft, serials,
-    app, start time, home), without reading any record."""
+    """The Details block of a DJI flight record of any version (aircraft, serials, app,
+    start time, home), without reading any record."""
     version = dji_version(buf)
     if version is None:
         raise UnsupportedFormat(path, "not a DJI flight record (prefix does not fit)")
-    detail_offset = _PREFIX.unpack_from(buf, 0)[0]
+    if version > LAST_KNOWN_VERSION:
+        raise not_supported(path, version)
+    detail_offset = _PREFIX.unpack_from(buf.ljust(PREFIX_SIZE, b"\0"), 0)[0]
     if version >= 13:
-        try:
-            block, offset, _end = _aux_info(buf, path)
-        except ParseError as exc:
-            # Kept an UnsupportedFormat (with the offset in words) for files whose first
-            # auxiliary block is not there at all: we cannot say what they hold.
-            raise UnsupportedFormat(
-                path,
-                f"DJI flight record, format version {version}: {exc.reason} (offset "
-                f"{exc.offset}); its records are AES-encrypted and need the per-flight keys "
-                "from DJI's keychain service as well (lvauvillier/dji-log-parser)",
-            ) from exc
+        block, offset, _end = _aux_info(buf, path)
         return parse_details(block, version, offset, path)
     offset = detail_offset if version < 12 else PREFIX_SIZE
-    return parse_details(buf[offset : offset + DETAILS_SIZE], version, offset, path)
+    size = OLD_DETAILS_SIZE if version <= 5 else DETAILS_SIZE
+    return parse_details(buf[offset : offset + size], version, offset, path)
 
 
 # --------------------------------------------------------------------------- records
@@ -394,7 +481,10 @@ RECORD_NAMES: dict[int, str] = {
 # gps_num u8, flight_action, motor_start_failed_cause, bitpack6, battery u8 (%),
 # s_wave_height u8, fly_time u16 (0.1 s), motor_revolution, unknown u16, version_c,
 # drone_type (version >= 2), imu_init_fail_reason (version >= 3).
-_OSD = struct.Struct("<dd7h6B4BBBHBHBBB")
+# Only the first 48 bytes (up to version_c) are read: drone_type and imu_init_fail_reason
+# exist from format versions 2 and 3 (osd.rs ``#[br(if(version >= 2))]``), so a version 1
+# OSD record is 48 bytes long and a version 2 one 49.
+_OSD = struct.Struct("<dd7h6B4BBBHBHB")
 # record/home.rs: longitude f64 (rad), latitude f64 (rad), altitude f32 (dm), ...
 _HOME = struct.Struct("<ddf")
 # record/custom.rs: camera_shoot u8, video_shoot u8, h_speed f32, distance f32,
@@ -428,37 +518,200 @@ class RawRecord:
     content: bytes  # descrambled payload (after the seed byte)
 
 
-def iter_records(
-    buf: bytes, start: int, end: int, version: int, path: str
-) -> tuple[list[RawRecord], list[tuple[int, int, str]], bool]:
-    """Split ``buf[start:end]`` into records; returns (records, bad ranges, truncated)."""
-    records: list[RawRecord] = []
-    bad: list[tuple[int, int, str]] = []
+@dataclass
+class RecordScan:
+    """What :func:`iter_records` found: records, unreadable ranges, and what it skipped."""
+
+    records: list[RawRecord]
+    bad: list[tuple[int, int, str]]
+    truncated: bool
+    images: int = 0  # JPEG thumbnails in the records area (utils.rs read_jpeg)
+    padding: int = 0  # zero bytes between records (mikeemoo lib/index.js skips type 0)
+
+
+_JPEG_SOI = b"\xff\xd8\xff"  # SOI and the first marker's FF (utils.rs read_jpeg: FF D8)
+
+
+class _Layout:
+    """Where records can start in ``buf[:end]`` (one-byte lengths up to v12, two from 13)."""
+
+    def __init__(
+        self,
+        buf: bytes,
+        end: int,
+        wide: bool,
+        lengths: dict[int, int] | None = None,
+        seen: set[int] | None = None,
+    ) -> None:
+        self.buf, self.end, self.wide = buf, end, wide
+        self.head = 3 if wide else 2
+        self.lengths = lengths or {}  # record type -> the one length it has in this file
+        self.types = seen or set(RECORD_NAMES)  # the types to resynchronise on
+
+    def typical(self, pos: int) -> bool:
+        """The record at ``pos`` has the length its type has everywhere else in the file."""
+        want = self.lengths.get(self.buf[pos])
+        return want is None or self.claimed_stop(pos) - pos - self.head == want
+
+    def claimed_stop(self, pos: int) -> int:
+        """Where the record at ``pos`` says its 0xFF end byte is (may lie past ``end``)."""
+        buf = self.buf
+        if pos + self.head > self.end:
+            return self.end + 1
+        length = struct.unpack_from("<H", buf, pos + 1)[0] if self.wide else buf[pos + 1]
+        return pos + self.head + length if length >= 1 else -1
+
+    def fits(self, pos: int) -> bool:
+        """A record whose end byte is where its length says starts at ``pos``."""
+        stop = self.claimed_stop(pos)
+        return pos < stop < self.end and self.buf[stop] == END_BYTE
+
+    def boundary(self, pos: int) -> bool:
+        """``pos`` can follow a record: the end, a JPEG, a record, or zero padding then one
+        of these (mikeemoo lib/index.js skips zero bytes)."""
+        buf, end = self.buf, self.end
+        if not self.wide:
+            while pos < end and buf[pos] == 0:
+                pos += 1
+        return pos >= end or buf[pos : pos + 3] == _JPEG_SOI or self.fits(pos)
+
+    def valid(self, pos: int) -> bool:
+        """A record type of this file that fits, with its type's one length or followed by a
+        boundary (two in a chain)."""
+        if self.buf[pos] not in self.types or not self.fits(pos) or not self.typical(pos):
+            return False
+        # a one-length type with its length is evidence enough; others need a record after
+        return self.buf[pos] in self.lengths or self.boundary(self.claimed_stop(pos) + 1)
+
+    def resync(self, start: int, stop: int) -> int:
+        """The first offset in ``[start, stop)`` where a JPEG or a valid record starts."""
+        for q in range(start, min(stop, self.end)):
+            if self.buf[q : q + 3] == _JPEG_SOI or self.valid(q):
+                return q
+        return stop
+
+    def constant_inside(self, start: int, stop: int) -> int:
+        """The first offset in ``[start, stop)`` where a valid record of a one-length type
+        (with that length) starts: a sign that the bytes from ``start - 1`` are foreign."""
+        for q in range(start, min(stop, self.end)):
+            if self.buf[q] in self.lengths and self.valid(q):
+                return q
+        return stop
+
+
+def _constant_lengths(records: list[RawRecord], version: int) -> dict[int, int]:
+    """Record types whose length is the same in (nearly) every record of the file: OSD,
+    HOME, CUSTOM... have one layout per format version (``record/*.rs``)."""
+    by_type: dict[int, dict[int, int]] = {}
+    for r in records:
+        n = len(r.content) + (1 if version >= 7 else 0)  # the seed byte counts in length
+        by_type.setdefault(r.type, {}).setdefault(n, 0)
+        by_type[r.type][n] += 1
+    out: dict[int, int] = {}
+    for rtype, counts in by_type.items():
+        total = sum(counts.values())
+        length, most = max(counts.items(), key=lambda kv: kv[1])
+        if total >= 5 and most >= 0.8 * total:
+            out[rtype] = length
+    return out
+
+
+def iter_records(buf: bytes, start: int, end: int, version: int, path: str) -> RecordScan:
+    """Split ``buf[start:end]`` into records (``record/mod.rs``); see :func:`scan_records`.
+
+    Two passes: the first learns the length each record type has throughout the file, the
+    second resynchronises on records of those lengths only (foreign bytes seldom make a
+    record header with the right length for its type)."""
+    first = scan_records(buf, start, end, version, path)
+    lengths = _constant_lengths(first.records, version)
+    seen = {r.type for r in first.records} & set(RECORD_NAMES)
+    lay = _Layout(buf, end, wide=version >= 13, lengths=lengths, seen=seen)
+    seed = 1 if version >= 7 else 0
+
+    def suspect(r: RawRecord) -> bool:
+        n = len(r.content) + seed
+        if r.type in lengths:
+            return n != lengths[r.type]
+        stop = r.offset + lay.head + n
+        return lay.constant_inside(r.offset + 1, stop + 1) <= stop
+
+    if not first.bad and not any(suspect(r) for r in first.records):
+        return first
+    return scan_records(buf, start, end, version, path, lengths, seen)
+
+
+def scan_records(
+    buf: bytes,
+    start: int,
+    end: int,
+    version: int,
+    path: str,
+    lengths: dict[int, int] | None = None,
+    seen: set[int] | None = None,
+) -> RecordScan:
+    """Split ``buf[start:end]`` into records (``record/mod.rs``).
+
+    A record is taken where its length points at a 0xFF end byte, as dji-log-parser takes
+    it. Where that fails, the scan resynchronises byte by byte on the first known record
+    type that fits and is followed by another record (or the end), instead of
+    dji-log-parser's jump to the next 0xFF (``utils.rs seek_to_next_record``), which lands on
+    the end byte of the record after and loses it. A record that fits but is not followed
+    by another one is checked for a valid record starting inside it (foreign bytes that
+    looked like a record header would otherwise swallow the real record after them).
+    """
+    scan = RecordScan([], [], False)
+    # utils.rs read_u16(from_u8 = version <= 12)
+    lay = _Layout(buf, end, wide=version >= 13, lengths=lengths, seen=seen)
+    head = lay.head
     pos = start
-    wide = version >= 13  # utils.rs read_u16(from_u8 = version <= 12)
-    head = 3 if wide else 2
     while pos < end:
-        if pos + head > end:
-            return records, bad, True
-        rtype = buf[pos]
-        length = struct.unpack_from("<H", buf, pos + 1)[0] if wide else buf[pos + 1]
-        stop = pos + head + length
-        if stop >= end:
-            return records, bad, True
-        if buf[stop] != END_BYTE or length < 1:
-            # record/mod.rs Invalid: seek to the next 0xFF and try again after it
-            nxt = buf.find(bytes([END_BYTE]), pos + 1, end)
-            resume = end if nxt < 0 else nxt + 1
-            bad.append((pos, resume - pos, f"record type {rtype} has no 0xFF end byte"))
+        if buf[pos : pos + 3] == _JPEG_SOI:
+            # record/mod.rs JPEG(read_jpeg): from FF D8 up to and including FF D9
+            stop = buf.find(b"\xff\xd9", pos + 2, end)
+            if stop >= 0:
+                scan.images += 1
+                pos = stop + 2
+                continue
+            resume = lay.resync(pos + 1, end)
+            scan.bad.append((pos, resume - pos, "JPEG image without its FF D9 end marker"))
+            scan.truncated = resume >= end
             pos = resume
             continue
-        payload = buf[pos + head : stop]
-        content = payload[1:] if version >= 7 else payload
-        if version >= 7:
-            content = xor_bytes(content, xor_key(payload[0], rtype))
-        records.append(RawRecord(pos, rtype, content))
-        pos = stop + 1
-    return records, bad, False
+        if buf[pos] == 0 and not lay.wide:
+            # no record type 0 exists (record/mod.rs); mikeemoo lib/index.js skips the byte
+            scan.padding += 1
+            pos += 1
+            continue
+        rtype = buf[pos]
+        stop = lay.claimed_stop(pos)
+        if lay.fits(pos) and lay.typical(pos):
+            # A record of a type with one length in this file is trusted; another one not
+            # followed by a record might be foreign bytes swallowing the record after them.
+            if rtype in lay.lengths:
+                inner = stop + 1
+            elif lay.lengths:  # second pass: a one-length record inside means foreign bytes
+                inner = lay.constant_inside(pos + 1, stop + 1)
+            else:
+                inner = stop + 1 if lay.boundary(stop + 1) else lay.resync(pos + 1, stop + 1)
+            if inner > stop:
+                payload = buf[pos + head : stop]
+                content = payload[1:] if version >= 7 else payload
+                if version >= 7:
+                    content = xor_bytes(content, xor_key(payload[0], rtype))
+                scan.records.append(RawRecord(pos, rtype, content))
+                pos = stop + 1
+                continue
+            scan.bad.append((pos, inner - pos, f"bytes before the record at offset {inner}"))
+            pos = inner
+            continue
+        resume = lay.resync(pos + 1, end)
+        if resume >= end and stop >= end:
+            scan.truncated = True  # a record cut by the end of the area, nothing after it
+            return scan
+        reason = f"record type {rtype} has no 0xFF end byte where its length points"
+        scan.bad.append((pos, resume - pos, reason))
+        pos = resume
+    return scan
 
 
 def _deg(rad: float) -> float:
@@ -667,6 +920,10 @@ KEYCHAIN_HINT = (
 )
 
 
+def encrypted_reason(version: int) -> str:
+    return f"DJI flight record v{version}: encrypted (needs DJI keys)"
+
+
 class DJIEncryptedRecords(EncryptedContent):
     """The records of a version 13+ DJI log are encrypted; ``log`` holds what the Details
     block says (vehicle, home, start time) so a summary can still be given."""
@@ -674,36 +931,82 @@ class DJIEncryptedRecords(EncryptedContent):
     def __init__(self, path: str, details: DJIDetails, log: FlightLog) -> None:
         super().__init__(
             path,
-            f"DJI flight record format version {details.version}: the flight records (track, "
-            "home updates, controller/app positions, messages) are AES-encrypted",
+            f"{encrypted_reason(details.version)}: the flight records (track, home updates, "
+            "controller/app positions, messages) are AES-encrypted",
             KEYCHAIN_HINT,
         )
         self.details = details
         self.log = log
 
 
+_LAYOUT_NAMES = {
+    "old": "versions 1-5: 12-byte prefix, plain records, old Details layout at the end",
+    "plain": "version 6: plain records, Details at the end",
+    "xor": "versions 7-11: XOR-scrambled records, Details at the end",
+    "v12": "version 12: Details first, XOR-scrambled records",
+}
+
+
+def _layout(version: int) -> str:
+    if version <= 5:
+        return "old"
+    if version == 6:
+        return "plain"
+    return "xor" if version <= 11 else "v12"
+
+
+def format_note(details: DJIDetails, *, encrypted: bool = False) -> str:
+    """The summary line every DJI record gets: its version and start time (Details block)."""
+    start = details.start_time_utc.strftime("%Y-%m-%dT%H:%M:%S.") + (
+        f"{details.start_time_utc.microsecond // 1000:03d}Z"
+    )
+    state = (
+        "encrypted (needs DJI keys)"
+        if encrypted
+        else f"not encrypted ({_LAYOUT_NAMES[_layout(details.version)]})"
+    )
+    return (
+        f"DJI flight record v{details.version}, {state}; start {start} (Details block); "
+        f"{details.product_label}, {details.app}; flight time {details.total_time_s:.1f} s, "
+        f"max height {details.max_height_m:.1f} m (as the Details block gives them)"
+    )
+
+
 def read_dji_txt(buf: bytes, path: str) -> FlightLog:
-    """Read a DJI flight record: Details for every version from 6, records for 6-12.
+    """Read a DJI flight record: Details for every version, records for 1-12.
 
     Version 13+ raises :class:`DJIEncryptedRecords` (an :class:`EncryptedContent`) carrying
-    the Details-only :class:`FlightLog` in ``.log``.
+    the Details-only :class:`FlightLog` in ``.log`` (a plain :class:`EncryptedContent` when
+    even the Details block cannot be read); a version above :data:`LAST_KNOWN_VERSION` is
+    an :class:`UnsupportedFormat` naming it ("DJI flight record v15: not supported").
     """
     version = dji_version(buf)
     if version is None:
         raise UnsupportedFormat(path, "not a DJI flight record (prefix does not fit)")
-    details = read_dji_details(buf, path)
+    if version > LAST_KNOWN_VERSION:
+        raise not_supported(path, version)
     if version >= 13:
-        note = (
-            f"DJI format version {version}: track encrypted (AES, keys from DJI's keychain "
-            "service); only the Details block was read"
-        )
+        try:
+            details = read_dji_details(buf, path)
+        except ParseError as exc:
+            raise EncryptedContent(
+                path,
+                f"{encrypted_reason(version)}; its auxiliary Info block (Details) is not "
+                f"readable either: {exc.reason} (offset {exc.offset})",
+                KEYCHAIN_HINT,
+            ) from exc
+        note = f"{format_note(details, encrypted=True)}; only the Details block was read"
         raise DJIEncryptedRecords(path, details, details_flight_log(details, path, (note,)))
-    detail_offset = _PREFIX.unpack_from(buf, 0)[0]
-    if version < 12:
+    details = read_dji_details(buf, path)
+    detail_offset = _PREFIX.unpack_from(buf.ljust(PREFIX_SIZE, b"\0"), 0)[0]
+    if version < 6:
+        start, end = OLD_PREFIX_SIZE, detail_offset
+    elif version < 12:
         start, end = PREFIX_SIZE, detail_offset
     else:
         start, end = PREFIX_SIZE + _V12_INFO_SIZE, len(buf)
-    records, bad, truncated = iter_records(buf, start, end, version, path)
+    scan = iter_records(buf, start, end, version, path)
+    records, bad, truncated = scan.records, scan.bad, scan.truncated
     if truncated:
         warnings.warn(
             f"{path}: DJI records end inside a record near offset {end}; what was readable "
@@ -716,7 +1019,14 @@ def read_dji_txt(buf: bytes, path: str) -> FlightLog:
     for rec in records:
         name = RECORD_NAMES.get(rec.type, f"type {rec.type}")
         counts[name] = counts.get(name, 0) + 1
-    notes: list[str] = []
+    if scan.images:
+        counts["JPEG"] = scan.images
+    notes: list[str] = [format_note(details)]
+    if scan.images:
+        notes.append(
+            f"{scan.images} JPEG image(s) in the records area skipped (thumbnails; "
+            "dji-log-parser utils.rs read_jpeg)"
+        )
     if counts.get("RC_GPS"):
         notes.append(
             f"{counts['RC_GPS']} RC_GPS records (remote-controller GPS) counted, not converted: "
