@@ -19,7 +19,14 @@ import pandas as pd
 from forensics_lib.errors import ForensicsWarning
 from forensics_lib.sources import Source, display_path, source_path
 from forensics_lib.voip import sip as sipmod
-from forensics_lib.voip.net import AddressBook, Datagrams, Decoder, TcpSegment
+from forensics_lib.voip.net import (
+    HARMLESS,
+    AddressBook,
+    Datagrams,
+    Decoder,
+    FrameCounts,
+    TcpSegment,
+)
 from forensics_lib.voip.pcap import DEFAULT_CHUNK, iter_batches
 from forensics_lib.voip.rtp import RtpState, clock_rate
 
@@ -102,6 +109,11 @@ class VoipCapture:
     dtmf: pd.DataFrame
     auth: pd.DataFrame
     problems: tuple[str, ...] = ()
+    frames: FrameCounts = field(default_factory=FrameCounts)
+
+    def summary_lines(self) -> list[str]:
+        """What became of the capture's frames, and why no call was found if none was."""
+        return summary_lines(self)
 
 
 class _Reader:
@@ -110,6 +122,8 @@ class _Reader:
         self.provenance = provenance
         self.addresses = AddressBook()
         self.decoder = Decoder(where, self.addresses)
+        self.counts = self.decoder.counts
+        self.udp_frames = self.tcp_frames = self.sip_udp = self.sip_tcp = 0
         self.messages: list[dict[str, object]] = []
         self.auth: list[dict[str, object]] = []
         self.dtmf: list[dict[str, object]] = []
@@ -130,14 +144,26 @@ class _Reader:
             if self.first_ns is None and len(batch):
                 self.first_ns = int(batch.time_ns[0])
             self.packets += len(batch)
+            self.counts.read += len(batch)
             dgrams = self.decoder.decode(batch)
             self._tcp(self.decoder.tcp)
             self.decoder.tcp.clear()
             self._datagrams(dgrams)
+        self.decoder.finish()
+
+    def tally(self) -> FrameCounts:
+        """:attr:`counts` completed: RTP frames are those of the streams reported."""
+        c = self.counts
+        c.rtp = sum(s.state.packets for s in self.streams.values() if self._keep(s))
+        c.note("UDP, not SIP/RTP/RTCP", self.udp_frames - c.rtp - c.rtcp - self.sip_udp)
+        c.note("TCP, not SIP", self.tcp_frames - self.sip_tcp)
+        c.sip = self.sip_udp + self.sip_tcp
+        return c
 
     def _datagrams(self, d: Datagrams) -> None:
         if not len(d):
             return
+        self.udp_frames += len(d)
         arr = np.frombuffer(d.buf, dtype=np.uint8)
         top = len(arr) - 4
         b0 = np.where(d.plen >= 1, arr[np.minimum(d.poff, top)], 0)
@@ -148,6 +174,7 @@ class _Reader:
             msg = sipmod.parse_sip(data)
             if msg is None:
                 continue
+            self.sip_udp += 1
             if int(d.plen[i]) < int(d.rlen[i]):
                 self._warn(f"SIP message in frame {int(d.frame[i])} was cut at capture (snaplen)")
             self._sip(
@@ -173,7 +200,9 @@ class _Reader:
         pt = second & 0x7F
         marker = (second >> 7).astype(bool)
         header = 12 + 4 * (first & 0x0F) + 4 * ((first >> 4) & 1)
-        keep = ~(marker & (pt >= 72) & (pt <= 76)) & (d.plen[idx] >= header)  # not RTCP
+        rtcp = marker & (pt >= 72) & (pt <= 76)  # RTCP packet types 200-204 (RFC 3550 12.1)
+        self.counts.rtcp += int(rtcp.sum())
+        keep = ~rtcp & (d.plen[idx] >= header)
         idx, poff, pt, marker, header = idx[keep], poff[keep], pt[keep], marker[keep], header[keep]
         if not len(idx):
             return
@@ -285,6 +314,7 @@ class _Reader:
 
     # -- TCP -------------------------------------------------------------------------------------
     def _tcp(self, segments: list[TcpSegment]) -> None:
+        self.tcp_frames += len(segments)
         for seg in segments:
             key = (seg.src, seg.sport, seg.dst, seg.dport)
             syn = seg.flags & 0x02
@@ -309,8 +339,12 @@ class _Reader:
                         buffer.data.clear()
             self.tcp_next[key] = (seg.seq + len(seg.payload)) & 0xFFFF_FFFF
             buffer = self.tcp.setdefault(key, sipmod.SipStreamBuffer())
+            carried = False
             for msg in buffer.feed(payload):
+                carried = True
                 self._sip(msg, seg.frame, seg.time_ns, seg.rec_off, key, "TCP")
+            if carried or (buffer.data and sipmod.looks_like_sip(bytes(buffer.data[:256]))):
+                self.sip_tcp += 1
 
     # -- SIP ---------------------------------------------------------------------------------------
     def _sip(
@@ -516,6 +550,18 @@ class _Reader:
         warnings.warn(ForensicsWarning(f"{self.where}: {text}"), stacklevel=4)
 
     # -- results ---------------------------------------------------------------------------
+    def explain(self) -> None:
+        """Warn when frames were skipped, or when nothing at all could be decoded."""
+        c = self.counts
+        skipped = sum(c.skipped.values())
+        worrying = sum(n for reason, n in c.skipped.items() if reason not in HARMLESS)
+        if c.read == 0:
+            self._warn("the capture holds no frames")
+        elif skipped == c.read:
+            self._warn(f"none of the {c.read:,} frames could be decoded ({_reasons(c)})")
+        elif worrying:  # ARP, LLDP and the like cannot hide SIP or RTP: counted, not warned
+            self._warn(f"{skipped:,} of {c.read:,} frames were skipped ({_reasons(c)})")
+
     def rfc4733(self) -> None:
         """One row per RFC 4733 event (its retransmitted end packets counted once)."""
         for stream in self.streams.values():
@@ -568,6 +614,49 @@ class _Reader:
         )
 
 
+def _reasons(c: FrameCounts) -> str:
+    ordered = sorted(c.skipped.items(), key=lambda kv: (-kv[1], kv[0]))
+    return "; ".join(f"{reason}: {n:,}" for reason, n in ordered)
+
+
+def summary_lines(capture: VoipCapture) -> list[str]:
+    """The lines ``forensics-lib voip summary`` prints (frames by outcome, then calls)."""
+    c = capture.frames
+    lines = [
+        f"frames read: {c.read:,}",
+        f"decoded as SIP: {c.sip:,}",
+        f"decoded as RTP: {c.rtp:,}",
+        f"decoded as RTCP: {c.rtcp:,}",
+    ]
+    for what, n in sorted(c.other.items()):
+        lines.append(f"decoded, other ({what}): {n:,}")
+    skipped = c.skipped
+    lines.append(f"skipped: {sum(skipped.values()):,}")
+    for reason, n in sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  {reason}: {n:,}")
+    lines.append(f"SIP messages: {len(capture.messages):,}")
+    lines.append(f"calls: {len(capture.calls):,}")
+    lines.append(f"RTP streams: {len(capture.streams):,}")
+    if capture.calls.empty:
+        lines.append(f"no call found: {_why_no_call(capture)}")
+    return lines
+
+
+def _why_no_call(capture: VoipCapture) -> str:
+    c = capture.frames
+    if c.read == 0:
+        return "the capture holds no frames"
+    if c.read == sum(c.skipped.values()):
+        return f"no frame could be decoded ({_reasons(c)})"
+    if capture.messages.empty:
+        why = "no SIP message was decoded"
+        return f"{why}; {sum(c.skipped.values()):,} frames were skipped" if c.skipped else why
+    methods = capture.messages["method"].dropna()
+    if not (methods == "INVITE").any():
+        return f"no INVITE among the {len(capture.messages):,} SIP messages"
+    return "no INVITE had a Call-ID"
+
+
 def read_capture(
     source: Source, *, chunk_size: int = DEFAULT_CHUNK, inband: bool = False
 ) -> VoipCapture:
@@ -586,7 +675,12 @@ def read_capture(
     reader = _Reader(display_path(source), source_path(source))
     reader.run(source, chunk_size)
     reader.rfc4733()
+    reader.tally()
+    reader.explain()
     capture = frames.build(reader)
     if inband:
         capture = frames.with_inband(capture, source)
+    for table in (capture.messages, capture.calls, capture.streams, capture.dtmf, capture.auth):
+        table.attrs["warnings"] = list(capture.problems)
+        table.attrs["frames"] = capture.frames.as_dict()
     return capture

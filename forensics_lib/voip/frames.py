@@ -496,6 +496,7 @@ def build(reader: _Reader) -> VoipCapture:
         dtmf=dtmf,
         auth=auth,
         problems=tuple(reader.problems),
+        frames=reader.counts,
     )
 
 
