@@ -167,7 +167,8 @@ class _Reader:
         arr = np.frombuffer(d.buf, dtype=np.uint8)
         top = len(arr) - 4
         b0 = np.where(d.plen >= 1, arr[np.minimum(d.poff, top)], 0)
-        sip_idx = np.flatnonzero((d.plen >= 8) & (b0 >= 0x41) & (b0 <= 0x5A))
+        letter = ((b0 >= 0x41) & (b0 <= 0x5A)) | ((b0 >= 0x61) & (b0 <= 0x7A))
+        sip_idx = np.flatnonzero((d.plen >= 8) & letter)
         for i in sip_idx.tolist():
             start = int(d.poff[i])
             data = d.buf[start : start + int(d.plen[i])]

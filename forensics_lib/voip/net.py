@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from forensics_lib.errors import ForensicsWarning
-from forensics_lib.voip.pcap import Batch
+from forensics_lib.voip.pcap import UNMAPPED_MEDIA, Batch
 
 __all__ = ["HARMLESS", "AddressBook", "Datagrams", "Decoder", "FrameCounts", "TcpSegment"]
 
@@ -356,13 +356,18 @@ class Decoder:
         elif link in (LINK_NULL, LINK_LOOP):
             self._null(link, data, pkt, out)
         else:
+            name = (
+                f"NetMon media type {link - UNMAPPED_MEDIA}"
+                if link >= UNMAPPED_MEDIA
+                else f"link type {link}"
+            )
             if link not in self._unknown_links:
                 self._unknown_links.add(link)
                 warnings.warn(
-                    ForensicsWarning(f"{self.where}: link type {link} is not decoded; skipped"),
+                    ForensicsWarning(f"{self.where}: {name} is not decoded; skipped"),
                     stacklevel=4,
                 )
-            self.counts.skip(f"unsupported link type {link}")
+            self.counts.skip(f"unsupported {name}")
 
     def _null(self, link: int, data: bytes, pkt: Pkt, out: _SlowUdp) -> None:
         # packet-null.c: a 4-byte address family, in the writer's byte order for NULL (0)

@@ -37,8 +37,10 @@ from forensics_lib.errors import ParseError, TruncatedInputWarning, UnsupportedF
 from forensics_lib.sources import Source, display_path, open_binary
 
 __all__ = [
+    "NETMON_MAGICS",
     "PCAPNG_MAGIC",
     "PCAP_MAGICS",
+    "UNMAPPED_MEDIA",
     "Batch",
     "Packet",
     "iter_batches",
@@ -56,6 +58,10 @@ PCAP_MAGICS: dict[bytes, tuple[str, int]] = {
     b"\xa1\xb2\x3c\x4d": (">", 1),
 }
 PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"  # Section Header Block type, a palindrome
+NETMON_MAGICS = (b"RTSS", b"GMBU")  # Microsoft Network Monitor 1.x / 2.x (netmon.py)
+# Link types of frames whose medium has no tcpdump.org LINKTYPE (NetMon media types):
+# UNMAPPED_MEDIA + the medium's own number, so the decoder can count them by name.
+UNMAPPED_MEDIA = 0x10000
 _BYTE_ORDER_MAGIC = 0x1A2B3C4D
 
 # pcapng block types (draft-ietf-opsawg-pcapng section 10.1)
@@ -105,16 +111,18 @@ class Packet:
 
 
 def sniff_format(head: bytes) -> str | None:
-    """``"pcap"``, ``"pcapng"`` or ``None`` from the first four bytes of a file."""
+    """``"pcap"``, ``"pcapng"``, ``"netmon"`` or ``None`` from the first four bytes."""
     if head[:4] in PCAP_MAGICS:
         return "pcap"
     if head[:4] == PCAPNG_MAGIC:
         return "pcapng"
+    if head[:4] in NETMON_MAGICS:
+        return "netmon"
     return None
 
 
 def iter_batches(source: Source, chunk_size: int = DEFAULT_CHUNK) -> Iterator[Batch]:
-    """Read ``source`` (pcap or pcapng) batch by batch.
+    """Read ``source`` (pcap, pcapng or Microsoft Network Monitor) batch by batch.
 
     Raises :class:`UnsupportedFormat` when it is neither, :class:`ParseError` (with the byte
     offset) when a record or block header is impossible; a file that ends inside a record
@@ -128,9 +136,15 @@ def iter_batches(source: Source, chunk_size: int = DEFAULT_CHUNK) -> Iterator[Ba
             yield from _pcap_batches(fh, head, where, chunk_size)
         elif kind == "pcapng":
             yield from _pcapng_batches(fh, head, where, chunk_size)
+        elif kind == "netmon":
+            from forensics_lib.voip.netmon import netmon_batches
+
+            yield from netmon_batches(fh, head, where, chunk_size)
         else:
             raise UnsupportedFormat(
-                where, f"not a pcap or pcapng capture (starts with {head.hex() or 'nothing'})"
+                where,
+                "not a pcap or pcapng capture, nor a Network Monitor one "
+                f"(starts with {head.hex() or 'nothing'})",
             )
 
 
