@@ -40,6 +40,12 @@ def register(subparsers: Any) -> None:
                 help="skip decoding the audio for keys pressed as tones (faster)",
             )
         t.set_defaults(func=cmd_table, table=name, inband=name == "dtmf")
+    m = sub.add_parser(
+        "summary",
+        help="frames read, decoded as SIP/RTP/RTCP, skipped by reason; calls found or why not",
+    )
+    m.add_argument("capture", type=Path, metavar="CAPTURE")
+    m.set_defaults(func=cmd_summary)
     a = sub.add_parser("audio", help="decode G.711 audio of a stream or a call to WAV")
     a.add_argument("capture", type=Path, metavar="CAPTURE")
     which = a.add_mutually_exclusive_group(required=True)
@@ -49,14 +55,39 @@ def register(subparsers: Any) -> None:
     a.set_defaults(func=cmd_audio)
 
 
+# Exit status when the capture held nothing readable (no frame, or none decoded).
+NOTHING_READ = 1
+
+
+def _nothing_read(capture: Any) -> bool:
+    frames = capture.frames
+    if frames.read and frames.decoded:
+        return False
+    why = "holds no frames" if not frames.read else "has no frame that could be decoded"
+    print(f"error: {capture.source_path}: the capture {why}", file=sys.stderr)
+    return True
+
+
 def cmd_table(args: argparse.Namespace) -> int:
     from forensics_lib.voip import read_capture
 
-    frame = getattr(read_capture(args.capture, inband=args.inband), args.table)
+    capture = read_capture(args.capture, inband=args.inband)
+    if _nothing_read(capture):
+        return NOTHING_READ
+    frame = getattr(capture, args.table)
     if args.format == "table":
         frame = frame[SHORT[args.table]]
     emit(frame, args.format)
     return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from forensics_lib.voip import read_capture
+
+    capture = read_capture(args.capture)
+    for line in capture.summary_lines():
+        print(line)
+    return NOTHING_READ if _nothing_read(capture) else 0
 
 
 def _ssrc(text: str) -> int:

@@ -399,7 +399,7 @@ class _Reader:
                 call = self.calls.get(msg.call_id or "")
                 if call is not None:
                     call.media_ips.add(ident)
-        self._call(msg, time_ns, offset, src, dst, cseq, ua)
+        self._call(msg, time_ns, offset, src, dst, cseq, ua, frame)
         if msg.is_request:
             self._auth(msg, time_ns, offset, src, dst, frame)
             if msg.method == "INFO":
@@ -430,6 +430,7 @@ class _Reader:
         dst: int,
         cseq: int | None,
         ua: str | None,
+        frame: int,
     ) -> None:
         # Wireshark ui/voip_calls.c sip_calls_packet, with RINGING added on 180/183.
         call_id = msg.call_id
@@ -476,7 +477,19 @@ class _Reader:
         ):
             call.state = IN_CALL
         elif msg.method == "BYE":
-            call.state = COMPLETED
+            # voip_calls.c sets COMPLETED on any BYE; a call is COMPLETED here only when a
+            # 2xx to its INVITE was seen (answered, then ended). A BYE without one means the
+            # answer was not captured or not decoded: the call is classed as voip_calls.c
+            # classes an ISUP RELEASE in call setup (isup_calls_packet): CANCELLED when the
+            # caller ends it, REJECTED when the other side does, and a warning says why.
+            if call.sip_state == "200_REC":
+                call.state = COMPLETED
+            elif setup:
+                call.state = CANCELLED if src == call.caller_ip else REJECTED
+                self._warn(
+                    f"call {call_id}: BYE in frame {frame} but no 2xx answer to its INVITE was "
+                    f"captured or decoded; state {call.state}, not COMPLETED"
+                )
         elif (
             msg.method == "CANCEL" and cseq == call.invite_cseq and src == call.caller_ip and setup
         ):
