@@ -231,7 +231,6 @@ class Decoder:
         self.where = where
         self.addresses = addresses
         self._fragments: OrderedDict[tuple[object, ...], _Fragments] = OrderedDict()
-        self._unknown_links: set[int] = set()
         self.tcp: list[TcpSegment] = []
         self.counts = FrameCounts()
 
@@ -361,13 +360,7 @@ class Decoder:
                 if link >= UNMAPPED_MEDIA
                 else f"link type {link}"
             )
-            if link not in self._unknown_links:
-                self._unknown_links.add(link)
-                warnings.warn(
-                    ForensicsWarning(f"{self.where}: {name} is not decoded; skipped"),
-                    stacklevel=4,
-                )
-            self.counts.skip(f"unsupported {name}")
+            self.counts.skip(f"unsupported {name}")  # the reader's summary warning names it
 
     def _null(self, link: int, data: bytes, pkt: Pkt, out: _SlowUdp) -> None:
         # packet-null.c: a 4-byte address family, in the writer's byte order for NULL (0)
