@@ -1,0 +1,438 @@
+"""Capture variants: every link layer and encapsulation Wireshark decodes under SIP/RTP, the
+pcap / pcapng / NetMon container variants, skip accounting, and call states.
+
+Truth: the generator's answer key (a variant must give the same calls and streams as the
+plain-Ethernet capture of the same seed, and the skip reason the key names), the samples
+README (tshark 4.0.17 facts), and hand-built frames whose expected decoding is stated next
+to them (RFC / Wireshark dissector layouts).
+"""
+
+from __future__ import annotations
+
+import struct
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from forensics_datasets.voip import LINKS, make_voip_capture
+
+from forensics_lib import cli
+from forensics_lib.errors import ForensicsWarning
+from forensics_lib.voip import read_capture
+from forensics_lib.voip.capture import VoipCapture
+
+SEED = 7
+SMALL = {"seed": SEED, "answered": 1, "cancelled": 1, "rejected": 1, "seconds": 1.0}
+
+
+def _quiet(path: Path) -> tuple[VoipCapture, list[str]]:
+    """Read ``path``, returning the ForensicsWarnings it gave (tests assert on them)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        capture = read_capture(path)
+    others = [w for w in caught if not issubclass(w.category, ForensicsWarning)]
+    assert not others, others
+    return capture, [str(w.message) for w in caught]
+
+
+def _signature(c: VoipCapture) -> tuple[object, ...]:
+    calls = c.calls.sort_values("call_id")
+    streams = c.streams.sort_values("ssrc")
+    return (
+        calls[["call_id", "state", "start_utc", "answer_utc", "end_utc", "stream_ssrcs"]]
+        .astype(str)
+        .values.tolist(),
+        streams[["ssrc", "src_ip", "dst_ip", "codec", "packets", "lost", "call_id"]]
+        .astype(str)
+        .values.tolist(),
+        c.messages[["time", "summary", "call_id", "src_ip", "dst_ip"]].astype(str).values.tolist(),
+        c.dtmf[["time", "digit", "method"]].astype(str).values.tolist(),
+    )
+
+
+def _balanced(c: VoipCapture) -> None:
+    f = c.frames
+    assert f.read == f.sip + f.rtp + f.rtcp + sum(f.other.values()) + sum(f.skipped.values())
+    assert c.calls.attrs["frames"]["read"] == f.read
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> VoipCapture:
+    case = make_voip_capture(tmp_path_factory.mktemp("plain") / "plain.pcap", **SMALL)
+    capture, caught = _quiet(case.path)
+    assert not caught
+    # the key's calls: 1 answered, 1 cancelled, 1 rejected (SMALL)
+    assert sorted(capture.calls["state"]) == ["CANCELLED", "COMPLETED", "REJECTED"]
+    assert capture.frames.skipped == {} and capture.frames.read == case.answer_key["packets"]
+    return capture
+
+
+@pytest.mark.parametrize("link", sorted(set(LINKS) - {"ethernet"}))
+def test_every_link_reads_as_plain_ethernet(plain: VoipCapture, tmp_path: Path, link: str) -> None:
+    case = make_voip_capture(tmp_path / f"{link}.pcap", link=link, noise=2, **SMALL)
+    capture, caught = _quiet(case.path)
+    assert _signature(capture) == _signature(plain)
+    assert capture.frames.skipped == case.answer_key["skipped"]
+    assert capture.frames.read == case.answer_key["packets"]  # the key counts the noise
+    _balanced(capture)
+    reason = next(iter(case.answer_key["skipped"]))
+    # ARP is counted and shown, but cannot hide VoIP: no warning; the others warn
+    assert any(reason in m for m in caught) == (reason != "non-IP (ARP)")
+
+
+@pytest.mark.parametrize(
+    ("link", "rtp_link"), [("ethernet", "sll2"), ("pppoe", "raw"), ("vlan", "null"), ("gre", "sll")]
+)
+def test_pcapng_interfaces_of_different_link_types(
+    plain: VoipCapture, tmp_path: Path, link: str, rtp_link: str
+) -> None:
+    case = make_voip_capture(
+        tmp_path / "mixed.pcapng", fmt="pcapng", link=link, rtp_link=rtp_link, noise=3, **SMALL
+    )
+    capture, caught = _quiet(case.path)
+    assert _signature(capture) == _signature(plain)
+    assert capture.frames.skipped == {"unsupported link type 147": 3}
+    assert any("unsupported link type 147: 3" in m for m in caught)
+    _balanced(capture)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"nanoseconds": True},
+        {"big_endian": True},
+        {"nanoseconds": True, "big_endian": True},
+        {"fmt": "pcapng", "big_endian": True},
+    ],
+)
+def test_byte_orders_and_resolutions(
+    plain: VoipCapture, tmp_path: Path, options: dict[str, object]
+) -> None:
+    case = make_voip_capture(tmp_path / "v.cap", **SMALL, **options)  # type: ignore[arg-type]
+    capture, caught = _quiet(case.path)
+    assert not caught
+    assert _signature(capture) == _signature(plain)
+
+
+def test_ipv4_fragments_reassembled_and_counted(plain: VoipCapture, tmp_path: Path) -> None:
+    # mtu 300: every SIP message with SDP (INVITE, 200 OK) is cut into 280-byte fragments
+    case = make_voip_capture(tmp_path / "frag.pcap", mtu=300, **SMALL)
+    capture, _ = _quiet(case.path)
+    assert _signature(capture) == _signature(plain)
+    extra = case.answer_key["packets"] - plain.frames.read  # the fragments beyond the first
+    assert capture.frames.other["IP fragment (reassembled)"] == extra > 0
+    _balanced(capture)
+
+    # Drop the last record: if it is a fragment, its set can never complete.
+    records = _pcap_records(case.path.read_bytes())
+    frags = [i for i, r in enumerate(records) if _ipv4_fragment(r[16 + 14 :])]
+    keep = [r for i, r in enumerate(records) if i != frags[-1]]
+    cut = tmp_path / "cut.pcap"
+    cut.write_bytes(case.path.read_bytes()[:24] + b"".join(keep))
+    damaged, caught = _quiet(cut)
+    assert damaged.frames.skipped["fragment not reassembled"] >= 1
+    assert any("fragment not reassembled" in m for m in caught)
+    _balanced(damaged)
+
+
+def _pcap_records(data: bytes) -> list[bytes]:
+    """Records of a little-endian pcap (16-byte header + data each)."""
+    out, pos = [], 24
+    while pos + 16 <= len(data):
+        incl = struct.unpack_from("<I", data, pos + 8)[0]
+        out.append(data[pos : pos + 16 + incl])
+        pos += 16 + incl
+    return out
+
+
+def _ipv4_fragment(ip: bytes) -> bool:
+    return len(ip) >= 20 and bool(struct.unpack_from(">H", ip, 6)[0] & 0x3FFF)
+
+
+# ---------------------------------------------------------------------------------------
+# Hand-built frames: layouts from the RFCs and Wireshark's dissectors
+# ---------------------------------------------------------------------------------------
+
+V6_A = bytes.fromhex("20010db8000000000000000000000010")
+V6_B = bytes.fromhex("20010db8000000000000000000000020")
+
+
+def _invite(n: int) -> bytes:
+    return (
+        f"INVITE sip:bob@example.org SIP/2.0\r\nVia: SIP/2.0/UDP host;branch=z9hG4bK{n}\r\n"
+        f"From: <sip:alice@example.org>;tag={n}\r\nTo: <sip:bob@example.org>\r\n"
+        f"Call-ID: call-{n}@example.org\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"
+    ).encode()
+
+
+def _udp(payload: bytes, sport: int = 5060, dport: int = 5060) -> bytes:
+    return struct.pack(">HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+
+def _ip4(proto: int, payload: bytes, src: str = "192.0.2.10", dst: str = "192.0.2.20") -> bytes:
+    return (
+        struct.pack(
+            ">BBHHHBBH4s4s",
+            0x45,
+            0,
+            20 + len(payload),
+            1,
+            0,
+            64,
+            proto,
+            0,
+            bytes(map(int, src.split("."))),
+            bytes(map(int, dst.split("."))),
+        )
+        + payload
+    )
+
+
+def _ip6(nxt: int, payload: bytes, src: bytes = V6_A, dst: bytes = V6_B) -> bytes:
+    return struct.pack(">IHBB16s16s", 6 << 28, len(payload), nxt, 64, src, dst) + payload
+
+
+def _eth(ethertype: int, payload: bytes) -> bytes:
+    return bytes(6) + bytes.fromhex("020000000001") + struct.pack(">H", ethertype) + payload
+
+
+def _pcap(path: Path, linktype: int, frames: list[bytes], endian: str = "<") -> Path:
+    out = [struct.pack(endian + "IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, linktype)]
+    for i, frame in enumerate(frames):
+        out.append(struct.pack(endian + "IIII", 1_700_000_000 + i, 0, len(frame), len(frame)))
+        out.append(frame)
+    path.write_bytes(b"".join(out))
+    return path
+
+
+def test_ipv6_encapsulations_and_fragments(tmp_path: Path) -> None:
+    sip6 = _ip6(17, _udp(_invite(1)))
+    # RFC 8200 fragment header: next header, reserved, offset (8-byte units) | M, ident
+    body = _udp(_invite(2))
+    head, tail = body[:64], body[64:]
+    frag1 = _ip6(44, struct.pack(">BBHI", 17, 0, 0 | 1, 99) + head)
+    frag2 = _ip6(44, struct.pack(">BBHI", 17, 0, (64 // 8) << 3, 99) + tail)
+    gre_c = struct.pack(">HHHH", 0x8000, 0x86DD, 0, 0)  # checksum present (C bit)
+    frames = [
+        _eth(0x86DD, sip6),  # plain IPv6
+        _eth(0x86DD, frag1),  # IPv6 fragments: one message in two frames
+        _eth(0x86DD, frag2),
+        _eth(0x0800, _ip4(41, _ip6(17, _udp(_invite(3))))),  # 6in4
+        _eth(0x86DD, _ip6(41, _ip6(17, _udp(_invite(4))))),  # 6in6
+        _eth(0x86DD, _ip6(4, _ip4(17, _udp(_invite(5))))),  # 4in6
+        _eth(0x0800, _ip4(47, gre_c + _ip6(17, _udp(_invite(6))))),  # GRE with checksum
+        # MPLS, one label (bottom of stack), then IPv6 by the first nibble
+        _eth(0x8847, struct.pack(">I", (16 << 12) | (1 << 8) | 64) + _ip6(17, _udp(_invite(7)))),
+        # PPPoE session with PPP 0x0057 (IPv6)
+        _eth(0x8864, struct.pack(">BBHHH", 0x11, 0, 1, 2 + len(sip6), 0x0057) + sip6),
+        # VXLAN (UDP 4789, I flag) with an inner Ethernet + IPv6 frame
+        _eth(
+            0x0800,
+            _ip4(
+                17, _udp(struct.pack(">II", 0x08000000, 1 << 8) + _eth(0x86DD, sip6), 40000, 4789)
+            ),
+        ),
+        _eth(0x0806, bytes(28)),  # ARP: skipped, counted
+    ]
+    capture, _ = _quiet(_pcap(tmp_path / "v6.pcap", 1, frames))
+    ids = capture.messages["call_id"].tolist()
+    assert (
+        ids == [f"call-{n}@example.org" for n in (1, 2, 3, 4, 5, 6, 7)] + ["call-1@example.org"] * 2
+    )
+    assert capture.messages["src_ip"].iloc[0] == "2001:db8::10"
+    assert capture.messages["frame"].iloc[1] == 3  # a reassembled message is its last frame
+    assert capture.frames.sip == 9
+    assert capture.frames.other == {"IP fragment (reassembled)": 1}
+    assert capture.frames.skipped == {"non-IP (ARP)": 1}
+    _balanced(capture)
+
+
+@pytest.mark.parametrize(
+    ("linktype", "endian", "family"),
+    [
+        (0, "<", 2),
+        (0, ">", 2),  # DLT_NULL in the writer's byte order: both are read
+        (0, "<", 24),  # AF_INET6 on NetBSD / OpenBSD
+        (0, ">", 28),  # FreeBSD
+        (0, "<", 30),  # macOS
+        (108, ">", 2),  # LINKTYPE_LOOP: network byte order
+        (108, ">", 24),
+    ],
+)
+def test_bsd_loopback(tmp_path: Path, linktype: int, endian: str, family: int) -> None:
+    inner = _ip4(17, _udp(_invite(1))) if family == 2 else _ip6(17, _udp(_invite(1)))
+    path = _pcap(tmp_path / "lo.pcap", linktype, [struct.pack(endian + "I", family) + inner])
+    capture, _ = _quiet(path)
+    assert capture.messages["call_id"].tolist() == ["call-1@example.org"]
+
+
+@pytest.mark.parametrize(("linktype", "prefix"), [(101, b""), (12, b""), (14, b""), (229, b"")])
+def test_raw_ip_link_types(tmp_path: Path, linktype: int, prefix: bytes) -> None:
+    frames = [_ip6(17, _udp(_invite(1))), _ip4(17, _udp(_invite(2)))]
+    if linktype == 229:  # LINKTYPE_IPV6 holds IPv6 only
+        frames = frames[:1]
+    capture, _ = _quiet(_pcap(tmp_path / "raw.pcap", linktype, frames))
+    assert len(capture.messages) == len(frames)
+
+
+def test_unsupported_link_type_is_counted_and_said(tmp_path: Path) -> None:
+    path = _pcap(tmp_path / "usb.pcap", 189, [b"\x00" * 40] * 5)  # LINKTYPE_USB_LINUX
+    with pytest.warns(ForensicsWarning, match="none of the 5 frames could be decoded"):
+        capture = read_capture(path)
+    assert capture.frames.skipped == {"unsupported link type 189": 5}
+    assert capture.calls.empty
+    assert "no call found: no frame could be decoded" in "\n".join(capture.summary_lines())
+
+
+def _pcapng(
+    path: Path, interfaces: list[tuple[int, int]], packets: list[tuple[int, int, bytes]]
+) -> Path:
+    """A little-endian pcapng: IDBs (link type, if_tsresol byte), then EPBs (iface, ts, data)."""
+    out = [struct.pack("<IIIHHqI", 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0, -1, 28)]
+    for linktype, resol in interfaces:
+        opts = struct.pack("<HHB3xHH", 9, 1, resol, 0, 0)
+        body = struct.pack("<HHI", linktype, 0, 0) + opts
+        out.append(struct.pack("<II", 1, 12 + len(body)) + body + struct.pack("<I", 12 + len(body)))
+    for iface, ts, data in packets:
+        pad = b"\0" * (-len(data) % 4)
+        blen = 32 + len(data) + len(pad)
+        out.append(
+            struct.pack("<IIIIIII", 6, blen, iface, ts >> 32, ts & 0xFFFFFFFF, len(data), len(data))
+            + data
+            + pad
+            + struct.pack("<I", blen)
+        )
+    path.write_bytes(b"".join(out))
+    return path
+
+
+def test_pcapng_tsresol_decimal_and_binary(tmp_path: Path) -> None:
+    t = 1_700_000_000  # 2023-11-14T22:13:20Z
+    packets = [
+        (0, t * 10**6 + 250_000, _eth(0x0800, _ip4(17, _udp(_invite(1))))),  # 10^-6: +0.25 s
+        (1, (t << 20) + (1 << 19), _ip4(17, _udp(_invite(2)))),  # 2^-20 (0x94): +0.5 s
+        (2, t * 10**3 + 750, b"\x00\x00\x00\x18" + _ip6(17, _udp(_invite(3)))),  # 10^-3, NULL
+    ]
+    path = _pcapng(tmp_path / "res.pcapng", [(1, 6), (101, 0x80 | 20), (0, 3)], packets)
+    capture, _ = _quiet(path)
+    base = pd.Timestamp(t, unit="s", tz="UTC")
+    assert capture.messages["time"].tolist() == [
+        base + pd.Timedelta(milliseconds=250),
+        base + pd.Timedelta(milliseconds=500),
+        base + pd.Timedelta(milliseconds=750),
+    ]
+
+
+# ---------------------------------------------------------------------------------------
+# Samples (facts from ../shared/samples/README.md, tshark 4.0.17)
+# ---------------------------------------------------------------------------------------
+
+
+def test_ipip_sample_call_answered_inside_the_tunnel(samples: Path) -> None:
+    capture, caught = _quiet(samples / "voip" / "ipip_sip_tcp.pcap")
+    assert not caught
+    # 4 packets, one Call-ID; the 183 and 200 travel inside IP-in-IP
+    assert capture.frames.read == 4 and capture.frames.sip == 4
+    assert capture.messages["summary"].str.split().str[0].tolist()[:1] == ["INVITE"]
+    inner = capture.messages[capture.messages["status_code"].notna()]
+    assert set(inner["src_ip"]) == {"10.15.193.31"} and set(inner["dst_ip"]) == {"10.15.197.103"}
+    (call,) = capture.calls.itertuples()
+    assert call.state == "COMPLETED"
+    assert call.answer_utc == pd.Timestamp("2021-12-14T13:49:08.995124Z")  # the 200 OK
+    assert call.ringing_utc is not pd.NaT
+
+
+def test_bye_without_a_captured_answer_is_not_completed(samples: Path, tmp_path: Path) -> None:
+    # The ipip sample without its two tunnelled frames (183, 200): INVITE then BYE, as a
+    # reader that cannot decode IP-in-IP sees it.
+    data = (samples / "voip" / "ipip_sip_tcp.pcap").read_bytes()
+    records = _pcap_records(data)
+    plain = [r for r in records if r[16 + 14 + 9] != 4]  # IPv4 protocol byte: 4 = IP-in-IP
+    assert len(plain) == 2
+    path = tmp_path / "no_answer.pcap"
+    path.write_bytes(data[:24] + b"".join(plain))
+    with pytest.warns(ForensicsWarning, match="no 2xx answer"):
+        capture = read_capture(path)
+    (call,) = capture.calls.itertuples()
+    assert call.state != "COMPLETED" and pd.isna(call.answer_utc)
+
+
+def test_netmon_sample(samples: Path) -> None:
+    with pytest.warns(ForensicsWarning, match="Network Monitor 2.0"):
+        capture = read_capture(samples / "voip" / "protos_c07_sip_netmon.cap")
+    # 39 packets, 12 SIP requests with 12 Call-IDs, 1 INVITE, no replies, no RTP
+    assert capture.frames.read == 39 and capture.packets == 39
+    m = capture.messages
+    assert len(m) == 12 and m["call_id"].nunique() == 12
+    assert (m["method"] == "INVITE").sum() == 1 and m["status_code"].isna().all()
+    long = m[m["method"] != "INVITE"]["method"]
+    assert set("".join(long)) == {"a"} and long.str.len().min() == 9
+    assert long.str.len().max() == 4099
+    assert len(capture.calls) == 1 and capture.calls["caller"].iloc[0] == "ann@localhost"
+    assert capture.streams.empty
+    assert (m["time"].dt.strftime("%Y-%m-%d") == "2005-07-17").all()
+    _balanced(capture)
+
+
+@pytest.mark.parametrize(
+    ("name", "rtp"),
+    # tshark -z rtp,streams packet counts: 414 + 425, 666 + 665, 626 + 642
+    [("sip-rtp-g711.pcap", 839), ("SIP_DTMF2.pcap", 1331), ("MagicJack_short_call.pcap", 1268)],
+)
+def test_sample_frame_accounting(samples: Path, name: str, rtp: int) -> None:
+    capture, _ = _quiet(samples / "voip" / name)
+    assert capture.frames.rtp == rtp
+    assert capture.frames.sip == len(capture.messages)
+    _balanced(capture)
+
+
+# ---------------------------------------------------------------------------------------
+# voip summary
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    modules = tuple(dict.fromkeys((*cli.COMMAND_MODULES, "forensics_lib.cli.voip")))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", modules)
+
+    def invoke(*argv: str) -> tuple[int, str, str]:
+        with warnings.catch_warnings():  # the CLI prints warnings as "warning: ..." lines
+            warnings.simplefilter("always")
+            code = cli.main(list(argv))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return invoke
+
+
+def test_summary_command(run, tmp_path: Path) -> None:
+    case = make_voip_capture(tmp_path / "n.pcapng", fmt="pcapng", noise=4, **SMALL)
+    code, out, err = run("voip", "summary", str(case.path))
+    assert code == 0
+    assert f"frames read: {case.answer_key['packets']:,}" in out
+    assert "unsupported link type 147: 4" in out and "unsupported link type 147: 4" in err
+    rtp = sum(s["packets"] for s in case.answer_key["streams"])
+    assert f"decoded as RTP: {rtp:,}" in out
+    assert "calls: 3" in out
+
+
+def test_summary_of_nothing_readable_exits_non_zero(run, tmp_path: Path) -> None:
+    empty = _pcap(tmp_path / "empty.pcap", 1, [])
+    code, out, err = run("voip", "summary", str(empty))
+    assert code != 0 and "frames read: 0" in out and "holds no frames" in err
+    usb = _pcap(tmp_path / "usb.pcap", 189, [b"\x00" * 40])
+    code, out, err = run("voip", "summary", str(usb))
+    assert code != 0 and "unsupported link type 189: 1" in out
+    code, _, _ = run("voip", "calls", str(usb))
+    assert code != 0
+
+
+def test_summary_says_why_there_is_no_call(run, tmp_path: Path) -> None:
+    dns = _pcap(
+        tmp_path / "dns.pcap", 1, [_eth(0x0800, _ip4(17, _udp(b"\x12\x34" + bytes(20), 53, 53)))]
+    )
+    code, out, _ = run("voip", "summary", str(dns))
+    assert code == 0
+    assert "no call found: no SIP message was decoded" in out
