@@ -436,3 +436,46 @@ def test_summary_says_why_there_is_no_call(run, tmp_path: Path) -> None:
     code, out, _ = run("voip", "summary", str(dns))
     assert code == 0
     assert "no call found: no SIP message was decoded" in out
+
+
+# ---------------------------------------------------------------------------------------
+# Media negotiated in early media, UPDATE and re-INVITE
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"early_media": True},
+        {"renegotiate": "update"},
+        {"renegotiate": "reinvite"},
+        {"early_media": True, "renegotiate": "update"},
+    ],
+)
+def test_renegotiated_media_joins_the_call(tmp_path: Path, options: dict[str, object]) -> None:
+    case = make_voip_capture(
+        tmp_path / "m.pcap", seed=5, answered=2, cancelled=0, rejected=0, seconds=2.0, **options
+    )  # type: ignore[arg-type]
+    capture, caught = _quiet(case.path)
+    assert not caught
+    key_streams = {s["ssrc"]: s for s in case.answer_key["streams"]}
+    streams = capture.streams.set_index("ssrc")
+    assert set(streams.index) == set(key_streams)
+    for call in case.answer_key["calls"]:
+        row = capture.calls.set_index("call_id").loc[call["call_id"]]
+        assert row["state"] == "COMPLETED"
+        assert row["answer_utc"] == pd.Timestamp(call["answer_ns"], tz="UTC")
+        assert sorted(row["stream_ssrcs"].split(",")) == sorted(call["ssrcs"])
+        for ssrc in call["ssrcs"]:
+            got, want = streams.loc[ssrc], key_streams[ssrc]
+            assert got["call_id"] == call["call_id"] and got["linked_by"] == "sdp"
+            assert got["packets"] == want["packets"]
+            # payload names from the dialog's SDP: PT 98 is "iLBC" only by its rtpmap
+            assert got["codec"].split(", ")[0] == want["codec"]
+    if options.get("renegotiate"):
+        assert (capture.streams["codec"] == "iLBC").sum() == 2 * 2
+    if options.get("early_media"):
+        # the callee's stream starts at the 183, before the answer
+        for call in case.answer_key["calls"]:
+            first = capture.streams.set_index("ssrc").loc[call["ssrcs"][1], "first_utc"]
+            assert first < pd.Timestamp(call["answer_ns"], tz="UTC")

@@ -66,6 +66,8 @@ TUNNEL_V6 = (bytes.fromhex("20010db8000000000000000000000001"),
 NOISE_LINKTYPE = 147  # LINKTYPE_USER0: a link type no reader decodes
 NOISE_IFACE = 2
 PT_EVENT = 101
+PT_ILBC = 98  # a dynamic payload type, named only by the SDP rtpmap
+CODECS = {0: "g711U", 8: "g711A", PT_ILBC: "iLBC"}  # the names tshark prints
 FRAME_MS = 20
 SAMPLES = 160  # 20 ms at 8 kHz
 
@@ -229,7 +231,8 @@ def _sip(start: str, headers: list[tuple[str, str]], body: str = "") -> bytes:
 
 
 def _sdp(ip: str, port: int, session: int, pts: list[int]) -> str:
-    names = {0: "PCMU/8000", 8: "PCMA/8000", PT_EVENT: "telephone-event/8000"}
+    names = {0: "PCMU/8000", 8: "PCMA/8000", PT_EVENT: "telephone-event/8000",
+             PT_ILBC: "iLBC/8000"}  # fmt: skip
     lines = [
         "v=0", f"o=- {session} {session} IN IP4 {ip}", "s=call", f"c=IN IP4 {ip}", "t=0 0",
         f"m=audio {port} RTP/AVP {' '.join(map(str, pts))}",
@@ -392,6 +395,8 @@ def make_voip_capture(
     gateway_ip: str = "203.0.113.20",
     rtp_link: str | None = None,
     noise: int = 0,
+    early_media: bool = False,
+    renegotiate: str | None = None,
 ) -> VoipCase:
     """Write one capture to ``out`` (a file path) and return its answer key.
 
@@ -407,6 +412,11 @@ def make_voip_capture(
     adds that many frames the reader must skip; the answer key's ``skipped`` gives the
     reason it should report for them.
 
+    ``early_media`` makes answered calls send a 183 Session Progress with the SDP answer and
+    start the callee's RTP at once (before the 200 OK); ``renegotiate`` ("update" or
+    "reinvite") moves answered calls mid-way to new ports and the dynamic payload type 98,
+    named "iLBC" only by the new SDP's rtpmap: two more streams per call.
+
     A composed case passes its own ``phones`` (who registers, with which password) and
     ``plan`` (who calls whom, when, how it ends, which digits), starting at ``start``;
     a callee that is not one of the phones (an outside number) is reached through the
@@ -415,6 +425,8 @@ def make_voip_capture(
     """
     if fmt not in ("pcap", "pcapng") or link not in LINKS or sip_transport not in ("udp", "tcp"):
         raise ValueError("fmt is pcap|pcapng, link one of LINKS, sip_transport udp|tcp")
+    if renegotiate not in (None, "update", "reinvite"):
+        raise ValueError("renegotiate is None, 'update' or 'reinvite'")
     if rtp_link is not None and (rtp_link not in LINKS or fmt != "pcapng"):
         raise ValueError("rtp_link (the RTP interface's link) is one of LINKS, pcapng only")
     rng = random.Random(seed)
@@ -564,6 +576,11 @@ def make_voip_capture(
             continue
         answer = _sdp(callee.ip, ports[1], rng.randrange(1 << 30), [law_pt, PT_EVENT])
         t_ok = t + 2_000_000_000
+        early_t0 = t + 100_000_000
+        if early_media:  # RFC 3960: 183 with the answer's SDP, ringback RTP before the 200
+            send(t + 60_000_000, callee, caller, _sip("SIP/2.0 183 Session Progress",
+                 [*hdrs("1 INVITE", to_tag), ("Contact", f"<sip:{callee.user}@{callee.ip}>")],
+                 answer))  # fmt: skip
         send(t_ok, callee, caller, _sip("SIP/2.0 200 OK", [*hdrs("1 INVITE", to_tag),
              ("Contact", f"<sip:{callee.user}@{callee.ip}>"),
              ("Server", "ExamplePhone/1.0")], answer))  # fmt: skip
@@ -575,6 +592,7 @@ def make_voip_capture(
         )
         media_t0 = t_ok + 20_000_000
         slots = max(int(call_s * 1000 / FRAME_MS), 20)
+        first_slots = slots // 2 if renegotiate else slots
         pair = []
         for direction, (src, dst, sp, dp, hz) in enumerate(
             (
@@ -582,13 +600,18 @@ def make_voip_capture(
                 (callee, caller, ports[1], ports[0], 620.0),
             )
         ):
+            t0 = media_t0 + direction * 3_000_000
+            n_slots = first_slots
+            if early_media and direction == 1:  # the callee's stream starts at the 183
+                n_slots += (t0 - early_t0) // (FRAME_MS * 1_000_000)
+                t0 -= (t0 - early_t0) // (FRAME_MS * 1_000_000) * FRAME_MS * 1_000_000
             st = _Stream(
                 ssrc=rng.randrange(1 << 32), src=(src.ip, sp), dst=(dst.ip, dp), pt=law_pt,
                 seq0=rng.randrange(1 << 16), ts0=rng.randrange(1 << 32),
-                t0_ns=media_t0 + direction * 3_000_000, slots=slots, tone_hz=hz,
+                t0_ns=t0, slots=n_slots, tone_hz=hz,
             )  # fmt: skip
             if direction == 0:
-                gap = max(slots // (len(call_digits) + len(call_inband) + 2), 10)
+                gap = max(first_slots // (len(call_digits) + len(call_inband) + 2), 10)
                 at = gap
                 for d in call_digits:
                     st.events.append((at, d))
@@ -597,13 +620,46 @@ def make_voip_capture(
                     st.inband.append((at, d))
                     at += gap
             pair.append(st)
+        media_end = media_t0 + slots * FRAME_MS * 1_000_000
+        bye_cseq = 2
+        if renegotiate:  # mid-call UPDATE / re-INVITE: new ports, dynamic PT 98 (iLBC)
+            t_re = media_t0 + first_slots * FRAME_MS * 1_000_000 + 10_000_000
+            method = "UPDATE" if renegotiate == "update" else "INVITE"
+            new_ports = (ports[0] + 2, ports[1] + 2)
+            offer2 = _sdp(caller.ip, new_ports[0], rng.randrange(1 << 30), [PT_ILBC, PT_EVENT])
+            answer2 = _sdp(callee.ip, new_ports[1], rng.randrange(1 << 30), [PT_ILBC, PT_EVENT])
+            send(t_re, caller, callee, _sip(f"{method} sip:{callee.aor} SIP/2.0",
+                 [*hdrs(f"2 {method}", to_tag), ("Contact", f"<sip:{caller.user}@{caller.ip}>")],
+                 offer2))  # fmt: skip
+            send(t_re + 5_000_000, callee, caller, _sip("SIP/2.0 200 OK",
+                 [*hdrs(f"2 {method}", to_tag), ("Contact", f"<sip:{callee.user}@{callee.ip}>")],
+                 answer2))  # fmt: skip
+            if method == "INVITE":
+                send(t_re + 8_000_000, caller, callee,
+                     _sip(f"ACK sip:{callee.aor} SIP/2.0", hdrs("2 ACK", to_tag)))  # fmt: skip
+            t0 = t_re + 20_000_000
+            for direction, (src, dst, sp, dp, hz) in enumerate(
+                (
+                    (caller, callee, new_ports[0], new_ports[1], 440.0),
+                    (callee, caller, new_ports[1], new_ports[0], 620.0),
+                )
+            ):
+                pair.append(_Stream(
+                    ssrc=rng.randrange(1 << 32), src=(src.ip, sp), dst=(dst.ip, dp), pt=PT_ILBC,
+                    seq0=rng.randrange(1 << 16), ts0=rng.randrange(1 << 32),
+                    t0_ns=t0 + direction * 3_000_000, slots=slots - first_slots, tone_hz=hz,
+                ))  # fmt: skip
+            media_end = t0 + (slots - first_slots) * FRAME_MS * 1_000_000
+            bye_cseq = 3
         streams.extend(pair)
-        t_end = media_t0 + slots * FRAME_MS * 1_000_000 + 100_000_000
-        send(t_end, caller, callee, _sip(f"BYE sip:{callee.aor} SIP/2.0", hdrs("2 BYE", to_tag)))
-        send(t_end + 3_000_000, callee, caller, _sip("SIP/2.0 200 OK", hdrs("2 BYE", to_tag)))
+        t_end = media_end + 100_000_000
+        bye = f"{bye_cseq} BYE"
+        send(t_end, caller, callee, _sip(f"BYE sip:{callee.aor} SIP/2.0", hdrs(bye, to_tag)))
+        send(t_end + 3_000_000, callee, caller, _sip("SIP/2.0 200 OK", hdrs(bye, to_tag)))
         call.update(state="COMPLETED", status_code=200, answer_ns=t_ok, end_ns=t_end + 3_000_000,
                     ssrcs=[f"0x{s.ssrc:08X}" for s in pair],
-                    digits_rfc4733=call_digits, digits_inband=call_inband)  # fmt: skip
+                    digits_rfc4733=call_digits, digits_inband=call_inband,
+                    early_media=early_media, renegotiate=renegotiate)  # fmt: skip
         calls.append(call)
 
     stream_keys, blocks = _rtp(writer, streams, link, nrng, loss, jitter_ms, reorder)
@@ -684,7 +740,7 @@ def _rtp(
         keys.append({
             "ssrc": f"0x{st.ssrc:08X}", "src_ip": st.src[0], "src_port": st.src[1],
             "dst_ip": st.dst[0], "dst_port": st.dst[1], "payload_type": st.pt,
-            "codec": "g711U" if st.pt == 0 else "g711A", "packets": packets,
+            "codec": CODECS[st.pt], "packets": packets,
             "expected": expected, "lost": expected - packets, "first_seq": int(seq[written[0]]),
             "rfc4733": [d for _, d in st.events], "inband": [d for _, d in st.inband],
             "tone_hz": st.tone_hz,
