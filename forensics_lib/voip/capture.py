@@ -244,7 +244,8 @@ class _Reader:
                     stream.linked = max(
                         (a for a in announced if a.frame <= start), key=lambda a: a.frame
                     )
-                stream.rtpmap = self._rtpmap(key)
+                call_id = stream.linked.call_id if stream.linked else None
+                stream.rtpmap = self._rtpmap(key, call_id, int(frames[sel[-1]]) if len(sel) else 0)
             if not len(sel):
                 continue
             st = stream.state
@@ -297,11 +298,17 @@ class _Reader:
         ]
         return sorted(found, key=lambda a: a.frame)
 
-    def _rtpmap(self, key: tuple[int, int, int, int, int]) -> dict[int, tuple[str, int]]:
+    def _rtpmap(
+        self, key: tuple[int, int, int, int, int], call_id: str | None, frame: int
+    ) -> dict[int, tuple[str, int]]:
+        """The payload names of the flow: the rtpmaps of the SDP bodies of its own dialog
+        (a re-used address:port of another call does not rename its payload types), made
+        by ``frame``; the receiver's SDP wins, as the receiver's rtpmap is what it decodes."""
         merged: dict[int, tuple[str, int]] = {}
-        for ep in ((key[0], key[1]), (key[2], key[3])):  # the receiver's SDP wins
+        for ep in ((key[0], key[1]), (key[2], key[3])):
             for a in self.endpoints.get(ep, ()):
-                merged.update(a.rtpmap)
+                if (call_id is None or a.call_id == call_id) and (not frame or a.frame <= frame):
+                    merged.update(a.rtpmap)
         return merged
 
     def _clock(self, rtpmap: dict[int, tuple[str, int]]) -> I64:
