@@ -16,11 +16,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from forensics_datasets.voip import LINKS, make_voip_capture
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from forensics_lib import cli
 from forensics_lib.errors import ForensicsWarning
 from forensics_lib.voip import read_capture
 from forensics_lib.voip.capture import VoipCapture
+from tests.conftest import examples
 
 SEED = 7
 SMALL = {"seed": SEED, "answered": 1, "cancelled": 1, "rejected": 1, "seconds": 1.0}
@@ -479,3 +482,108 @@ def test_renegotiated_media_joins_the_call(tmp_path: Path, options: dict[str, ob
         for call in case.answer_key["calls"]:
             first = capture.streams.set_index("ssrc").loc[call["ssrcs"][1], "first_utc"]
             assert first < pd.Timestamp(call["answer_ns"], tz="UTC")
+
+
+# ---------------------------------------------------------------------------------------
+# Property: foreign bytes between valid packets lose no valid frame
+# ---------------------------------------------------------------------------------------
+
+FOREIGN = settings(
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+# pcapng block types this reader does not know (draft-ietf-opsawg-pcapng 10.1: the local-use
+# range has the top bit set; 0x0BAD / 0x40000BAD are the custom blocks): skipped by length
+UNKNOWN_BLOCKS = [0x0BAD, 0x40000BAD, 0x80000001, 0x00000007, 0x0000000A, 0x12345678]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[bytes, VoipCapture]]:
+    out = {}
+    root = tmp_path_factory.mktemp("foreign")
+    for fmt in ("pcap", "pcapng"):
+        case = make_voip_capture(
+            root / f"s.{fmt}", fmt=fmt, seed=11, answered=1, cancelled=1, rejected=0,
+            seconds=0.5, digits="1", inband_digits="",
+        )  # fmt: skip
+        capture, _ = _quiet(case.path)
+        out[fmt] = (case.path.read_bytes(), capture)
+    return out
+
+
+def _pcapng_blocks(data: bytes) -> list[bytes]:
+    out, pos = [], 0
+    while pos + 12 <= len(data):
+        blen = struct.unpack_from("<I", data, pos + 4)[0]
+        out.append(data[pos : pos + blen])
+        pos += blen
+    return out
+
+
+def _same_content(got: VoipCapture, want: VoipCapture) -> None:
+    cols = ["time", "summary", "call_id", "src_ip", "dst_ip", "cseq"]
+    assert got.messages[cols].astype(str).values.tolist() == (
+        want.messages[cols].astype(str).values.tolist()
+    )
+    scols = ["ssrc", "packets", "lost", "first_utc", "last_utc", "codec", "call_id"]
+    assert got.streams[scols].astype(str).values.tolist() == (
+        want.streams[scols].astype(str).values.tolist()
+    )
+    ccols = ["call_id", "state", "answer_utc", "end_utc", "stream_ssrcs"]
+    assert got.calls[ccols].astype(str).values.tolist() == (
+        want.calls[ccols].astype(str).values.tolist()
+    )
+
+
+@FOREIGN
+@given(
+    inserts=st.lists(
+        st.tuples(st.integers(0, 10**6), st.sampled_from(UNKNOWN_BLOCKS), st.binary(max_size=120)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_unknown_pcapng_blocks_lose_no_frame(
+    small: dict[str, tuple[bytes, VoipCapture]],
+    tmp_path: Path,
+    inserts: list[tuple[int, int, bytes]],
+) -> None:
+    data, base = small["pcapng"]
+    blocks = _pcapng_blocks(data)
+    for where, btype, body in inserts:
+        body += b"\0" * (-len(body) % 4)
+        blen = 12 + len(body)
+        at = 1 + where % len(blocks)  # after the Section Header Block
+        blocks.insert(at, struct.pack("<II", btype, blen) + body + struct.pack("<I", blen))
+    path = tmp_path / "foreign.pcapng"
+    path.write_bytes(b"".join(blocks))
+    got, _ = _quiet(path)
+    assert got.frames.read == base.frames.read  # an unknown block is no frame
+    _same_content(got, base)
+
+
+@FOREIGN
+@given(
+    inserts=st.lists(
+        st.tuples(st.integers(0, 10**6), st.binary(max_size=120)), min_size=1, max_size=6
+    )
+)
+def test_garbage_pcap_frames_lose_no_frame(
+    small: dict[str, tuple[bytes, VoipCapture]], tmp_path: Path, inserts: list[tuple[int, bytes]]
+) -> None:
+    data, base = small["pcap"]
+    records = _pcap_records(data)
+    for where, garbage in inserts:
+        at = where % (len(records) + 1)
+        # a record with a plausible header (the time of its neighbour) and foreign content
+        ts = records[min(at, len(records) - 1)][:8]
+        records.insert(at, ts + struct.pack("<II", len(garbage), len(garbage)) + garbage)
+    path = tmp_path / "garbage.pcap"
+    path.write_bytes(data[:24] + b"".join(records))
+    got, _ = _quiet(path)
+    assert got.frames.read == base.frames.read + len(inserts)
+    # every garbage frame is accounted for (decoded as something else, or skipped by reason)
+    assert (got.frames.sip, got.frames.rtp) == (base.frames.sip, base.frames.rtp)
+    _balanced(got)
+    _same_content(got, base)
