@@ -262,8 +262,12 @@ class _Interface:
         else:
             k = self.exponent
             whole = ts >> k
-            frac = ts & ((1 << k) - 1)
-            ns = whole * 1_000_000_000 + (frac * 1_000_000_000 >> k if k <= 33 else 0)
+            frac = ts & ((1 << k) - 1) if k < 63 else ts
+            if k > 33:  # keep frac * 10**9 inside int64: drop the bits finer than 2^-33 s
+                frac, k2 = frac >> (k - 33), 33
+            else:
+                k2 = k
+            ns = whole * 1_000_000_000 + ((frac * 1_000_000_000) >> k2)
         out: I64 = ns + self.offset_s * 1_000_000_000
         return out
 
