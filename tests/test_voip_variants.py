@@ -237,15 +237,22 @@ def test_ipv6_encapsulations_and_fragments(tmp_path: Path) -> None:
             ),
         ),
         _eth(0x0806, bytes(28)),  # ARP: skipped, counted
+        # three VLAN tags (0x9100, 0x88a8, 0x8100: packet-vlan.c takes any depth), then IPv4
+        _eth(
+            0x9100,
+            struct.pack(">HHHHH", 7, 0x88A8, 8, 0x8100, 9)
+            + b"\x08\x00"
+            + _ip4(17, _udp(_invite(8))),
+        ),
     ]
     capture, _ = _quiet(_pcap(tmp_path / "v6.pcap", 1, frames))
     ids = capture.messages["call_id"].tolist()
-    assert (
-        ids == [f"call-{n}@example.org" for n in (1, 2, 3, 4, 5, 6, 7)] + ["call-1@example.org"] * 2
-    )
+    assert ids == [f"call-{n}@example.org" for n in (1, 2, 3, 4, 5, 6, 7)] + [
+        "call-1@example.org"
+    ] * 2 + ["call-8@example.org"]
     assert capture.messages["src_ip"].iloc[0] == "2001:db8::10"
     assert capture.messages["frame"].iloc[1] == 3  # a reassembled message is its last frame
-    assert capture.frames.sip == 9
+    assert capture.frames.sip == 10
     assert capture.frames.other == {"IP fragment (reassembled)": 1}
     assert capture.frames.skipped == {"non-IP (ARP)": 1}
     _balanced(capture)
