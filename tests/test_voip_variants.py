@@ -673,3 +673,32 @@ def test_netmon_frame_table_past_the_end(tmp_path: Path) -> None:
     with pytest.warns(TruncatedInputWarning), pytest.warns(ForensicsWarning, match="zone"):
         capture = read_capture(path)
     assert capture.frames.read == 1 and len(capture.messages) == 1
+
+
+def test_llc_snap_and_erspan(tmp_path: Path) -> None:
+    sip = _ip4(17, _udp(_invite(1)))
+    snap = b"\xaa\xaa\x03\x00\x00\x00\x08\x00" + sip  # RFC 1042: SNAP carrying IPv4
+    llc = bytes(6) + bytes(6) + struct.pack(">H", len(snap)) + snap  # 802.3 length, not type
+    erspan = (
+        struct.pack(">HHI", 0x1000, 0x88BE, 5) + bytes(8) + _eth(0x0800, _ip4(17, _udp(_invite(2))))
+    )
+    frames = [llc, _eth(0x0800, _ip4(47, erspan)), _eth(0x0042, b"\x42\x42\x03" + bytes(40))]
+    capture, _ = _quiet(_pcap(tmp_path / "llc.pcap", 1, frames))
+    assert capture.messages["call_id"].tolist() == ["call-1@example.org", "call-2@example.org"]
+    assert capture.frames.skipped == {"non-IP (IEEE 802.3 length field, LLC)": 1}
+
+
+def test_summary_json_and_calls_say_why(run, tmp_path: Path) -> None:
+    import json
+
+    regs = _pcap(
+        tmp_path / "reg.pcap",
+        1,
+        [_eth(0x0800, _ip4(17, _udp(_invite(1).replace(b"INVITE", b"REGISTER"))))],
+    )
+    code, out, _ = run("voip", "summary", str(regs), "--format", "json")
+    summary = json.loads(out)
+    assert code == 0 and summary["frames"]["sip"] == 1 and summary["calls"] == 0
+    assert summary["no_call_because"] == "no INVITE among the 1 SIP messages"
+    code, _, err = run("voip", "calls", str(regs), "--format", "csv")
+    assert code == 0 and "no call found: no INVITE among the 1 SIP messages" in err

@@ -45,6 +45,9 @@ def register(subparsers: Any) -> None:
         help="frames read, decoded as SIP/RTP/RTCP, skipped by reason; calls found or why not",
     )
     m.add_argument("capture", type=Path, metavar="CAPTURE")
+    m.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text lines or one JSON object"
+    )
     m.set_defaults(func=cmd_summary)
     a = sub.add_parser("audio", help="decode G.711 audio of a stream or a call to WAV")
     a.add_argument("capture", type=Path, metavar="CAPTURE")
@@ -75,6 +78,10 @@ def cmd_table(args: argparse.Namespace) -> int:
     if _nothing_read(capture):
         return NOTHING_READ
     frame = getattr(capture, args.table)
+    if args.table == "calls" and frame.empty:
+        from forensics_lib.voip.capture import why_no_call
+
+        print(f"no call found: {why_no_call(capture)}", file=sys.stderr)
     if args.format == "table":
         frame = frame[SHORT[args.table]]
     emit(frame, args.format)
@@ -85,8 +92,24 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from forensics_lib.voip import read_capture
 
     capture = read_capture(args.capture)
-    for line in capture.summary_lines():
-        print(line)
+    if args.format == "json":
+        import json
+
+        from forensics_lib.voip.capture import why_no_call
+
+        summary = {
+            "capture": capture.source_path,
+            "frames": capture.frames.as_dict(),
+            "sip_messages": len(capture.messages),
+            "calls": len(capture.calls),
+            "rtp_streams": len(capture.streams),
+            "no_call_because": why_no_call(capture) if capture.calls.empty else None,
+            "warnings": list(capture.problems),
+        }
+        print(json.dumps(summary, indent=2))
+    else:
+        for line in capture.summary_lines():
+            print(line)
     return NOTHING_READ if _nothing_read(capture) else 0
 
 

@@ -30,7 +30,7 @@ from forensics_lib.voip.net import (
 from forensics_lib.voip.pcap import DEFAULT_CHUNK, iter_batches
 from forensics_lib.voip.rtp import RtpState, clock_rate
 
-__all__ = ["CALL_STATES", "VoipCapture", "read_capture"]
+__all__ = ["CALL_STATES", "VoipCapture", "read_capture", "summary_lines", "why_no_call"]
 
 I64 = npt.NDArray[np.int64]
 
@@ -659,11 +659,12 @@ def summary_lines(capture: VoipCapture) -> list[str]:
     lines.append(f"calls: {len(capture.calls):,}")
     lines.append(f"RTP streams: {len(capture.streams):,}")
     if capture.calls.empty:
-        lines.append(f"no call found: {_why_no_call(capture)}")
+        lines.append(f"no call found: {why_no_call(capture)}")
     return lines
 
 
-def _why_no_call(capture: VoipCapture) -> str:
+def why_no_call(capture: VoipCapture) -> str:
+    """Why ``capture`` has no call: no frame, nothing decodable, no SIP, or no INVITE."""
     c = capture.frames
     if c.read == 0:
         return "the capture holds no frames"

@@ -48,6 +48,7 @@ ETH_VLAN = (0x8100, 0x88A8, 0x9100)
 ETH_PPPOE_SESSION = 0x8864
 ETH_MPLS = (0x8847, 0x8848)
 ETH_TEB = 0x6558  # transparent Ethernet bridging (GRE carrying Ethernet)
+ETH_ERSPAN_II = 0x88BE  # Cisco ERSPAN type II over GRE (mirrored Ethernet frames)
 PPP_IPV4 = 0x0021
 PPP_IPV6 = 0x0057
 PROTO_IPIP = 4
@@ -409,7 +410,14 @@ class Decoder:
         elif etype == ETH_TEB:  # GRE transparent Ethernet bridging: an inner Ethernet frame
             self._ethernet(data, pkt, out, depth + 1)
         elif etype < 0x0600:
-            self.counts.skip(LLC)
+            # IEEE 802.3 length; LLC with a SNAP header (AA AA 03, OUI 00-00-00) still
+            # carries an EtherType (RFC 1042, packet-llc.c)
+            if data[:6] == b"\xaa\xaa\x03\x00\x00\x00" and len(data) >= 8:
+                self._ethertype(_u16(data, 6), data[8:], pkt, out, depth + 1)
+            else:
+                self.counts.skip(LLC)
+        elif etype == ETH_ERSPAN_II:  # packet-erspan.c: 8-byte type II header, then Ethernet
+            self._ethernet(data[8:], pkt, out, depth + 1)
         elif etype in NON_IP:
             self.counts.skip(f"non-IP ({NON_IP[etype]})")
         else:
