@@ -702,3 +702,30 @@ def test_summary_json_and_calls_say_why(run, tmp_path: Path) -> None:
     assert summary["no_call_because"] == "no INVITE among the 1 SIP messages"
     code, _, err = run("voip", "calls", str(regs), "--format", "csv")
     assert code == 0 and "no call found: no INVITE among the 1 SIP messages" in err
+
+
+def test_wifi_ppp_and_hdlc_links(tmp_path: Path) -> None:
+    sip = _ip4(17, _udp(_invite(1)))
+    snap = b"\xaa\xaa\x03\x00\x00\x00\x08\x00" + sip
+    # 802.11 QoS data (type 2, subtype 8: fc 0x88), from DS: 24-byte header + 2 QoS bytes
+    qos = struct.pack("<BBH", 0x88, 0x02, 0) + bytes(18) + b"\x00\x00" + b"\x00\x00" + snap
+    beacon = struct.pack("<BBH", 0x80, 0, 0) + bytes(30)  # management: counted, harmless
+    protected = struct.pack("<BBH", 0x08, 0x41, 0) + bytes(20) + bytes(16)  # WEP/WPA data
+    radiotap = struct.pack("<BBHI", 0, 0, 8, 0)  # version, pad, length 8, no fields
+    cases = [
+        (105, [qos, beacon]),
+        (127, [radiotap + qos, radiotap + protected]),
+        (9, [b"\xff\x03\x00\x21" + sip]),  # PPP in HDLC-like framing, protocol 0x0021
+        (50, [b"\x00\x21" + sip]),
+        (104, [b"\x0f\x00\x08\x00" + sip]),  # Cisco HDLC: unicast, control 0, IPv4
+    ]
+    for linktype, frames in cases:
+        capture, caught = _quiet(_pcap(tmp_path / f"l{linktype}.pcap", linktype, frames))
+        assert capture.messages["call_id"].tolist() == ["call-1@example.org"], linktype
+        _balanced(capture)
+        if linktype == 127:  # an encrypted data frame is said, not hidden
+            assert capture.frames.skipped == {"802.11 protected frame (encrypted; not decoded)": 1}
+            assert any("encrypted" in m for m in caught)
+        if linktype == 105:
+            assert capture.frames.skipped == {"non-IP (802.11 management or control frame)": 1}
+            assert not caught

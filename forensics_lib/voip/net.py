@@ -1,19 +1,27 @@
 """Link, network and transport layers: from a :class:`~.pcap.Batch` to UDP datagrams.
 
 The common case (Ethernet / 802.1Q / Linux SLL / SLL2 / raw IP, IPv4 without
-fragmentation, UDP) is decoded for the whole batch at once with NumPy; every other packet
-(IPv6, fragments, TCP, BSD loopback) goes through a small per-packet path in Python that
-reassembles IPv4 / IPv6 fragments and hands TCP segments to the caller.
+fragmentation, UDP) is decoded for the whole batch at once with NumPy; every other frame
+goes through a per-packet path in Python that decodes the encapsulations Wireshark decodes
+under SIP/RTP (VLAN stacks, PPPoE, MPLS, GRE, ERSPAN II, VXLAN, IP-in-IP 4in4 / 6in4 / 4in6
+/ 6in6, LLC/SNAP, PPP, Cisco HDLC, BSD loopback, 802.11 data frames bare or under
+radiotap / PPI), reassembles IPv4 / IPv6 fragments, hands TCP segments to the caller and
+counts every frame it cannot use in :class:`FrameCounts`, by reason.
 
 Constants: link types from tcpdump.org's LINKTYPE list (Ethernet 1, RAW 101, LINUX_SLL 113,
-IPV4 228, IPV6 229, LINUX_SLL2 276, NULL 0, LOOP 108, and the DLT_RAW values 12 / 14 some
+IPV4 228, IPV6 229, LINUX_SLL2 276, NULL 0, LOOP 108, PPP 9, PPP_HDLC 50, C_HDLC 104,
+IEEE802_11 105, IEEE802_11_RADIOTAP 127, PPI 192, and the DLT_RAW values 12 / 14 some
 systems write); EtherTypes 0x0800 IPv4, 0x86DD IPv6, 0x8100 / 0x88A8 / 0x9100 VLAN tags
-(IEEE 802.1Q / 802.1ad); SLL header 16 bytes with the protocol at byte 14, SLL2 header 20
-bytes with the protocol at byte 0 (tcpdump.org LINKTYPE_LINUX_SLL / _SLL2 pages, Wireshark
-``epan/dissectors/packet-sll.c``); IPv4 (RFC 791): IHL, total length at 2, flags+fragment
-offset at 6 (MF = 0x2000, offset in 8-byte units), protocol at 9; IPv6 (RFC 8200): next
-header at 6, extension headers 0 / 43 / 60 (length in 8-byte units, +1) and 44 (fragment, 8
-bytes); UDP (RFC 768) and TCP (RFC 9293, data offset in the top nibble of byte 12).
+(IEEE 802.1Q / 802.1ad, packet-vlan.c), 0x8864 PPPoE session (RFC 2516, packet-pppoe.c),
+0x8847 / 0x8848 MPLS (RFC 3032, packet-mpls.c), 0x6558 transparent Ethernet bridging and
+0x88BE ERSPAN over GRE (RFC 2784 / 2890, packet-gre.c); VXLAN on UDP 4789 (RFC 7348,
+packet-vxlan.c); SLL header 16 bytes with the protocol at byte 14, SLL2 header 20 bytes
+with the protocol at byte 0 (packet-sll.c); BSD loopback address families (packet-null.c);
+IPv4 (RFC 791): IHL, total length at 2, flags+fragment offset at 6 (MF = 0x2000, offset in
+8-byte units), protocol at 9 (4 IP-in-IP, 41 IPv6, 47 GRE); IPv6 (RFC 8200): next header at
+6, extension headers 0 / 43 / 60 (length in 8-byte units, +1), 51 AH (4-byte units, +2) and
+44 (fragment, 8 bytes); UDP (RFC 768) and TCP (RFC 9293, data offset in the top nibble of
+byte 12).
 """
 
 from __future__ import annotations
@@ -42,6 +50,11 @@ LINK_SLL = 113
 LINK_SLL2 = 276
 LINK_NULL = 0
 LINK_LOOP = 108
+LINK_PPP = (9, 50)  # PPP, PPP in HDLC-like framing
+LINK_C_HDLC = 104
+LINK_IEEE802_11 = 105
+LINK_RADIOTAP = 127
+LINK_PPI = 192
 ETH_IPV4 = 0x0800
 ETH_IPV6 = 0x86DD
 ETH_VLAN = (0x8100, 0x88A8, 0x9100)
@@ -75,7 +88,11 @@ NON_IP = {
     0x9000: "configuration test protocol",
 }
 LLC = "non-IP (IEEE 802.3 length field, LLC)"
-HARMLESS = frozenset({LLC, *(f"non-IP ({name})" for name in NON_IP.values())})
+WIFI_NOT_DATA = "non-IP (802.11 management or control frame)"
+WIFI_NULL = "non-IP (802.11 null data frame)"
+HARMLESS = frozenset(
+    {LLC, WIFI_NOT_DATA, WIFI_NULL, *(f"non-IP ({name})" for name in NON_IP.values())}
+)
 
 _MAX_PENDING_FRAGMENTS = 4096
 _MAX_DEPTH = 8
@@ -355,6 +372,29 @@ class Decoder:
             self._ip_any(data, pkt, out, 0)
         elif link in (LINK_NULL, LINK_LOOP):
             self._null(link, data, pkt, out)
+        elif link in LINK_PPP:  # RFC 1661 / 1662: PPP, optionally in HDLC-like framing
+            self._ppp(data, pkt, out, 0)
+        elif link == LINK_C_HDLC:  # Cisco HDLC: address, control, then an EtherType
+            if len(data) < 4:
+                self.counts.skip("truncated")
+            else:
+                self._ethertype(_u16(data, 2), data[4:], pkt, out, 0)
+        elif link == LINK_IEEE802_11:
+            self._wifi(data, pkt, out)
+        elif link == LINK_RADIOTAP:  # radiotap: little-endian header length at byte 2
+            if len(data) < 4:
+                self.counts.skip("truncated")
+            else:
+                self._wifi(data[data[2] | (data[3] << 8) :], pkt, out)
+        elif link == LINK_PPI:  # PPI: header length (LE) at byte 2, inner DLT at byte 4
+            if len(data) < 8:
+                self.counts.skip("truncated")
+            elif struct.unpack_from("<I", data, 4)[0] != LINK_IEEE802_11:
+                self.counts.skip(
+                    f"unsupported PPI link type {struct.unpack_from('<I', data, 4)[0]}"
+                )
+            else:
+                self._wifi(data[data[2] | (data[3] << 8) :], pkt, out)
         else:
             name = (
                 f"NetMon media type {link - UNMAPPED_MEDIA}"
@@ -379,6 +419,36 @@ class Decoder:
             self._ipv6(data[4:], pkt, out, 0)
         else:
             self.counts.skip(f"non-IP (loopback address family {family})")
+
+    def _wifi(self, data: bytes, pkt: Pkt, out: _SlowUdp) -> None:
+        # IEEE 802.11 (packet-ieee80211.c): frame control (type in bits 2-3, subtype in bits
+        # 4-7; flags: to/from DS 0x03, protected 0x40, +HTC/order 0x80); a 24-byte header,
+        # +6 for the fourth address (to and from DS), +2 for QoS data (subtype bit 3), +4
+        # for an HT control field; then LLC/SNAP and the EtherType.
+        if len(data) < 24:
+            self.counts.skip("truncated")
+            return
+        fc, flags = data[0], data[1]
+        ftype, subtype = (fc >> 2) & 3, fc >> 4
+        if ftype != 2:
+            self.counts.skip(WIFI_NOT_DATA)
+            return
+        if subtype & 0x4:  # null data / QoS null: no payload
+            self.counts.skip(WIFI_NULL)
+            return
+        if flags & 0x40:
+            self.counts.skip("802.11 protected frame (encrypted; not decoded)")
+            return
+        hlen = 24 + (6 if flags & 0x03 == 0x03 else 0)
+        if subtype & 0x8:
+            hlen += 2 + (4 if flags & 0x80 else 0)
+        body = data[hlen:]
+        if body[:3] == b"\xaa\xaa\x03" and len(body) >= 8:  # RFC 1042 / 802.1H SNAP
+            self._ethertype(_u16(body, 6), body[8:], pkt, out, 1)
+        elif len(body) < 8:
+            self.counts.skip("truncated")
+        else:
+            self.counts.skip(LLC)
 
     def _ethernet(self, data: bytes, pkt: Pkt, out: _SlowUdp, depth: int) -> None:
         if len(data) < 14:
