@@ -729,3 +729,18 @@ def test_wifi_ppp_and_hdlc_links(tmp_path: Path) -> None:
         if linktype == 105:
             assert capture.frames.skipped == {"non-IP (802.11 management or control frame)": 1}
             assert not caught
+
+
+def test_sip_over_tls_is_named(tmp_path: Path) -> None:
+    def tcp(sport: int, dport: int, payload: bytes, flags: int = 0x18) -> bytes:
+        head = struct.pack(">HHIIBBHHH", sport, dport, 1, 0, 5 << 4, flags, 65535, 0, 0)
+        return _eth(0x0800, _ip4(6, head + payload))
+
+    tls = b"\x16\x03\x01\x00\x05hello"  # a TLS handshake record: not SIP
+    frames = [tcp(40000, 5061, tls), tcp(5061, 40000, tls), tcp(40001, 443, tls)]
+    with pytest.warns(ForensicsWarning, match="SIP over TLS"):
+        capture = read_capture(_pcap(tmp_path / "tls.pcap", 1, frames))
+    assert capture.frames.other == {
+        "TCP port 5061 (SIP over TLS, encrypted)": 2,
+        "TCP, not SIP": 1,
+    }

@@ -48,6 +48,8 @@ CALL_STATES = (CALL_SETUP, RINGING, IN_CALL, CANCELLED, COMPLETED, REJECTED, UNK
 # RFC 4733 section 3.2: DTMF event codes.
 DTMF_EVENTS = "0123456789*#ABCD"
 HEURISTIC_MIN_PACKETS = 8
+SIPS_PORT = 5061
+SIP_TLS = "TCP port 5061 (SIP over TLS, encrypted)"
 _HEADER_NAMES = {"authorization": "Authorization", "proxy-authorization": "Proxy-Authorization"}
 _MAX_STREAMS = 200_000
 
@@ -123,7 +125,7 @@ class _Reader:
         self.addresses = AddressBook()
         self.decoder = Decoder(where, self.addresses)
         self.counts = self.decoder.counts
-        self.udp_frames = self.tcp_frames = self.sip_udp = self.sip_tcp = 0
+        self.udp_frames = self.tcp_frames = self.sip_udp = self.sip_tcp = self.tls_frames = 0
         self.messages: list[dict[str, object]] = []
         self.auth: list[dict[str, object]] = []
         self.dtmf: list[dict[str, object]] = []
@@ -156,7 +158,8 @@ class _Reader:
         c = self.counts
         c.rtp = sum(s.state.packets for s in self.streams.values() if self._keep(s))
         c.note("UDP, not SIP/RTP/RTCP", self.udp_frames - c.rtp - c.rtcp - self.sip_udp)
-        c.note("TCP, not SIP", self.tcp_frames - self.sip_tcp)
+        c.note("TCP, not SIP", self.tcp_frames - self.sip_tcp - self.tls_frames)
+        c.note(SIP_TLS, self.tls_frames)
         c.sip = self.sip_udp + self.sip_tcp
         return c
 
@@ -323,6 +326,8 @@ class _Reader:
     # -- TCP -------------------------------------------------------------------------------------
     def _tcp(self, segments: list[TcpSegment]) -> None:
         self.tcp_frames += len(segments)
+        # RFC 3261 26.2 / RFC 5630: 5061 is SIP over TLS, which no capture can decode
+        self.tls_frames += sum(SIPS_PORT in (seg.sport, seg.dport) for seg in segments)
         for seg in segments:
             key = (seg.src, seg.sport, seg.dst, seg.dport)
             syn = seg.flags & 0x02
@@ -353,6 +358,8 @@ class _Reader:
                 self._sip(msg, seg.frame, seg.time_ns, seg.rec_off, key, "TCP")
             if carried or (buffer.data and sipmod.looks_like_sip(bytes(buffer.data[:256]))):
                 self.sip_tcp += 1
+                if SIPS_PORT in (seg.sport, seg.dport):  # plain SIP on 5061 after all
+                    self.tls_frames -= 1
 
     # -- SIP ---------------------------------------------------------------------------------------
     def _sip(
@@ -582,6 +589,11 @@ class _Reader:
             self._warn(f"none of the {c.read:,} frames could be decoded ({_reasons(c)})")
         elif worrying:  # ARP, LLDP and the like cannot hide SIP or RTP: counted, not warned
             self._warn(f"{skipped:,} of {c.read:,} frames were skipped ({_reasons(c)})")
+        if c.other.get(SIP_TLS):
+            self._warn(
+                f"{c.other[SIP_TLS]:,} TCP frames on port {SIPS_PORT} (SIP over TLS): "
+                "encrypted signalling, not decoded"
+            )
 
     def rfc4733(self) -> None:
         """One row per RFC 4733 event (its retransmitted end packets counted once)."""
