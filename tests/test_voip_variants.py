@@ -744,3 +744,16 @@ def test_sip_over_tls_is_named(tmp_path: Path) -> None:
         "TCP port 5061 (SIP over TLS, encrypted)": 2,
         "TCP, not SIP": 1,
     }
+
+
+def test_kuznetzov_modified_pcap(tmp_path: Path) -> None:
+    frames = [_eth(0x0800, _ip4(17, _udp(_invite(n)))) for n in (1, 2)]
+    out = [struct.pack("<IHHiIII", 0xA1B2CD34, 2, 4, 0, 0, 65535, 1)]
+    for i, frame in enumerate(frames):  # 24-byte record: + ifindex, protocol, type, pad
+        out.append(struct.pack("<IIIIIHBB", 1_700_000_000 + i, 0, len(frame), len(frame), 2,
+                               0x0800, 0, 0) + frame)  # fmt: skip
+    path = tmp_path / "modified.pcap"
+    path.write_bytes(b"".join(out))
+    capture, caught = _quiet(path)
+    assert not caught and len(capture.messages) == 2
+    assert capture.messages["time"].iloc[1] == pd.Timestamp(1_700_000_001, unit="s", tz="UTC")

@@ -34,6 +34,8 @@ MAGIC = (
     (0, b"\x4d\x3c\xb2\xa1"),
     (0, b"\xa1\xb2\x3c\x4d"),
     (0, b"\x0a\x0d\x0d\x0a"),
+    (0, b"\x34\xcd\xb2\xa1"),  # Kuznetzov's modified pcap
+    (0, b"\xa1\xb2\xcd\x34"),
     (0, b"GMBU"),  # Microsoft Network Monitor 2.x
     (0, b"RTSS"),  # Microsoft Network Monitor 1.x
 )

@@ -12,7 +12,9 @@ Formats (constants from the IETF drafts, as Wireshark's ``wiretap/libpcap.c`` an
 * pcap, draft-ietf-opsawg-pcap section 4: a 24-byte file header whose magic 0xA1B2C3D4
   (microseconds) or 0xA1B23C4D (nanoseconds) also gives the byte order; the link type is
   the low 28 bits of the last field (the top bits carry FCS information); 16-byte record
-  headers ``ts_sec, ts_frac, incl_len, orig_len``.
+  headers ``ts_sec, ts_frac, incl_len, orig_len`` (24 bytes in the "modified" pcap of
+  Kuznetzov's patched libpcap, magic 0xA1B2CD34, as libpcap.c reads it).
+* Microsoft Network Monitor 1.x / 2.x: see :mod:`forensics_lib.voip.netmon`.
 * pcapng, draft-ietf-opsawg-pcapng section 4: blocks ``type, total_length, body,
   total_length``; Section Header Block 0x0A0D0D0A with byte-order magic 0x1A2B3C4D (each
   section may have its own byte order and its own interfaces); Interface Description Block
@@ -56,7 +58,12 @@ PCAP_MAGICS: dict[bytes, tuple[str, int]] = {
     b"\xa1\xb2\xc3\xd4": (">", 1_000),
     b"\x4d\x3c\xb2\xa1": ("<", 1),  # 0xA1B23C4D little-endian, nanoseconds
     b"\xa1\xb2\x3c\x4d": (">", 1),
+    # Alexey Kuznetzov's patched libpcap (Wireshark libpcap.c PCAP_MODIFIED_MAGIC): µs,
+    # and 24-byte record headers (+ ifindex, protocol, packet type, padding)
+    b"\x34\xcd\xb2\xa1": ("<", 1_000),
+    b"\xa1\xb2\xcd\x34": (">", 1_000),
 }
+_MODIFIED = (b"\x34\xcd\xb2\xa1", b"\xa1\xb2\xcd\x34")
 PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"  # Section Header Block type, a palindrome
 NETMON_MAGICS = (b"RTSS", b"GMBU")  # Microsoft Network Monitor 1.x / 2.x (netmon.py)
 # Link types of frames whose medium has no tcpdump.org LINKTYPE (NetMon media types):
@@ -191,6 +198,7 @@ def _pcap_batches(fh: IO[bytes], head: bytes, where: str, chunk: int) -> Iterato
     if len(rest) < 20:
         raise ParseError(where, 0, "pcap file header is shorter than 24 bytes")
     endian, unit_ns = PCAP_MAGICS[head]
+    rec = 24 if head in _MODIFIED else 16
     _major, _minor, _res1, _res2, snaplen, network = struct.unpack(endian + "HHIIII", rest)
     linktype = network & 0x0FFF_FFFF  # top 4 bits: FCS length (draft-ietf-opsawg-pcap 4)
     limit = min(max(_MAX_RECORD, snaplen), _MAX_BLOCK)
@@ -205,13 +213,13 @@ def _pcap_batches(fh: IO[bytes], head: bytes, where: str, chunk: int) -> Iterato
         end = len(buf)
         offs: list[int] = []
         append = offs.append
-        while pos + 16 <= end:
+        while pos + rec <= end:
             incl = incl_at(buf, pos + 8)[0]
             if incl > limit:
                 raise ParseError(
                     where, file_pos + pos, f"pcap record claims {incl:,} captured bytes"
                 )
-            nxt = pos + 16 + incl
+            nxt = pos + rec + incl
             if nxt > end:
                 break
             append(pos)
@@ -225,7 +233,7 @@ def _pcap_batches(fh: IO[bytes], head: bytes, where: str, chunk: int) -> Iterato
                 frame=np.arange(frame + 1, frame + n + 1, dtype=np.int64),
                 time_ns=fields[:, 0] * 1_000_000_000 + fields[:, 1] * unit_ns,
                 linktype=np.full(n, linktype, dtype=np.int64),
-                data_off=starts + 16,
+                data_off=starts + rec,
                 caplen=fields[:, 2],
                 origlen=fields[:, 3],
                 rec_off=starts + file_pos,
