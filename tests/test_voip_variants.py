@@ -757,3 +757,23 @@ def test_kuznetzov_modified_pcap(tmp_path: Path) -> None:
     capture, caught = _quiet(path)
     assert not caught and len(capture.messages) == 2
     assert capture.messages["time"].iloc[1] == pd.Timestamp(1_700_000_001, unit="s", tz="UTC")
+
+
+@pytest.mark.parametrize("fmt", ["pcap", "pcapng"])
+def test_damage_mid_file_keeps_the_frames_before(
+    small: dict[str, tuple[bytes, VoipCapture]], tmp_path: Path, fmt: str
+) -> None:
+    data, base = small[fmt]
+    units = _pcap_records(data) if fmt == "pcap" else _pcapng_blocks(data)
+    head = data[:24] if fmt == "pcap" else b""
+    cut = len(units) // 2
+    bad = bytearray(units[cut])
+    struct.pack_into("<I", bad, 8 if fmt == "pcap" else 4, 10**8)  # impossible length
+    path = tmp_path / f"damaged.{fmt}"
+    path.write_bytes(head + b"".join(units[:cut]) + bytes(bad) + b"".join(units[cut + 1 :]))
+    with pytest.warns(ForensicsWarning, match="damaged at offset"):
+        capture = read_capture(path)
+    # every frame before the damage: the pcap's records, the pcapng's blocks less its
+    # Section Header and two Interface Description Blocks
+    assert capture.frames.read == (cut if fmt == "pcap" else cut - 3)
+    assert 0 < len(capture.messages) < len(base.messages)

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from forensics_lib.errors import ForensicsWarning
+from forensics_lib.errors import ForensicsWarning, ParseError
 from forensics_lib.sources import Source, display_path, source_path
 from forensics_lib.voip import sip as sipmod
 from forensics_lib.voip.net import (
@@ -142,6 +142,20 @@ class _Reader:
 
     # -- main loop ---------------------------------------------------------------------------
     def run(self, source: Source, chunk_size: int) -> None:
+        try:
+            self._run(source, chunk_size)
+        except ParseError as exc:
+            if not self.counts.read:
+                raise  # nothing was readable: the typed error is the answer
+            # Like tshark, which shows the packets before a damaged record and then the
+            # error: what was read is kept, and the damage is said.
+            self.decoder.finish()
+            self._warn(
+                f"the capture is damaged at offset {exc.offset} ({exc.reason}); "
+                f"the {self.counts.read:,} frames before it were read, nothing after it"
+            )
+
+    def _run(self, source: Source, chunk_size: int) -> None:
         for batch in iter_batches(source, chunk_size):
             if self.first_ns is None and len(batch):
                 self.first_ns = int(batch.time_ns[0])

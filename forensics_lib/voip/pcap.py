@@ -213,12 +213,14 @@ def _pcap_batches(fh: IO[bytes], head: bytes, where: str, chunk: int) -> Iterato
         end = len(buf)
         offs: list[int] = []
         append = offs.append
+        bad: ParseError | None = None
         while pos + rec <= end:
             incl = incl_at(buf, pos + 8)[0]
-            if incl > limit:
-                raise ParseError(
+            if incl > limit:  # the records before it are still handed on, then the error
+                bad = ParseError(
                     where, file_pos + pos, f"pcap record claims {incl:,} captured bytes"
                 )
+                break
             nxt = pos + rec + incl
             if nxt > end:
                 break
@@ -239,6 +241,8 @@ def _pcap_batches(fh: IO[bytes], head: bytes, where: str, chunk: int) -> Iterato
                 rec_off=starts + file_pos,
             )
             frame += n
+        if bad is not None:
+            raise bad
         if not data:
             if pos < end:
                 _truncated(where, file_pos + pos, "a packet record")
@@ -332,6 +336,7 @@ def _pcapng_batches(fh: IO[bytes], head: bytes, where: str, chunk: int) -> Itera
         endian = section.endian
         hdr = struct.Struct(endian + "II").unpack_from
         flush_after = False
+        bad: ParseError | None = None
         while pos + 12 <= end:
             btype, blen = hdr(buf, pos)
             if btype == _SHB:
@@ -350,7 +355,8 @@ def _pcapng_batches(fh: IO[bytes], head: bytes, where: str, chunk: int) -> Itera
                 hdr = struct.Struct(endian + "II").unpack_from
                 btype, blen = hdr(buf, pos)
             if blen < 12 or blen % 4 or blen > _MAX_BLOCK:
-                raise ParseError(where, file_pos + pos, f"pcapng block length {blen} is invalid")
+                bad = ParseError(where, file_pos + pos, f"pcapng block length {blen} is invalid")
+                break
             if pos + blen > end:
                 break
             if btype == _EPB:
@@ -397,6 +403,8 @@ def _pcapng_batches(fh: IO[bytes], head: bytes, where: str, chunk: int) -> Itera
                 last_ns = int(batch.time_ns[-1])
                 frame += len(batch)
                 yield batch
+        if bad is not None:  # raised after the packets before it were handed on
+            raise bad
         pending_flush = flush_after
         if eof and not flush_after:
             if pos < end:
