@@ -777,3 +777,20 @@ def test_damage_mid_file_keeps_the_frames_before(
     # Section Header and two Interface Description Blocks
     assert capture.frames.read == (cut if fmt == "pcap" else cut - 3)
     assert 0 < len(capture.messages) < len(base.messages)
+
+
+def test_netmon_1_x(tmp_path: Path) -> None:
+    # NetMon 1.x (magic RTSS): 8-byte records of uint32 ms since the start, uint16 lengths
+    frames = [_eth(0x0800, _ip4(17, _udp(_invite(n)))) for n in (1, 2)]
+    body, offsets = b"", []
+    for ms, frame in zip((0, 2500), frames, strict=True):
+        offsets.append(128 + len(body))
+        body += struct.pack("<IHH", ms, len(frame), len(frame)) + frame
+    table_at = 128 + len(body)
+    head = b"RTSS" + struct.pack("<BBH8H10I", 1, 1, 1, *NETMON_START, table_at, 8, *([0] * 8))
+    path = tmp_path / "v1.cap"
+    path.write_bytes(head.ljust(128, b"\0") + body + struct.pack("<2I", *offsets))
+    with pytest.warns(ForensicsWarning, match="Network Monitor 1.1"):
+        capture = read_capture(path)
+    start = pd.Timestamp("2020-01-02T03:04:05.678Z")
+    assert capture.messages["time"].tolist() == [start, start + pd.Timedelta(seconds=2.5)]
