@@ -708,12 +708,19 @@ def why_no_call(capture: VoipCapture) -> str:
 def read_capture(
     source: Source, *, chunk_size: int = DEFAULT_CHUNK, inband: bool = False
 ) -> VoipCapture:
-    """Read a pcap / pcapng capture into SIP messages, calls, RTP streams, DTMF and digests.
+    """Read a pcap / pcapng / Network Monitor capture into SIP messages, calls, RTP streams,
+    DTMF and digests.
+
+    Every frame is accounted for in :attr:`VoipCapture.frames` (also in each table's
+    ``attrs["frames"]``): decoded as SIP, RTP, RTCP or other traffic, or skipped by reason;
+    frames skipped for a reason that could hide VoIP (an undecoded link type, truncation,
+    an unfinished fragment set, encryption) give a warning, and every warning is also in
+    ``attrs["warnings"]`` and :attr:`VoipCapture.problems`.
 
     Bad input: :class:`~forensics_lib.errors.UnsupportedFormat` when it is not a capture,
-    :class:`~forensics_lib.errors.ParseError` with the byte offset when a record header is
-    impossible; a truncated file, cut packets or broken SIP give warnings and what was
-    readable.
+    :class:`~forensics_lib.errors.ParseError` with the byte offset when the first record or
+    block is impossible; damage further on, a truncated file, cut packets or broken SIP give
+    warnings and what was readable before them.
 
     ``inband=True`` also decodes every G.711 stream and adds the keys pressed as tones in
     the audio (``method`` "inband") to ``dtmf``: a second pass over the capture.
