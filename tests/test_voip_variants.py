@@ -794,3 +794,18 @@ def test_netmon_1_x(tmp_path: Path) -> None:
         capture = read_capture(path)
     start = pd.Timestamp("2020-01-02T03:04:05.678Z")
     assert capture.messages["time"].tolist() == [start, start + pd.Timedelta(seconds=2.5)]
+
+
+def test_geneve_and_mpls_pseudowire(tmp_path: Path) -> None:
+    inner = _eth(0x0800, _ip4(17, _udp(_invite(1))))
+    # Geneve: version 0, 1 option word (byte 0 = 0x01), protocol 0x6558 (Ethernet), VNI
+    geneve = struct.pack(">BBHI", 0x01, 0, 0x6558, 7 << 8) + bytes(4) + inner
+    # MPLS bottom label, then a pseudowire control word (0000...), then Ethernet
+    pw = (
+        struct.pack(">I", (20 << 12) | (1 << 8) | 64)
+        + bytes(4)
+        + _eth(0x0800, _ip4(17, _udp(_invite(2))))
+    )
+    frames = [_eth(0x0800, _ip4(17, _udp(geneve, 50000, 6081))), _eth(0x8847, pw)]
+    capture, _ = _quiet(_pcap(tmp_path / "gen.pcap", 1, frames))
+    assert capture.messages["call_id"].tolist() == ["call-1@example.org", "call-2@example.org"]

@@ -3,7 +3,7 @@
 The common case (Ethernet / 802.1Q / Linux SLL / SLL2 / raw IP, IPv4 without
 fragmentation, UDP) is decoded for the whole batch at once with NumPy; every other frame
 goes through a per-packet path in Python that decodes the encapsulations Wireshark decodes
-under SIP/RTP (VLAN stacks, PPPoE, MPLS, GRE, ERSPAN II, VXLAN, IP-in-IP 4in4 / 6in4 / 4in6
+under SIP/RTP (VLAN stacks, PPPoE, MPLS, GRE, ERSPAN II, VXLAN, Geneve, IP-in-IP 4in4 / 6in4 / 4in6
 / 6in6, LLC/SNAP, PPP, Cisco HDLC, BSD loopback, 802.11 data frames bare or under
 radiotap / PPI), reassembles IPv4 / IPv6 fragments, hands TCP segments to the caller and
 counts every frame it cannot use in :class:`FrameCounts`, by reason.
@@ -15,8 +15,10 @@ systems write); EtherTypes 0x0800 IPv4, 0x86DD IPv6, 0x8100 / 0x88A8 / 0x9100 VL
 (IEEE 802.1Q / 802.1ad, packet-vlan.c), 0x8864 PPPoE session (RFC 2516, packet-pppoe.c),
 0x8847 / 0x8848 MPLS (RFC 3032, packet-mpls.c), 0x6558 transparent Ethernet bridging and
 0x88BE ERSPAN over GRE (RFC 2784 / 2890, packet-gre.c); VXLAN on UDP 4789 (RFC 7348,
-packet-vxlan.c); SLL header 16 bytes with the protocol at byte 14, SLL2 header 20 bytes
-with the protocol at byte 0 (packet-sll.c); BSD loopback address families (packet-null.c);
+packet-vxlan.c) and Geneve on UDP 6081 (RFC 8926, packet-geneve.c); MPLS pseudowires with
+a control word (RFC 4385 / 4448); SLL header 16 bytes with the protocol at byte 14, SLL2
+header 20 bytes with the protocol at byte 0 (packet-sll.c); BSD loopback address families
+(packet-null.c);
 IPv4 (RFC 791): IHL, total length at 2, flags+fragment offset at 6 (MF = 0x2000, offset in
 8-byte units), protocol at 9 (4 IP-in-IP, 41 IPv6, 47 GRE); IPv6 (RFC 8200): next header at
 6, extension headers 0 / 43 / 60 (length in 8-byte units, +1), 51 AH (4-byte units, +2) and
@@ -73,6 +75,7 @@ IPV6_EXT = (0, 43, 60)
 IPV6_FRAG = 44
 IPV6_AH = 51
 VXLAN_PORT = 4789
+GENEVE_PORT = 6081
 AF_INET6 = (10, 23, 24, 28, 30)
 IP_PROTOCOLS = {1: "ICMP", 2: "IGMP", 50: "ESP", 58: "ICMPv6", 89: "OSPF", 132: "SCTP"}
 
@@ -310,7 +313,8 @@ class Decoder:
             & (total >= ihl + 8)
             & (end >= l4 + 8)
             & (ulen >= 8)
-            & (dport_all != VXLAN_PORT)  # VXLAN carries a whole inner frame: slow path
+            & (dport_all != VXLAN_PORT)  # VXLAN / Geneve carry a whole inner frame: slow path
+            & (dport_all != GENEVE_PORT)
         )
         # Every other frame goes through the per-packet path, which decodes what it can
         # (encapsulations, IPv6, fragments, TCP) and counts the rest by reason.
@@ -529,7 +533,13 @@ class Decoder:
             if pos > 4 * _MAX_LABELS:
                 self.counts.skip("MPLS label stack too deep")
                 return
-        self._ip_any(data[pos:], pkt, out, depth + 1, what="MPLS payload")
+        payload = data[pos:]
+        if payload[:1] and payload[0] >> 4 == 0 and len(payload) >= 18:
+            # a pseudowire control word (RFC 4385: first nibble 0), then an Ethernet frame
+            # (RFC 4448), as packet-mpls.c decodes a PW with a control word by default
+            self._ethernet(payload[4:], pkt, out, depth + 1)
+            return
+        self._ip_any(payload, pkt, out, depth + 1, what="MPLS payload")
 
     def _ip_any(
         self, data: bytes, pkt: Pkt, out: _SlowUdp, depth: int, what: str = "raw frame"
@@ -664,6 +674,12 @@ class Decoder:
             # then an inner Ethernet frame.
             if dport == VXLAN_PORT and len(body) >= 8 and body[0] & 0x08:
                 self._ethernet(body[8:], pkt, out, depth + 1)
+                return
+            # RFC 8926 / packet-geneve.c: version 0, options length (4-byte units) in the
+            # low 6 bits of byte 0, protocol type (an EtherType) at byte 2
+            if dport == GENEVE_PORT and len(body) >= 8 and body[0] >> 6 == 0:
+                inner = body[8 + 4 * (body[0] & 0x3F) :]
+                self._ethertype(_u16(body, 2), inner, pkt, out, depth + 1)
                 return
             out.frame.append(frame)
             out.time_ns.append(time_ns)
