@@ -809,3 +809,91 @@ def test_geneve_and_mpls_pseudowire(tmp_path: Path) -> None:
     frames = [_eth(0x0800, _ip4(17, _udp(geneve, 50000, 6081))), _eth(0x8847, pw)]
     capture, _ = _quiet(_pcap(tmp_path / "gen.pcap", 1, frames))
     assert capture.messages["call_id"].tolist() == ["call-1@example.org", "call-2@example.org"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "sip-rtp-g711.pcap",
+        "SIP_DTMF2.pcap",
+        "MagicJack_short_call.pcap",
+        "ipip_sip_tcp.pcap",
+        "protos_c07_sip_netmon.cap",
+    ],
+)
+def test_against_tshark_where_installed(samples: Path, name: str) -> None:
+    import shutil
+    import subprocess
+
+    tshark = shutil.which("tshark")
+    if tshark is None:
+        pytest.skip("tshark is not installed: the README's tshark facts are checked instead")
+    path = samples / "voip" / name
+    frames = subprocess.run(
+        [tshark, "-n", "-r", str(path), "-T", "fields", "-e", "frame.number"],
+        capture_output=True, text=True, check=True, timeout=120,
+    ).stdout.split()  # fmt: skip
+    sip = subprocess.run(
+        [tshark, "-n", "-r", str(path), "-Y", "sip", "-T", "fields", "-e", "frame.number"],
+        capture_output=True, text=True, check=True, timeout=120,
+    ).stdout.split()  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ForensicsWarning)
+        capture = read_capture(path)
+    assert capture.frames.read == len(frames)
+    assert len(capture.messages) == len(sip)
+
+
+def _tshark_streams(tshark: str, path: Path) -> dict[str, tuple[str, int, int]]:
+    """``tshark -z rtp,streams``: SSRC -> (payload names, packets, lost)."""
+    import re
+    import subprocess
+
+    out = subprocess.run(
+        [tshark, "-n", "-r", str(path), "-q", "-z", "rtp,streams"],
+        capture_output=True, text=True, check=True, timeout=120,
+    ).stdout  # fmt: skip
+    found = {}
+    for line in out.splitlines():
+        m = re.search(r"(0x[0-9A-F]{8})\s+(.+?)\s+(\d+)\s+(-?\d+) \(", line)
+        if m:
+            found[m.group(1)] = (m.group(2), int(m.group(3)), int(m.group(4)))
+    return found
+
+
+def _tshark_variant(tmp_path: Path, link: str, fmt: str) -> None:
+    import shutil
+    import subprocess
+
+    tshark = shutil.which("tshark")
+    if tshark is None:
+        pytest.skip("tshark is not installed")
+    case = make_voip_capture(
+        tmp_path / f"t.{fmt}", fmt=fmt, link=link, mtu=400, early_media=True,
+        renegotiate="update", rtp_link="sll2" if fmt == "pcapng" else None, **SMALL,
+    )  # fmt: skip
+    sip = subprocess.run(
+        [tshark, "-n", "-r", str(case.path), "-Y", "sip", "-T", "fields", "-e", "frame.number"],
+        capture_output=True, text=True, check=True, timeout=120,
+    ).stdout.split()  # fmt: skip
+    capture, _ = _quiet(case.path)
+    assert capture.messages["frame"].astype(str).tolist() == sip
+    ours = {row.ssrc: (row.codec, row.packets, row.lost) for row in capture.streams.itertuples()}
+    assert ours == _tshark_streams(tshark, case.path)
+
+
+@pytest.mark.parametrize(
+    ("link", "fmt"), [("pppoe", "pcap"), ("vxlan", "pcapng"), ("mpls", "pcap")]
+)
+def test_generated_variants_agree_with_tshark(tmp_path: Path, link: str, fmt: str) -> None:
+    # tshark 4.0 as the truth where installed: the same SIP frames and the same RTP streams
+    # (payload names from the SDP rtpmap, packets, lost) on fragmented, early-media and
+    # UPDATE-renegotiated calls written in each encapsulation
+    _tshark_variant(tmp_path, link, fmt)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["pcap", "pcapng"])
+@pytest.mark.parametrize("link", sorted(LINKS))
+def test_every_generated_variant_agrees_with_tshark(tmp_path: Path, link: str, fmt: str) -> None:
+    _tshark_variant(tmp_path, link, fmt)

@@ -613,12 +613,16 @@ def make_voip_capture(
             if direction == 0:
                 gap = max(first_slots // (len(call_digits) + len(call_inband) + 2), 10)
                 at = gap
-                for d in call_digits:
-                    st.events.append((at, d))
+                for d in call_digits:  # an event takes 7 packets; digits that do not fit
+                    if at + 7 <= n_slots:  # in a short call are not sent (nor in the key)
+                        st.events.append((at, d))
                     at += gap
-                for d in call_inband:
-                    st.inband.append((at, d))
+                for d in call_inband:  # 120 ms (6 packets) of tone
+                    if at + 6 <= n_slots:
+                        st.inband.append((at, d))
                     at += gap
+                sent_digits = "".join(d for _, d in st.events)
+                sent_inband = "".join(d for _, d in st.inband)
             pair.append(st)
         media_end = media_t0 + slots * FRAME_MS * 1_000_000
         bye_cseq = 2
@@ -658,7 +662,7 @@ def make_voip_capture(
         send(t_end + 3_000_000, callee, caller, _sip("SIP/2.0 200 OK", hdrs(bye, to_tag)))
         call.update(state="COMPLETED", status_code=200, answer_ns=t_ok, end_ns=t_end + 3_000_000,
                     ssrcs=[f"0x{s.ssrc:08X}" for s in pair],
-                    digits_rfc4733=call_digits, digits_inband=call_inband,
+                    digits_rfc4733=sent_digits, digits_inband=sent_inband,
                     early_media=early_media, renegotiate=renegotiate)  # fmt: skip
         calls.append(call)
 
