@@ -496,7 +496,7 @@ def test_renegotiated_media_joins_the_call(tmp_path: Path, options: dict[str, ob
 # ---------------------------------------------------------------------------------------
 
 FOREIGN = settings(
-    max_examples=examples(25),
+    max_examples=examples(15),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
