@@ -9,6 +9,7 @@ to them (RFC / Wireshark dissector layouts).
 
 from __future__ import annotations
 
+import os
 import struct
 import warnings
 from pathlib import Path
@@ -834,14 +835,18 @@ def test_against_tshark_where_installed(samples: Path, name: str) -> None:
         capture_output=True, text=True, check=True, timeout=120,
     ).stdout.split()  # fmt: skip
     sip = subprocess.run(
-        [tshark, "-n", "-r", str(path), "-Y", "sip", "-T", "fields", "-e", "frame.number"],
-        capture_output=True, text=True, check=True, timeout=120,
+        [tshark, "-n", "-r", str(path), "-Y", "sip", "-T", "fields", "-e", "frame.number",
+         "-e", "frame.time_epoch"],
+        capture_output=True, text=True, check=True, timeout=120, env={**os.environ, "TZ": "UTC"},
     ).stdout.split()  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ForensicsWarning)
         capture = read_capture(path)
     assert capture.frames.read == len(frames)
-    assert len(capture.messages) == len(sip)
+    assert capture.messages["frame"].astype(str).tolist() == sip[0::2]
+    # tshark reads NetMon's local start clock in its own zone (TZ=UTC here), as we do
+    epoch = (capture.messages["time"] - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
+    assert [round(t, 6) for t in epoch] == [round(float(t), 6) for t in sip[1::2]]
 
 
 def _tshark_streams(tshark: str, path: Path) -> dict[str, tuple[str, int, int]]:
