@@ -902,3 +902,19 @@ def test_generated_variants_agree_with_tshark(tmp_path: Path, link: str, fmt: st
 @pytest.mark.parametrize("link", sorted(LINKS))
 def test_every_generated_variant_agrees_with_tshark(tmp_path: Path, link: str, fmt: str) -> None:
     _tshark_variant(tmp_path, link, fmt)
+
+
+@FOREIGN
+@given(
+    linktype=st.sampled_from([0, 1, 9, 12, 50, 101, 104, 105, 108, 113, 127, 192, 228, 229, 276]),
+    frames=st.lists(st.binary(max_size=96), min_size=1, max_size=12),
+    prefix=st.sampled_from([b"", b"\x45\x00", b"\x60\x00", bytes(12) + b"\x88\x64",
+                            bytes(12) + b"\x88\x47", bytes(12) + b"\x81\x00"]),
+)  # fmt: skip
+def test_random_frames_of_every_link_are_accounted_for(
+    tmp_path: Path, linktype: int, frames: list[bytes], prefix: bytes
+) -> None:
+    path = _pcap(tmp_path / "r.pcap", linktype, [prefix + f for f in frames])
+    capture, _ = _quiet(path)
+    assert capture.frames.read == len(frames)
+    _balanced(capture)
