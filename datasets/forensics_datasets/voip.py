@@ -8,8 +8,8 @@ trainee can recover it from a word list); then calls between the phones, each an
 G.711 (PCMU or PCMA) RTP with a sine tone per direction, DTMF digits sent as RFC 4733
 events (with the end packet sent three times, RFC 4733 2.5.1.4) and other digits as
 in-band tones; loss, jitter and reordering are configurable. Link layer: Ethernet
-(optionally 802.1Q-tagged), Linux SLL / SLL2 or raw IPv4; SIP over UDP (fragmented when
-larger than the MTU) or TCP.
+(optionally 802.1Q or QinQ tagged), PPPoE, IP-in-IP, GRE, MPLS, VXLAN, Linux SLL / SLL2,
+raw IPv4 or BSD loopback; SIP over UDP (fragmented when larger than the MTU) or TCP.
 
 The RTP packets are built as one NumPy array of fixed-size records, so a 1,000,000-packet
 capture is written in seconds. Identities follow ``datasets/README.md``: documentation
@@ -52,8 +52,22 @@ DTMF_FREQS = {  # ITU-T Q.23 (low, high) Hz
     "*": (941, 1209), "0": (941, 1336), "#": (941, 1477), "D": (941, 1633),
 }  # fmt: skip
 RFC4733_CODES = {d: i for i, d in enumerate("0123456789*#ABCD")}
-LINKS = {"ethernet": 1, "vlan": 1, "sll": 113, "sll2": 276, "raw": 101}
+# Link layers and encapsulations a capture can be written in -> the file's link type
+# (tcpdump.org LINKTYPE): every one wraps the same inner IPv4 packet (see _frame).
+LINKS = {
+    "ethernet": 1, "vlan": 1, "qinq": 1, "pppoe": 1, "ipip": 1, "4in6": 1, "gre": 1,
+    "mpls": 1, "vxlan": 1, "sll": 113, "sll2": 276, "raw": 101, "ipv4": 228, "null": 0,
+    "loop": 108,
+}  # fmt: skip
+# Outer tunnel endpoints (documentation ranges, RFC 5737 / RFC 3849)
+TUNNEL_V4 = ("192.0.2.1", "192.0.2.2")
+TUNNEL_V6 = (bytes.fromhex("20010db8000000000000000000000001"),
+             bytes.fromhex("20010db8000000000000000000000002"))  # fmt: skip
+NOISE_LINKTYPE = 147  # LINKTYPE_USER0: a link type no reader decodes
+NOISE_IFACE = 2
 PT_EVENT = 101
+PT_ILBC = 98  # a dynamic payload type, named only by the SDP rtpmap
+CODECS = {0: "g711U", 8: "g711A", PT_ILBC: "iLBC"}  # the names tshark prints
 FRAME_MS = 20
 SAMPLES = 160  # 20 ms at 8 kHz
 
@@ -113,6 +127,45 @@ def _ip4(src: str, dst: str, proto: int, payload: bytes, ident: int, frag: int =
     return head[:10] + struct.pack(">H", _checksum(head)) + head[12:] + payload
 
 
+def _ip6(src: bytes, dst: bytes, nxt: int, payload: bytes) -> bytes:
+    return struct.pack(">IHBB16s16s", 6 << 28, len(payload), nxt, 64, src, dst) + payload
+
+
+def _frame(kind: str, ip: bytes) -> bytes:
+    """The frame that carries the IPv4 packet ``ip`` in link layer / encapsulation ``kind``
+    (as Wireshark's packet-eth/vlan/pppoe/gre/mpls/vxlan/null dissectors read them)."""
+    mac_a, mac_b = bytes.fromhex("02005e000001"), bytes.fromhex("02005e000002")
+
+    def eth(ethertype: int) -> bytes:
+        return mac_b + mac_a + struct.pack(">H", ethertype)
+
+    if kind == "qinq":  # 802.1ad service tag, then 802.1Q customer tag
+        return mac_b + mac_a + struct.pack(">HHHHH", 0x88A8, 100, 0x8100, 42, 0x0800) + ip
+    if kind == "pppoe":  # RFC 2516 session: ver/type 0x11, code 0, session id, length; PPP
+        ppp = struct.pack(">H", 0x0021) + ip
+        return eth(0x8864) + struct.pack(">BBHH", 0x11, 0, 0x1234, len(ppp)) + ppp
+    if kind == "ipip":  # RFC 2003: IPv4 in IPv4 (protocol 4)
+        return eth(0x0800) + _ip4(*TUNNEL_V4, 4, ip, 0)
+    if kind == "4in6":  # RFC 2473: IPv4 in IPv6 (next header 4)
+        return eth(0x86DD) + _ip6(*TUNNEL_V6, 4, ip)
+    if kind == "gre":  # RFC 2890: key and sequence number present (K and S bits)
+        gre = struct.pack(">HHII", 0x3000, 0x0800, 0x0000_1234, 0)
+        return eth(0x0800) + _ip4(*TUNNEL_V4, 47, gre + ip, 0)
+    if kind == "mpls":  # RFC 3032: two labels, bottom of stack on the second
+        labels = struct.pack(">II", (1000 << 12) | 64, (2000 << 12) | (1 << 8) | 64)
+        return eth(0x8847) + labels + ip
+    if kind == "vxlan":  # RFC 7348: UDP 4789, I flag, VNI 5001, inner Ethernet
+        inner = eth(0x0800) + ip
+        vx = struct.pack(">II", 0x0800_0000, 5001 << 8)
+        udp = struct.pack(">HHHH", 49152, 4789, 8 + len(vx) + len(inner), 0)
+        return eth(0x0800) + _ip4(*TUNNEL_V4, 17, udp + vx + inner, 0)
+    if kind == "null":  # BSD loopback: AF_INET in the writer's (little-endian) byte order
+        return struct.pack("<I", 2) + ip
+    if kind == "loop":  # OpenBSD loopback: AF_INET in network byte order
+        return struct.pack(">I", 2) + ip
+    return _link(kind) + ip
+
+
 def _link(kind: str, ethertype: int = 0x0800) -> bytes:
     mac_a, mac_b = bytes.fromhex("02005e000001"), bytes.fromhex("02005e000002")
     if kind == "ethernet":
@@ -128,12 +181,13 @@ def _link(kind: str, ethertype: int = 0x0800) -> bytes:
 
 @dataclass
 class _Writer:
-    """Collects variable-size packets (SIP, events) with their times."""
+    """Collects variable-size packets (SIP, events) with their times, as IPv4 packets; the
+    link layer of their interface is added when the file is written."""
 
     link: str
     mtu: int
     times: list[int] = field(default_factory=list)
-    frames: list[bytes] = field(default_factory=list)
+    frames: list[bytes] = field(default_factory=list)  # IPv4 packets (or whole noise frames)
     ifaces: list[int] = field(default_factory=list)
     ident: int = 0
 
@@ -159,7 +213,7 @@ class _Writer:
 
     def _add(self, t_ns: int, ip: bytes, iface: int = 0) -> None:
         self.times.append(t_ns)
-        self.frames.append(_link(self.link) + ip)
+        self.frames.append(ip)
         self.ifaces.append(iface)
 
 
@@ -177,7 +231,8 @@ def _sip(start: str, headers: list[tuple[str, str]], body: str = "") -> bytes:
 
 
 def _sdp(ip: str, port: int, session: int, pts: list[int]) -> str:
-    names = {0: "PCMU/8000", 8: "PCMA/8000", PT_EVENT: "telephone-event/8000"}
+    names = {0: "PCMU/8000", 8: "PCMA/8000", PT_EVENT: "telephone-event/8000",
+             PT_ILBC: "iLBC/8000"}  # fmt: skip
     lines = [
         "v=0", f"o=- {session} {session} IN IP4 {ip}", "s=call", f"c=IN IP4 {ip}", "t=0 0",
         f"m=audio {port} RTP/AVP {' '.join(map(str, pts))}",
@@ -338,6 +393,10 @@ def make_voip_capture(
     plan: Sequence[PlannedCall] | None = None,
     start: pd.Timestamp | None = None,
     gateway_ip: str = "203.0.113.20",
+    rtp_link: str | None = None,
+    noise: int = 0,
+    early_media: bool = False,
+    renegotiate: str | None = None,
 ) -> VoipCase:
     """Write one capture to ``out`` (a file path) and return its answer key.
 
@@ -345,6 +404,18 @@ def make_voip_capture(
     second); ``loss`` / ``reorder`` are per-packet probabilities, ``jitter_ms`` the scale of
     random extra delay. ``fmt`` is "pcap" or "pcapng" (two interfaces: SIP on one with
     microsecond, RTP on the other with nanosecond timestamps).
+
+    ``link`` is the link layer or encapsulation every packet is written in (one of
+    :data:`LINKS`: Ethernet, 802.1Q, QinQ, PPPoE, IP-in-IP, 4in6, GRE, MPLS, VXLAN, Linux
+    SLL / SLL2, raw IPv4, BSD loopback); in pcapng, ``rtp_link`` gives the RTP interface a
+    different one. SIP datagrams larger than ``mtu`` are sent as IPv4 fragments. ``noise``
+    adds that many frames the reader must skip; the answer key's ``skipped`` gives the
+    reason it should report for them.
+
+    ``early_media`` makes answered calls send a 183 Session Progress with the SDP answer and
+    start the callee's RTP at once (before the 200 OK); ``renegotiate`` ("update" or
+    "reinvite") moves answered calls mid-way to new ports and the dynamic payload type 98,
+    named "iLBC" only by the new SDP's rtpmap: two more streams per call.
 
     A composed case passes its own ``phones`` (who registers, with which password) and
     ``plan`` (who calls whom, when, how it ends, which digits), starting at ``start``;
@@ -354,6 +425,10 @@ def make_voip_capture(
     """
     if fmt not in ("pcap", "pcapng") or link not in LINKS or sip_transport not in ("udp", "tcp"):
         raise ValueError("fmt is pcap|pcapng, link one of LINKS, sip_transport udp|tcp")
+    if renegotiate not in (None, "update", "reinvite"):
+        raise ValueError("renegotiate is None, 'update' or 'reinvite'")
+    if rtp_link is not None and (rtp_link not in LINKS or fmt != "pcapng"):
+        raise ValueError("rtp_link (the RTP interface's link) is one of LINKS, pcapng only")
     rng = random.Random(seed)
     nrng = np.random.default_rng(seed)
     path = Path(out)
@@ -373,7 +448,8 @@ def make_voip_capture(
         n_phones = len(registered)
     writer = _Writer(link=link, mtu=mtu)
     tcp_seq: dict[tuple[str, str], int] = {}
-    key: dict[str, Any] = {"version": VOIP_VERSION, "seed": seed, "format": fmt, "link": link}
+    key: dict[str, Any] = {"version": VOIP_VERSION, "seed": seed, "format": fmt, "link": link,
+                           "rtp_link": rtp_link or link}  # fmt: skip
 
     def send(t_ns: int, src: _Phone | str, dst: _Phone | str, msg: bytes) -> None:
         s_ip = src.ip if isinstance(src, _Phone) else src
@@ -500,6 +576,11 @@ def make_voip_capture(
             continue
         answer = _sdp(callee.ip, ports[1], rng.randrange(1 << 30), [law_pt, PT_EVENT])
         t_ok = t + 2_000_000_000
+        early_t0 = t + 100_000_000
+        if early_media:  # RFC 3960: 183 with the answer's SDP, ringback RTP before the 200
+            send(t + 60_000_000, callee, caller, _sip("SIP/2.0 183 Session Progress",
+                 [*hdrs("1 INVITE", to_tag), ("Contact", f"<sip:{callee.user}@{callee.ip}>")],
+                 answer))  # fmt: skip
         send(t_ok, callee, caller, _sip("SIP/2.0 200 OK", [*hdrs("1 INVITE", to_tag),
              ("Contact", f"<sip:{callee.user}@{callee.ip}>"),
              ("Server", "ExamplePhone/1.0")], answer))  # fmt: skip
@@ -511,6 +592,7 @@ def make_voip_capture(
         )
         media_t0 = t_ok + 20_000_000
         slots = max(int(call_s * 1000 / FRAME_MS), 20)
+        first_slots = slots // 2 if renegotiate else slots
         pair = []
         for direction, (src, dst, sp, dp, hz) in enumerate(
             (
@@ -518,34 +600,77 @@ def make_voip_capture(
                 (callee, caller, ports[1], ports[0], 620.0),
             )
         ):
+            t0 = media_t0 + direction * 3_000_000
+            n_slots = first_slots
+            if early_media and direction == 1:  # the callee's stream starts at the 183
+                n_slots += (t0 - early_t0) // (FRAME_MS * 1_000_000)
+                t0 -= (t0 - early_t0) // (FRAME_MS * 1_000_000) * FRAME_MS * 1_000_000
             st = _Stream(
                 ssrc=rng.randrange(1 << 32), src=(src.ip, sp), dst=(dst.ip, dp), pt=law_pt,
                 seq0=rng.randrange(1 << 16), ts0=rng.randrange(1 << 32),
-                t0_ns=media_t0 + direction * 3_000_000, slots=slots, tone_hz=hz,
+                t0_ns=t0, slots=n_slots, tone_hz=hz,
             )  # fmt: skip
             if direction == 0:
-                gap = max(slots // (len(call_digits) + len(call_inband) + 2), 10)
+                gap = max(first_slots // (len(call_digits) + len(call_inband) + 2), 10)
                 at = gap
-                for d in call_digits:
-                    st.events.append((at, d))
+                for d in call_digits:  # an event takes 7 packets; digits that do not fit
+                    if at + 7 <= n_slots:  # in a short call are not sent (nor in the key)
+                        st.events.append((at, d))
                     at += gap
-                for d in call_inband:
-                    st.inband.append((at, d))
+                for d in call_inband:  # 120 ms (6 packets) of tone
+                    if at + 6 <= n_slots:
+                        st.inband.append((at, d))
                     at += gap
+                sent_digits = "".join(d for _, d in st.events)
+                sent_inband = "".join(d for _, d in st.inband)
             pair.append(st)
+        media_end = media_t0 + slots * FRAME_MS * 1_000_000
+        bye_cseq = 2
+        if renegotiate:  # mid-call UPDATE / re-INVITE: new ports, dynamic PT 98 (iLBC)
+            t_re = media_t0 + first_slots * FRAME_MS * 1_000_000 + 10_000_000
+            method = "UPDATE" if renegotiate == "update" else "INVITE"
+            new_ports = (ports[0] + 2, ports[1] + 2)
+            offer2 = _sdp(caller.ip, new_ports[0], rng.randrange(1 << 30), [PT_ILBC, PT_EVENT])
+            answer2 = _sdp(callee.ip, new_ports[1], rng.randrange(1 << 30), [PT_ILBC, PT_EVENT])
+            send(t_re, caller, callee, _sip(f"{method} sip:{callee.aor} SIP/2.0",
+                 [*hdrs(f"2 {method}", to_tag), ("Contact", f"<sip:{caller.user}@{caller.ip}>")],
+                 offer2))  # fmt: skip
+            send(t_re + 5_000_000, callee, caller, _sip("SIP/2.0 200 OK",
+                 [*hdrs(f"2 {method}", to_tag), ("Contact", f"<sip:{callee.user}@{callee.ip}>")],
+                 answer2))  # fmt: skip
+            if method == "INVITE":
+                send(t_re + 8_000_000, caller, callee,
+                     _sip(f"ACK sip:{callee.aor} SIP/2.0", hdrs("2 ACK", to_tag)))  # fmt: skip
+            t0 = t_re + 20_000_000
+            for direction, (src, dst, sp, dp, hz) in enumerate(
+                (
+                    (caller, callee, new_ports[0], new_ports[1], 440.0),
+                    (callee, caller, new_ports[1], new_ports[0], 620.0),
+                )
+            ):
+                pair.append(_Stream(
+                    ssrc=rng.randrange(1 << 32), src=(src.ip, sp), dst=(dst.ip, dp), pt=PT_ILBC,
+                    seq0=rng.randrange(1 << 16), ts0=rng.randrange(1 << 32),
+                    t0_ns=t0 + direction * 3_000_000, slots=slots - first_slots, tone_hz=hz,
+                ))  # fmt: skip
+            media_end = t0 + (slots - first_slots) * FRAME_MS * 1_000_000
+            bye_cseq = 3
         streams.extend(pair)
-        t_end = media_t0 + slots * FRAME_MS * 1_000_000 + 100_000_000
-        send(t_end, caller, callee, _sip(f"BYE sip:{callee.aor} SIP/2.0", hdrs("2 BYE", to_tag)))
-        send(t_end + 3_000_000, callee, caller, _sip("SIP/2.0 200 OK", hdrs("2 BYE", to_tag)))
+        t_end = media_end + 100_000_000
+        bye = f"{bye_cseq} BYE"
+        send(t_end, caller, callee, _sip(f"BYE sip:{callee.aor} SIP/2.0", hdrs(bye, to_tag)))
+        send(t_end + 3_000_000, callee, caller, _sip("SIP/2.0 200 OK", hdrs(bye, to_tag)))
         call.update(state="COMPLETED", status_code=200, answer_ns=t_ok, end_ns=t_end + 3_000_000,
                     ssrcs=[f"0x{s.ssrc:08X}" for s in pair],
-                    digits_rfc4733=call_digits, digits_inband=call_inband)  # fmt: skip
+                    digits_rfc4733=sent_digits, digits_inband=sent_inband,
+                    early_media=early_media, renegotiate=renegotiate)  # fmt: skip
         calls.append(call)
 
     stream_keys, blocks = _rtp(writer, streams, link, nrng, loss, jitter_ms, reorder)
     key["calls"] = calls
     key["streams"] = stream_keys
-    packets = _write(path, writer, blocks, fmt, nanoseconds, big_endian, link)
+    key["skipped"] = _noise(writer, noise, fmt, link, start_ns, rng)
+    packets = _write(path, writer, blocks, fmt, nanoseconds, big_endian, link, rtp_link or link)
     key["packets"] = packets
     return VoipCase(path=path, answer_key=key)
 
@@ -619,7 +744,7 @@ def _rtp(
         keys.append({
             "ssrc": f"0x{st.ssrc:08X}", "src_ip": st.src[0], "src_port": st.src[1],
             "dst_ip": st.dst[0], "dst_port": st.dst[1], "payload_type": st.pt,
-            "codec": "g711U" if st.pt == 0 else "g711A", "packets": packets,
+            "codec": CODECS[st.pt], "packets": packets,
             "expected": expected, "lost": expected - packets, "first_seq": int(seq[written[0]]),
             "rfc4733": [d for _, d in st.events], "inband": [d for _, d in st.inband],
             "tone_hz": st.tone_hz,
@@ -631,8 +756,9 @@ def _audio_records(
     link: str, blocks: list[Any]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
     """All audio packets as one (n, length) array of link+IP+UDP+RTP bytes, and their times."""
-    head = _link(link)
-    length = len(head) + 20 + 8 + 12 + SAMPLES
+    ip_len = 20 + 8 + 12 + SAMPLES
+    head = _frame(link, bytes(ip_len))[:-ip_len]  # same size packets: the same link prefix
+    length = len(head) + ip_len
     total = sum(len(b[1]) for b in blocks)
     rows = np.zeros((total, length), dtype=np.uint8)
     times = np.zeros(total, dtype=np.int64)
@@ -674,6 +800,34 @@ def _audio_records(
     return times[order], rows[order]
 
 
+def _noise(
+    writer: _Writer, n: int, fmt: str, link: str, start_ns: int, rng: random.Random
+) -> dict[str, int]:
+    """``n`` frames no reader can take for VoIP, and the reason the reader should give:
+    in pcapng, frames of an interface with an undecodable link type; in pcap, ARP on the
+    Ethernet and Linux cooked links, IPv4 headers cut short on the others."""
+    if not n:
+        return {}
+    arp = struct.pack(">HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, bytes(6), bytes(4), bytes(6),
+                      bytes(4))  # fmt: skip
+    for k in range(n):
+        t = start_ns + 500_000 + k * 7_000_000 + rng.randrange(1000)
+        if fmt == "pcapng":
+            frame = bytes(rng.randrange(256) for _ in range(40))
+        elif LINKS[link] == 1 or link in ("sll", "sll2"):
+            frame = _link("ethernet" if LINKS[link] == 1 else link, 0x0806) + arp
+        else:
+            frame = _frame(link, b"\x45\x00\x00")  # an IPv4 header cut after 3 bytes
+        writer.times.append(t)
+        writer.frames.append(frame)
+        writer.ifaces.append(NOISE_IFACE)
+    if fmt == "pcapng":
+        return {f"unsupported link type {NOISE_LINKTYPE}": n}
+    if LINKS[link] == 1 or link in ("sll", "sll2"):
+        return {"non-IP (ARP)": n}
+    return {"truncated": n}
+
+
 def _write(
     path: Path,
     writer: _Writer,
@@ -682,33 +836,43 @@ def _write(
     nanoseconds: bool,
     big_endian: bool,
     link: str,
+    rtp_link: str,
 ) -> int:
-    times, rows = _audio_records(link, blocks)
+    rtp_link = rtp_link if fmt == "pcapng" else link
+    times, rows = _audio_records(rtp_link, blocks)
     var_order = sorted(range(len(writer.times)), key=lambda i: writer.times[i])
     var_times = np.array([writer.times[i] for i in var_order], dtype=np.int64)
     cut = np.searchsorted(times, var_times, side="right")
     linktype = LINKS[link]
     e = ">" if big_endian else "<"
+    iface_links = (link, rtp_link)
     with path.open("wb") as fh:
         if fmt == "pcap":
             magic = 0xA1B23C4D if nanoseconds else 0xA1B2C3D4
             fh.write(struct.pack(e + "IHHiIII", magic, 2, 4, 0, 0, 262144, linktype))
         else:
-            _pcapng_header(fh, e, linktype)
+            ifaces = [(linktype, 6), (LINKS[rtp_link], 9)]  # SIP in µs, RTP in ns
+            if any(i == NOISE_IFACE for i in writer.ifaces):
+                ifaces.append((NOISE_LINKTYPE, 6))
+            _pcapng_header(fh, e, ifaces)
         prev = 0
         for k, i in enumerate(var_order):
             _write_rows(fh, fmt, e, nanoseconds, times[prev : cut[k]], rows[prev : cut[k]])
             prev = int(cut[k])
-            data = np.frombuffer(writer.frames[i], dtype=np.uint8)[None, :]
+            iface = writer.ifaces[i]
+            raw = writer.frames[i]
+            if iface != NOISE_IFACE:
+                raw = _frame(iface_links[iface] if fmt == "pcapng" else link, raw)
+            data = np.frombuffer(raw, dtype=np.uint8)[None, :]
             _write_rows(fh, fmt, e, nanoseconds, var_times[k : k + 1], data, writer.ifaces[i])
         _write_rows(fh, fmt, e, nanoseconds, times[prev:], rows[prev:])
     return len(times) + len(var_times)
 
 
-def _pcapng_header(fh: IO[bytes], e: str, linktype: int) -> None:
+def _pcapng_header(fh: IO[bytes], e: str, ifaces: list[tuple[int, int]]) -> None:
     shb = struct.pack(e + "IIIHHq", 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0, -1) + struct.pack(e + "I", 28)
     fh.write(shb)
-    for resol in (6, 9):  # interface 0: microseconds (SIP); 1: nanoseconds (RTP)
+    for linktype, resol in ifaces:  # interface 0: µs (SIP); 1: ns (RTP); 2: µs (noise)
         opts = struct.pack(e + "HH", 9, 1) + bytes([resol, 0, 0, 0]) + struct.pack(e + "HH", 0, 0)
         body = struct.pack(e + "HHI", linktype, 0, 262144) + opts
         blen = 12 + len(body)

@@ -40,6 +40,15 @@ def register(subparsers: Any) -> None:
                 help="skip decoding the audio for keys pressed as tones (faster)",
             )
         t.set_defaults(func=cmd_table, table=name, inband=name == "dtmf")
+    m = sub.add_parser(
+        "summary",
+        help="frames read, decoded as SIP/RTP/RTCP, skipped by reason; calls found or why not",
+    )
+    m.add_argument("capture", type=Path, metavar="CAPTURE")
+    m.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text lines or one JSON object"
+    )
+    m.set_defaults(func=cmd_summary)
     a = sub.add_parser("audio", help="decode G.711 audio of a stream or a call to WAV")
     a.add_argument("capture", type=Path, metavar="CAPTURE")
     which = a.add_mutually_exclusive_group(required=True)
@@ -49,14 +58,59 @@ def register(subparsers: Any) -> None:
     a.set_defaults(func=cmd_audio)
 
 
+# Exit status when the capture held nothing readable (no frame, or none decoded).
+NOTHING_READ = 1
+
+
+def _nothing_read(capture: Any) -> bool:
+    frames = capture.frames
+    if frames.read and frames.decoded:
+        return False
+    why = "holds no frames" if not frames.read else "has no frame that could be decoded"
+    print(f"error: {capture.source_path}: the capture {why}", file=sys.stderr)
+    return True
+
+
 def cmd_table(args: argparse.Namespace) -> int:
     from forensics_lib.voip import read_capture
 
-    frame = getattr(read_capture(args.capture, inband=args.inband), args.table)
+    capture = read_capture(args.capture, inband=args.inband)
+    if _nothing_read(capture):
+        return NOTHING_READ
+    frame = getattr(capture, args.table)
+    if args.table == "calls" and frame.empty:
+        from forensics_lib.voip.capture import why_no_call
+
+        print(f"no call found: {why_no_call(capture)}", file=sys.stderr)
     if args.format == "table":
         frame = frame[SHORT[args.table]]
     emit(frame, args.format)
     return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from forensics_lib.voip import read_capture
+
+    capture = read_capture(args.capture)
+    if args.format == "json":
+        import json
+
+        from forensics_lib.voip.capture import why_no_call
+
+        summary = {
+            "capture": capture.source_path,
+            "frames": capture.frames.as_dict(),
+            "sip_messages": len(capture.messages),
+            "calls": len(capture.calls),
+            "rtp_streams": len(capture.streams),
+            "no_call_because": why_no_call(capture) if capture.calls.empty else None,
+            "warnings": list(capture.problems),
+        }
+        print(json.dumps(summary, indent=2))
+    else:
+        for line in capture.summary_lines():
+            print(line)
+    return NOTHING_READ if _nothing_read(capture) else 0
 
 
 def _ssrc(text: str) -> int:

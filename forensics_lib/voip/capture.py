@@ -16,14 +16,21 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from forensics_lib.errors import ForensicsWarning
+from forensics_lib.errors import ForensicsWarning, ParseError
 from forensics_lib.sources import Source, display_path, source_path
 from forensics_lib.voip import sip as sipmod
-from forensics_lib.voip.net import AddressBook, Datagrams, Decoder, TcpSegment
+from forensics_lib.voip.net import (
+    HARMLESS,
+    AddressBook,
+    Datagrams,
+    Decoder,
+    FrameCounts,
+    TcpSegment,
+)
 from forensics_lib.voip.pcap import DEFAULT_CHUNK, iter_batches
 from forensics_lib.voip.rtp import RtpState, clock_rate
 
-__all__ = ["CALL_STATES", "VoipCapture", "read_capture"]
+__all__ = ["CALL_STATES", "VoipCapture", "read_capture", "summary_lines", "why_no_call"]
 
 I64 = npt.NDArray[np.int64]
 
@@ -41,6 +48,8 @@ CALL_STATES = (CALL_SETUP, RINGING, IN_CALL, CANCELLED, COMPLETED, REJECTED, UNK
 # RFC 4733 section 3.2: DTMF event codes.
 DTMF_EVENTS = "0123456789*#ABCD"
 HEURISTIC_MIN_PACKETS = 8
+SIPS_PORT = 5061
+SIP_TLS = "TCP port 5061 (SIP over TLS, encrypted)"
 _HEADER_NAMES = {"authorization": "Authorization", "proxy-authorization": "Proxy-Authorization"}
 _MAX_STREAMS = 200_000
 
@@ -102,6 +111,11 @@ class VoipCapture:
     dtmf: pd.DataFrame
     auth: pd.DataFrame
     problems: tuple[str, ...] = ()
+    frames: FrameCounts = field(default_factory=FrameCounts)
+
+    def summary_lines(self) -> list[str]:
+        """What became of the capture's frames, and why no call was found if none was."""
+        return summary_lines(self)
 
 
 class _Reader:
@@ -110,6 +124,8 @@ class _Reader:
         self.provenance = provenance
         self.addresses = AddressBook()
         self.decoder = Decoder(where, self.addresses)
+        self.counts = self.decoder.counts
+        self.udp_frames = self.tcp_frames = self.sip_udp = self.sip_tcp = self.tls_frames = 0
         self.messages: list[dict[str, object]] = []
         self.auth: list[dict[str, object]] = []
         self.dtmf: list[dict[str, object]] = []
@@ -126,28 +142,57 @@ class _Reader:
 
     # -- main loop ---------------------------------------------------------------------------
     def run(self, source: Source, chunk_size: int) -> None:
+        try:
+            self._run(source, chunk_size)
+        except ParseError as exc:
+            if not self.counts.read:
+                raise  # nothing was readable: the typed error is the answer
+            # Like tshark, which shows the packets before a damaged record and then the
+            # error: what was read is kept, and the damage is said.
+            self.decoder.finish()
+            self._warn(
+                f"the capture is damaged at offset {exc.offset} ({exc.reason}); "
+                f"the {self.counts.read:,} frames before it were read, nothing after it"
+            )
+
+    def _run(self, source: Source, chunk_size: int) -> None:
         for batch in iter_batches(source, chunk_size):
             if self.first_ns is None and len(batch):
                 self.first_ns = int(batch.time_ns[0])
             self.packets += len(batch)
+            self.counts.read += len(batch)
             dgrams = self.decoder.decode(batch)
             self._tcp(self.decoder.tcp)
             self.decoder.tcp.clear()
             self._datagrams(dgrams)
+        self.decoder.finish()
+
+    def tally(self) -> FrameCounts:
+        """:attr:`counts` completed: RTP frames are those of the streams reported."""
+        c = self.counts
+        c.rtp = sum(s.state.packets for s in self.streams.values() if self._keep(s))
+        c.note("UDP, not SIP/RTP/RTCP", self.udp_frames - c.rtp - c.rtcp - self.sip_udp)
+        c.note("TCP, not SIP", self.tcp_frames - self.sip_tcp - self.tls_frames)
+        c.note(SIP_TLS, self.tls_frames)
+        c.sip = self.sip_udp + self.sip_tcp
+        return c
 
     def _datagrams(self, d: Datagrams) -> None:
         if not len(d):
             return
+        self.udp_frames += len(d)
         arr = np.frombuffer(d.buf, dtype=np.uint8)
         top = len(arr) - 4
         b0 = np.where(d.plen >= 1, arr[np.minimum(d.poff, top)], 0)
-        sip_idx = np.flatnonzero((d.plen >= 8) & (b0 >= 0x41) & (b0 <= 0x5A))
+        letter = ((b0 >= 0x41) & (b0 <= 0x5A)) | ((b0 >= 0x61) & (b0 <= 0x7A))
+        sip_idx = np.flatnonzero((d.plen >= 8) & letter)
         for i in sip_idx.tolist():
             start = int(d.poff[i])
             data = d.buf[start : start + int(d.plen[i])]
             msg = sipmod.parse_sip(data)
             if msg is None:
                 continue
+            self.sip_udp += 1
             if int(d.plen[i]) < int(d.rlen[i]):
                 self._warn(f"SIP message in frame {int(d.frame[i])} was cut at capture (snaplen)")
             self._sip(
@@ -173,7 +218,9 @@ class _Reader:
         pt = second & 0x7F
         marker = (second >> 7).astype(bool)
         header = 12 + 4 * (first & 0x0F) + 4 * ((first >> 4) & 1)
-        keep = ~(marker & (pt >= 72) & (pt <= 76)) & (d.plen[idx] >= header)  # not RTCP
+        rtcp = marker & (pt >= 72) & (pt <= 76)  # RTCP packet types 200-204 (RFC 3550 12.1)
+        self.counts.rtcp += int(rtcp.sum())
+        keep = ~rtcp & (d.plen[idx] >= header)
         idx, poff, pt, marker, header = idx[keep], poff[keep], pt[keep], marker[keep], header[keep]
         if not len(idx):
             return
@@ -214,7 +261,8 @@ class _Reader:
                     stream.linked = max(
                         (a for a in announced if a.frame <= start), key=lambda a: a.frame
                     )
-                stream.rtpmap = self._rtpmap(key)
+                call_id = stream.linked.call_id if stream.linked else None
+                stream.rtpmap = self._rtpmap(key, call_id, int(frames[sel[-1]]) if len(sel) else 0)
             if not len(sel):
                 continue
             st = stream.state
@@ -267,11 +315,17 @@ class _Reader:
         ]
         return sorted(found, key=lambda a: a.frame)
 
-    def _rtpmap(self, key: tuple[int, int, int, int, int]) -> dict[int, tuple[str, int]]:
+    def _rtpmap(
+        self, key: tuple[int, int, int, int, int], call_id: str | None, frame: int
+    ) -> dict[int, tuple[str, int]]:
+        """The payload names of the flow: the rtpmaps of the SDP bodies of its own dialog
+        (a re-used address:port of another call does not rename its payload types), made
+        by ``frame``; the receiver's SDP wins, as the receiver's rtpmap is what it decodes."""
         merged: dict[int, tuple[str, int]] = {}
-        for ep in ((key[0], key[1]), (key[2], key[3])):  # the receiver's SDP wins
+        for ep in ((key[0], key[1]), (key[2], key[3])):
             for a in self.endpoints.get(ep, ()):
-                merged.update(a.rtpmap)
+                if (call_id is None or a.call_id == call_id) and (not frame or a.frame <= frame):
+                    merged.update(a.rtpmap)
         return merged
 
     def _clock(self, rtpmap: dict[int, tuple[str, int]]) -> I64:
@@ -285,6 +339,9 @@ class _Reader:
 
     # -- TCP -------------------------------------------------------------------------------------
     def _tcp(self, segments: list[TcpSegment]) -> None:
+        self.tcp_frames += len(segments)
+        # RFC 3261 26.2 / RFC 5630: 5061 is SIP over TLS, which no capture can decode
+        self.tls_frames += sum(SIPS_PORT in (seg.sport, seg.dport) for seg in segments)
         for seg in segments:
             key = (seg.src, seg.sport, seg.dst, seg.dport)
             syn = seg.flags & 0x02
@@ -309,8 +366,14 @@ class _Reader:
                         buffer.data.clear()
             self.tcp_next[key] = (seg.seq + len(seg.payload)) & 0xFFFF_FFFF
             buffer = self.tcp.setdefault(key, sipmod.SipStreamBuffer())
+            carried = False
             for msg in buffer.feed(payload):
+                carried = True
                 self._sip(msg, seg.frame, seg.time_ns, seg.rec_off, key, "TCP")
+            if carried or (buffer.data and sipmod.looks_like_sip(bytes(buffer.data[:256]))):
+                self.sip_tcp += 1
+                if SIPS_PORT in (seg.sport, seg.dport):  # plain SIP on 5061 after all
+                    self.tls_frames -= 1
 
     # -- SIP ---------------------------------------------------------------------------------------
     def _sip(
@@ -364,7 +427,7 @@ class _Reader:
                 call = self.calls.get(msg.call_id or "")
                 if call is not None:
                     call.media_ips.add(ident)
-        self._call(msg, time_ns, offset, src, dst, cseq, ua)
+        self._call(msg, time_ns, offset, src, dst, cseq, ua, frame)
         if msg.is_request:
             self._auth(msg, time_ns, offset, src, dst, frame)
             if msg.method == "INFO":
@@ -395,6 +458,7 @@ class _Reader:
         dst: int,
         cseq: int | None,
         ua: str | None,
+        frame: int,
     ) -> None:
         # Wireshark ui/voip_calls.c sip_calls_packet, with RINGING added on 180/183.
         call_id = msg.call_id
@@ -441,7 +505,19 @@ class _Reader:
         ):
             call.state = IN_CALL
         elif msg.method == "BYE":
-            call.state = COMPLETED
+            # voip_calls.c sets COMPLETED on any BYE; a call is COMPLETED here only when a
+            # 2xx to its INVITE was seen (answered, then ended). A BYE without one means the
+            # answer was not captured or not decoded: the call is classed as voip_calls.c
+            # classes an ISUP RELEASE in call setup (isup_calls_packet): CANCELLED when the
+            # caller ends it, REJECTED when the other side does, and a warning says why.
+            if call.sip_state == "200_REC":
+                call.state = COMPLETED
+            elif setup:
+                call.state = CANCELLED if src == call.caller_ip else REJECTED
+                self._warn(
+                    f"call {call_id}: BYE in frame {frame} but no 2xx answer to its INVITE was "
+                    f"captured or decoded; state {call.state}, not COMPLETED"
+                )
         elif (
             msg.method == "CANCEL" and cseq == call.invite_cseq and src == call.caller_ip and setup
         ):
@@ -516,6 +592,23 @@ class _Reader:
         warnings.warn(ForensicsWarning(f"{self.where}: {text}"), stacklevel=4)
 
     # -- results ---------------------------------------------------------------------------
+    def explain(self) -> None:
+        """Warn when frames were skipped, or when nothing at all could be decoded."""
+        c = self.counts
+        skipped = sum(c.skipped.values())
+        worrying = sum(n for reason, n in c.skipped.items() if reason not in HARMLESS)
+        if c.read == 0:
+            self._warn("the capture holds no frames")
+        elif skipped == c.read:
+            self._warn(f"none of the {c.read:,} frames could be decoded ({_reasons(c)})")
+        elif worrying:  # ARP, LLDP and the like cannot hide SIP or RTP: counted, not warned
+            self._warn(f"{skipped:,} of {c.read:,} frames were skipped ({_reasons(c)})")
+        if c.other.get(SIP_TLS):
+            self._warn(
+                f"{c.other[SIP_TLS]:,} TCP frames on port {SIPS_PORT} (SIP over TLS): "
+                "encrypted signalling, not decoded"
+            )
+
     def rfc4733(self) -> None:
         """One row per RFC 4733 event (its retransmitted end packets counted once)."""
         for stream in self.streams.values():
@@ -568,15 +661,66 @@ class _Reader:
         )
 
 
+def _reasons(c: FrameCounts) -> str:
+    ordered = sorted(c.skipped.items(), key=lambda kv: (-kv[1], kv[0]))
+    return "; ".join(f"{reason}: {n:,}" for reason, n in ordered)
+
+
+def summary_lines(capture: VoipCapture) -> list[str]:
+    """The lines ``forensics-lib voip summary`` prints (frames by outcome, then calls)."""
+    c = capture.frames
+    lines = [
+        f"frames read: {c.read:,}",
+        f"decoded as SIP: {c.sip:,}",
+        f"decoded as RTP: {c.rtp:,}",
+        f"decoded as RTCP: {c.rtcp:,}",
+    ]
+    for what, n in sorted(c.other.items()):
+        lines.append(f"decoded, other ({what}): {n:,}")
+    skipped = c.skipped
+    lines.append(f"skipped: {sum(skipped.values()):,}")
+    for reason, n in sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  {reason}: {n:,}")
+    lines.append(f"SIP messages: {len(capture.messages):,}")
+    lines.append(f"calls: {len(capture.calls):,}")
+    lines.append(f"RTP streams: {len(capture.streams):,}")
+    if capture.calls.empty:
+        lines.append(f"no call found: {why_no_call(capture)}")
+    return lines
+
+
+def why_no_call(capture: VoipCapture) -> str:
+    """Why ``capture`` has no call: no frame, nothing decodable, no SIP, or no INVITE."""
+    c = capture.frames
+    if c.read == 0:
+        return "the capture holds no frames"
+    if c.read == sum(c.skipped.values()):
+        return f"no frame could be decoded ({_reasons(c)})"
+    if capture.messages.empty:
+        why = "no SIP message was decoded"
+        return f"{why}; {sum(c.skipped.values()):,} frames were skipped" if c.skipped else why
+    methods = capture.messages["method"].dropna()
+    if not (methods == "INVITE").any():
+        return f"no INVITE among the {len(capture.messages):,} SIP messages"
+    return "no INVITE had a Call-ID"
+
+
 def read_capture(
     source: Source, *, chunk_size: int = DEFAULT_CHUNK, inband: bool = False
 ) -> VoipCapture:
-    """Read a pcap / pcapng capture into SIP messages, calls, RTP streams, DTMF and digests.
+    """Read a pcap / pcapng / Network Monitor capture into SIP messages, calls, RTP streams,
+    DTMF and digests.
+
+    Every frame is accounted for in :attr:`VoipCapture.frames` (also in each table's
+    ``attrs["frames"]``): decoded as SIP, RTP, RTCP or other traffic, or skipped by reason;
+    frames skipped for a reason that could hide VoIP (an undecoded link type, truncation,
+    an unfinished fragment set, encryption) give a warning, and every warning is also in
+    ``attrs["warnings"]`` and :attr:`VoipCapture.problems`.
 
     Bad input: :class:`~forensics_lib.errors.UnsupportedFormat` when it is not a capture,
-    :class:`~forensics_lib.errors.ParseError` with the byte offset when a record header is
-    impossible; a truncated file, cut packets or broken SIP give warnings and what was
-    readable.
+    :class:`~forensics_lib.errors.ParseError` with the byte offset when the first record or
+    block is impossible; damage further on, a truncated file, cut packets or broken SIP give
+    warnings and what was readable before them.
 
     ``inband=True`` also decodes every G.711 stream and adds the keys pressed as tones in
     the audio (``method`` "inband") to ``dtmf``: a second pass over the capture.
@@ -586,7 +730,12 @@ def read_capture(
     reader = _Reader(display_path(source), source_path(source))
     reader.run(source, chunk_size)
     reader.rfc4733()
+    reader.tally()
+    reader.explain()
     capture = frames.build(reader)
     if inband:
         capture = frames.with_inband(capture, source)
+    for table in (capture.messages, capture.calls, capture.streams, capture.dtmf, capture.auth):
+        table.attrs["warnings"] = list(capture.problems)
+        table.attrs["frames"] = capture.frames.as_dict()
     return capture

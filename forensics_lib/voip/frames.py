@@ -34,6 +34,10 @@ MAGIC = (
     (0, b"\x4d\x3c\xb2\xa1"),
     (0, b"\xa1\xb2\x3c\x4d"),
     (0, b"\x0a\x0d\x0d\x0a"),
+    (0, b"\x34\xcd\xb2\xa1"),  # Kuznetzov's modified pcap
+    (0, b"\xa1\xb2\xcd\x34"),
+    (0, b"GMBU"),  # Microsoft Network Monitor 2.x
+    (0, b"RTSS"),  # Microsoft Network Monitor 1.x
 )
 REFERENCES = (
     "RFC 3261 (SIP), RFC 8866 (SDP), RFC 3550 (RTP), RFC 4733 (DTMF events)",
@@ -59,7 +63,7 @@ def _spec(
 
 MESSAGES = _spec(
     "voip.messages",
-    "SIP messages in a packet capture (pcap/pcapng)",
+    "SIP messages in a packet capture (pcap/pcapng/NetMon)",
     (
         Column("time", TIME, "capture time (UTC)"),
         Column("frame", INT, "frame number (1-based, as Wireshark)"),
@@ -496,6 +500,7 @@ def build(reader: _Reader) -> VoipCapture:
         dtmf=dtmf,
         auth=auth,
         problems=tuple(reader.problems),
+        frames=reader.counts,
     )
 
 

@@ -12,7 +12,9 @@ Formats (constants from the IETF drafts, as Wireshark's ``wiretap/libpcap.c`` an
 * pcap, draft-ietf-opsawg-pcap section 4: a 24-byte file header whose magic 0xA1B2C3D4
   (microseconds) or 0xA1B23C4D (nanoseconds) also gives the byte order; the link type is
   the low 28 bits of the last field (the top bits carry FCS information); 16-byte record
-  headers ``ts_sec, ts_frac, incl_len, orig_len``.
+  headers ``ts_sec, ts_frac, incl_len, orig_len`` (24 bytes in the "modified" pcap of
+  Kuznetzov's patched libpcap, magic 0xA1B2CD34, as libpcap.c reads it).
+* Microsoft Network Monitor 1.x / 2.x: see :mod:`forensics_lib.voip.netmon`.
 * pcapng, draft-ietf-opsawg-pcapng section 4: blocks ``type, total_length, body,
   total_length``; Section Header Block 0x0A0D0D0A with byte-order magic 0x1A2B3C4D (each
   section may have its own byte order and its own interfaces); Interface Description Block
@@ -37,8 +39,10 @@ from forensics_lib.errors import ParseError, TruncatedInputWarning, UnsupportedF
 from forensics_lib.sources import Source, display_path, open_binary
 
 __all__ = [
+    "NETMON_MAGICS",
     "PCAPNG_MAGIC",
     "PCAP_MAGICS",
+    "UNMAPPED_MEDIA",
     "Batch",
     "Packet",
     "iter_batches",
@@ -54,8 +58,17 @@ PCAP_MAGICS: dict[bytes, tuple[str, int]] = {
     b"\xa1\xb2\xc3\xd4": (">", 1_000),
     b"\x4d\x3c\xb2\xa1": ("<", 1),  # 0xA1B23C4D little-endian, nanoseconds
     b"\xa1\xb2\x3c\x4d": (">", 1),
+    # Alexey Kuznetzov's patched libpcap (Wireshark libpcap.c PCAP_MODIFIED_MAGIC): µs,
+    # and 24-byte record headers (+ ifindex, protocol, packet type, padding)
+    b"\x34\xcd\xb2\xa1": ("<", 1_000),
+    b"\xa1\xb2\xcd\x34": (">", 1_000),
 }
+_MODIFIED = (b"\x34\xcd\xb2\xa1", b"\xa1\xb2\xcd\x34")
 PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"  # Section Header Block type, a palindrome
+NETMON_MAGICS = (b"RTSS", b"GMBU")  # Microsoft Network Monitor 1.x / 2.x (netmon.py)
+# Link types of frames whose medium has no tcpdump.org LINKTYPE (NetMon media types):
+# UNMAPPED_MEDIA + the medium's own number, so the decoder can count them by name.
+UNMAPPED_MEDIA = 0x10000
 _BYTE_ORDER_MAGIC = 0x1A2B3C4D
 
 # pcapng block types (draft-ietf-opsawg-pcapng section 10.1)
@@ -105,16 +118,18 @@ class Packet:
 
 
 def sniff_format(head: bytes) -> str | None:
-    """``"pcap"``, ``"pcapng"`` or ``None`` from the first four bytes of a file."""
+    """``"pcap"``, ``"pcapng"``, ``"netmon"`` or ``None`` from the first four bytes."""
     if head[:4] in PCAP_MAGICS:
         return "pcap"
     if head[:4] == PCAPNG_MAGIC:
         return "pcapng"
+    if head[:4] in NETMON_MAGICS:
+        return "netmon"
     return None
 
 
 def iter_batches(source: Source, chunk_size: int = DEFAULT_CHUNK) -> Iterator[Batch]:
-    """Read ``source`` (pcap or pcapng) batch by batch.
+    """Read ``source`` (pcap, pcapng or Microsoft Network Monitor) batch by batch.
 
     Raises :class:`UnsupportedFormat` when it is neither, :class:`ParseError` (with the byte
     offset) when a record or block header is impossible; a file that ends inside a record
@@ -128,9 +143,15 @@ def iter_batches(source: Source, chunk_size: int = DEFAULT_CHUNK) -> Iterator[Ba
             yield from _pcap_batches(fh, head, where, chunk_size)
         elif kind == "pcapng":
             yield from _pcapng_batches(fh, head, where, chunk_size)
+        elif kind == "netmon":
+            from forensics_lib.voip.netmon import netmon_batches
+
+            yield from netmon_batches(fh, head, where, chunk_size)
         else:
             raise UnsupportedFormat(
-                where, f"not a pcap or pcapng capture (starts with {head.hex() or 'nothing'})"
+                where,
+                "not a pcap or pcapng capture, nor a Network Monitor one "
+                f"(starts with {head.hex() or 'nothing'})",
             )
 
 
@@ -177,6 +198,7 @@ def _pcap_batches(fh: IO[bytes], head: bytes, where: str, chunk: int) -> Iterato
     if len(rest) < 20:
         raise ParseError(where, 0, "pcap file header is shorter than 24 bytes")
     endian, unit_ns = PCAP_MAGICS[head]
+    rec = 24 if head in _MODIFIED else 16
     _major, _minor, _res1, _res2, snaplen, network = struct.unpack(endian + "HHIIII", rest)
     linktype = network & 0x0FFF_FFFF  # top 4 bits: FCS length (draft-ietf-opsawg-pcap 4)
     limit = min(max(_MAX_RECORD, snaplen), _MAX_BLOCK)
@@ -191,13 +213,15 @@ def _pcap_batches(fh: IO[bytes], head: bytes, where: str, chunk: int) -> Iterato
         end = len(buf)
         offs: list[int] = []
         append = offs.append
-        while pos + 16 <= end:
+        bad: ParseError | None = None
+        while pos + rec <= end:
             incl = incl_at(buf, pos + 8)[0]
-            if incl > limit:
-                raise ParseError(
+            if incl > limit:  # the records before it are still handed on, then the error
+                bad = ParseError(
                     where, file_pos + pos, f"pcap record claims {incl:,} captured bytes"
                 )
-            nxt = pos + 16 + incl
+                break
+            nxt = pos + rec + incl
             if nxt > end:
                 break
             append(pos)
@@ -211,12 +235,14 @@ def _pcap_batches(fh: IO[bytes], head: bytes, where: str, chunk: int) -> Iterato
                 frame=np.arange(frame + 1, frame + n + 1, dtype=np.int64),
                 time_ns=fields[:, 0] * 1_000_000_000 + fields[:, 1] * unit_ns,
                 linktype=np.full(n, linktype, dtype=np.int64),
-                data_off=starts + 16,
+                data_off=starts + rec,
                 caplen=fields[:, 2],
                 origlen=fields[:, 3],
                 rec_off=starts + file_pos,
             )
             frame += n
+        if bad is not None:
+            raise bad
         if not data:
             if pos < end:
                 _truncated(where, file_pos + pos, "a packet record")
@@ -248,8 +274,12 @@ class _Interface:
         else:
             k = self.exponent
             whole = ts >> k
-            frac = ts & ((1 << k) - 1)
-            ns = whole * 1_000_000_000 + (frac * 1_000_000_000 >> k if k <= 33 else 0)
+            frac = ts & ((1 << k) - 1) if k < 63 else ts
+            if k > 33:  # keep frac * 10**9 inside int64: drop the bits finer than 2^-33 s
+                frac, k2 = frac >> (k - 33), 33
+            else:
+                k2 = k
+            ns = whole * 1_000_000_000 + ((frac * 1_000_000_000) >> k2)
         out: I64 = ns + self.offset_s * 1_000_000_000
         return out
 
@@ -306,6 +336,7 @@ def _pcapng_batches(fh: IO[bytes], head: bytes, where: str, chunk: int) -> Itera
         endian = section.endian
         hdr = struct.Struct(endian + "II").unpack_from
         flush_after = False
+        bad: ParseError | None = None
         while pos + 12 <= end:
             btype, blen = hdr(buf, pos)
             if btype == _SHB:
@@ -324,7 +355,8 @@ def _pcapng_batches(fh: IO[bytes], head: bytes, where: str, chunk: int) -> Itera
                 hdr = struct.Struct(endian + "II").unpack_from
                 btype, blen = hdr(buf, pos)
             if blen < 12 or blen % 4 or blen > _MAX_BLOCK:
-                raise ParseError(where, file_pos + pos, f"pcapng block length {blen} is invalid")
+                bad = ParseError(where, file_pos + pos, f"pcapng block length {blen} is invalid")
+                break
             if pos + blen > end:
                 break
             if btype == _EPB:
@@ -371,6 +403,8 @@ def _pcapng_batches(fh: IO[bytes], head: bytes, where: str, chunk: int) -> Itera
                 last_ns = int(batch.time_ns[-1])
                 frame += len(batch)
                 yield batch
+        if bad is not None:  # raised after the packets before it were handed on
+            raise bad
         pending_flush = flush_after
         if eof and not flush_after:
             if pos < end:

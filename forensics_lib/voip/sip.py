@@ -49,7 +49,11 @@ COMPACT_HEADERS = {
 # RFC 3261 section 25.1: Method = token; a token is letters, digits and -.!%*_+`'~
 _REQUEST_LINE = re.compile(rb"([A-Za-z][A-Za-z0-9\-.!%*_+`'~]*) +(\S+) +SIP/(\d+\.\d+)\r?$")
 _STATUS_LINE = re.compile(rb"SIP/(\d+\.\d+) +(\d{3})(?: +(.*?))?\r?$")
-_START = re.compile(rb"(?m)^(?:[A-Z][A-Za-z\-]* \S+ SIP/2\.0\r?$|SIP/2\.0 \d{3}[ \r\n])")
+# A request line's method is any token (RFC 3261 7.1: case-sensitive; extension methods
+# such as the PROTOS c07 suite's 4,099 'a's are requests too, just not calls).
+_START = re.compile(
+    rb"(?m)^(?:[A-Za-z][A-Za-z0-9\-.!%*_+`'~]* \S+ SIP/2\.0\r?$|SIP/2\.0 \d{3}[ \r\n])"
+)
 _MAX_HEADER = 64 * 1024
 
 
@@ -80,7 +84,7 @@ class SipMessage:
             return None, None
         parts = value.split()
         number = int(parts[0]) if parts and parts[0].isdigit() and len(parts[0]) < 11 else None
-        return number, (parts[1].upper() if len(parts) > 1 else None)
+        return number, (parts[1] if len(parts) > 1 else None)  # case-sensitive (RFC 3261 7.1)
 
     @property
     def content_type(self) -> str:
@@ -187,7 +191,7 @@ def _message(
 ) -> SipMessage:
     if req:
         return SipMessage(
-            method=req.group(1).decode("ascii").upper(),
+            method=req.group(1).decode("ascii"),  # case-sensitive (RFC 3261 7.1)
             uri=req.group(2).decode("utf-8", "replace"),
             status_code=None,
             reason=None,
