@@ -17,27 +17,34 @@ Paths are relative to ``root`` and use "/" on every platform.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 import pandas as pd
 from tqdm.auto import tqdm
 
-from forensics_lib.errors import EvidenceIntegrityError, ParseError
+from forensics_lib.errors import EvidenceIntegrityError, ParseError, SpecialFileRefused
 
 __all__ = [
     "MANIFEST_FORMAT",
+    "FolderScan",
     "VerifyReport",
     "build_manifest",
+    "check_readable",
+    "file_kind",
     "hash_file",
     "hash_stream",
     "iter_files",
     "load_manifest",
+    "open_regular",
+    "scan_folder",
     "sha256_file",
     "verify_manifest",
     "write_manifest",
@@ -94,16 +101,77 @@ def hash_stream(
     return {a: h.hexdigest() for a, h in hashers.items()}
 
 
+def file_kind(mode: int) -> str:
+    """What a ``st_mode`` is, in words (``a FIFO (named pipe)``, ``a socket``...)."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    return "not a regular file"
+
+
+def check_readable(path: str | os.PathLike[str]) -> None:
+    """Refuse, before anything opens it, an input that is not a regular file or folder.
+
+    A FIFO blocks whoever opens it (a hang, not an error); a device or a socket is not a
+    file at all. A symbolic link is judged by what it points to (a dangling one is
+    refused). ``os.stat`` never opens the file, so the check itself cannot hang: the
+    classification is ``stat.S_ISREG`` / ``S_ISDIR``, as ``tarfile`` and ``shutil`` make it.
+    A missing path passes (the caller reports "not found" itself); so does one whose
+    status cannot be read (the caller's open reports the OS error).
+    """
+    p = Path(path)
+    try:
+        st = p.stat()  # follows links: a link to a FIFO is a FIFO
+    except FileNotFoundError:
+        if p.is_symlink():
+            raise SpecialFileRefused(p, "a symbolic link to nothing (dangling)") from None
+        return
+    except OSError:
+        return
+    if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
+        return
+    raise SpecialFileRefused(p, file_kind(st.st_mode))
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open a regular file read-only, refusing anything else without ever blocking.
+
+    The status is checked first (:func:`check_readable`); the file is then opened with
+    ``O_NONBLOCK`` (a FIFO swapped in after the check opens at once instead of hanging)
+    and checked again on the open descriptor (``fstat``), so there is no window."""
+    p = Path(path)
+    check_readable(p)
+    if p.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(p))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(p, flags)
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise SpecialFileRefused(p, file_kind(mode))
+    return os.fdopen(fd, "rb")
+
+
 def hash_file(
     path: str | os.PathLike[str],
     algorithms: Sequence[str] = ("sha256",),
     *,
     progress: bool | None = None,
 ) -> dict[str, str]:
-    """Hash one file (opened read-only) with each algorithm, in one pass."""
+    """Hash one regular file (opened read-only; FIFOs, devices, sockets refused)."""
     p = Path(path)
-    with p.open("rb") as fh:
-        return hash_stream(fh, algorithms, total=p.stat().st_size, progress=progress, desc=p.name)
+    with open_regular(p) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        return hash_stream(fh, algorithms, total=size, progress=progress, desc=p.name)
 
 
 def sha256_file(path: str | os.PathLike[str], *, progress: bool | None = None) -> str:
@@ -111,19 +179,79 @@ def sha256_file(path: str | os.PathLike[str], *, progress: bool | None = None) -
     return hash_file(path, ("sha256",), progress=progress)["sha256"]
 
 
-def iter_files(path: Path) -> Iterator[Path]:
-    """Regular files under ``path`` (itself if a file), sorted, symlinks not followed."""
-    if path.is_symlink():
-        return
-    if path.is_file():
-        yield path
-        return
-    for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
+@dataclass
+class FolderScan:
+    """What a walk of a folder found: the regular files it hashes, and the rest.
+
+    ``skipped`` are entries left out that make a manifest of the folder incomplete (a FIFO,
+    socket or device, a link leaving the folder or leading nowhere, a sub-folder that
+    cannot be listed), each with its reason. ``links`` are symbolic links to something
+    inside the folder: not followed, their target is walked in its own right."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    links: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def _link_entry(link: Path, top: Path, scan: FolderScan) -> None:
+    target = str(link.readlink())
+    real = link.resolve()
+    if not real.exists():
+        scan.skipped.append((link, f"a symbolic link to {target!r}, which does not exist"))
+    elif not real.is_relative_to(top):
+        scan.skipped.append((link, f"a symbolic link to {real}, outside the folder (not followed)"))
+    else:
+        scan.links.append((link, target))
+
+
+def scan_folder(path: str | os.PathLike[str]) -> FolderScan:
+    """Walk ``path`` (itself if a file) without following links or opening anything.
+
+    Every entry is classified by ``os.lstat``: regular files are returned sorted; special
+    files, links and unlistable folders are reported, never silently dropped."""
+    top = Path(path)
+    scan = FolderScan()
+    st = top.lstat()
+    if stat.S_ISLNK(st.st_mode):
+        scan.skipped.append((top, f"a symbolic link to {str(top.readlink())!r} (not followed)"))
+        return scan
+    if stat.S_ISREG(st.st_mode):
+        scan.files.append(top)
+        return scan
+    if not stat.S_ISDIR(st.st_mode):
+        raise SpecialFileRefused(top, file_kind(st.st_mode))
+    real_top = top.resolve()
+
+    def unlistable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else top
+        scan.skipped.append((where, f"a folder that cannot be listed ({exc.strerror})"))
+
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False, onerror=unlistable):
+        here = Path(dirpath)
+        for name in list(dirnames):  # os.walk lists links to folders among the folders
+            entry = here / name
+            if entry.is_symlink():
+                _link_entry(entry, real_top, scan)
+                dirnames.remove(name)
         dirnames.sort()
         for name in sorted(filenames):
-            candidate = Path(dirpath) / name
-            if candidate.is_file() and not candidate.is_symlink():
-                yield candidate
+            entry = here / name
+            mode = entry.lstat().st_mode
+            if stat.S_ISREG(mode):
+                scan.files.append(entry)
+            elif stat.S_ISLNK(mode):
+                _link_entry(entry, real_top, scan)
+            else:
+                scan.skipped.append((entry, f"{file_kind(mode)}, not a regular file"))
+    scan.files.sort()
+    return scan
+
+
+def iter_files(path: Path) -> Iterator[Path]:
+    """Regular files under ``path`` (itself if a file), sorted, symlinks not followed."""
+    if not os.path.lexists(path):
+        return
+    yield from scan_folder(path).files
 
 
 def _manifest_root(paths: Sequence[Path]) -> Path:
@@ -147,35 +275,55 @@ def build_manifest(
     """Hash every file under ``paths`` and return the manifest (a JSON-ready dict).
 
     ``root`` (default: the directory given, or the common parent of several paths) is
-    what the recorded paths are relative to.
+    what the recorded paths are relative to. Nothing but regular files is opened: what a
+    folder holds besides them (FIFOs, sockets, devices, links leaving the folder or
+    leading nowhere, folders that cannot be listed) is listed under ``skipped`` with the
+    reason, and the manifest is then not ``complete`` (it does not cover the folder).
+    Links inside the folder are listed under ``links`` (their targets are hashed).
+    A FIFO, socket or device named in ``paths`` is refused (:class:`SpecialFileRefused`).
     """
-    resolved = [Path(p).resolve() for p in paths]
-    if not resolved:
+    given = [Path(p) for p in paths]
+    if not given:
         raise ValueError("build_manifest needs at least one path")
+    for p in given:
+        check_readable(p)
+    resolved = [p.resolve() for p in given]
     for p in resolved:
         if not p.exists():
             raise FileNotFoundError(f"{p}: no such file or directory")
     base = Path(root).resolve() if root is not None else _manifest_root(resolved)
-    files = sorted({f for p in resolved for f in iter_files(p)})
-    entries = []
-    for f in files:
+    scans = [scan_folder(p) for p in resolved]
+    files = sorted({f for scan in scans for f in scan.files})
+
+    def relative(f: Path) -> str:
         try:
-            rel = f.relative_to(base).as_posix()
+            return f.relative_to(base).as_posix()
         except ValueError:
             raise ValueError(f"{f} is not under the manifest root {base}") from None
+
+    entries = []
+    for f in files:
+        rel = relative(f)
         digests = hash_file(f, algorithms, progress=progress)
         entries.append({"path": rel, "size": f.stat().st_size, **digests})
-    return {
+    skipped = [{"path": relative(p), "reason": why} for scan in scans for p, why in scan.skipped]
+    links = [{"path": relative(p), "target": t} for scan in scans for p, t in scan.links]
+    manifest: dict[str, Any] = {
         "format": MANIFEST_FORMAT,
         "version": 1,
         "created_utc": _utc_now_iso(),
         "root": str(base),
         # True when the manifest lists everything under root (one directory was
-        # hashed): only then is a file absent from it reported as EXTRA.
-        "complete": len(resolved) == 1 and resolved[0] == base and base.is_dir(),
+        # hashed, nothing in it skipped): only then is a file absent from it EXTRA.
+        "complete": (len(resolved) == 1 and resolved[0] == base and base.is_dir() and not skipped),
         "algorithms": list(algorithms),
         "files": entries,
     }
+    if skipped:
+        manifest["skipped"] = skipped
+    if links:
+        manifest["links"] = links
+    return manifest
 
 
 def write_manifest(manifest: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
