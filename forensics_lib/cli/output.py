@@ -131,7 +131,9 @@ def render_table(frame: pd.DataFrame, width: int | None = None) -> str:
     lines.append("  ".join("-" * widths[c] for c in names))
     if not wrapped:  # the common case, fast: one line per row
         padded = [cells[c].str.ljust(widths[c]) for c in names]
-        body = padded[0].str.cat(padded[1:], sep="  ") if len(padded) > 1 else padded[0]
+        body = padded[0]
+        for more in padded[1:]:
+            body = body + "  " + more
         lines.extend(body.str.rstrip().tolist())
     else:
         for row in cells.itertuples(index=False, name=None):

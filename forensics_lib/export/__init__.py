@@ -5,6 +5,7 @@ from forensics_lib.export.table import (
     table_format,
     write_table,
     write_table_stream,
+    write_timeline,
 )
 from forensics_lib.export.timeline import (
     L2TCSV_HEADER,
@@ -24,4 +25,5 @@ __all__ = [
     "timeline_to_l2tcsv",
     "write_table",
     "write_table_stream",
+    "write_timeline",
 ]

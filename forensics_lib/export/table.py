@@ -35,6 +35,7 @@ __all__ = [
     "table_format",
     "write_table",
     "write_table_stream",
+    "write_timeline",
 ]
 
 # Suffix -> format. One table, used by the CLI's check and by the writers.
@@ -132,7 +133,7 @@ def _arrow_schema(frame: pd.DataFrame) -> Any:
     chunk must not fix its type to null). Object columns take the type of their values,
     or string when they mix types; pandas' own metadata is kept, so nullable integers and
     zones read back as they were written."""
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow 26 ships no stubs
 
     schema = pa.Schema.from_pandas(frame.iloc[:1], preserve_index=False)
     for i, name in enumerate(frame.columns):
@@ -174,7 +175,7 @@ def _arrow_chunk(chunk: pd.DataFrame, schema: Any) -> Any:
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path, chunk_rows: int) -> None:
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     schema = _arrow_schema(frame)
     with pq.ParquetWriter(path, schema) as writer:
@@ -217,6 +218,41 @@ def write_table(
         else:
             with tmp.open("w", encoding="utf-8", newline="") as handle:
                 write_table_stream(frame, kind, handle, chunk_rows=chunk_rows)
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return out
+
+
+def write_timeline(
+    timeline: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    l2tcsv: bool = False,
+    zone: str = "UTC",
+) -> Path:
+    """Write a timeline in the format its suffix names: ``.csv`` (or plaso's l2tcsv when
+    ``l2tcsv``), ``.jsonl``, ``.json`` or ``.parquet``, every column of the timeline
+    schema in its order. For ``timeline -o`` and ``case timeline -o``."""
+    from forensics_lib.export.timeline import timeline_to_csv, timeline_to_jsonl, timeline_to_l2tcsv
+    from forensics_lib.schema import TIMELINE_COLUMNS, conform
+
+    out = Path(path)
+    kind = table_format(out)
+    if l2tcsv and kind != "csv":
+        raise UnsupportedFormat(out, "l2tcsv is a CSV dialect: name the file .csv")
+    if kind == "json" or kind == "parquet":
+        return write_table(conform(timeline, TIMELINE_COLUMNS), out, fmt=kind)
+    tmp = out.with_name(out.name + ".part")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            if kind == "jsonl":
+                timeline_to_jsonl(timeline, handle)
+            elif l2tcsv:
+                timeline_to_l2tcsv(timeline, handle, zone=zone)
+            else:
+                timeline_to_csv(timeline, handle)
         tmp.replace(out)
     except BaseException:
         tmp.unlink(missing_ok=True)
