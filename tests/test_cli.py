@@ -96,6 +96,8 @@ def _columns(lines: list[str]) -> dict[str, str]:
         return ["".join(r[a:b].strip() for r in rows) for a, b in spans]
 
     return dict(zip(join(lines[:rule]), join(lines[rule + 1 :]), strict=True))
+
+
 def test_custody_commands_and_a_tampered_log(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -203,6 +203,9 @@ def cmd_ls(args: argparse.Namespace) -> int:
     if args.format == "table":
         frame = frame[["path", "size", "mtime"]]
     emit(frame, args.format)
+    for m in members:  # listed as stored, but no reader will ever open them
+        if m.unsafe_reason:
+            print(f"refused member: {m.name!r}: {m.unsafe_reason}", file=sys.stderr)
     print(f"{len(frame)} file(s) in {args.exhibit} ({ev.kind})", file=sys.stderr)
     return EXIT_OK if len(frame) else EXIT_NOTHING
 
