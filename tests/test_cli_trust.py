@@ -461,3 +461,39 @@ def test_the_exit_codes_are_one_table_documented_once_in_the_readme() -> None:
     section = text.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| *`?(\d)`? *\|", section, flags=re.MULTILINE)
     assert sorted(int(r) for r in rows) == sorted(EXIT_CODES) == [0, 1, 2]
+
+
+# -- 3. no command ends 0 having read nothing ------------------------------------------------
+
+
+def _empty_manifest(tmp_path: Path) -> list[str]:
+    (tmp_path / "empty").mkdir()
+    manifest = tmp_path / "m.json"
+    manifest.write_text(json.dumps(build_manifest([tmp_path / "empty"])))
+    return ["verify", str(manifest)]
+
+
+def _empty_custody_log(tmp_path: Path) -> list[str]:
+    (tmp_path / "custody.jsonl").write_text("")
+    return ["custody", "show", str(tmp_path / "custody.jsonl")]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda t: ["hash", str(t)],
+        lambda t: ["ls", str(t)],
+        lambda t: ["decode-time", "1", "--earliest", "2030-01-01"],  # 1 s after any epoch
+        lambda t: ["artifacts", "--family", "no-such-family"],
+        _empty_manifest,
+        _empty_custody_log,
+    ],
+    ids=["hash", "ls", "decode-time", "artifacts", "verify", "custody-show"],
+)
+def test_reading_nothing_is_not_success(
+    tmp_path: Path, make: Callable[[Path], list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = make(tmp_path)
+    code, _, err = run(capsys, *argv)
+    assert code == EXIT_NOTHING, err
+    assert err.strip()  # and it says so

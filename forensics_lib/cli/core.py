@@ -171,6 +171,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             "was made (not regular files, or links leaving the folder)",
             file=sys.stderr,
         )
+    if report.ok and not report.matched:  # an empty manifest checks nothing
+        print(f"verify {args.manifest}: the manifest lists no file", file=sys.stderr)
+        return EXIT_NOTHING
     return EXIT_OK if report.ok else EXIT_NOTHING
 
 
@@ -215,6 +218,9 @@ def cmd_artifacts(args: argparse.Namespace) -> int:
     if args.format == "table":
         frame = frame[["id", "family", "description"]]
     emit(frame, args.format)
+    if frame.empty:
+        print(f"no artifact of the family {args.family!r}", file=sys.stderr)
+        return EXIT_NOTHING
     return EXIT_OK
 
 
