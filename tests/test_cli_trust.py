@@ -27,7 +27,13 @@ from forensics_datasets.phone import PhoneExtraction, make_phone_extraction
 
 from forensics_lib.cli import EXIT_CODES, EXIT_ERROR, EXIT_NOTHING, EXIT_OK, build_parser, main
 from forensics_lib.cli import output as output_module
-from forensics_lib.cli.args import INPUT_ARGS, NOT_INPUTS, OUTPUT_ARGS, WRITE_SUFFIXES
+from forensics_lib.cli.args import (
+    INPUT_ARGS,
+    NOT_INPUTS,
+    OUTPUT_ARGS,
+    REFERENCE_ARGS,
+    WRITE_SUFFIXES,
+)
 from forensics_lib.cli.output import render_table
 from forensics_lib.errors import ForensicsWarning, SpecialFileRefused
 from forensics_lib.evidence import Evidence
@@ -285,7 +291,7 @@ def test_every_path_option_of_every_command_is_classified() -> None:
     options = list(_path_options())
     assert len(options) > 30
     unknown = [o for o in options if o[1] not in OUTPUT_ARGS | INPUT_ARGS | NOT_INPUTS]
-    assert unknown == []
+    assert unknown == [] and REFERENCE_ARGS <= INPUT_ARGS
     writes = {o for o in options if o[1] in OUTPUT_ARGS}
     assert writes - set(WRITE_SUFFIXES) == {("case make", "out")}  # a new folder, no suffix
     assert set(WRITE_SUFFIXES) <= writes  # nothing stale in the table
@@ -497,3 +503,20 @@ def test_reading_nothing_is_not_success(
     code, _, err = run(capsys, *argv)
     assert code == EXIT_NOTHING, err
     assert err.strip()  # and it says so
+
+
+def test_an_output_may_go_beside_reference_material(
+    tmp_path: Path, flight: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A perimeter or wordlist is the analyst's, not evidence: writing beside it is fine."""
+    polygon = tmp_path / "perimeter.geojson"
+    ring = [[149.16, -35.37], [149.17, -35.37], [149.17, -35.36], [149.16, -35.36]]
+    polygon.write_text(
+        json.dumps({"type": "Polygon", "coordinates": [[*ring, ring[0]]]}), encoding="utf-8"
+    )
+    target = tmp_path / "track.kml"
+    code, _, err = run(
+        capsys, "drone", "export", str(flight), "-o", str(target), "--polygon", str(polygon)
+    )
+    assert code == EXIT_OK, err
+    assert target.read_text().startswith("<?xml")

@@ -56,6 +56,10 @@ INPUT_ARGS = frozenset(
     }
 )
 
+# Inputs that are the analyst's reference material, not evidence: an output may go beside
+# them (``--perimeter perimeter.geojson -o report.html`` in one working folder).
+REFERENCE_ARGS = frozenset({"perimeter", "polygon", "wordlist", "manifest", "hash_file"})
+
 _IMAGES = (".png", ".svg", ".pdf")
 # What each writing option may be called, by command: the suffix names the format written.
 # A command or option not listed takes no suffix check (``case make --out`` is a folder).
@@ -107,12 +111,14 @@ def _paths(value: object) -> list[Path]:
     return []
 
 
-def _input_paths(args: argparse.Namespace) -> list[Path]:
-    """The existing paths among the arguments that are not outputs (the evidence read)."""
+def _input_paths(args: argparse.Namespace, *, evidence_only: bool = False) -> list[Path]:
+    """The existing paths among the arguments that are not outputs (what is read); with
+    ``evidence_only``, without the reference material (:data:`REFERENCE_ARGS`)."""
+    skip = OUTPUT_ARGS | NOT_INPUTS | (REFERENCE_ARGS if evidence_only else frozenset())
     return [
         p
         for key, value in vars(args).items()
-        if key not in OUTPUT_ARGS | NOT_INPUTS
+        if key not in skip
         for p in _paths(value)
         if os.path.lexists(p)
     ]
@@ -137,6 +143,7 @@ def evidence_clash(args: argparse.Namespace) -> str | None:
     values = vars(args)
     command = command_name(args)
     inputs = [p.resolve() for p in _input_paths(args)]
+    evidence = {p.resolve() for p in _input_paths(args, evidence_only=True)}
     for key in sorted(OUTPUT_ARGS & values.keys()):
         for out in _paths(values[key]):
             target = out.resolve()
@@ -148,6 +155,8 @@ def evidence_clash(args: argparse.Namespace) -> str | None:
                         f"refusing to write {out} inside {source}, an input folder (evidence "
                         "is read-only; its hashes would no longer match): write it elsewhere"
                     )
+                if source not in evidence:
+                    continue
                 if (
                     source.is_file()
                     and target.parent == source.parent
