@@ -106,10 +106,21 @@ def _write_csv(frame: pd.DataFrame, handle: IO[str], chunk_rows: int) -> None:
         frame.to_csv(handle, index=False, lineterminator="\n")
 
 
-def _records(chunk: pd.DataFrame) -> Iterator[dict[str, Any]]:
-    names = [str(n) for n in chunk.columns]
-    for row in chunk.itertuples(index=False, name=None):
-        yield {k: _text_value(v) for k, v in zip(names, row, strict=True)}
+def _records(chunk: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of Python values, None for every missing one (vectorised: pandas
+    turns numpy scalars into Python ones; bytes are left for :func:`_json_default`)."""
+    clean = chunk.astype(object).where(chunk.notna(), None)
+    clean.columns = [str(c) for c in clean.columns]
+    return clean.to_dict(orient="records")  # type: ignore[return-value]
+
+
+def _json_default(value: Any) -> Any:
+    """What ``json.dumps`` cannot write itself: bytes as hex, numpy scalars, else text."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, np.generic):
+        return _text_value(value)
+    return str(value)
 
 
 def _write_json(frame: pd.DataFrame, handle: IO[str], chunk_rows: int, *, lines: bool) -> None:
@@ -118,7 +129,7 @@ def _write_json(frame: pd.DataFrame, handle: IO[str], chunk_rows: int, *, lines:
         handle.write("[")
     for chunk in iter_text_chunks(frame, chunk_rows, missing_time=None):
         for record in _records(chunk):
-            text = json.dumps(record, ensure_ascii=False, default=str)
+            text = json.dumps(record, ensure_ascii=False, default=_json_default)
             if lines:
                 handle.write(text + "\n")
             else:
