@@ -520,3 +520,11 @@ def test_an_output_may_go_beside_reference_material(
     )
     assert code == EXIT_OK, err
     assert target.read_text().startswith("<?xml")
+
+
+def test_exit_for_says_what_came_out_empty(capsys: pytest.CaptureFixture[str]) -> None:
+    from forensics_lib.cli.args import exit_for
+
+    assert exit_for(3, "voip calls x.pcap") == EXIT_OK
+    assert exit_for(0, "voip calls x.pcap") == EXIT_NOTHING
+    assert capsys.readouterr().err.startswith("voip calls x.pcap: nothing read")

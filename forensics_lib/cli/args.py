@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from forensics_lib import times
@@ -204,3 +205,13 @@ def input_problem(args: argparse.Namespace) -> SpecialFileRefused | None:
         except SpecialFileRefused as exc:
             return exc
     return None
+
+
+def exit_for(rows: int, what: str) -> int:
+    """The exit code of a command that read ``rows`` things: EXIT_OK, or EXIT_NOTHING with
+    a line on stderr saying what came out empty (``voip calls x.pcap: no calls``), so no
+    command ends 0 having read nothing."""
+    if rows:
+        return EXIT_OK
+    print(f"{what}: nothing read (see the warnings above, if any)", file=sys.stderr)
+    return EXIT_NOTHING
