@@ -371,14 +371,23 @@ class VerifyReport:
     mismatched: list[tuple[str, str, str]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
+    # (path, reason): recorded paths not opened: a FIFO, device or socket now, or a link
+    # leading out of the root (its target is not the exhibit the manifest recorded)
+    refused: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when every recorded file is present and matches, and nothing was added."""
-        return not (self.mismatched or self.missing or self.extra)
+        return not (self.mismatched or self.missing or self.extra or self.refused)
+
+    @property
+    def problems(self) -> int:
+        """How many recorded or found paths are not as the manifest says."""
+        return len(self.mismatched) + len(self.missing) + len(self.extra) + len(self.refused)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per file: path, status (ok, MISMATCH, MISSING, EXTRA), expected, actual."""
+        """One row per file: path, status (ok, MISMATCH, MISSING, EXTRA, REFUSED), expected,
+        actual (for REFUSED: why the path was not opened)."""
         rows: list[dict[str, str | None]] = [
             {"path": p, "status": "ok", "expected": None, "actual": None} for p in self.matched
         ]
@@ -392,6 +401,10 @@ class VerifyReport:
         rows += [
             {"path": p, "status": "EXTRA", "expected": None, "actual": None} for p in self.extra
         ]
+        rows += [
+            {"path": p, "status": "REFUSED", "expected": None, "actual": why}
+            for p, why in self.refused
+        ]
         frame = pd.DataFrame(rows, columns=["path", "status", "expected", "actual"])
         return frame.astype("str").sort_values("path", kind="stable", ignore_index=True)
 
@@ -404,6 +417,9 @@ class VerifyReport:
             raise EvidenceIntegrityError(self.root / self.missing[0], "recorded", None)
         if self.extra:
             raise EvidenceIntegrityError(self.root / self.extra[0], None, "present")
+        if self.refused:
+            path, why = self.refused[0]
+            raise SpecialFileRefused(self.root / path, why)
 
 
 def _verify_root(
@@ -424,6 +440,22 @@ def _verify_root(
     if recorded.is_dir() or here is None:
         return recorded
     return here
+
+
+def _refusal(target: Path, real_base: Path) -> str | None:
+    """Why a recorded path must not be opened now, or None (missing is not a refusal)."""
+    if not os.path.lexists(target):
+        return None
+    real = target.resolve()
+    if not real.is_relative_to(real_base):
+        return f"a symbolic link to {real}, outside the manifest's root (not followed)"
+    try:
+        mode = real.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return f"{file_kind(mode)}, not a regular file (not opened)"
 
 
 def verify_manifest(
@@ -452,11 +484,16 @@ def verify_manifest(
     recorded = list(data.get("algorithms") or ["sha256"])
     algorithm = next((a for a in SUPPORTED_ALGORITHMS if a in recorded), recorded[0])
     report = VerifyReport(root=base, algorithm=algorithm)
+    real_base = base.resolve()
     listed: set[str] = set()
     for entry in data["files"]:
         rel = str(entry["path"])
         listed.add(rel)
         target = base / rel
+        refusal = _refusal(target, real_base)
+        if refusal is not None:
+            report.refused.append((rel, refusal))
+            continue
         if not target.is_file():
             report.missing.append(rel)
             continue
@@ -470,8 +507,14 @@ def verify_manifest(
         check_extra = bool(data.get("complete", False))
     if check_extra and base.is_dir():
         skip = {manifest_path.resolve()} if manifest_path is not None else set()
-        for f in iter_files(base):
+        found = scan_folder(base)
+        recorded_skips = {str(e.get("path")) for e in data.get("skipped") or []}
+        for f in found.files:
             rel = f.relative_to(base).as_posix()
             if rel not in listed and f.resolve() not in skip:
                 report.extra.append(rel)
+        for f, why in found.skipped:  # a FIFO or an escaping link that appeared since
+            rel = f.relative_to(base).as_posix()
+            if rel not in listed and rel not in recorded_skips:
+                report.refused.append((rel, f"not in the manifest: {why}"))
     return report

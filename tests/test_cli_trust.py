@@ -528,3 +528,27 @@ def test_exit_for_says_what_came_out_empty(capsys: pytest.CaptureFixture[str]) -
     assert exit_for(3, "voip calls x.pcap") == EXIT_OK
     assert exit_for(0, "voip calls x.pcap") == EXIT_NOTHING
     assert capsys.readouterr().err.startswith("voip calls x.pcap: nothing read")
+
+
+def test_verify_refuses_a_recorded_file_that_became_a_fifo_or_a_link_out(
+    tmp_path: Path, no_hang: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "exhibit"
+    folder.mkdir()
+    for name in ("a.bin", "b.bin", "c.bin"):
+        (folder / name).write_bytes(b"abc")
+    manifest = tmp_path / "hashes.json"
+    assert run(capsys, "hash", str(folder), "-o", str(manifest))[0] == EXIT_OK
+    (folder / "a.bin").unlink()
+    os.mkfifo(folder / "a.bin")  # same name, now a pipe: never opened
+    (tmp_path / "copy.bin").write_bytes(b"abc")  # same bytes, outside the exhibit
+    (folder / "b.bin").unlink()
+    (folder / "b.bin").symlink_to(tmp_path / "copy.bin")
+    os.mkfifo(folder / "new-pipe")  # appeared since the acquisition
+    code, out, err = run(capsys, "verify", str(manifest), "--format", "csv")
+    assert code == EXIT_NOTHING and "FAILED (3 problem(s))" in err
+    rows = {r["path"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert rows["c.bin"]["status"] == "ok"
+    assert rows["a.bin"]["status"] == "REFUSED" and "FIFO" in rows["a.bin"]["actual"]
+    assert rows["b.bin"]["status"] == "REFUSED" and "outside" in rows["b.bin"]["actual"]
+    assert rows["new-pipe"]["status"] == "REFUSED"

@@ -159,7 +159,7 @@ def cmd_hash(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     report = hashing.verify_manifest(args.manifest, args.root, check_extra=args.extra)
     emit(report.to_frame(), args.format)
-    problems = len(report.mismatched) + len(report.missing) + len(report.extra)
+    problems = report.problems
     verdict = "OK" if report.ok else f"FAILED ({problems} problem(s))"
     print(
         f"verify {args.manifest}: {len(report.matched)} file(s) match; {verdict}", file=sys.stderr
