@@ -552,3 +552,14 @@ def test_verify_refuses_a_recorded_file_that_became_a_fifo_or_a_link_out(
     assert rows["a.bin"]["status"] == "REFUSED" and "FIFO" in rows["a.bin"]["actual"]
     assert rows["b.bin"]["status"] == "REFUSED" and "outside" in rows["b.bin"]["actual"]
     assert rows["new-pipe"]["status"] == "REFUSED"
+
+
+def test_an_output_that_is_a_fifo_is_refused(
+    tmp_path: Path, no_hang: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "abc.bin").write_bytes(b"abc")
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / "m.json")  # writing would block until someone reads
+    code, _, err = run(capsys, "hash", str(tmp_path / "abc.bin"), "-o", str(out / "m.json"))
+    assert code == EXIT_ERROR and "a FIFO" in err and "refusing to write" in err

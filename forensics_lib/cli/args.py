@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 from pathlib import Path
 
 from forensics_lib import times
 from forensics_lib.errors import SpecialFileRefused, TimestampError
 from forensics_lib.export.table import TABLE_SUFFIXES
-from forensics_lib.hashing import check_readable
+from forensics_lib.hashing import check_readable, file_kind
 
 # -- exit codes: the one table (README.md "Exit codes" documents it) ------------------------
 EXIT_OK = 0
@@ -197,13 +198,23 @@ def output_suffix_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
-def input_problem(args: argparse.Namespace) -> SpecialFileRefused | None:
-    """The first input that must not be opened (FIFO, device, socket, dangling link)."""
+def input_problem(args: argparse.Namespace) -> SpecialFileRefused | str | None:
+    """The first input that must not be opened (FIFO, device, socket, dangling link), or
+    an output target that must not be written (an existing FIFO, device or socket: writing
+    blocks or goes nowhere a file would)."""
     for path in _input_paths(args):
         try:
             check_readable(path)
         except SpecialFileRefused as exc:
             return exc
+    values = vars(args)
+    for key in sorted(OUTPUT_ARGS & values.keys()):
+        for out in _paths(values[key]):
+            if not out.exists():  # new, or a dangling link: nothing to check
+                continue
+            mode = out.stat().st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                return f"refusing to write {out}: it is {file_kind(mode)}, not a regular file"
     return None
 
 
