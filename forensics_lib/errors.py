@@ -31,6 +31,7 @@ __all__ = [
     "ForensicsWarning",
     "MemberNotFound",
     "ParseError",
+    "SpecialFileRefused",
     "TimestampError",
     "TruncatedInputWarning",
     "UnsafeMember",
@@ -152,3 +153,12 @@ class ForensicsWarning(UserWarning):
 
 class TruncatedInputWarning(ForensicsWarning):
     """The input ended early; what was readable was returned."""
+
+
+class SpecialFileRefused(UnsupportedFormat):
+    """The input is not a regular file or folder (a FIFO, device or socket, or a link to
+    one, or to nothing): refused before anything opens it (opening a FIFO blocks)."""
+
+    def __init__(self, path: str | PathLike[str] | None, kind: str) -> None:
+        self.kind = kind
+        super().__init__(path, f"{kind}, not a regular file: refused before reading")

@@ -95,9 +95,11 @@ from forensics_lib.errors import (
     ForensicsWarning,
     MemberNotFound,
     ParseError,
+    SpecialFileRefused,
     UnsafeMember,
     UnsupportedFormat,
 )
+from forensics_lib.hashing import file_kind
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -634,7 +636,13 @@ class _DirectoryBackend:
                 is_link = stat.S_ISLNK(st.st_mode)
                 is_dir = stat.S_ISDIR(st.st_mode)
                 if not (is_link or is_dir or stat.S_ISREG(st.st_mode)):
-                    logger.debug("%s: skipping special file %r", self._path, name)
+                    # never opened (a FIFO would block), never dropped silently
+                    warnings.warn(
+                        f"{self._path}: skipping {name!r}: {file_kind(st.st_mode)}, not a "
+                        "regular file (not evidence that can be read)",
+                        ForensicsWarning,
+                        stacklevel=4,
+                    )
                     continue
                 if len(members) >= limits.max_members:
                     raise _too_many(self._path, limits.max_members)
@@ -726,8 +734,8 @@ def _open_backend(path: Path, real: Path) -> _Backend:
     """Detect the container by content, not by extension."""
     if real.is_dir():
         return _DirectoryBackend(path, real)
-    if not real.is_file():
-        raise UnsupportedFormat(path, "not a regular file or directory (device, FIFO, socket)")
+    if not real.is_file():  # checked without opening: opening a FIFO blocks
+        raise SpecialFileRefused(path, file_kind(real.stat().st_mode))
     with real.open("rb") as fh:
         zip_magic = fh.read(4) in _ZIP_MAGICS
         zip_trailer = not zip_magic and zipfile.is_zipfile(fh)

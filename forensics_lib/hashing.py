@@ -17,27 +17,34 @@ Paths are relative to ``root`` and use "/" on every platform.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 import pandas as pd
 from tqdm.auto import tqdm
 
-from forensics_lib.errors import EvidenceIntegrityError, ParseError
+from forensics_lib.errors import EvidenceIntegrityError, ParseError, SpecialFileRefused
 
 __all__ = [
     "MANIFEST_FORMAT",
+    "FolderScan",
     "VerifyReport",
     "build_manifest",
+    "check_readable",
+    "file_kind",
     "hash_file",
     "hash_stream",
     "iter_files",
     "load_manifest",
+    "open_regular",
+    "scan_folder",
     "sha256_file",
     "verify_manifest",
     "write_manifest",
@@ -94,16 +101,77 @@ def hash_stream(
     return {a: h.hexdigest() for a, h in hashers.items()}
 
 
+def file_kind(mode: int) -> str:
+    """What a ``st_mode`` is, in words (``a FIFO (named pipe)``, ``a socket``...)."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    return "not a regular file"
+
+
+def check_readable(path: str | os.PathLike[str]) -> None:
+    """Refuse, before anything opens it, an input that is not a regular file or folder.
+
+    A FIFO blocks whoever opens it (a hang, not an error); a device or a socket is not a
+    file at all. A symbolic link is judged by what it points to (a dangling one is
+    refused). ``os.stat`` never opens the file, so the check itself cannot hang: the
+    classification is ``stat.S_ISREG`` / ``S_ISDIR``, as ``tarfile`` and ``shutil`` make it.
+    A missing path passes (the caller reports "not found" itself); so does one whose
+    status cannot be read (the caller's open reports the OS error).
+    """
+    p = Path(path)
+    try:
+        st = p.stat()  # follows links: a link to a FIFO is a FIFO
+    except FileNotFoundError:
+        if p.is_symlink():
+            raise SpecialFileRefused(p, "a symbolic link to nothing (dangling)") from None
+        return
+    except OSError:
+        return
+    if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
+        return
+    raise SpecialFileRefused(p, file_kind(st.st_mode))
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open a regular file read-only, refusing anything else without ever blocking.
+
+    The status is checked first (:func:`check_readable`); the file is then opened with
+    ``O_NONBLOCK`` (a FIFO swapped in after the check opens at once instead of hanging)
+    and checked again on the open descriptor (``fstat``), so there is no window."""
+    p = Path(path)
+    check_readable(p)
+    if p.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(p))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(p, flags)
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise SpecialFileRefused(p, file_kind(mode))
+    return os.fdopen(fd, "rb")
+
+
 def hash_file(
     path: str | os.PathLike[str],
     algorithms: Sequence[str] = ("sha256",),
     *,
     progress: bool | None = None,
 ) -> dict[str, str]:
-    """Hash one file (opened read-only) with each algorithm, in one pass."""
+    """Hash one regular file (opened read-only; FIFOs, devices, sockets refused)."""
     p = Path(path)
-    with p.open("rb") as fh:
-        return hash_stream(fh, algorithms, total=p.stat().st_size, progress=progress, desc=p.name)
+    with open_regular(p) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        return hash_stream(fh, algorithms, total=size, progress=progress, desc=p.name)
 
 
 def sha256_file(path: str | os.PathLike[str], *, progress: bool | None = None) -> str:
@@ -111,19 +179,79 @@ def sha256_file(path: str | os.PathLike[str], *, progress: bool | None = None) -
     return hash_file(path, ("sha256",), progress=progress)["sha256"]
 
 
-def iter_files(path: Path) -> Iterator[Path]:
-    """Regular files under ``path`` (itself if a file), sorted, symlinks not followed."""
-    if path.is_symlink():
-        return
-    if path.is_file():
-        yield path
-        return
-    for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
+@dataclass
+class FolderScan:
+    """What a walk of a folder found: the regular files it hashes, and the rest.
+
+    ``skipped`` are entries left out that make a manifest of the folder incomplete (a FIFO,
+    socket or device, a link leaving the folder or leading nowhere, a sub-folder that
+    cannot be listed), each with its reason. ``links`` are symbolic links to something
+    inside the folder: not followed, their target is walked in its own right."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    links: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def _link_entry(link: Path, top: Path, scan: FolderScan) -> None:
+    target = str(link.readlink())
+    real = link.resolve()
+    if not real.exists():
+        scan.skipped.append((link, f"a symbolic link to {target!r}, which does not exist"))
+    elif not real.is_relative_to(top):
+        scan.skipped.append((link, f"a symbolic link to {real}, outside the folder (not followed)"))
+    else:
+        scan.links.append((link, target))
+
+
+def scan_folder(path: str | os.PathLike[str]) -> FolderScan:
+    """Walk ``path`` (itself if a file) without following links or opening anything.
+
+    Every entry is classified by ``os.lstat``: regular files are returned sorted; special
+    files, links and unlistable folders are reported, never silently dropped."""
+    top = Path(path)
+    scan = FolderScan()
+    st = top.lstat()
+    if stat.S_ISLNK(st.st_mode):
+        scan.skipped.append((top, f"a symbolic link to {str(top.readlink())!r} (not followed)"))
+        return scan
+    if stat.S_ISREG(st.st_mode):
+        scan.files.append(top)
+        return scan
+    if not stat.S_ISDIR(st.st_mode):
+        raise SpecialFileRefused(top, file_kind(st.st_mode))
+    real_top = top.resolve()
+
+    def unlistable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else top
+        scan.skipped.append((where, f"a folder that cannot be listed ({exc.strerror})"))
+
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False, onerror=unlistable):
+        here = Path(dirpath)
+        for name in list(dirnames):  # os.walk lists links to folders among the folders
+            entry = here / name
+            if entry.is_symlink():
+                _link_entry(entry, real_top, scan)
+                dirnames.remove(name)
         dirnames.sort()
         for name in sorted(filenames):
-            candidate = Path(dirpath) / name
-            if candidate.is_file() and not candidate.is_symlink():
-                yield candidate
+            entry = here / name
+            mode = entry.lstat().st_mode
+            if stat.S_ISREG(mode):
+                scan.files.append(entry)
+            elif stat.S_ISLNK(mode):
+                _link_entry(entry, real_top, scan)
+            else:
+                scan.skipped.append((entry, f"{file_kind(mode)}, not a regular file"))
+    scan.files.sort()
+    return scan
+
+
+def iter_files(path: Path) -> Iterator[Path]:
+    """Regular files under ``path`` (itself if a file), sorted, symlinks not followed."""
+    if not os.path.lexists(path):
+        return
+    yield from scan_folder(path).files
 
 
 def _manifest_root(paths: Sequence[Path]) -> Path:
@@ -147,35 +275,55 @@ def build_manifest(
     """Hash every file under ``paths`` and return the manifest (a JSON-ready dict).
 
     ``root`` (default: the directory given, or the common parent of several paths) is
-    what the recorded paths are relative to.
+    what the recorded paths are relative to. Nothing but regular files is opened: what a
+    folder holds besides them (FIFOs, sockets, devices, links leaving the folder or
+    leading nowhere, folders that cannot be listed) is listed under ``skipped`` with the
+    reason, and the manifest is then not ``complete`` (it does not cover the folder).
+    Links inside the folder are listed under ``links`` (their targets are hashed).
+    A FIFO, socket or device named in ``paths`` is refused (:class:`SpecialFileRefused`).
     """
-    resolved = [Path(p).resolve() for p in paths]
-    if not resolved:
+    given = [Path(p) for p in paths]
+    if not given:
         raise ValueError("build_manifest needs at least one path")
+    for p in given:
+        check_readable(p)
+    resolved = [p.resolve() for p in given]
     for p in resolved:
         if not p.exists():
             raise FileNotFoundError(f"{p}: no such file or directory")
     base = Path(root).resolve() if root is not None else _manifest_root(resolved)
-    files = sorted({f for p in resolved for f in iter_files(p)})
-    entries = []
-    for f in files:
+    scans = [scan_folder(p) for p in resolved]
+    files = sorted({f for scan in scans for f in scan.files})
+
+    def relative(f: Path) -> str:
         try:
-            rel = f.relative_to(base).as_posix()
+            return f.relative_to(base).as_posix()
         except ValueError:
             raise ValueError(f"{f} is not under the manifest root {base}") from None
+
+    entries = []
+    for f in files:
+        rel = relative(f)
         digests = hash_file(f, algorithms, progress=progress)
         entries.append({"path": rel, "size": f.stat().st_size, **digests})
-    return {
+    skipped = [{"path": relative(p), "reason": why} for scan in scans for p, why in scan.skipped]
+    links = [{"path": relative(p), "target": t} for scan in scans for p, t in scan.links]
+    manifest: dict[str, Any] = {
         "format": MANIFEST_FORMAT,
         "version": 1,
         "created_utc": _utc_now_iso(),
         "root": str(base),
         # True when the manifest lists everything under root (one directory was
-        # hashed): only then is a file absent from it reported as EXTRA.
-        "complete": len(resolved) == 1 and resolved[0] == base and base.is_dir(),
+        # hashed, nothing in it skipped): only then is a file absent from it EXTRA.
+        "complete": (len(resolved) == 1 and resolved[0] == base and base.is_dir() and not skipped),
         "algorithms": list(algorithms),
         "files": entries,
     }
+    if skipped:
+        manifest["skipped"] = skipped
+    if links:
+        manifest["links"] = links
+    return manifest
 
 
 def write_manifest(manifest: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
@@ -223,14 +371,23 @@ class VerifyReport:
     mismatched: list[tuple[str, str, str]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
+    # (path, reason): recorded paths not opened: a FIFO, device or socket now, or a link
+    # leading out of the root (its target is not the exhibit the manifest recorded)
+    refused: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when every recorded file is present and matches, and nothing was added."""
-        return not (self.mismatched or self.missing or self.extra)
+        return not (self.mismatched or self.missing or self.extra or self.refused)
+
+    @property
+    def problems(self) -> int:
+        """How many recorded or found paths are not as the manifest says."""
+        return len(self.mismatched) + len(self.missing) + len(self.extra) + len(self.refused)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per file: path, status (ok, MISMATCH, MISSING, EXTRA), expected, actual."""
+        """One row per file: path, status (ok, MISMATCH, MISSING, EXTRA, REFUSED), expected,
+        actual (for REFUSED: why the path was not opened)."""
         rows: list[dict[str, str | None]] = [
             {"path": p, "status": "ok", "expected": None, "actual": None} for p in self.matched
         ]
@@ -244,6 +401,10 @@ class VerifyReport:
         rows += [
             {"path": p, "status": "EXTRA", "expected": None, "actual": None} for p in self.extra
         ]
+        rows += [
+            {"path": p, "status": "REFUSED", "expected": None, "actual": why}
+            for p, why in self.refused
+        ]
         frame = pd.DataFrame(rows, columns=["path", "status", "expected", "actual"])
         return frame.astype("str").sort_values("path", kind="stable", ignore_index=True)
 
@@ -256,6 +417,9 @@ class VerifyReport:
             raise EvidenceIntegrityError(self.root / self.missing[0], "recorded", None)
         if self.extra:
             raise EvidenceIntegrityError(self.root / self.extra[0], None, "present")
+        if self.refused:
+            path, why = self.refused[0]
+            raise SpecialFileRefused(self.root / path, why)
 
 
 def _verify_root(
@@ -276,6 +440,22 @@ def _verify_root(
     if recorded.is_dir() or here is None:
         return recorded
     return here
+
+
+def _refusal(target: Path, real_base: Path) -> str | None:
+    """Why a recorded path must not be opened now, or None (missing is not a refusal)."""
+    if not os.path.lexists(target):
+        return None
+    real = target.resolve()
+    if not real.is_relative_to(real_base):
+        return f"a symbolic link to {real}, outside the manifest's root (not followed)"
+    try:
+        mode = real.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return f"{file_kind(mode)}, not a regular file (not opened)"
 
 
 def verify_manifest(
@@ -304,11 +484,16 @@ def verify_manifest(
     recorded = list(data.get("algorithms") or ["sha256"])
     algorithm = next((a for a in SUPPORTED_ALGORITHMS if a in recorded), recorded[0])
     report = VerifyReport(root=base, algorithm=algorithm)
+    real_base = base.resolve()
     listed: set[str] = set()
     for entry in data["files"]:
         rel = str(entry["path"])
         listed.add(rel)
         target = base / rel
+        refusal = _refusal(target, real_base)
+        if refusal is not None:
+            report.refused.append((rel, refusal))
+            continue
         if not target.is_file():
             report.missing.append(rel)
             continue
@@ -322,8 +507,14 @@ def verify_manifest(
         check_extra = bool(data.get("complete", False))
     if check_extra and base.is_dir():
         skip = {manifest_path.resolve()} if manifest_path is not None else set()
-        for f in iter_files(base):
+        found = scan_folder(base)
+        recorded_skips = {str(e.get("path")) for e in data.get("skipped") or []}
+        for f in found.files:
             rel = f.relative_to(base).as_posix()
             if rel not in listed and f.resolve() not in skip:
                 report.extra.append(rel)
+        for f, why in found.skipped:  # a FIFO or an escaping link that appeared since
+            rel = f.relative_to(base).as_posix()
+            if rel not in listed and rel not in recorded_skips:
+                report.refused.append((rel, f"not in the manifest: {why}"))
     return report

@@ -55,27 +55,47 @@ def test_decode_time_lists_cocoa_for_an_ios_value(capsys: pytest.CaptureFixture[
     assert "Unix seconds" not in found
 
 
-def test_artifacts_table_fits_80_columns(capsys: pytest.CaptureFixture[str]) -> None:
+def test_artifacts_table_fits_an_80_column_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import forensics_lib.cli.output as output
+
+    monkeypatch.setattr(output, "terminal_width", lambda stream=None: 80)
     code, out, _ = run(capsys, "artifacts")
     assert code == 0 and "custody.log" in out
     assert max(len(line) for line in out.splitlines()) <= 80
 
 
-def test_render_table_clips_long_columns_to_the_width() -> None:
+def test_render_table_wraps_long_columns_to_the_width() -> None:
+    description, path = "x" * 300, "/data/data/com.example.app/databases/" + "y" * 120
     frame = pd.DataFrame(
         {
             "time": pd.to_datetime(["2024-05-01T10:00:00.5Z"], utc=True),
-            "description": ["x" * 300],
-            "path": ["/data/data/com.example.app/databases/" + "y" * 120],
+            "description": [description],
+            "path": [path],
             "n": [1],
         }
     )
-    text = render_table(frame, width=80)
-    lines = text.splitlines()
+    lines = render_table(frame, width=80).splitlines()
     assert all(len(line) <= 80 for line in lines)
-    assert "2024-05-01T10:00:00.500Z" in lines[2]
-    assert "…" in lines[2]
-    assert lines[-1] == "(long values clipped with …: use --format csv or json)"
+    assert "2024-05-01T10:00:00.500Z" in lines[2] and "…" not in "".join(lines)
+    # every character is there, wrapped inside its column
+    columns = _columns(lines)
+    assert columns["description"] == description and columns["path"] == path
+
+
+def _columns(lines: list[str]) -> dict[str, str]:
+    """Each column's cells of a one-row table, rejoined from its wrapped lines (the
+    column spans are the runs of dashes in the rule under the header)."""
+    import re
+
+    rule = next(i for i, line in enumerate(lines) if set(line) <= {"-", " "})
+    spans = [m.span() for m in re.finditer(r"-+", lines[rule])]
+
+    def join(rows: list[str]) -> list[str]:
+        return ["".join(r[a:b].strip() for r in rows) for a, b in spans]
+
+    return dict(zip(join(lines[:rule]), join(lines[rule + 1 :]), strict=True))
 
 
 def test_custody_commands_and_a_tampered_log(
@@ -179,7 +199,7 @@ def test_ls_lists_device_paths_of_a_vendor_zip(
     assert "1 file(s)" in err and "(zip)" in err
 
 
-def test_render_table_never_clips_times_and_drops_trailing_columns() -> None:
+def test_render_table_never_drops_columns_and_keeps_times_whole() -> None:
     frame = pd.DataFrame(
         {
             "start_utc": pd.to_datetime(["2005-09-09T12:03:01.333Z"], utc=True),
@@ -187,6 +207,11 @@ def test_render_table_never_clips_times_and_drops_trailing_columns() -> None:
         }
     )
     lines = render_table(frame, width=80).splitlines()
-    assert all(len(line) <= 80 for line in lines)
     assert lines[2].startswith("2005-09-09T12:03:01.333Z  ")
-    assert lines[-1].startswith("(") and "more column(s) not shown" in lines[-1]
+    # 24 + 6 x (2 + 12) = 108 > 80: wrapped columns keep 12 characters and the table is
+    # wider than asked (the terminal folds it) rather than lose a column
+    assert max(map(len, lines)) == 108
+    columns = _columns(lines)
+    assert [columns[f"party_{i}"] for i in range(6)] == ["2502@192.168.105.105"] * 6
+    # piped (no width): one line per row, every cell at its natural width
+    assert len(render_table(frame, width=None).splitlines()) == 3

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from forensics_lib import hashing, registry, timeline
+from forensics_lib.cli.args import EXIT_NOTHING, EXIT_OK
 from forensics_lib.cli.output import FORMATS, emit
 
 
@@ -36,7 +37,7 @@ def register(subparsers: Any) -> None:
         choices=hashing.SUPPORTED_ALGORITHMS,
         help="algorithm (repeatable; default sha256 and md5)",
     )
-    p.add_argument("-o", "--output", type=Path, help="write a JSON manifest here")
+    p.add_argument("-o", "--output", type=Path, help="write the JSON manifest here (.json)")
     p.add_argument("--root", type=Path, help="record paths relative to this directory")
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     _add_format(p)
@@ -137,23 +138,43 @@ def cmd_hash(args: argparse.Namespace) -> int:
         algorithms=algorithms,
         progress=False if args.no_progress else None,
     )
+    skipped = manifest.get("skipped", [])
+    for entry in skipped:  # never dropped silently: each one, and the manifest says so
+        print(f"skipped: {entry['path']}: {entry['reason']}", file=sys.stderr)
     if args.output:
         hashing.write_manifest(manifest, args.output)
-        print(f"manifest written: {args.output} ({len(manifest['files'])} files)", file=sys.stderr)
+        note = f"; incomplete: {len(skipped)} skipped" if skipped else ""
+        print(
+            f"manifest written: {args.output} ({len(manifest['files'])} files{note})",
+            file=sys.stderr,
+        )
     frame = pd.DataFrame(manifest["files"], columns=["path", "size", *algorithms])
     emit(frame, args.format)
-    return 0
+    if not manifest["files"]:
+        print("nothing hashed: no regular file under the given path(s)", file=sys.stderr)
+        return EXIT_NOTHING
+    return EXIT_OK
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     report = hashing.verify_manifest(args.manifest, args.root, check_extra=args.extra)
     emit(report.to_frame(), args.format)
-    problems = len(report.mismatched) + len(report.missing) + len(report.extra)
+    problems = report.problems
     verdict = "OK" if report.ok else f"FAILED ({problems} problem(s))"
     print(
         f"verify {args.manifest}: {len(report.matched)} file(s) match; {verdict}", file=sys.stderr
     )
-    return 0 if report.ok else 1
+    skipped = hashing.load_manifest(args.manifest).get("skipped") or []
+    if skipped:  # what the acquisition could not hash is not covered by this check either
+        print(
+            f"note: the manifest is incomplete: {len(skipped)} item(s) were skipped when it "
+            "was made (not regular files, or links leaving the folder)",
+            file=sys.stderr,
+        )
+    if report.ok and not report.matched:  # an empty manifest checks nothing
+        print(f"verify {args.manifest}: the manifest lists no file", file=sys.stderr)
+        return EXIT_NOTHING
+    return EXIT_OK if report.ok else EXIT_NOTHING
 
 
 def cmd_decode_time(args: argparse.Namespace) -> int:
@@ -163,7 +184,8 @@ def cmd_decode_time(args: argparse.Namespace) -> int:
     emit(frame, args.format)
     if frame.empty:
         print("no interpretation lands in the plausible window", file=sys.stderr)
-    return 0
+        return EXIT_NOTHING
+    return EXIT_OK
 
 
 def cmd_ls(args: argparse.Namespace) -> int:
@@ -184,8 +206,11 @@ def cmd_ls(args: argparse.Namespace) -> int:
     if args.format == "table":
         frame = frame[["path", "size", "mtime"]]
     emit(frame, args.format)
+    for m in members:  # listed as stored, but no reader will ever open them
+        if m.unsafe_reason:
+            print(f"refused member: {m.name!r}: {m.unsafe_reason}", file=sys.stderr)
     print(f"{len(frame)} file(s) in {args.exhibit} ({ev.kind})", file=sys.stderr)
-    return 0
+    return EXIT_OK if len(frame) else EXIT_NOTHING
 
 
 def cmd_artifacts(args: argparse.Namespace) -> int:
@@ -193,7 +218,10 @@ def cmd_artifacts(args: argparse.Namespace) -> int:
     if args.format == "table":
         frame = frame[["id", "family", "description"]]
     emit(frame, args.format)
-    return 0
+    if frame.empty:
+        print(f"no artifact of the family {args.family!r}", file=sys.stderr)
+        return EXIT_NOTHING
+    return EXIT_OK
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
@@ -245,7 +273,7 @@ def cmd_custody_add(args: argparse.Namespace) -> int:
         who=args.who, action=args.action, exhibit=args.exhibit, sha256=sha, note=args.note
     )
     print(f"entry {entry.seq} added: {entry.time_utc} {entry.who} {entry.action}")
-    return 0
+    return EXIT_OK
 
 
 def cmd_custody_show(args: argparse.Namespace) -> int:
@@ -255,7 +283,10 @@ def cmd_custody_show(args: argparse.Namespace) -> int:
     if args.format == "table":
         frame = frame[["seq", "time", "who", "action", "exhibit", "note"]]
     emit(frame, args.format)
-    return 0
+    if frame.empty:
+        print(f"{args.log}: no custody entries", file=sys.stderr)
+        return EXIT_NOTHING
+    return EXIT_OK
 
 
 def cmd_custody_verify(args: argparse.Namespace) -> int:
@@ -263,4 +294,4 @@ def cmd_custody_verify(args: argparse.Namespace) -> int:
 
     count = CustodyLog(args.log).verify()
     print(f"custody chain intact: {count} entries")
-    return 0
+    return EXIT_OK

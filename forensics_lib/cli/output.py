@@ -1,20 +1,34 @@
-"""Render DataFrames for the terminal: a table that fits the width, CSV or JSON."""
+"""Render DataFrames for the terminal: a table that fits the width, CSV or JSON.
+
+Nothing is ever clipped: a table written to a pipe or a file has every character of every
+cell; in a terminal, long text wraps inside its column while times, hashes, Call-IDs and
+phone numbers stay whole on one line. CSV and JSON come from the one streaming writer of
+:mod:`forensics_lib.export.table`, as ``-o`` files do."""
 
 from __future__ import annotations
 
-import json
+import io
+import re
 import shutil
 import sys
+import textwrap
 from typing import IO, Any
 
-import numpy as np
 import pandas as pd
 
-from forensics_lib.export.timeline import iso_utc
+from forensics_lib.export.table import write_table_stream
 
 FORMATS = ("table", "csv", "json")
-MIN_WIDTH = 6
-ELLIPSIS = "…"
+# A wrapped column keeps at least this many characters a line.
+WRAP_FLOOR = 12
+MIN_TERMINAL = 40
+# Column names shown whole (never wrapped) in a terminal, and name endings that mean so.
+WHOLE_NAMES = frozenset(
+    {"sha256", "md5", "sha1", "sha512", "hash", "expected", "actual", "call_id", "ssrc"}
+)
+WHOLE_SUFFIXES = ("_sha256", "_md5", "_sha1", "_sha512", "_hash", "call_id", "_number")
+_HEX_DIGEST = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128}")
+_PHONE = re.compile(r"\+?[0-9][0-9 ().-]{4,}[0-9]")
 
 
 def _cell_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -49,96 +63,120 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 0)] + ELLIPSIS
+def _unbreakable(name: str, column: pd.Series, text: pd.Series) -> bool:
+    """Columns shown whole on one line even in a terminal: times, hashes, Call-IDs,
+    phone numbers (a wrapped hash cannot be copied; a clipped one is useless)."""
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        return True
+    lowered = name.lower()
+    if lowered in WHOLE_NAMES or lowered.endswith(WHOLE_SUFFIXES):
+        return True
+    values = text[text != ""]
+    if values.empty:
+        return False
+    sample = values.head(1000)
+    return bool(sample.str.fullmatch(_HEX_DIGEST).all() or sample.str.fullmatch(_PHONE).all())
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def terminal_width(stream: IO[str] | None = None) -> int | None:
+    """The width to fit a table to: the terminal's, or None (never cut) when ``stream``
+    (stdout) is not a terminal: a file or a pipe gets every character of every cell."""
+    target = stream if stream is not None else sys.stdout
+    try:
+        interactive = target.isatty()
+    except (AttributeError, ValueError):
+        interactive = False
+    if not interactive:
+        return None
+    return max(shutil.get_terminal_size((80, 24)).columns, MIN_TERMINAL)
 
 
 def render_table(frame: pd.DataFrame, width: int | None = None) -> str:
-    """A plain-text table no wider than ``width`` (the terminal, at least 80).
+    """A plain-text table; nothing in it is ever clipped or left out.
 
-    Times are never clipped (a clipped time is useless). Other long columns are clipped
-    with an ellipsis, widest first, down to 12 characters; if that is not enough, trailing
-    columns are dropped and a note says how to see everything.
+    ``width`` None: the terminal's width when stdout is a terminal, else no limit (every
+    cell at its natural width: a pipe or a file gets all of it). Given a width, times,
+    hashes, Call-IDs and phone numbers keep their full width on one line, and other long
+    columns (text, paths) wrap onto continuation lines, widest first, down to 12
+    characters; a table whose unbreakable columns alone are wider stays wider (the
+    terminal folds it) rather than lose a column.
     """
     if width is None:
-        width = max(shutil.get_terminal_size((80, 24)).columns, 80)
+        width = terminal_width()
     if frame.empty:
         return "(no rows)\n" if len(frame.columns) else "(nothing)\n"
     cells = _cell_text(frame)
     names = list(cells.columns)
-    fixed = {str(n) for n in frame.columns if isinstance(frame[n].dtype, pd.DatetimeTZDtype)}
-    widths = {n: max(len(n), int(cells[n].map(len).max() or 0)) for n in names}
+    natural = {n: max(len(n), int(cells[n].map(len).max() or 0)) for n in names}
+    widths = dict(natural)
+    if width is not None:
+        fixed = {str(n) for n in frame.columns if _unbreakable(str(n), frame[n], cells[str(n)])}
 
-    def total(cols: list[str]) -> int:
-        return sum(widths[c] for c in cols) + 2 * (len(cols) - 1)
+        def total() -> int:
+            return sum(widths.values()) + 2 * (len(names) - 1)
 
-    shown = list(names)
-    while total(shown) > width:
-        clippable = [c for c in shown if c not in fixed and widths[c] > max(MIN_WIDTH, 12)]
-        if clippable:
-            widest = max(clippable, key=lambda c: widths[c])
-            floor = max(MIN_WIDTH, 12)
-            widths[widest] = max(floor, widths[widest] - (total(shown) - width))
-            continue
-        if len(shown) == 1:
-            break
-        shown.pop()
-    # Dropping a column may leave room: give it back to the clipped ones, in order.
-    natural = {n: max(len(n), int(cells[n].map(len).max() or 0)) for n in shown}
-    spare = width - total(shown)
-    for c in shown:
-        grow = min(natural[c] - widths[c], max(spare, 0))
-        widths[c] += grow
-        spare -= grow
-    lines = ["  ".join(_clip(c, widths[c]).ljust(widths[c]) for c in shown).rstrip()]
-    lines.append("  ".join("-" * widths[c] for c in shown))
-    for row in cells[shown].itertuples(index=False):
-        lines.append(
-            "  ".join(
-                _clip(str(v), widths[c]).ljust(widths[c]) for c, v in zip(shown, row, strict=True)
-            ).rstrip()
-        )
-    hidden = len(names) - len(shown)
-    clipped = [c for c in shown if widths[c] < natural[c]]
-    if hidden:
-        lines.append(f"({hidden} more column(s) not shown: use --format csv or json)")
-    elif clipped:
-        lines.append(f"(long values clipped with {ELLIPSIS}: use --format csv or json)")
+        while total() > width:
+            wrappable = [c for c in names if c not in fixed and widths[c] > WRAP_FLOOR]
+            if not wrappable:
+                break
+            widest = max(wrappable, key=lambda c: widths[c])
+            widths[widest] = max(WRAP_FLOOR, widths[widest] - (total() - width))
+    wrapped = [c for c in names if widths[c] < natural[c]]
+    header = [_wrap(c, widths[c]) if c in wrapped else [c] for c in names]
+    lines = _block(header, names, widths)
+    lines.append("  ".join("-" * widths[c] for c in names))
+    if not wrapped:  # the common case, fast: one line per row
+        padded = [cells[c].str.ljust(widths[c]) for c in names]
+        body = padded[0]
+        for more in padded[1:]:
+            body = body + "  " + more
+        lines.extend(body.str.rstrip().tolist())
+    else:
+        for row in cells.itertuples(index=False, name=None):
+            parts = [
+                _wrap(v, widths[c]) if c in wrapped else [v]
+                for c, v in zip(names, row, strict=True)
+            ]
+            lines.extend(_block(parts, names, widths))
     return "\n".join(lines) + "\n"
 
 
-def _json_value(value: Any) -> Any:
-    if _missing(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return iso_utc(pd.Series([value])).iloc[0]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+def _block(parts: list[list[str]], names: list[str], widths: dict[str, int]) -> list[str]:
+    """One table row (or the header) as lines: wrapped cells continue on the next line."""
+    height = max(len(p) for p in parts)
+    return [
+        "  ".join(
+            (p[i] if i < len(p) else "").ljust(widths[c]) for c, p in zip(names, parts, strict=True)
+        ).rstrip()
+        for i in range(height)
+    ]
 
 
 def render_json(frame: pd.DataFrame) -> str:
-    records = [
-        {str(k): _json_value(v) for k, v in row.items()}
-        for row in frame.astype(object).to_dict(orient="records")
-    ]
-    return json.dumps(records, indent=2, ensure_ascii=False, default=str) + "\n"
+    """The frame as a JSON array of objects (times ISO UTC, missing values null)."""
+    buffer = io.StringIO()
+    write_table_stream(frame, "json", buffer)
+    return buffer.getvalue()
 
 
 def render_csv(frame: pd.DataFrame) -> str:
-    out = frame.copy()
-    for name in out.columns:
-        if isinstance(out[name].dtype, pd.DatetimeTZDtype):
-            out[name] = iso_utc(out[name])
-    return str(out.to_csv(index=False, lineterminator="\n"))
+    """The frame as CSV with a header (times ISO UTC with nanoseconds)."""
+    buffer = io.StringIO()
+    write_table_stream(frame, "csv", buffer)
+    return buffer.getvalue()
 
 
 def emit(frame: pd.DataFrame, fmt: str, stream: IO[str] | None = None) -> None:
-    """Write ``frame`` to ``stream`` (stdout) in ``fmt`` (table, csv or json)."""
+    """Write ``frame`` to ``stream`` (stdout) in ``fmt`` (table, csv, json or jsonl).
+
+    csv and json are streamed a chunk of rows at a time (never the whole text in memory);
+    a table fits the terminal, or is written whole when the stream is not a terminal."""
     target = stream if stream is not None else sys.stdout
-    if fmt == "csv":
-        target.write(render_csv(frame))
-    elif fmt == "json":
-        target.write(render_json(frame))
+    if fmt in ("csv", "json", "jsonl"):
+        write_table_stream(frame, fmt, target)
     else:
-        target.write(render_table(frame))
+        target.write(render_table(frame, width=terminal_width(target)))

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from forensics_lib.cli.args import EXIT_ERROR, EXIT_NOTHING, EXIT_OK
 from forensics_lib.cli.output import FORMATS, emit
 
 
@@ -42,7 +43,12 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("read", help="read one artifact (e.g. sms, calls, whatsapp_messages)")
     p.add_argument("extraction", type=Path, metavar="EXTRACTION")
     p.add_argument("artifact", metavar="ARTIFACT", help="a name (sms) or an id (android.sms)")
-    p.add_argument("-o", "--output", type=Path, help="write CSV to this file instead of stdout")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="write every column to this file: .csv, .json, .jsonl or .parquet (by suffix)",
+    )
     p.add_argument("--limit", type=int, help="show at most this many rows")
     _add_format(p)
     p.set_defaults(func=cmd_read)
@@ -59,7 +65,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     rows += [(k, v) for k, v in device.items() if v is not None]
     rows += [(f"rows: {name}", str(n)) for name, n in counts.items()]
     emit(pd.DataFrame(rows, columns=["field", "value"]), args.format)
-    return 0
+    if not any(counts.values()):
+        print(f"{args.extraction}: no artifact with any row was found", file=sys.stderr)
+        return EXIT_NOTHING
+    return EXIT_OK
 
 
 def cmd_artifacts(args: argparse.Namespace) -> int:
@@ -68,10 +77,14 @@ def cmd_artifacts(args: argparse.Namespace) -> int:
     with open_extraction(args.extraction) as ext:
         frame = ext.artifacts()
     emit(frame, args.format)
-    return 0
+    if frame.empty:
+        print(f"{args.extraction}: no known artifact found", file=sys.stderr)
+        return EXIT_NOTHING
+    return EXIT_OK
 
 
 def cmd_read(args: argparse.Namespace) -> int:
+    from forensics_lib.export import write_table
     from forensics_lib.phone import open_extraction
 
     with open_extraction(args.extraction) as ext:
@@ -79,19 +92,22 @@ def cmd_read(args: argparse.Namespace) -> int:
             frame = ext.read(args.artifact)
         except KeyError as exc:
             print(f"error: {exc.args[0]}", file=sys.stderr)
-            return 2
+            return EXIT_ERROR
     if args.output:
-        from forensics_lib.cli.output import render_csv, render_json
-
-        # every column (raw values and provenance included); json if asked, else csv
-        render = render_json if args.format == "json" else render_csv
-        args.output.write_text(render(frame), encoding="utf-8")
+        # every column (raw values and provenance included), streamed in the format the
+        # suffix names (checked before reading, in cli.args.output_suffix_problem)
+        write_table(frame, args.output)
         print(f"{len(frame)} rows written: {args.output}", file=sys.stderr)
-        return 0
-    if args.limit is not None:
-        frame = frame.head(args.limit)
-    if args.format == "table":  # the raw and provenance columns are in csv and json
-        hidden = ["artifact", "source_path", "row_id", "time_raw", "type", "thread_id", "subject"]
-        frame = frame.drop(columns=hidden, errors="ignore")
-    emit(frame, args.format)
-    return 0
+    else:
+        shown = frame.head(args.limit) if args.limit is not None else frame
+        if args.format == "table":  # the raw and provenance columns are in csv and json
+            hidden = ["artifact", "source_path", "row_id", "time_raw", "type", "thread_id"]
+            shown = shown.drop(columns=[*hidden, "subject"], errors="ignore")
+        emit(shown, args.format)
+    if frame.empty:  # a header alone is not an answer: say so, and exit non-zero
+        print(
+            f"{args.extraction}: {args.artifact}: 0 rows read (see the warnings above, if any)",
+            file=sys.stderr,
+        )
+        return EXIT_NOTHING
+    return EXIT_OK
