@@ -42,19 +42,28 @@ from forensics_lib.drone.model import (
     BAD_FRAME_COLUMNS,
     HOME_COLUMNS,
     MISSION_COLUMNS,
+    NO_GPS_TIME,
     PARAM_COLUMNS,
     PILOT_COLUMNS,
     SERVO_STEP_COLUMNS,
     TRACK_COLUMNS,
+    UNKNOWN_VEHICLE,
     VEHICLE_COLUMNS,
     FlightLog,
-    arm_events,
     frame_of,
+    vehicle_family,
 )
 from forensics_lib.drone.tlog import RELEASE_COMMANDS, _asof, _enum_label, events_frame
 from forensics_lib.errors import ForensicsWarning, TruncatedInputWarning
 
-__all__ = ["HEADER", "Records", "read_dataflash", "scan_records"]
+__all__ = [
+    "FIRMWARE_TYPES",
+    "HEADER",
+    "Records",
+    "read_dataflash",
+    "scan_records",
+    "vehicle_mav_type",
+]
 
 HEADER = b"\xa3\x95"
 FMT_TYPE = 128
@@ -85,15 +94,31 @@ _FORMAT: dict[str, tuple[Any, float | None]] = {
     "Q": ("<u8", None),
 }
 
-# ArduPilot firmware banner -> MAV_TYPE, for the flight-mode names (pymavlink mode maps).
-_FIRMWARE_TYPE = {
-    "ArduPlane": 1,
+# ArduPilot firmware banner (the first word of the boot MSG) -> MAV_TYPE, for the flight-mode
+# table (pymavlink mavutil.mode_mapping_bynumber). Every era's spelling: ArduPilot printed
+# "ArduCopter V3.1" and "APM:Copter V3.2".."V3.6" (AP_HAL "FIRMWARE_STRING" of each
+# release), "ArduCopter V4.x" since; "APMrover2" and "APM:Rover" before "ArduRover".
+# pymavlink's DFReader matches the same words inside the MSG text ("Rover", "Plane",
+# "Copter", "Antenna", "ArduSub", "Blimp").
+FIRMWARE_TYPES: dict[str, int] = {
     "ArduCopter": 2,
+    "APM:Copter": 2,
+    "ArduPlane": 1,
+    "APM:Plane": 1,
     "ArduRover": 10,
+    "APMrover2": 10,
+    "APM:Rover": 10,
+    "APMRover2": 10,
     "ArduSub": 12,
+    "APM:Sub": 12,
     "AntennaTracker": 5,
+    "APM:AntennaTracker": 5,
+    "ArduTracker": 5,
     "Blimp": 7,
 }
+_FIRMWARE_TYPE = FIRMWARE_TYPES
+# VER.BU (APM_BUILD_DIRECTORY, AP_Vehicle/AP_Vehicle_Type.h) -> MAV_TYPE, as DFReader maps it.
+_BUILD_TYPES = {1: 10, 2: 2, 3: 1, 4: 5, 7: 12, 12: 7, 13: 4}
 _EV = {
     10: ("armed", "motors armed"),
     11: ("disarmed", "motors disarmed"),
@@ -309,16 +334,47 @@ def _utc(table: pd.DataFrame, clock: tuple[int, int] | None) -> pd.Series:
 
 
 def _firmware(msgs: pd.DataFrame) -> str | None:
+    """The boot banner (``ArduCopter V4.5.7 (c0ffee12)``, ``APM:Copter V3.4.4-rc1 ...``)."""
     if msgs.empty or "Message" not in msgs:
         return None
-    return next((m for m in msgs["Message"] if str(m).split(" ")[0] in _FIRMWARE_TYPE), None)
+    return next((str(m) for m in msgs["Message"] if str(m).split(" ")[0] in FIRMWARE_TYPES), None)
 
 
-def _mode_names(modes: pd.DataFrame, firmware: str | None) -> list[str]:
-    vtype = _FIRMWARE_TYPE.get((firmware or "").split(" ")[0])
+def vehicle_mav_type(firmware: str | None, ver: pd.DataFrame) -> int | None:
+    """The MAV_TYPE of the vehicle: from the firmware banner, else the VER record's build
+    type (``BU``), else None (then flight modes can only be shown as numbers)."""
+    word = (firmware or "").split(" ")[0]
+    if word in FIRMWARE_TYPES:
+        return FIRMWARE_TYPES[word]
+    if "BU" in ver and len(ver):
+        return _BUILD_TYPES.get(int(ver["BU"].iloc[-1]))
+    return None
+
+
+def _mode_names(modes: pd.DataFrame, vtype: int | None) -> list[str]:
     mapping = mavutil.mode_mapping_bynumber(vtype) if vtype is not None else None
     column = "ModeNum" if "ModeNum" in modes else "Mode"
     return [str((mapping or {}).get(int(m), f"Mode({int(m)})")) for m in modes[column]]
+
+
+def _boot_seconds(recs: Records, offsets: pd.Series) -> npt.NDArray[np.float64]:
+    """TimeUS / 1e6 of the records at ``offsets`` (NaN where the record has no TimeUS first)."""
+    out = np.full(len(offsets), np.nan)
+    at = pd.to_numeric(offsets, errors="coerce").to_numpy(dtype=np.float64)
+    ok = ~np.isnan(at)
+    pos = at[ok].astype(np.int64)
+    types = recs.data[pos + 2]
+    values = np.full(len(pos), np.nan)
+    for t in np.unique(types):
+        fmt = recs.formats.get(int(t))
+        if fmt is None or not fmt.labels or fmt.labels[0] != "TimeUS" or fmt.format[:1] != "Q":
+            continue
+        sel = types == t
+        raw = recs.data[pos[sel][:, None] + 3 + np.arange(8)]
+        us = np.ascontiguousarray(raw).view("<u8").reshape(-1).astype(np.float64)
+        values[sel] = np.where(us < _MAX_BOOT_US, us / 1e6, np.nan)
+    out[ok] = values
+    return out
 
 
 def _track(
@@ -349,6 +405,7 @@ def _track(
             "fix_type": gps.get("Status", pd.NA),
             "offset": gps["offset"],
             "TimeUS": gps.get("TimeUS", np.nan),
+            "time_boot_s": gps["TimeUS"] / 1e6 if "TimeUS" in gps else np.nan,
         }
     )
     pos = recs.table("POS")
@@ -389,10 +446,30 @@ def _arm_states(recs: Records, clock: tuple[int, int] | None) -> pd.DataFrame:
     )
 
 
+def _arm_events(arm: pd.DataFrame) -> list[dict[str, Any]]:
+    """One event per ARM/EV record that changes the state. Unlike a tlog's HEARTBEAT, which
+    repeats the state, ArduPilot writes these only when it arms or disarms
+    (AP_Arming::arm/disarm -> Log_Write_Arm, LogEvent ARMED/DISARMED), so the first one is an
+    act too, even a disarm (a log that begins armed)."""
+    if arm.empty:
+        return []
+    changes = arm[arm["armed"].ne(arm["armed"].shift())]
+    return [
+        {
+            "time_utc": r["time_utc"],
+            "kind": "armed" if r["armed"] else "disarmed",
+            "text": "motors armed" if r["armed"] else "motors disarmed",
+            "value": str(bool(r["armed"])),
+            "offset": r["offset"],
+        }
+        for _, r in changes.iterrows()
+    ]
+
+
 def _events(
     recs: Records, clock: tuple[int, int] | None, modes: pd.DataFrame, arm: pd.DataFrame
 ) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = arm_events(arm)
+    rows: list[dict[str, Any]] = _arm_events(arm)
     for _, r in modes.iterrows():
         rows.append(
             {
@@ -579,19 +656,25 @@ def read_dataflash(buf: bytes, path: str) -> FlightLog:
             stacklevel=3,
         )
     clock = _clock(recs)
+    notes: list[str] = []
     if clock is None:
+        notes.append(NO_GPS_TIME)
         warnings.warn(
-            f"{path}: no GPS week in the log, so record times cannot be put on UTC (NaT)",
+            f"{path}: {NO_GPS_TIME}: times are boot-relative (time_boot_s, seconds since the "
+            "autopilot booted) and time_utc is empty",
             ForensicsWarning,
             stacklevel=3,
         )
     firmware = _firmware(recs.table("MSG"))
+    mav_type = vehicle_mav_type(firmware, recs.table("VER"))
     modes = recs.table("MODE")
     if not modes.empty and ("Mode" in modes or "ModeNum" in modes):
+        if mav_type is None:
+            notes.append(UNKNOWN_VEHICLE)
         modes = pd.DataFrame(
             {
                 "time_utc": _utc(modes, clock),
-                "mode": _mode_names(modes, firmware),
+                "mode": _mode_names(modes, mav_type),
                 "offset": modes["offset"],
             }
         )
@@ -605,21 +688,21 @@ def read_dataflash(buf: bytes, path: str) -> FlightLog:
         [*_events(recs, clock, modes, arm), *_param_changes(params), *servo.servo_events(steps)],
         track,
     )
+    events["time_boot_s"] = _boot_seconds(recs, events["offset"])
     counts = {
         recs.formats[t].name: len(v) for t, v in sorted(recs.starts.items()) if t in recs.formats
     }
-    vtype = (firmware or "").split(" ")[0]
     vehicle = frame_of(
         VEHICLE_COLUMNS,
         {
             "vehicle_type": [
-                _enum_label("MAV_TYPE", _FIRMWARE_TYPE[vtype], "MAV_TYPE_")
-                if vtype in _FIRMWARE_TYPE
-                else None
+                _enum_label("MAV_TYPE", mav_type, "MAV_TYPE_") if mav_type is not None else None
             ],
-            "autopilot": ["ARDUPILOTMEGA" if firmware else None],
+            "autopilot": ["ARDUPILOTMEGA" if firmware or mav_type is not None else None],
             "firmware": [firmware],
             "board_uid": [_board(recs.table("MSG"))],
+            "vehicle_family": [vehicle_family(mav_type)],
+            "hardware": [_board(recs.table("MSG"), name=True)],
         },
     )
     return FlightLog(
@@ -643,15 +726,17 @@ def read_dataflash(buf: bytes, path: str) -> FlightLog:
         message_counts=counts,
         truncated=recs.truncated_at is not None,
         servo_steps=steps,
+        notes=tuple(notes),
     )
 
 
-def _board(msgs: pd.DataFrame) -> str | None:
-    """The board line ArduPilot logs at boot, e.g. ``PX4v4 00360029 30365103 31323731``."""
+def _board(msgs: pd.DataFrame, name: bool = False) -> str | None:
+    """The board id in the line ArduPilot logs at boot, e.g. ``PX4v4 00360029 30365103
+    31323731`` (``name``: the board's name, ``PX4v4``, instead)."""
     if "Message" not in msgs:
         return None
     for m in msgs["Message"]:
         parts = str(m).split()
         if len(parts) == 4 and all(len(p) == 8 for p in parts[1:]):
-            return " ".join(parts[1:])
+            return parts[0] if name else " ".join(parts[1:])
     return None
