@@ -87,6 +87,7 @@ def with_flight_events(log: FlightLog) -> FlightLog:
         return log
     log.notes = (*log.notes, *(n for n in flight_notes(log.track, segments) if n not in log.notes))
     offsets = dict(zip(log.track["time_utc"], log.track["offset"], strict=True))
+    boots = dict(zip(log.track["time_utc"], log.track["time_boot_s"], strict=True))
     rows = []
     for _, s in segments.iterrows():
         if not s["airborne_at_start"]:
@@ -98,6 +99,7 @@ def with_flight_events(log: FlightLog) -> FlightLog:
                     "lat": s["takeoff_lat"],
                     "lon": s["takeoff_lon"],
                     "offset": offsets.get(s["takeoff_utc"]),
+                    "time_boot_s": boots.get(s["takeoff_utc"]),
                 }
             )
         if s["landed"]:
@@ -113,6 +115,7 @@ def with_flight_events(log: FlightLog) -> FlightLog:
                     "lat": s["landing_lat"],
                     "lon": s["landing_lon"],
                     "offset": offsets.get(s["landing_utc"]),
+                    "time_boot_s": boots.get(s["landing_utc"]),
                 }
             )
     if not rows:

@@ -147,18 +147,32 @@ def _frame_status(buf: bytes, at: int, size: int, extras: dict[int, int]) -> tup
     return total, "ok"
 
 
+def _swallows_a_frame(buf: bytes, at: int, total: int, size: int, extras: dict[int, int]) -> bool:
+    """Whether a CRC-checked frame starts inside the unchecked frame at ``at`` (its STX): then
+    the unchecked one is foreign bytes that merely look like a frame (a partial frame whose
+    id bytes run into the next frame), and the checked one wins."""
+    end = at + total
+    for stx in (b"\xfe", b"\xfd"):
+        hit = buf.find(stx, at + 1, end)
+        while hit >= 0:
+            if _frame_status(buf, hit, size, extras)[1] == "ok":
+                return True
+            hit = buf.find(stx, hit + 1, end)
+    return False
+
+
 def _unknown_run_ok(buf: bytes, pos: int, size: int, extras: dict[int, int]) -> bool:
-    """Whether the frames of unknown ids from ``pos`` (a stamp) on are real: they are when the
-    run ends exactly at the end of the file, in a frame cut by it, or in a frame whose CRC
-    checks out. Unchecked lengths read out of foreign bytes (console text, a partial frame)
-    would otherwise swallow the good frames after them."""
+    """Whether the frames of unknown ids from ``pos`` (a stamp) on are real: they are when
+    none hides a CRC-checked frame inside it and the run ends exactly at the end of the file,
+    in a frame cut by it, or in a frame whose CRC checks out. Unchecked lengths read out of
+    foreign bytes (console text, a partial frame) would otherwise swallow good frames."""
     while pos < size:
         if pos + TLOG_STAMP >= size:
             return True  # the file ends inside the next stamp: a truncation, reported as such
         total, status = _frame_status(buf, pos + TLOG_STAMP, size, extras)
         if status in ("ok", "short"):
             return True
-        if status == "bad":
+        if status == "bad" or _swallows_a_frame(buf, pos + TLOG_STAMP, total, size, extras):
             return False
         pos += TLOG_STAMP + total
     return True
@@ -175,7 +189,12 @@ def _frame_length(buf: bytes, at: int, size: int, extras: dict[int, int], strict
         return total
     if status == "short":
         return -1
-    if status == "unknown" and not strict and _unknown_run_ok(buf, at + total, size, extras):
+    if (
+        status == "unknown"
+        and not strict
+        and not _swallows_a_frame(buf, at, total, size, extras)
+        and _unknown_run_ok(buf, at + total, size, extras)
+    ):
         return total
     return 0
 
@@ -318,11 +337,16 @@ def _fast_prefix(buf: bytes) -> tuple[list[int], int]:
     unknown = np.zeros(len(offsets), dtype=bool)
     ok = _crcs_ok(np.frombuffer(buf, dtype=np.uint8), offsets, unknown)
     if unknown.any():
-        # A run of unchecked frames stands only if what follows it checks out (as in
-        # _unknown_run_ok): the frame after the walk's last one, then back to front.
-        tail_ok = _unknown_run_ok(buf, pos, len(buf), _crc_extras()) if pos < len(buf) else True
+        # A run of unchecked frames stands only if none hides a checked frame and what
+        # follows it checks out (as _frame_length decides): back to front.
+        extras = _crc_extras()
+        tail_ok = _unknown_run_ok(buf, pos, len(buf), extras) if pos < len(buf) else True
         for i in np.flatnonzero(unknown)[::-1]:
-            ok[i] = ok[i + 1] if i + 1 < len(ok) else tail_ok
+            at = starts[i] + TLOG_STAMP
+            total = (starts[i + 1] if i + 1 < len(starts) else pos) - starts[i] - TLOG_STAMP
+            ok[i] = (ok[i + 1] if i + 1 < len(ok) else tail_ok) and not _swallows_a_frame(
+                buf, at, total, len(buf), extras
+            )
     if ok.all():
         return starts, pos
     first_bad = int(np.argmin(ok))
