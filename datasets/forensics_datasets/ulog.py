@@ -168,6 +168,7 @@ def write_ulog(
 
     key: dict[str, Any] = {
         "gps_samples": 0,
+        "global_samples": 0,
         "modes": [],
         "arming": [],
         "messages": [],
@@ -211,6 +212,7 @@ def write_ulog(
                 key["gps_samples"] += 1
                 first_gps = first_gps or (row.time_utc, float(row.lat), float(row.lon))
                 last_gps = (row.time_utc, float(row.lat), float(row.lon))
+            key["global_samples"] += int(global_position)
             data(
                 "vehicle_global_position",
                 us + 150,

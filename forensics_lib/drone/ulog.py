@@ -52,8 +52,11 @@ from forensics_lib.drone.model import (
 )
 from forensics_lib.drone.tlog import _asof, _enum_label, events_frame
 from forensics_lib.errors import ForensicsWarning, ParseError, TruncatedInputWarning
+from forensics_lib.registry import artifact
+from forensics_lib.schema import STR, ArtifactSpec, Column, conform
+from forensics_lib.sources import Source, display_path, open_binary, source_path
 
-__all__ = ["NAV_STATES", "ULOG_MAGIC", "nav_state_name", "read_ulog"]
+__all__ = ["NAV_STATES", "ULOG_INFO", "ULOG_MAGIC", "nav_state_name", "read_ulog", "ulog_info"]
 
 ULOG_MAGIC = b"ULog\x01\x12\x35"
 _HEADER_LEN = 16
@@ -94,6 +97,22 @@ _POSITION_SLOW = 6
 # absent: 1 rotary wing -> QUADROTOR, 2 fixed wing, 3 rover -> GROUND_ROVER, 4 airship.
 _VEHICLE_TYPE_MAV = {1: 2, 2: 1, 3: 10, 4: 7}
 _GPS_TOPICS = ("vehicle_gps_position", "sensor_gps")
+
+ULOG_INFO = ArtifactSpec(
+    id="drone.ulog_info",
+    family="drone",
+    description="PX4 ULog facts: system, hardware and software versions ('I' messages) and "
+    "the parameters at the log start ('P')",
+    columns=(
+        Column("kind", STR, "info (an 'I' message) or parameter (a 'P' message)"),
+        Column("key", STR, "sys_name, ver_hw, ver_sw, ver_sw_branch, ... or the parameter name"),
+        Column("value", STR, "the value as text"),
+        Column("type", STR, "the ULog type of the value (char[40], int32_t, float, ...)"),
+    ),
+    globs=("**/*.ulg", "**/*.ULG"),
+    magic=((0, ULOG_MAGIC),),
+    references=("PX4 docs 'ULog File Format'; pyulog 1.3.0 core.py (msg_info_dict, ...)",),
+)
 
 
 def nav_state_name(nav_state: int, ver_sw_release: int | None = None) -> str:
@@ -284,7 +303,9 @@ def _params(ulog: Any, clock: _Clock) -> pd.DataFrame:
     ]
     if not rows:
         return frame_of(PARAM_COLUMNS, {})
-    return frame_of(PARAM_COLUMNS, pd.DataFrame(rows))
+    frame = pd.DataFrame(rows)
+    frame["time_utc"] = pd.Series(list(frame["time_utc"]), dtype="datetime64[ns, UTC]")
+    return frame_of(PARAM_COLUMNS, frame)
 
 
 def _param_events(ulog: Any, clock: _Clock) -> list[dict[str, Any]]:
@@ -501,3 +522,35 @@ def _vehicle_system(ulog: Any) -> int | None:
     if status is None or "system_id" not in status[1]:
         return None
     return int(status[1]["system_id"][-1])
+
+
+@artifact(ULOG_INFO)
+def ulog_info(source: Source) -> pd.DataFrame:
+    """One row per info value and initial parameter of a PX4 ULog (``row_id``: their order)."""
+    with open_binary(source) as fh:
+        buf = fh.read()
+    path = display_path(source)
+    if buf[: len(ULOG_MAGIC)] != ULOG_MAGIC:
+        raise ParseError(path, 0, f"not a PX4 ULog (first bytes {buf[:8].hex(' ')})")
+    ulog, printed = _parse(buf, path)
+    for line in printed:
+        warnings.warn(f"{path}: pyulog: {line}", ForensicsWarning, stacklevel=2)
+    types = getattr(ulog, "_msg_info_dict_types", {})  # pyulog: the declared type of each
+    rows = [
+        {"kind": "info", "key": k, "value": str(v), "type": str(types.get(k, ""))}
+        for k, v in ulog.msg_info_dict.items()
+    ]
+    rows += [
+        {
+            "kind": "parameter",
+            "key": k,
+            "value": f"{v:g}" if isinstance(v, float) else str(v),
+            "type": "float" if isinstance(v, float) else "int32_t",
+        }
+        for k, v in ulog.initial_parameters.items()
+    ]
+    frame = pd.DataFrame(rows, columns=["kind", "key", "value", "type"])
+    frame["artifact"] = ULOG_INFO.id
+    frame["source_path"] = source_path(source)
+    frame["row_id"] = np.arange(len(frame), dtype=np.int64)
+    return conform(frame, ULOG_INFO)
