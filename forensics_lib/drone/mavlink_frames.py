@@ -199,6 +199,18 @@ def _frame_length(buf: bytes, at: int, size: int, extras: dict[int, int], strict
     return 0
 
 
+def _checked_frame_after(buf: bytes, pos: int, extras: dict[int, int]) -> bool:
+    """Whether a CRC-checked frame starts after ``pos``: then a "frame" at ``pos`` that runs
+    past the end of the file is foreign bytes before it, not the log's truncated last frame."""
+    size = len(buf)
+    nxt = _next_candidate(buf, pos + 1)
+    while nxt >= 0:
+        if _frame_status(buf, nxt + TLOG_STAMP, size, extras)[1] == "ok":
+            return True
+        nxt = _next_candidate(buf, nxt + 1)
+    return False
+
+
 def first_frame(buf: bytes, limit: int = 1 << 16) -> int | None:
     """Offset (of the 8-byte stamp) of the first frame in ``buf[:limit]`` whose CRC checks out
     and which is followed by a second good frame (or the end of the file), or None.
@@ -373,7 +385,7 @@ def scan_frames(buf: bytes, vectorised: bool = True) -> Frames:
             starts.append(pos)
             pos += TLOG_STAMP + length
             continue
-        if length < 0 and bad_from < 0:
+        if length < 0 and bad_from < 0 and not _checked_frame_after(buf, pos, extras):
             truncated_at = pos  # a frame that starts well but runs past the end of the file
             break
         if bad_from < 0:
