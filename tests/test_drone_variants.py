@@ -355,3 +355,49 @@ def test_add_foreign_bytes_key(clean_tlog: bytes) -> None:
     out, key = add_foreign_bytes(clean_tlog, leading=b"abc", every=0)
     assert out == b"abc" + clean_tlog
     assert key == {"frames": len(tlog_frames(clean_tlog)), "foreign_bytes": 3, "chunks": 1}
+
+
+# --------------------------------------------------------------------------- tlog HEARTBEAT
+
+
+def _heartbeat_tlog(path: Path, mav_type: int, custom_modes: list[int]) -> list[str]:
+    """A tlog of one vehicle's HEARTBEATs (one per mode) and positions; returns the mode
+    names pymavlink's ``mode_string_v10`` gives those HEARTBEATs (the reference)."""
+    import struct
+
+    from pymavlink.dialects.v20 import ardupilotmega as dialect
+
+    mav = dialect.MAVLink(None, srcSystem=1, srcComponent=1)
+    t0, out, names = 1_700_000_000_000_000, bytearray(), []
+    for k, custom in enumerate(custom_modes):
+        # base_mode 1: MAV_MODE_FLAG_CUSTOM_MODE_ENABLED; autopilot 3: ARDUPILOTMEGA.
+        hb = mav.heartbeat_encode(mav_type, 3, 1, custom, 4)
+        names.append(mavutil.mode_string_v10(hb))
+        gpi = mav.global_position_int_encode(
+            k * 1000, 400_000_000, -40_000_000, 600_000, 0, 0, 0, 0, 0
+        )
+        for j, msg in enumerate((hb, gpi)):
+            out += struct.pack(">Q", t0 + k * 1_000_000 + j * 1000) + msg.pack(mav)
+    path.write_bytes(bytes(out))
+    return names
+
+
+@pytest.mark.parametrize(
+    ("mav_type", "family"),
+    [(1, "plane"), (2, "copter"), (10, "rover"), (11, "boat"), (12, "sub"), (5, "tracker")],
+)
+def test_tlog_modes_follow_the_heartbeat_type(tmp_path: Path, mav_type: int, family: str) -> None:
+    names = _heartbeat_tlog(tmp_path / "hb.tlog", mav_type, [0, 2, 3, 4, 10])
+    log = read_flight_log(tmp_path / "hb.tlog")
+    assert log.events.loc[log.events["kind"] == "mode", "value"].tolist() == names
+    assert log.vehicle["vehicle_family"].iloc[0] == family
+    assert UNKNOWN_VEHICLE not in log.notes
+
+
+def test_tlog_of_an_unknown_vehicle_type_says_so(tmp_path: Path) -> None:
+    # MAV_TYPE 0 (GENERIC) has no ArduPilot mode table: pymavlink prints Mode(N) too.
+    names = _heartbeat_tlog(tmp_path / "generic.tlog", 0, [0, 2])
+    assert names == ["Mode(0)", "Mode(2)"]
+    log = read_flight_log(tmp_path / "generic.tlog")
+    assert log.events.loc[log.events["kind"] == "mode", "value"].tolist() == names
+    assert UNKNOWN_VEHICLE in summary(log)["notes"]
