@@ -23,7 +23,7 @@ from forensics_lib.drone import detect_format, read_flight_log
 from forensics_lib.drone.analysis import summary
 from forensics_lib.drone.model import NO_GPS_TIME
 from forensics_lib.drone.ulog import nav_state_name, ulog_info
-from forensics_lib.errors import ForensicsWarning, TruncatedInputWarning
+from forensics_lib.errors import ForensicsWarning, ParseError, TruncatedInputWarning
 
 ULG = "drone/px4_sample_small.ulg"
 
@@ -201,3 +201,20 @@ def test_truncated_ulog_returns_what_was_readable(tmp_path: Path, flight) -> Non
     assert log.truncated
     # The cut falls in the last messages (after the GPS data): every fix is still there.
     assert len(log.track) == whole["gps_samples"]
+
+
+def test_ulog_with_nothing_readable_is_an_error(
+    tmp_path: Path,
+    flight,
+    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+) -> None:
+    """Only the header and definitions survive (a copy cut after 600 bytes): no command
+    may end 0 having read nothing."""
+    key = write_ulog(tmp_path / "whole.ulg", flight)
+    write_ulog(tmp_path / "stub.ulg", flight, cut_bytes=key["bytes"] - 600)
+    with pytest.raises(ParseError, match="no topic data"):
+        read_flight_log(tmp_path / "stub.ulg")
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ForensicsWarning)
+        assert main(["drone", "summary", str(tmp_path / "stub.ulg")]) == 2
+    assert "no topic data" in capsys.readouterr().err

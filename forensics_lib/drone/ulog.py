@@ -406,6 +406,14 @@ def _vehicle(ulog: Any) -> pd.DataFrame:
 def read_ulog(buf: bytes, path: str) -> FlightLog:
     """Read a PX4 ULog held in ``buf`` (``path`` is only used in messages)."""
     ulog, printed = _parse(buf, path)
+    if not ulog.data_list and not ulog.logged_messages:
+        cut = _truncated_at(buf)
+        raise ParseError(
+            path,
+            cut,
+            "no topic data and no logged message in the log (header and definitions only"
+            + (", cut short)" if cut is not None else ")"),
+        )
     notes: list[str] = []
     for line in printed:
         warnings.warn(f"{path}: pyulog: {line}", ForensicsWarning, stacklevel=3)
