@@ -10,8 +10,12 @@ and land. The writers then put the same flight in the formats real aircraft writ
   MAVLink 1 HEARTBEATs), each behind its 8-byte big-endian Unix-microsecond stamp, with the
   ground station's own HEARTBEATs (type 6) and position as a real GCS logs them, and
   SERVO_OUTPUT_RAW at 5 Hz in which the gripper output (SERVO9) steps at the drop;
+  :func:`write_noisy_tlog` (:func:`add_foreign_bytes`) adds what ground stations write
+  between frames: console text, partial frames, noise, with the count in its key;
 * :func:`write_dataflash`: ArduPilot DataFlash ``.bin``: FMT records, then GPS (week + ms, GPS
-  time with the leap seconds), POS, BAT, MODE, EV, MSG, CMD, ORGN, PARM, RCOU records;
+  time with the leap seconds), POS, BAT, MODE, EV, MSG, CMD, ORGN, PARM, RCOU records; the
+  boot banner of any era (:data:`FIRMWARE_BANNERS`), a VER record, or no GPS at all;
+* :func:`forensics_datasets.ulog.write_ulog`: PX4 ULog ``.ulg`` (with or without GNSS);
 * :func:`write_srt`: DJI bracket-dialect subtitles, wall times local to a given zone;
 * :func:`write_photo`: a JPEG with EXIF GPS/time/camera and DJI XMP (misspelt GpsLongtitude
   optional).

@@ -287,8 +287,8 @@ class FlightLog:
 # Summary notes a reader adds to FlightLog.notes (the exact words, so callers can test them).
 NO_GPS_TIME = "absolute time unknown (no GPS time in the log)"
 UNKNOWN_VEHICLE = (
-    "vehicle type unknown (no firmware banner, VER record or HEARTBEAT type): flight modes "
-    "are shown as their numbers, Mode(N)"
+    "vehicle type unknown (no firmware banner, VER record or HEARTBEAT type with a mode "
+    "table): flight modes are shown as their numbers, Mode(N)"
 )
 
 # MAV_TYPE -> the family whose flight-mode table applies (pymavlink mavutil
