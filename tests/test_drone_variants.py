@@ -401,3 +401,69 @@ def test_tlog_of_an_unknown_vehicle_type_says_so(tmp_path: Path) -> None:
     log = read_flight_log(tmp_path / "generic.tlog")
     assert log.events.loc[log.events["kind"] == "mode", "value"].tolist() == names
     assert UNKNOWN_VEHICLE in summary(log)["notes"]
+
+
+# --------------------------------------------------------------------------- DataFlash noise
+
+_DF_RECORDS: list[bytes] = []
+
+
+def _df_records(flight) -> list[bytes]:  # type: ignore[no-untyped-def]
+    """The first 400 records of a generated DataFlash log, each as its bytes (made once)."""
+    if not _DF_RECORDS:
+        import tempfile
+
+        from forensics_lib.drone.dataflash import scan_records
+
+        with tempfile.TemporaryDirectory() as tmp:
+            write_dataflash(Path(tmp) / "f.bin", flight)
+            buf = (Path(tmp) / "f.bin").read_bytes()
+        recs = scan_records(buf)
+        starts = sorted(int(x) for v in recs.starts.values() for x in v)
+        ends = [*starts[1:], len(buf)]
+        _DF_RECORDS.extend(buf[a:b] for a, b in zip(starts, ends, strict=True))
+        del _DF_RECORDS[400:]
+    return _DF_RECORDS
+
+
+@settings(
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_dataflash_foreign_bytes_between_records_lose_no_record(
+    data: st.DataObject,
+    flight,  # type: ignore[no-untyped-def]
+) -> None:
+    """Property: noise or a partial record (a record cut short, as a torn write leaves)
+    inserted between records loses no record and is counted to the byte. DataFlash has no
+    checksum, so each insertion stands alone (two records apart at least): two adjacent
+    ones could together form a well-formed record, which no reader could tell from a real
+    one (a limit of the format, not of the reader)."""
+    from forensics_lib.drone.dataflash import scan_records
+
+    records = _df_records(flight)
+    chunk = st.one_of(
+        st.binary(min_size=1, max_size=48),
+        st.lists(st.sampled_from([0xA3, 0x95, 0x80, 0x44, 0x00]), min_size=1, max_size=24).map(
+            bytes
+        ),
+        st.tuples(st.integers(0, len(records) - 1), st.integers(1, 90)).map(
+            lambda r: records[r[0]][: min(r[1], len(records[r[0]]) - 1)]
+        ),
+    )
+    slots = data.draw(st.lists(st.integers(1, len(records) // 2 - 1), min_size=1, max_size=8))
+    inserts = {2 * s: data.draw(chunk) for s in sorted(set(slots))}
+    buf = b"".join(inserts.get(i, b"") + r for i, r in enumerate(records))
+    ref, found = scan_records(b"".join(records)), scan_records(buf)
+
+    def contents(recs):  # type: ignore[no-untyped-def]
+        return sorted(
+            (t, bytes(recs.data[o : o + recs.formats[t].length]))
+            for t, v in recs.starts.items()
+            for o in v
+        )
+
+    assert contents(found) == contents(ref) and found.truncated_at is None
+    assert sum(length for _, length, _ in found.bad) == sum(map(len, inserts.values()))

@@ -231,6 +231,51 @@ def _parse_fmt(buf: bytes, pos: int) -> Format:
     )
 
 
+def _chain_ok(buf: bytes, end: int, formats: dict[int, Format]) -> bool:
+    """Whether a record may end at ``end``: the file ends there (or inside the next 3-byte
+    header), or the next record's header, of a type declared so far, starts there."""
+    if len(buf) - end < 3:
+        return True
+    return buf[end] == 0xA3 and buf[end + 1] == 0x95 and buf[end + 2] in formats
+
+
+def _swallows_a_record(buf: bytes, pos: int, length: int, formats: dict[int, Format]) -> bool:
+    """Whether a record header whose record is followed by another header (or the end)
+    starts inside ``buf[pos : pos + length]``: then the bytes at ``pos`` are foreign (a partial
+    record, noise) that merely begin like a record, and the one inside is the real one."""
+    size = len(buf)
+    end = pos + length + 1  # a header may start at the record's last byte
+    hit = buf.find(HEADER, pos + 1, end)
+    while hit >= 0:
+        fmt = formats.get(buf[hit + 2]) if hit + 2 < size else None
+        if (
+            fmt is not None
+            and fmt.length >= 3
+            and hit + fmt.length <= size
+            and _chain_ok(buf, hit + fmt.length, formats)
+        ):
+            return True
+        hit = buf.find(HEADER, hit + 1, end)
+    return False
+
+
+def _record_stands(buf: bytes, pos: int, length: int, formats: dict[int, Format]) -> bool:
+    """Whether the record at ``pos`` is real. DataFlash records carry no checksum
+    (LogStructure.h; pymavlink DFReader takes any header of a known type), so a record is
+    doubted when another record, itself followed by a header (or the end), starts inside
+    it: then the bytes at ``pos`` are foreign (a partial record, noise) that merely begin
+    like a record, and the record inside is the real one. Without a checksum this cannot
+    be certain: foreign bytes that happen to hold a whole well-formed record are read as one.
+    """
+    return not _swallows_a_record(buf, pos, length, formats)
+
+
+def _record_after(buf: bytes, pos: int, formats: dict[int, Format]) -> bool:
+    """Whether a real record (followed by another header or the end) starts after ``pos``:
+    then a record at ``pos`` that runs past the end is foreign bytes, not a truncation."""
+    return _swallows_a_record(buf, pos, len(buf) - pos, formats)
+
+
 def scan_records(buf: bytes) -> Records:
     """Find every record; unknown types and broken headers are skipped and listed."""
     size = len(buf)
@@ -248,22 +293,23 @@ def scan_records(buf: bytes) -> Records:
         fmt = formats.get(buf[pos + 2]) if buf[pos] == 0xA3 and buf[pos + 1] == 0x95 else None
         if fmt is not None and fmt.length >= 3:
             if pos + fmt.length > size:
-                if bad_from < 0:
+                if bad_from < 0 and not _record_after(buf, pos, formats):
                     truncated_at = pos
                     break
             else:
-                if bad_from >= 0:
-                    bad.append(
-                        (bad_from, pos - bad_from, "bytes outside any record; resynchronised")
-                    )
-                    bad_from = -1
-                if fmt.type == FMT_TYPE:
-                    new = _parse_fmt(buf, pos)
-                    if new.type != FMT_TYPE:
-                        formats[new.type] = new
-                starts.setdefault(fmt.type, []).append(pos)
-                pos += fmt.length
-                continue
+                if _record_stands(buf, pos, fmt.length, formats):
+                    if bad_from >= 0:
+                        bad.append(
+                            (bad_from, pos - bad_from, "bytes outside any record; resynchronised")
+                        )
+                        bad_from = -1
+                    if fmt.type == FMT_TYPE:
+                        new = _parse_fmt(buf, pos)
+                        if new.type != FMT_TYPE:
+                            formats[new.type] = new
+                    starts.setdefault(fmt.type, []).append(pos)
+                    pos += fmt.length
+                    continue
         if bad_from < 0:
             bad_from = pos
         nxt = buf.find(HEADER, pos + 1)
