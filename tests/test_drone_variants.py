@@ -263,6 +263,9 @@ def test_apm_copter_3_4_sample(samples: Path) -> None:
     483338600 to 483489000 = 2016-12-23T14:15:21.600Z to 14:17:52.000Z with the 17 leap
     seconds of 2016; first fix 38.8311629, -6.9462535; Copter modes (0 Stabilize, 2 AltHold)."""
     log = read_flight_log(samples / COPTER)
+    # README: 46,458 messages of 39 types, no bad data.
+    assert sum(log.message_counts.values()) == 46_458 and len(log.message_counts) == 39
+    assert log.bad_frame_count == 0 and not log.truncated
     v = log.vehicle.iloc[0]
     assert (v["vehicle_family"], v["vehicle_type"]) == ("copter", "QUADROTOR")
     assert v["firmware"] == "APM:Copter V3.4.4-rc1 (65ffe9d7)" and v["hardware"] == "PX4v2"
@@ -288,6 +291,11 @@ def test_ardusub_without_gps_keeps_every_event(samples: Path) -> None:
     path = samples / SUB
     with pytest.warns(ForensicsWarning, match=r"absolute time unknown \(no GPS time"):
         log = read_flight_log(path)
+    # README: 7,510 messages of 39 types (PARM 876, IMU 594, BARO 474), no GPS at all.
+    counts = log.message_counts
+    assert sum(counts.values()) == 7_510 and len(counts) == 39 and "GPS" not in counts
+    assert (counts["PARM"], counts["IMU"], counts["BARO"]) == (876, 594, 474)
+    assert len(log.params) == 876
     ev = log.events
     assert len(ev) and ev["time_utc"].isna().all() and ev["time_boot_s"].notna().all()
     conn = mavutil.mavlink_connection(str(path))
