@@ -218,3 +218,20 @@ def test_ulog_with_nothing_readable_is_an_error(
         warnings.simplefilter("always", ForensicsWarning)
         assert main(["drone", "summary", str(tmp_path / "stub.ulg")]) == 2
     assert "no topic data" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("topic", "degrees"),
+    [("sensor_gps", False), ("sensor_gps", True), ("vehicle_gps_position", True)],
+)
+def test_gnss_topic_of_every_px4_release(tmp_path: Path, flight, topic: str, degrees: bool) -> None:  # type: ignore[no-untyped-def]
+    """PX4 v1.14+ logs sensor_gps; v1.15 writes latitude_deg/longitude_deg/altitude_msl_m
+    (double degrees, metres) instead of lat/lon degE7 and alt mm: the same track."""
+    key = write_ulog(tmp_path / "f.ulg", flight, gps_topic=topic, degrees=degrees)
+    log = read_flight_log(tmp_path / "f.ulg")
+    assert len(log.track) == key["gps_samples"]
+    assert log.track["time_utc"].iloc[0] == key["first_fix"]["utc"]
+    assert log.track["lat"].iloc[0] == pytest.approx(key["first_fix"]["lat"], abs=1e-7)
+    assert log.track["lon"].iloc[-1] == pytest.approx(key["last_fix"]["lon"], abs=1e-7)
+    amsl = flight.samples["alt_amsl_m"].iloc[0]
+    assert log.track["alt_amsl_m"].iloc[0] == pytest.approx(amsl, abs=1e-3)

@@ -113,12 +113,17 @@ def write_ulog(
     cut_bytes: int = 0,
     sys_name: str = "PX4",
     ver_hw: str = "CUBEPILOT_CUBEORANGE",
+    gps_topic: str = "vehicle_gps_position",
+    degrees: bool = False,
 ) -> dict[str, Any]:
     """Write ``flight`` as a PX4 ULog; returns the answer key of what the file holds.
 
     ``gps=False`` writes no GNSS topic at all (an indoor flight: only boot time exists);
     ``global_position`` adds vehicle_global_position (with ``gps=False``, the track then
     comes from it); ``cut_bytes`` drops that many bytes from the end (a truncated copy).
+    ``gps_topic="sensor_gps"`` names the GNSS topic as PX4 v1.14+ logs it; ``degrees``
+    writes its position as v1.15 does (``latitude_deg``, ``longitude_deg`` double degrees,
+    ``altitude_msl_m`` double metres) instead of degE7 / mm integers.
     """
     s = flight.samples.reset_index(drop=True)
     t0 = s["time_utc"].iloc[0]
@@ -140,8 +145,18 @@ def write_ulog(
         out += _msg(b"I", _key_value(_char_type(value), key, value))
     out += _msg(b"I", _key_value("uint32_t", "ver_sw_release", 0x010E00FF))
     topics = dict(_TOPICS)
-    if not gps:
-        topics.pop("vehicle_gps_position")
+    gnss = topics.pop("vehicle_gps_position")
+    if degrees:
+        gnss = [
+            ("uint64_t", "timestamp"),
+            ("uint64_t", "time_utc_usec"),
+            ("double", "latitude_deg"),
+            ("double", "longitude_deg"),
+            ("double", "altitude_msl_m"),
+            *gnss[5:],
+        ]
+    if gps:
+        topics = {gps_topic: gnss, **topics}
     if not global_position:
         topics.pop("vehicle_global_position")
     for name, fields in topics.items():
@@ -195,13 +210,16 @@ def write_ulog(
         data("vehicle_local_position", us + 50, -float(row.alt_rel_m))
         if i % 2 == 0:
             utc_us = row.time_utc.value // 1000
+            position = (
+                (float(row.lat), float(row.lon), float(row.alt_amsl_m))
+                if degrees
+                else (round(row.lat * 1e7), round(row.lon * 1e7), round(row.alt_amsl_m * 1000))
+            )
             data(
-                "vehicle_gps_position",
+                gps_topic,
                 us,  # logged as the fix arrives: its boot time and its UTC are one instant
                 utc_us,
-                round(row.lat * 1e7),
-                round(row.lon * 1e7),
-                round(row.alt_amsl_m * 1000),
+                *position,
                 float(row.ground_speed_ms),
                 -float(row.vu),
                 0.0,
