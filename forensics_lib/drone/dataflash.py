@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -165,6 +167,23 @@ class Format:
         dtype = np.dtype({"names": names, "formats": [_FORMAT[c][0] for c in self.format]})
         return dtype if dtype.itemsize == self.length - 3 else None
 
+    def boot_field(self) -> tuple[str, int] | None:
+        """The field holding the record's boot time and its microseconds per unit: ``TimeUS``
+        (ArduPilot 3.3+), else ``TimeMS`` (boot ms in older logs), except in the old GPS
+        record, whose ``TimeMS`` is GPS time of week and ``T`` the boot ms (3.2 era)."""
+        labels = set(self.labels)
+        if "TimeUS" in labels:
+            return "TimeUS", 1
+        if "Week" in labels or "GWk" in labels:
+            return ("T", 1000) if "T" in labels else None
+        return ("TimeMS", 1000) if "TimeMS" in labels else None
+
+
+def _numeric(dtype: np.dtype[np.void], name: str) -> bool:
+    """Whether ``dtype`` has a numeric field ``name`` (a corrupt FMT can retype it as text)."""
+    fields: Mapping[str, Any] = dtype.fields or {}
+    return name in fields and fields[name][0].kind in "iuf"
+
 
 @dataclass(frozen=True)
 class Records:
@@ -177,6 +196,40 @@ class Records:
     def count(self) -> int:
         return sum(len(v) for v in self.starts.values())
 
+    @cached_property
+    def _boot_axis(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """Offsets (sorted) and boot microseconds of every record that carries a boot time."""
+        offsets, values = [], []
+        for t, at in self.starts.items():
+            fmt = self.formats.get(t)
+            if fmt is None:
+                continue
+            field, dtype = fmt.boot_field(), fmt.dtype()
+            if field is None or dtype is None or not _numeric(dtype, field[0]):
+                continue
+            raw = self.data[at[:, None] + np.arange(3, fmt.length, dtype=np.int64)[None, :]]
+            rec = np.ascontiguousarray(raw).view(dtype).reshape(-1)
+            us = rec[field[0]].astype(np.float64) * field[1]
+            keep = us < _MAX_BOOT_US  # a corrupt TimeUS is no clock for its neighbours
+            offsets.append(at[keep])
+            values.append(us[keep])
+        if not offsets:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        off, us = np.concatenate(offsets), np.concatenate(values)
+        order = np.argsort(off, kind="stable")
+        return off[order], us[order]
+
+    def boot_us(self, offsets: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Boot microseconds of the records at ``offsets``: their own time, or for a record
+        without one (MODE, EV, MSG of 3.2-era logs) the last timed record's before it (the
+        first timed record's, for records before any). NaN in a log with no time at all."""
+        at = np.asarray(offsets, dtype=np.int64)
+        axis_off, axis_us = self._boot_axis
+        if not len(axis_off):
+            return np.full(len(at), np.nan)
+        k = np.searchsorted(axis_off, at, side="right") - 1
+        return np.asarray(axis_us[np.maximum(k, 0)], dtype=np.float64)
+
     def by_name(self, name: str) -> Format | None:
         return next((f for f in self.formats.values() if f.name == name), None)
 
@@ -184,15 +237,21 @@ class Records:
         """Every record of one type, scaled as DFReader scales it, with its byte offset."""
         fmt = self.by_name(name)
         if fmt is None or fmt.type not in self.starts:
-            return pd.DataFrame({"offset": np.zeros(0, dtype=np.int64)})
+            return pd.DataFrame({"offset": np.zeros(0, dtype=np.int64), "_boot_us": []})
         dtype = fmt.dtype()
         if dtype is None:
-            return pd.DataFrame({"offset": np.zeros(0, dtype=np.int64)})
+            return pd.DataFrame({"offset": np.zeros(0, dtype=np.int64), "_boot_us": []})
         at = self.starts[fmt.type]
         cols = np.arange(3, fmt.length, dtype=np.int64)
         raw = self.data[at[:, None] + cols[None, :]]
         rec = np.ascontiguousarray(raw).view(dtype).reshape(-1)
         out: dict[str, Any] = {"offset": at}
+        field = fmt.boot_field()
+        if field is not None and _numeric(dtype, field[0]):
+            # own time (an absurd one stays absurd: _utc reports it)
+            out["_boot_us"] = rec[field[0]].astype(np.float64) * field[1]
+        else:
+            out["_boot_us"] = self.boot_us(at)
         for label, char in zip(dtype.names or (), fmt.format, strict=True):
             values = rec[label]
             scale = _FORMAT[char][1]
@@ -339,9 +398,9 @@ def _lng(table: pd.DataFrame) -> str:
 
 
 def _clock(recs: Records) -> tuple[int, int] | None:
-    """(TimeUS, UTC ns) of the first GPS record with a GPS week: the boot-time -> UTC anchor."""
+    """(boot us, UTC ns) of the first GPS record with a GPS week: the boot-time -> UTC anchor."""
     gps = recs.table("GPS")
-    if gps.empty or "TimeUS" not in gps:
+    if gps.empty or gps["_boot_us"].isna().all():
         return None
     week_col, ms_col = ("GWk", "GMS") if "GWk" in gps else ("Week", "TimeMS")
     if week_col not in gps or ms_col not in gps:
@@ -351,7 +410,7 @@ def _clock(recs: Records) -> tuple[int, int] | None:
         return None
     first = ok.iloc[0]
     utc = times.from_gps(int(first[week_col]), int(first[ms_col]))
-    return int(first["TimeUS"]), int(utc.value)
+    return int(first["_boot_us"]), int(utc.value)
 
 
 # Boot-time microseconds of a real log stay far below this (31 years); a larger TimeUS is
@@ -360,12 +419,13 @@ _MAX_BOOT_US = 10**15
 
 
 def _utc(table: pd.DataFrame, clock: tuple[int, int] | None) -> pd.Series:
-    if clock is None or "TimeUS" not in table:
+    if clock is None or "_boot_us" not in table:
         return pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns, UTC]")
     # float64 holds every plausible TimeUS exactly (< 2**53); absurd ones become NaT.
-    us = table["TimeUS"].to_numpy(dtype=np.float64)
+    us = table["_boot_us"].to_numpy(dtype=np.float64)
     delta = us - float(clock[0])
-    valid = np.abs(delta) < _MAX_BOOT_US
+    with np.errstate(invalid="ignore"):
+        valid = np.abs(delta) < _MAX_BOOT_US
     ns = np.zeros(len(us), dtype=np.int64)
     ns[valid] = clock[1] + delta[valid].astype(np.int64) * 1000
     if not valid.all():
@@ -404,22 +464,12 @@ def _mode_names(modes: pd.DataFrame, vtype: int | None) -> list[str]:
 
 
 def _boot_seconds(recs: Records, offsets: pd.Series) -> npt.NDArray[np.float64]:
-    """TimeUS / 1e6 of the records at ``offsets`` (NaN where the record has no TimeUS first)."""
-    out = np.full(len(offsets), np.nan)
+    """Boot seconds of the records at ``offsets`` (NaN where an offset is missing)."""
     at = pd.to_numeric(offsets, errors="coerce").to_numpy(dtype=np.float64)
+    out = np.full(len(at), np.nan)
     ok = ~np.isnan(at)
-    pos = at[ok].astype(np.int64)
-    types = recs.data[pos + 2]
-    values = np.full(len(pos), np.nan)
-    for t in np.unique(types):
-        fmt = recs.formats.get(int(t))
-        if fmt is None or not fmt.labels or fmt.labels[0] != "TimeUS" or fmt.format[:1] != "Q":
-            continue
-        sel = types == t
-        raw = recs.data[pos[sel][:, None] + 3 + np.arange(8)]
-        us = np.ascontiguousarray(raw).view("<u8").reshape(-1).astype(np.float64)
-        values[sel] = np.where(us < _MAX_BOOT_US, us / 1e6, np.nan)
-    out[ok] = values
+    us = recs.boot_us(at[ok].astype(np.int64))
+    out[ok] = np.where(us < _MAX_BOOT_US, us / 1e6, np.nan)
     return out
 
 
@@ -450,8 +500,7 @@ def _track(
             "sats": gps.get("NSats", pd.NA),
             "fix_type": gps.get("Status", pd.NA),
             "offset": gps["offset"],
-            "TimeUS": gps.get("TimeUS", np.nan),
-            "time_boot_s": gps["TimeUS"] / 1e6 if "TimeUS" in gps else np.nan,
+            "time_boot_s": gps["_boot_us"] / 1e6,
         }
     )
     pos = recs.table("POS")
@@ -608,7 +657,7 @@ def _servo_steps(
     found = []
     for name in _SERVO_TABLES:
         table = recs.table(name)
-        if "TimeUS" not in table or table.empty:
+        if table.empty:
             continue
         channels = {}
         for label in table.columns:
@@ -735,6 +784,7 @@ def read_dataflash(buf: bytes, path: str) -> FlightLog:
         track,
     )
     events["time_boot_s"] = _boot_seconds(recs, events["offset"])
+
     counts = {
         recs.formats[t].name: len(v) for t, v in sorted(recs.starts.items()) if t in recs.formats
     }
