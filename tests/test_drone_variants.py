@@ -475,3 +475,27 @@ def test_dataflash_foreign_bytes_between_records_lose_no_record(
 
     assert contents(found) == contents(ref) and found.truncated_at is None
     assert sum(length for _, length, _ in found.bad) == sum(map(len, inserts.values()))
+
+
+def test_dataflash_of_the_3_2_era(tmp_path: Path, flight) -> None:  # type: ignore[no-untyped-def]
+    """APM:Copter 3.2 records carry no TimeUS: GPS has the boot ms in ``T`` (its TimeMS is
+    GPS time of week) and MODE, EV, MSG carry no time at all. Each event is dated by the
+    GPS record before it (the generator's key), modes as pymavlink's DFReader names them."""
+    from forensics_datasets.drone import write_dataflash_legacy
+
+    path = tmp_path / "old.bin"
+    key = write_dataflash_legacy(path, flight)
+    log = read_flight_log(path)
+    assert len(log.track) == key["gps"] and summary(log)["notes"] == []
+    ev = log.events
+    modes = ev[ev["kind"] == "mode"]
+    assert modes["time_utc"].tolist() == [m["gps_utc"] for m in key["modes"]]
+    conn = mavutil.mavlink_connection(str(path))
+    theirs = []
+    while conn.recv_match(type="MODE") is not None:
+        theirs.append(conn.flightmode)
+    conn.close()
+    assert modes["value"].tolist() == theirs == ["STABILIZE", "GUIDED", "AUTO", "RTL", "LAND"]
+    arm = ev[ev["kind"].isin(["armed", "disarmed"])]
+    assert arm["time_utc"].tolist() == [a["gps_utc"] for a in key["armed"]]
+    assert log.track["alt_rel_m"].max() == pytest.approx(flight.key["max_alt_rel_m"], abs=0.01)

@@ -49,6 +49,7 @@ __all__ = [
     "simulate_flight",
     "tlog_frames",
     "write_dataflash",
+    "write_dataflash_legacy",
     "write_noisy_tlog",
     "write_photo",
     "write_srt",
@@ -612,6 +613,62 @@ def write_tlog(
             fh.write(struct.pack(">Q", ts))
             fh.write(frame)
     return len(out)
+
+
+# ArduCopter 3.2 (and older) records (libraries/DataFlash/LogFile.cpp, ArduCopter/Log.cpp of
+# that release): only GPS carries the boot time (``T``, ms; its ``TimeMS`` is GPS time of
+# week); MODE, EV and MSG carry none at all.
+_DF_LEGACY_FORMATS: list[tuple[int, str, str, str]] = [
+    (128, "FMT", "BBnNZ", "Type,Length,Name,Format,Columns"),
+    (129, "PARM", "Nf", "Name,Value"),
+    (130, "GPS", "BIHBcLLeeEefI", "Status,TimeMS,Week,NSats,HDop,Lat,Lng,RelAlt,Alt,Spd,GCrs,VZ,T"),
+    (131, "MODE", "Mh", "Mode,ThrCrs"),
+    (132, "EV", "B", "Id"),
+    (133, "MSG", "Z", "Message"),
+]
+
+
+def write_dataflash_legacy(
+    path: str | Path, flight: Flight, *, firmware: str = "APM:Copter V3.2.1 (36b405fb)"
+) -> dict[str, Any]:
+    """``flight`` as a 3.2-era DataFlash log (records without TimeUS; see above). Returns the
+    answer key: boot ms of every MODE/EV record's preceding GPS record, the events' UTC."""
+    structs = {name: (t, _df_struct(fmt)) for t, name, fmt, _ in _DF_LEGACY_FORMATS}
+    buf = io.BytesIO()
+
+    def rec(name: str, *values: Any) -> None:
+        msg_type, st = structs[name]
+        buf.write(b"\xa3\x95" + bytes([msg_type]) + st.pack(*values))
+
+    for msg_type, name, fmt, cols in _DF_LEGACY_FORMATS:
+        rec("FMT", msg_type, 3 + _df_struct(fmt).size, name.encode(), fmt.encode(), cols.encode())
+    rec("MSG", firmware.encode())
+    rec("PARM", b"RTL_ALT", 1500.0)
+    s = flight.samples
+    t0 = s["time_utc"].iloc[0]
+    key: dict[str, Any] = {"gps": 0, "modes": [], "armed": [], "last_gps_utc": None}
+    prev_mode, prev_armed = None, False
+    for i, row in enumerate(s.itertuples(index=False)):
+        boot_ms = 30_000 + round((row.time_utc - t0).value / 1e6)
+        if i % 2 == 0:
+            week, ms = gps_week_ms(row.time_utc)
+            rec(
+                "GPS", 3, ms, week, 12, 90, round(row.lat * 1e7), round(row.lon * 1e7),
+                round(row.alt_rel_m * 100), round(row.alt_amsl_m * 100),
+                round(row.ground_speed_ms * 100), round(row.heading_deg * 100), -row.vu, boot_ms,
+            )  # fmt: skip
+            key["gps"] += 1
+            key["last_gps_utc"] = row.time_utc
+        # Events carry no time: a reader can only date them by the GPS record before them.
+        if row.mode != prev_mode:
+            rec("MODE", MODES[row.mode], 0)
+            key["modes"].append({"mode": MODES[row.mode], "gps_utc": key["last_gps_utc"]})
+        if row.armed != prev_armed:
+            rec("EV", 10 if row.armed else 11)
+            key["armed"].append({"armed": bool(row.armed), "gps_utc": key["last_gps_utc"]})
+        prev_mode, prev_armed = row.mode, row.armed
+    Path(path).write_bytes(buf.getvalue())
+    return key
 
 
 def tlog_frames(buf: bytes) -> list[bytes]:

@@ -501,12 +501,14 @@ def _track(
             "fix_type": gps.get("Status", pd.NA),
             "offset": gps["offset"],
             "time_boot_s": gps["_boot_us"] / 1e6,
+            # 3.2-era GPS records carry the height over home themselves (RelAlt, m)
+            "alt_rel_m": gps.get("RelAlt", np.nan),
         }
     )
     pos = recs.table("POS")
     if "RelHomeAlt" in pos:
         rel = pd.DataFrame({"time_utc": _utc(pos, clock), "alt_rel_m": pos["RelHomeAlt"]})
-        base = _asof(base, rel, ["alt_rel_m"])
+        base = _asof(base.drop(columns="alt_rel_m"), rel, ["alt_rel_m"])
     bat = recs.table("BAT")
     if "Volt" in bat:
         if "Inst" in bat:
