@@ -44,7 +44,9 @@ def test_px4_sample_facts_from_the_readme(samples: Path, unchanged) -> None:  # 
     unchanged(samples / "drone")
     path = samples / ULG
     assert detect_format(path.read_bytes()) == "px4_ulog"
-    log = read_flight_log(path)
+    # pyulog finds one logger dropout of 30 ms in this log (ULog.dropouts): data lost, said.
+    with pytest.warns(ForensicsWarning, match=r"1 logging dropout.*30 ms"):
+        log = read_flight_log(path)
     assert log.format == "px4_ulog" and not log.truncated
     # README: vehicle_gps_position has 32 samples, 2021-04-21T06:30:58.600Z to 06:31:04.800Z
     # (time_utc_usec, printed to the millisecond), fix type 3, 15 satellites, 63.4170622,
@@ -68,7 +70,9 @@ def test_px4_sample_agrees_with_pyulog(samples: Path) -> None:
     path = samples / ULG
     ref = ULog(str(path))
     gps = ref.get_dataset("vehicle_gps_position").data
-    log = read_flight_log(path)
+    assert [d.duration for d in ref.dropouts] == [30]
+    with pytest.warns(ForensicsWarning, match="1 logging dropout"):
+        log = read_flight_log(path)
     # Track: pyulog's degE7 values, and its time_utc_usec to the microsecond.
     assert log.track["lat"].tolist() == (gps["lat"] / 1e7).tolist()
     assert log.track["lon"].tolist() == (gps["lon"] / 1e7).tolist()
@@ -102,11 +106,17 @@ def test_px4_sample_summary_and_cli(samples: Path, capsys: pytest.CaptureFixture
     assert code == 0 and facts["format"] == "px4_ulog" and facts["track_points"] == 32
     assert facts["vehicle"]["hardware"] == "CUBEPILOT_CUBEORANGE"
     assert facts["first_fix_utc"].startswith("2021-04-21T06:30:58.6")
-    assert len(facts["armed_intervals"]) == 1 and facts["notes"] == []
-    for action in ("track", "events"):
-        assert main(["drone", action, path]) == 0
-    out = capsys.readouterr().out
+    assert len(facts["armed_intervals"]) == 1
+    assert facts["notes"] == [
+        "1 logging dropout(s) ('O' messages): 30 ms of data were not written by the logger"
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ForensicsWarning)
+        for action in ("track", "events"):
+            assert main(["drone", action, path]) == 0
+    out, err = capsys.readouterr()
     assert "63.4170622" in out and "Disarmed by landing" in out
+    assert "1 logging dropout" in err
 
 
 def test_ulog_info_artifact(samples: Path) -> None:
@@ -235,3 +245,12 @@ def test_gnss_topic_of_every_px4_release(tmp_path: Path, flight, topic: str, deg
     assert log.track["lon"].iloc[-1] == pytest.approx(key["last_fix"]["lon"], abs=1e-7)
     amsl = flight.samples["alt_amsl_m"].iloc[0]
     assert log.track["alt_amsl_m"].iloc[0] == pytest.approx(amsl, abs=1e-3)
+
+
+def test_ulog_dropouts_are_reported(tmp_path: Path, flight) -> None:  # type: ignore[no-untyped-def]
+    """A logger dropout ('O', 250 ms not written) is data lost: said, never silent."""
+    write_ulog(tmp_path / "drop.ulg", flight, dropout_ms=250)
+    assert [d.duration for d in ULog(str(tmp_path / "drop.ulg")).dropouts] == [250]
+    with pytest.warns(ForensicsWarning, match="1 logging dropout"):
+        log = read_flight_log(tmp_path / "drop.ulg")
+    assert any("250 ms" in n for n in summary(log)["notes"])

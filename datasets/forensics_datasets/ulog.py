@@ -115,6 +115,7 @@ def write_ulog(
     ver_hw: str = "CUBEPILOT_CUBEORANGE",
     gps_topic: str = "vehicle_gps_position",
     degrees: bool = False,
+    dropout_ms: int = 0,
 ) -> dict[str, Any]:
     """Write ``flight`` as a PX4 ULog; returns the answer key of what the file holds.
 
@@ -123,7 +124,8 @@ def write_ulog(
     comes from it); ``cut_bytes`` drops that many bytes from the end (a truncated copy).
     ``gps_topic="sensor_gps"`` names the GNSS topic as PX4 v1.14+ logs it; ``degrees``
     writes its position as v1.15 does (``latitude_deg``, ``longitude_deg`` double degrees,
-    ``altitude_msl_m`` double metres) instead of degE7 / mm integers.
+    ``altitude_msl_m`` double metres) instead of degE7 / mm integers. ``dropout_ms`` writes
+    one 'O' dropout message (data the logger lost) of that duration mid-flight.
     """
     s = flight.samples.reset_index(drop=True)
     t0 = s["time_utc"].iloc[0]
@@ -240,6 +242,8 @@ def write_ulog(
             )
         if i % 10 == 0:
             data("battery_status", us + 200, float(row.voltage_v), float(row.battery_pct) / 100.0)
+        if dropout_ms and i == len(s) // 2:
+            out.extend(_msg(b"O", struct.pack("<H", dropout_ms)))
     rel = pd.Timestamp(flight.key["release_utc"])
     log(6, boot_us(rel), "[navigator] payload released")
     key["messages"].append({"boot_s": boot_us(rel) / 1e6, "text": "[navigator] payload released"})

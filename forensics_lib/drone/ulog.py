@@ -20,6 +20,7 @@ reader fills:
 * events: ``vehicle_status.arming_state`` (2 = ARMED; msg/vehicle_status.msg) and
   ``nav_state`` (the NAVIGATION_STATE_* names below), logged messages ('L' and tagged 'C',
   log level '0' emergency .. '7' debug, as MAV_SEVERITY).
+* dropouts ('O', uint16 ms the logger could not write) are counted in the notes: data lost.
 * parameters: the initial 'P' values at the log start, then the changes logged in flight.
 """
 
@@ -432,6 +433,15 @@ def read_ulog(buf: bytes, path: str) -> FlightLog:
             ForensicsWarning,
             stacklevel=3,
         )
+    dropouts = list(ulog.dropouts)
+    if dropouts:
+        lost = sum(int(d.duration) for d in dropouts)
+        text = (
+            f"{len(dropouts)} logging dropout(s) ('O' messages): {lost} ms of data were not "
+            "written by the logger"
+        )
+        notes.append(text)
+        warnings.warn(f"{path}: {text}", ForensicsWarning, stacklevel=3)
     release = ulog.msg_info_dict.get("ver_sw_release")
     release = int(release) if isinstance(release, int) else None
     gps = _dataset(ulog, _GPS_TOPICS)
