@@ -13,6 +13,15 @@ Layout (ArduPilot ``libraries/AP_Logger/LogStructure.h``; pymavlink ``DFReader.p
 * GPS time: ``GWk`` GPS week and ``GMS`` milliseconds of the week, in GPS time (no leap
   seconds): converted with :func:`forensics_lib.times.from_gps`. Other records carry ``TimeUS``
   (microseconds since boot), put on the UTC axis through the first GPS record with a week.
+  Logs of the 3.2 era and before carry ``TimeMS`` (boot ms) instead; their GPS record has
+  the boot ms in ``T`` (its ``TimeMS`` is the GPS time of week), and their MODE, EV and MSG
+  records no time at all: they take the last timed record's (pymavlink DFReader likewise
+  dates them from the records around them). A log without a GPS week keeps ``time_boot_s``
+  only, with a warning and the summary note :data:`~forensics_lib.drone.model.NO_GPS_TIME`.
+* vehicle: the boot banner of any era (:data:`FIRMWARE_TYPES`), else the VER record's build
+  type; it picks pymavlink's flight-mode table. Unknown: ``Mode(N)`` and a summary note.
+* no checksum protects a record: one that hides another record (followed by a header)
+  inside it is foreign bytes (a partial record, noise) and is skipped as such.
 * EV ids: 10 armed, 11 disarmed (ArduPilot ``Tools/Replay/MsgHandler_Event.cpp`` DATA_ARMED,
   DATA_DISARMED), 18 land complete (``AP_Logger.h`` LogEvent::LAND_COMPLETE), 46 gripper
   grab, 47 gripper release, 51 parachute released (``AP_Logger.h`` LogEvent GRIPPER_GRAB,
