@@ -41,6 +41,7 @@ PARSER_MODULES: tuple[str, ...] = (
     "forensics_lib.phone.dronelogs",
     "forensics_lib.phone.ufdr",
     "forensics_lib.voip.artifacts",
+    "forensics_lib.drone.ulog",
 )
 
 _SPEC_ATTR = "__artifact_spec__"

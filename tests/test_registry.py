@@ -60,6 +60,15 @@ def _drone(file: str, count: Callable[[dict[str, Any]], int]) -> Callable[[Path]
     return make
 
 
+def _ulog_sample(tmp: Path) -> tuple[Path, int]:
+    """A generated PX4 ULog: one row per info value and initial parameter it wrote."""
+    from forensics_datasets.drone import simulate_flight
+    from forensics_datasets.ulog import write_ulog
+
+    key = write_ulog(tmp / "flight.ulg", simulate_flight(0))
+    return tmp / "flight.ulg", len(key["info"]) + len(key["params"])
+
+
 def _dtmf_count(key: dict[str, Any]) -> int:
     return sum(len(s["rfc4733"]) + len(s["inband"]) for s in key["streams"])
 
@@ -83,6 +92,7 @@ SAMPLES: dict[str, Callable[[Path], tuple[Path, int]]] = {
     "drone.events": _drone("flight.tlog", lambda key: 24),
     "drone.srt": _drone("DJI_0001.SRT", lambda key: key["srt_blocks"]),
     "media.exif": _drone("photos/DJI_0001.JPG", lambda key: 1),
+    "drone.ulog_info": _ulog_sample,
     **PHONE_SAMPLES,  # phone extractions written by the generator, rows from its answer key
     **UFDR_SAMPLES,  # Cellebrite UFDR reports of the same scenarios
 }

@@ -10,8 +10,12 @@ and land. The writers then put the same flight in the formats real aircraft writ
   MAVLink 1 HEARTBEATs), each behind its 8-byte big-endian Unix-microsecond stamp, with the
   ground station's own HEARTBEATs (type 6) and position as a real GCS logs them, and
   SERVO_OUTPUT_RAW at 5 Hz in which the gripper output (SERVO9) steps at the drop;
+  :func:`write_noisy_tlog` (:func:`add_foreign_bytes`) adds what ground stations write
+  between frames: console text, partial frames, noise, with the count in its key;
 * :func:`write_dataflash`: ArduPilot DataFlash ``.bin``: FMT records, then GPS (week + ms, GPS
-  time with the leap seconds), POS, BAT, MODE, EV, MSG, CMD, ORGN, PARM, RCOU records;
+  time with the leap seconds), POS, BAT, MODE, EV, MSG, CMD, ORGN, PARM, RCOU records; the
+  boot banner of any era (:data:`FIRMWARE_BANNERS`), a VER record, or no GPS at all;
+* :func:`forensics_datasets.ulog.write_ulog`: PX4 ULog ``.ulg`` (with or without GNSS);
 * :func:`write_srt`: DJI bracket-dialect subtitles, wall times local to a given zone;
 * :func:`write_photo`: a JPEG with EXIF GPS/time/camera and DJI XMP (misspelt GpsLongtitude
   optional).
@@ -34,13 +38,19 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "CONSOLE_LINES",
+    "FIRMWARE_BANNERS",
     "DroneCase",
     "Flight",
+    "add_foreign_bytes",
     "jpeg_with_exif",
     "make_drone_case",
     "servo_outputs",
     "simulate_flight",
+    "tlog_frames",
     "write_dataflash",
+    "write_dataflash_legacy",
+    "write_noisy_tlog",
     "write_photo",
     "write_srt",
     "write_tlog",
@@ -605,6 +615,128 @@ def write_tlog(
     return len(out)
 
 
+# ArduCopter 3.2 (and older) records (libraries/DataFlash/LogFile.cpp, ArduCopter/Log.cpp of
+# that release): only GPS carries the boot time (``T``, ms; its ``TimeMS`` is GPS time of
+# week); MODE, EV and MSG carry none at all.
+_DF_LEGACY_FORMATS: list[tuple[int, str, str, str]] = [
+    (128, "FMT", "BBnNZ", "Type,Length,Name,Format,Columns"),
+    (129, "PARM", "Nf", "Name,Value"),
+    (130, "GPS", "BIHBcLLeeEefI", "Status,TimeMS,Week,NSats,HDop,Lat,Lng,RelAlt,Alt,Spd,GCrs,VZ,T"),
+    (131, "MODE", "Mh", "Mode,ThrCrs"),
+    (132, "EV", "B", "Id"),
+    (133, "MSG", "Z", "Message"),
+]
+
+
+def write_dataflash_legacy(
+    path: str | Path, flight: Flight, *, firmware: str = "APM:Copter V3.2.1 (36b405fb)"
+) -> dict[str, Any]:
+    """``flight`` as a 3.2-era DataFlash log (records without TimeUS; see above). Returns the
+    answer key: boot ms of every MODE/EV record's preceding GPS record, the events' UTC."""
+    structs = {name: (t, _df_struct(fmt)) for t, name, fmt, _ in _DF_LEGACY_FORMATS}
+    buf = io.BytesIO()
+
+    def rec(name: str, *values: Any) -> None:
+        msg_type, st = structs[name]
+        buf.write(b"\xa3\x95" + bytes([msg_type]) + st.pack(*values))
+
+    for msg_type, name, fmt, cols in _DF_LEGACY_FORMATS:
+        rec("FMT", msg_type, 3 + _df_struct(fmt).size, name.encode(), fmt.encode(), cols.encode())
+    rec("MSG", firmware.encode())
+    rec("PARM", b"RTL_ALT", 1500.0)
+    s = flight.samples
+    t0 = s["time_utc"].iloc[0]
+    key: dict[str, Any] = {"gps": 0, "modes": [], "armed": [], "last_gps_utc": None}
+    prev_mode, prev_armed = None, False
+    for i, row in enumerate(s.itertuples(index=False)):
+        boot_ms = 30_000 + round((row.time_utc - t0).value / 1e6)
+        if i % 2 == 0:
+            week, ms = gps_week_ms(row.time_utc)
+            rec(
+                "GPS", 3, ms, week, 12, 90, round(row.lat * 1e7), round(row.lon * 1e7),
+                round(row.alt_rel_m * 100), round(row.alt_amsl_m * 100),
+                round(row.ground_speed_ms * 100), round(row.heading_deg * 100), -row.vu, boot_ms,
+            )  # fmt: skip
+            key["gps"] += 1
+            key["last_gps_utc"] = row.time_utc
+        # Events carry no time: a reader can only date them by the GPS record before them.
+        if row.mode != prev_mode:
+            rec("MODE", MODES[row.mode], 0)
+            key["modes"].append({"mode": MODES[row.mode], "gps_utc": key["last_gps_utc"]})
+        if row.armed != prev_armed:
+            rec("EV", 10 if row.armed else 11)
+            key["armed"].append({"armed": bool(row.armed), "gps_utc": key["last_gps_utc"]})
+        prev_mode, prev_armed = row.mode, row.armed
+    Path(path).write_bytes(buf.getvalue())
+    return key
+
+
+def tlog_frames(buf: bytes) -> list[bytes]:
+    """A clean tlog cut into its records (8-byte stamp + frame), by the frames' length bytes:
+    MAVLink 1 ``0xFE len`` + 8 bytes, MAVLink 2 ``0xFD len incompat`` + 12 (+ 13 signed)."""
+    out, pos = [], 0
+    while pos < len(buf):
+        stx, plen = buf[pos + 8], buf[pos + 9]
+        total = plen + (8 if stx == 0xFE else 12 + (13 if buf[pos + 10] & 1 else 0))
+        out.append(buf[pos : pos + 8 + total])
+        pos += 8 + total
+    return out
+
+
+# What ground stations write into a tlog besides frames (MAVProxy, Mission Planner consoles).
+CONSOLE_LINES = (
+    b"MAVProxy: link 1 down\r\n",
+    b"Got COMMAND_ACK: NAV_TAKEOFF: ACCEPTED\n",
+    b"APM: EKF3 IMU0 is using GPS\r\n",
+    b"Mode GUIDED\n",
+)
+
+
+def add_foreign_bytes(
+    buf: bytes, *, leading: bytes = b"", every: int = 0, seed: int = 0
+) -> tuple[bytes, dict[str, int]]:
+    """``buf`` (a clean tlog) with ``leading`` bytes before the first frame and, every
+    ``every`` frames, a console line, a partial frame (a stamp and the first bytes of another
+    frame, as a link drop leaves) or random bytes. Returns the bytes and the answer key:
+    ``frames`` (all still there), ``foreign_bytes`` (inserted), ``chunks``."""
+    rng = np.random.default_rng(seed)
+    frames = tlog_frames(buf)
+    out = bytearray(leading)
+    foreign, chunks = len(leading), int(bool(leading))
+    for i, record in enumerate(frames):
+        out += record
+        if every and i % every == every - 1 and i < len(frames) - 1:
+            kind = int(rng.integers(3))
+            if kind == 0:
+                chunk = CONSOLE_LINES[int(rng.integers(len(CONSOLE_LINES)))]
+            elif kind == 1:
+                other = frames[int(rng.integers(len(frames)))]
+                chunk = other[: int(rng.integers(9, len(other)))]
+            else:
+                chunk = rng.integers(0, 256, int(rng.integers(1, 40)), dtype=np.uint8).tobytes()
+            out += chunk
+            foreign += len(chunk)
+            chunks += 1
+    return bytes(out), {"frames": len(frames), "foreign_bytes": foreign, "chunks": chunks}
+
+
+def write_noisy_tlog(
+    path: str | Path,
+    flight: Flight,
+    *,
+    leading: bytes = CONSOLE_LINES[0],
+    every: int = 200,
+    seed: int = 0,
+) -> dict[str, int]:
+    """:func:`write_tlog` then :func:`add_foreign_bytes`; returns the answer key."""
+    clean = Path(path).with_suffix(".clean.tmp")
+    write_tlog(clean, flight)
+    data, key = add_foreign_bytes(clean.read_bytes(), leading=leading, every=every, seed=seed)
+    clean.unlink()
+    Path(path).write_bytes(data)
+    return key
+
+
 # ----------------------------------------------------------------------------- DataFlash
 
 _DF_FORMATS: list[tuple[int, str, str, str]] = [
@@ -655,18 +787,53 @@ def gps_week_ms(ts: pd.Timestamp) -> tuple[int, int]:
     return int(gps_ms // 604_800_000), int(gps_ms % 604_800_000)
 
 
-def write_dataflash(path: str | Path, flight: Flight) -> dict[str, int]:
-    """Write ``flight`` as an ArduPilot DataFlash log; returns the record count per type."""
-    structs = {name: (msg_type, _df_struct(fmt)) for msg_type, name, fmt, _ in _DF_FORMATS}
+# Boot banners of ArduPilot releases of every era (AP_HAL FIRMWARE_STRING / THISFIRMWARE of
+# each vehicle): what the first MSG record of a log says, oldest spellings included.
+FIRMWARE_BANNERS: dict[str, str] = {
+    "copter_3.2": "APM:Copter V3.2.1 (36b405fb)",
+    "copter_3.4": "APM:Copter V3.4.4-rc1 (65ffe9d7)",
+    "copter_4": "ArduCopter V4.5.7 (c0ffee12)",
+    "plane_3.5": "APM:Plane V3.5.2 (a5e5ac1d)",
+    "plane_4": "ArduPlane V4.3.8 (c0ffee12)",
+    "rover_3": "APMrover2 V3.2.0 (d9e6a5d6)",
+    "rover_4": "ArduRover V4.2.3 (c0ffee12)",
+    "sub_4": "ArduSub V4.1.0 (89639005)",
+    "tracker_1": "AntennaTracker V1.1.0 (c0ffee12)",
+}
+# VER record of ArduPilot 4.2+ (AP_Logger LogStructure.h LOG_VER_MSG): BU is the build type,
+# APM_BUILD_DIRECTORY (AP_Vehicle_Type.h: 1 Rover, 2 Copter, 3 Plane, 4 Tracker, 7 Sub).
+_VER_FORMAT = (73, "VER", "QBHBBBBIZHBB", "TimeUS,BT,BST,Maj,Min,Pat,FWT,GH,FWS,APJ,BU,FV")
+
+
+def write_dataflash(
+    path: str | Path,
+    flight: Flight,
+    *,
+    firmware: str | None = FIRMWARE_BANNERS["copter_4"],
+    build_type: int | None = None,
+    gps: bool = True,
+) -> dict[str, int]:
+    """Write ``flight`` as an ArduPilot DataFlash log; returns the record count per type.
+
+    ``firmware`` is the boot banner (see :data:`FIRMWARE_BANNERS`; None writes none, as a log
+    whose first records were lost); ``build_type`` adds a VER record with that ``BU``;
+    ``gps=False`` writes no GPS, POS or ORGN record (an indoor flight or a submarine: only
+    boot time exists). The mode numbers are the flight's Copter numbers whatever the banner.
+    """
+    formats = [*_DF_FORMATS, *([_VER_FORMAT] if build_type is not None else [])]
+    structs = {name: (msg_type, _df_struct(fmt)) for msg_type, name, fmt, _ in formats}
     counts: dict[str, int] = {}
     buf = io.BytesIO()
+    skip = set() if gps else {"GPS", "POS", "ORGN"}
 
     def rec(name: str, *values: Any) -> None:
+        if name in skip:
+            return
         msg_type, st = structs[name]
         buf.write(b"\xa3\x95" + bytes([msg_type]) + st.pack(*values))
         counts[name] = counts.get(name, 0) + 1
 
-    for msg_type, name, fmt, cols in _DF_FORMATS:
+    for msg_type, name, fmt, cols in formats:
         length = 3 + _df_struct(fmt).size
         rec("FMT", msg_type, length, name.encode(), fmt.encode(), cols.encode())
     s = flight.samples
@@ -676,7 +843,10 @@ def write_dataflash(path: str | Path, flight: Flight) -> dict[str, int]:
     def time_us(ts: pd.Timestamp) -> int:
         return boot_us + (ts - t0).value // 1000
 
-    rec("MSG", boot_us - 1000, b"ArduCopter V4.5.7 (c0ffee12)")
+    if firmware is not None:
+        rec("MSG", boot_us - 1000, firmware.encode())
+    if build_type is not None:
+        rec("VER", boot_us - 950, 140, 0, 4, 5, 7, 255, 0xC0FFEE12, b"", 140, build_type, 0)
     rec("MSG", boot_us - 900, f"CubeOrange {flight.board_uid}".encode())
     for k, (name, value) in enumerate(
         (("WPNAV_SPEED", 1000.0), ("RTL_ALT", 1500.0), ("FENCE_ENABLE", 1.0), *SERVO_PARAMS)

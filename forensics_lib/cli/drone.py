@@ -38,7 +38,9 @@ ZONE_HINT = "add --zone ZONE (an IANA name such as Europe/Madrid) to put them on
 
 
 def _log_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("log", type=Path, metavar="LOG", help="tlog, DataFlash .bin, DJI .txt or .SRT")
+    p.add_argument(
+        "log", type=Path, metavar="LOG", help="tlog, DataFlash .bin, PX4 .ulg, DJI .txt or .SRT"
+    )
     p.add_argument(
         "--system", type=int, help="MAVLink system id of the vehicle (several in one log)"
     )
@@ -50,7 +52,9 @@ def _fmt(p: argparse.ArgumentParser) -> None:
 
 
 def register(subparsers: Any) -> None:
-    drone = subparsers.add_parser("drone", help="read drone flight logs (MAVLink, DataFlash, DJI)")
+    drone = subparsers.add_parser(
+        "drone", help="read drone flight logs (MAVLink, DataFlash, ULog, DJI)"
+    )
     sub = drone.add_subparsers(dest="drone_command", metavar="ACTION", required=True)
 
     p = sub.add_parser("summary", help="which aircraft, when, where: the first facts of a flight")
@@ -134,6 +138,14 @@ def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _boot_column(frame: pd.DataFrame) -> list[str]:
+    """``time_utc``, and ``time_boot_s`` too when some rows have only boot-relative time (a
+    log without GPS time)."""
+    if "time_boot_s" in frame and (frame["time_utc"].isna() & frame["time_boot_s"].notna()).any():
+        return ["time_utc", "time_boot_s"]
+    return ["time_utc"]
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
     from forensics_lib.drone.analysis import summary
     from forensics_lib.errors import EncryptedContent
@@ -174,7 +186,9 @@ def cmd_track(args: argparse.Namespace) -> int:
     log = _read(args)
     frame = _rounded(log.track)
     if args.format == "table":
-        frame = frame[["time_utc", "lat", "lon", "alt_rel_m", "ground_speed_ms", "mode", "armed"]]
+        frame = frame[
+            [*_boot_column(frame), "lat", "lon", "alt_rel_m", "ground_speed_ms", "mode", "armed"]
+        ]
     emit(frame, args.format)
     return 0
 
@@ -182,7 +196,7 @@ def cmd_track(args: argparse.Namespace) -> int:
 def cmd_events(args: argparse.Namespace) -> int:
     frame = _read(args).events
     if args.format == "table":
-        frame = frame[["time_utc", "kind", "text"]]
+        frame = frame[[*_boot_column(frame), "kind", "text"]]
     emit(frame, args.format)
     return 0
 

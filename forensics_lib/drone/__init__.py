@@ -1,4 +1,5 @@
-"""Drone flight forensics: MAVLink tlogs, ArduPilot DataFlash logs, DJI records and subtitles.
+"""Drone flight forensics: MAVLink tlogs, ArduPilot DataFlash logs, PX4 ULogs, DJI records and
+subtitles.
 
 >>> from forensics_lib.drone import read_flight_log
 >>> log = read_flight_log("flight.tlog")          # format found by content

@@ -709,19 +709,42 @@ def _iso(value: Any) -> str | None:
     return ts.strftime("%Y-%m-%dT%H:%M:%S.%f").rstrip("0").rstrip(".") + "Z"
 
 
-def armed_intervals(events: pd.DataFrame) -> list[tuple[Any, Any]]:
-    """(armed, disarmed) time pairs from the arm/disarm events (None for an open end)."""
+def armed_intervals(events: pd.DataFrame, column: str = "time_utc") -> list[tuple[Any, Any]]:
+    """(armed, disarmed) time pairs from the arm/disarm events (None for an open end).
+
+    ``column`` is the time to pair: ``time_utc``, or ``time_boot_s`` for a log without
+    absolute time. A disarm with no arm before it (a log that begins armed: DataFlash logs
+    every arm and disarm as it happens) gives ``(None, disarm)``."""
     out: list[tuple[Any, Any]] = []
     start: Any = None
+    open_ = False
     for _, r in events[events["kind"].isin(["armed", "disarmed"])].iterrows():
-        if r["kind"] == "armed" and start is None:
-            start = r["time_utc"]
-        elif r["kind"] == "disarmed" and start is not None:
-            out.append((start, r["time_utc"]))
-            start = None
-    if start is not None:
+        when = r[column] if column in r.index else None
+        when = None if when is None or pd.isna(when) else when
+        if r["kind"] == "armed" and not open_:
+            start, open_ = when, True
+        elif r["kind"] == "disarmed":
+            if open_:
+                out.append((start, when))
+            elif not out:
+                out.append((None, when))
+            start, open_ = None, False
+    if open_:
         out.append((start, None))
     return out
+
+
+def _boot_intervals(log: FlightLog) -> dict[str, Any]:
+    """``armed_intervals_boot_s`` (seconds since boot) when some arm/disarm has no UTC time."""
+    arms = log.events[log.events["kind"].isin(["armed", "disarmed"])]
+    if arms.empty or arms["time_utc"].notna().all() or "time_boot_s" not in arms:
+        return {}
+
+    def secs(v: Any) -> float | None:
+        return None if v is None else round(float(v), 6)
+
+    pairs = armed_intervals(log.events, "time_boot_s")
+    return {"armed_intervals_boot_s": [[secs(a), secs(b)] for a, b in pairs]}
 
 
 def summary(log: FlightLog) -> dict[str, Any]:
@@ -757,6 +780,7 @@ def summary(log: FlightLog) -> dict[str, Any]:
         "takeoff_utc": _iso(segments["takeoff_utc"].iloc[0]) if len(segments) else None,
         "landing_utc": _iso(segments["landing_utc"].iloc[-1]) if len(segments) else None,
         "armed_intervals": [[_iso(a), _iso(b)] for a, b in armed_intervals(log.events)],
+        **_boot_intervals(log),
         "track_points": len(log.track),
         # To the millimetre the logs store (float sums leave 1.8999999999999986).
         "max_alt_rel_m": (
@@ -764,6 +788,8 @@ def summary(log: FlightLog) -> dict[str, Any]:
         ),
         "distance_m": round(path_length_m(log.track), 1),
         "bad_frames": log.bad_frame_count,
+        # Bytes that are no frame or record (foreign text, partial or corrupt frames): skipped.
+        "skipped_bytes": int(log.bad_frames["length"].sum()) if len(log.bad_frames) else 0,
         "truncated": log.truncated,
         "notes": [
             *log.notes,

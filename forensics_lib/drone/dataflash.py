@@ -13,6 +13,15 @@ Layout (ArduPilot ``libraries/AP_Logger/LogStructure.h``; pymavlink ``DFReader.p
 * GPS time: ``GWk`` GPS week and ``GMS`` milliseconds of the week, in GPS time (no leap
   seconds): converted with :func:`forensics_lib.times.from_gps`. Other records carry ``TimeUS``
   (microseconds since boot), put on the UTC axis through the first GPS record with a week.
+  Logs of the 3.2 era and before carry ``TimeMS`` (boot ms) instead; their GPS record has
+  the boot ms in ``T`` (its ``TimeMS`` is the GPS time of week), and their MODE, EV and MSG
+  records no time at all: they take the last timed record's (pymavlink DFReader likewise
+  dates them from the records around them). A log without a GPS week keeps ``time_boot_s``
+  only, with a warning and the summary note :data:`~forensics_lib.drone.model.NO_GPS_TIME`.
+* vehicle: the boot banner of any era (:data:`FIRMWARE_TYPES`), else the VER record's build
+  type; it picks pymavlink's flight-mode table. Unknown: ``Mode(N)`` and a summary note.
+* no checksum protects a record: one that hides another record (followed by a header)
+  inside it is foreign bytes (a partial record, noise) and is skipped as such.
 * EV ids: 10 armed, 11 disarmed (ArduPilot ``Tools/Replay/MsgHandler_Event.cpp`` DATA_ARMED,
   DATA_DISARMED), 18 land complete (``AP_Logger.h`` LogEvent::LAND_COMPLETE), 46 gripper
   grab, 47 gripper release, 51 parachute released (``AP_Logger.h`` LogEvent GRIPPER_GRAB,
@@ -28,7 +37,9 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -42,19 +53,28 @@ from forensics_lib.drone.model import (
     BAD_FRAME_COLUMNS,
     HOME_COLUMNS,
     MISSION_COLUMNS,
+    NO_GPS_TIME,
     PARAM_COLUMNS,
     PILOT_COLUMNS,
     SERVO_STEP_COLUMNS,
     TRACK_COLUMNS,
+    UNKNOWN_VEHICLE,
     VEHICLE_COLUMNS,
     FlightLog,
-    arm_events,
     frame_of,
+    vehicle_family,
 )
 from forensics_lib.drone.tlog import RELEASE_COMMANDS, _asof, _enum_label, events_frame
 from forensics_lib.errors import ForensicsWarning, TruncatedInputWarning
 
-__all__ = ["HEADER", "Records", "read_dataflash", "scan_records"]
+__all__ = [
+    "FIRMWARE_TYPES",
+    "HEADER",
+    "Records",
+    "read_dataflash",
+    "scan_records",
+    "vehicle_mav_type",
+]
 
 HEADER = b"\xa3\x95"
 FMT_TYPE = 128
@@ -85,15 +105,31 @@ _FORMAT: dict[str, tuple[Any, float | None]] = {
     "Q": ("<u8", None),
 }
 
-# ArduPilot firmware banner -> MAV_TYPE, for the flight-mode names (pymavlink mode maps).
-_FIRMWARE_TYPE = {
-    "ArduPlane": 1,
+# ArduPilot firmware banner (the first word of the boot MSG) -> MAV_TYPE, for the flight-mode
+# table (pymavlink mavutil.mode_mapping_bynumber). Every era's spelling: ArduPilot printed
+# "ArduCopter V3.1" and "APM:Copter V3.2".."V3.6" (AP_HAL "FIRMWARE_STRING" of each
+# release), "ArduCopter V4.x" since; "APMrover2" and "APM:Rover" before "ArduRover".
+# pymavlink's DFReader matches the same words inside the MSG text ("Rover", "Plane",
+# "Copter", "Antenna", "ArduSub", "Blimp").
+FIRMWARE_TYPES: dict[str, int] = {
     "ArduCopter": 2,
+    "APM:Copter": 2,
+    "ArduPlane": 1,
+    "APM:Plane": 1,
     "ArduRover": 10,
+    "APMrover2": 10,
+    "APM:Rover": 10,
+    "APMRover2": 10,
     "ArduSub": 12,
+    "APM:Sub": 12,
     "AntennaTracker": 5,
+    "APM:AntennaTracker": 5,
+    "ArduTracker": 5,
     "Blimp": 7,
 }
+_FIRMWARE_TYPE = FIRMWARE_TYPES
+# VER.BU (APM_BUILD_DIRECTORY, AP_Vehicle/AP_Vehicle_Type.h) -> MAV_TYPE, as DFReader maps it.
+_BUILD_TYPES = {1: 10, 2: 2, 3: 1, 4: 5, 7: 12, 12: 7, 13: 4}
 _EV = {
     10: ("armed", "motors armed"),
     11: ("disarmed", "motors disarmed"),
@@ -140,6 +176,23 @@ class Format:
         dtype = np.dtype({"names": names, "formats": [_FORMAT[c][0] for c in self.format]})
         return dtype if dtype.itemsize == self.length - 3 else None
 
+    def boot_field(self) -> tuple[str, int] | None:
+        """The field holding the record's boot time and its microseconds per unit: ``TimeUS``
+        (ArduPilot 3.3+), else ``TimeMS`` (boot ms in older logs), except in the old GPS
+        record, whose ``TimeMS`` is GPS time of week and ``T`` the boot ms (3.2 era)."""
+        labels = set(self.labels)
+        if "TimeUS" in labels:
+            return "TimeUS", 1
+        if "Week" in labels or "GWk" in labels:
+            return ("T", 1000) if "T" in labels else None
+        return ("TimeMS", 1000) if "TimeMS" in labels else None
+
+
+def _numeric(dtype: np.dtype[np.void], name: str) -> bool:
+    """Whether ``dtype`` has a numeric field ``name`` (a corrupt FMT can retype it as text)."""
+    fields: Mapping[str, Any] = dtype.fields or {}
+    return name in fields and fields[name][0].kind in "iuf"
+
 
 @dataclass(frozen=True)
 class Records:
@@ -152,6 +205,40 @@ class Records:
     def count(self) -> int:
         return sum(len(v) for v in self.starts.values())
 
+    @cached_property
+    def _boot_axis(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """Offsets (sorted) and boot microseconds of every record that carries a boot time."""
+        offsets, values = [], []
+        for t, at in self.starts.items():
+            fmt = self.formats.get(t)
+            if fmt is None:
+                continue
+            field, dtype = fmt.boot_field(), fmt.dtype()
+            if field is None or dtype is None or not _numeric(dtype, field[0]):
+                continue
+            raw = self.data[at[:, None] + np.arange(3, fmt.length, dtype=np.int64)[None, :]]
+            rec = np.ascontiguousarray(raw).view(dtype).reshape(-1)
+            us = rec[field[0]].astype(np.float64) * field[1]
+            keep = us < _MAX_BOOT_US  # a corrupt TimeUS is no clock for its neighbours
+            offsets.append(at[keep])
+            values.append(us[keep])
+        if not offsets:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        off, us = np.concatenate(offsets), np.concatenate(values)
+        order = np.argsort(off, kind="stable")
+        return off[order], us[order]
+
+    def boot_us(self, offsets: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Boot microseconds of the records at ``offsets``: their own time, or for a record
+        without one (MODE, EV, MSG of 3.2-era logs) the last timed record's before it (the
+        first timed record's, for records before any). NaN in a log with no time at all."""
+        at = np.asarray(offsets, dtype=np.int64)
+        axis_off, axis_us = self._boot_axis
+        if not len(axis_off):
+            return np.full(len(at), np.nan)
+        k = np.searchsorted(axis_off, at, side="right") - 1
+        return np.asarray(axis_us[np.maximum(k, 0)], dtype=np.float64)
+
     def by_name(self, name: str) -> Format | None:
         return next((f for f in self.formats.values() if f.name == name), None)
 
@@ -159,15 +246,21 @@ class Records:
         """Every record of one type, scaled as DFReader scales it, with its byte offset."""
         fmt = self.by_name(name)
         if fmt is None or fmt.type not in self.starts:
-            return pd.DataFrame({"offset": np.zeros(0, dtype=np.int64)})
+            return pd.DataFrame({"offset": np.zeros(0, dtype=np.int64), "_boot_us": []})
         dtype = fmt.dtype()
         if dtype is None:
-            return pd.DataFrame({"offset": np.zeros(0, dtype=np.int64)})
+            return pd.DataFrame({"offset": np.zeros(0, dtype=np.int64), "_boot_us": []})
         at = self.starts[fmt.type]
         cols = np.arange(3, fmt.length, dtype=np.int64)
         raw = self.data[at[:, None] + cols[None, :]]
         rec = np.ascontiguousarray(raw).view(dtype).reshape(-1)
         out: dict[str, Any] = {"offset": at}
+        field = fmt.boot_field()
+        if field is not None and _numeric(dtype, field[0]):
+            # own time (an absurd one stays absurd: _utc reports it)
+            out["_boot_us"] = rec[field[0]].astype(np.float64) * field[1]
+        else:
+            out["_boot_us"] = self.boot_us(at)
         for label, char in zip(dtype.names or (), fmt.format, strict=True):
             values = rec[label]
             scale = _FORMAT[char][1]
@@ -206,6 +299,51 @@ def _parse_fmt(buf: bytes, pos: int) -> Format:
     )
 
 
+def _chain_ok(buf: bytes, end: int, formats: dict[int, Format]) -> bool:
+    """Whether a record may end at ``end``: the file ends there (or inside the next 3-byte
+    header), or the next record's header, of a type declared so far, starts there."""
+    if len(buf) - end < 3:
+        return True
+    return buf[end] == 0xA3 and buf[end + 1] == 0x95 and buf[end + 2] in formats
+
+
+def _swallows_a_record(buf: bytes, pos: int, length: int, formats: dict[int, Format]) -> bool:
+    """Whether a record header whose record is followed by another header (or the end)
+    starts inside ``buf[pos : pos + length]``: then the bytes at ``pos`` are foreign (a partial
+    record, noise) that merely begin like a record, and the one inside is the real one."""
+    size = len(buf)
+    end = pos + length + 1  # a header may start at the record's last byte
+    hit = buf.find(HEADER, pos + 1, end)
+    while hit >= 0:
+        fmt = formats.get(buf[hit + 2]) if hit + 2 < size else None
+        if (
+            fmt is not None
+            and fmt.length >= 3
+            and hit + fmt.length <= size
+            and _chain_ok(buf, hit + fmt.length, formats)
+        ):
+            return True
+        hit = buf.find(HEADER, hit + 1, end)
+    return False
+
+
+def _record_stands(buf: bytes, pos: int, length: int, formats: dict[int, Format]) -> bool:
+    """Whether the record at ``pos`` is real. DataFlash records carry no checksum
+    (LogStructure.h; pymavlink DFReader takes any header of a known type), so a record is
+    doubted when another record, itself followed by a header (or the end), starts inside
+    it: then the bytes at ``pos`` are foreign (a partial record, noise) that merely begin
+    like a record, and the record inside is the real one. Without a checksum this cannot
+    be certain: foreign bytes that happen to hold a whole well-formed record are read as one.
+    """
+    return not _swallows_a_record(buf, pos, length, formats)
+
+
+def _record_after(buf: bytes, pos: int, formats: dict[int, Format]) -> bool:
+    """Whether a real record (followed by another header or the end) starts after ``pos``:
+    then a record at ``pos`` that runs past the end is foreign bytes, not a truncation."""
+    return _swallows_a_record(buf, pos, len(buf) - pos, formats)
+
+
 def scan_records(buf: bytes) -> Records:
     """Find every record; unknown types and broken headers are skipped and listed."""
     size = len(buf)
@@ -223,22 +361,23 @@ def scan_records(buf: bytes) -> Records:
         fmt = formats.get(buf[pos + 2]) if buf[pos] == 0xA3 and buf[pos + 1] == 0x95 else None
         if fmt is not None and fmt.length >= 3:
             if pos + fmt.length > size:
-                if bad_from < 0:
+                if bad_from < 0 and not _record_after(buf, pos, formats):
                     truncated_at = pos
                     break
             else:
-                if bad_from >= 0:
-                    bad.append(
-                        (bad_from, pos - bad_from, "bytes outside any record; resynchronised")
-                    )
-                    bad_from = -1
-                if fmt.type == FMT_TYPE:
-                    new = _parse_fmt(buf, pos)
-                    if new.type != FMT_TYPE:
-                        formats[new.type] = new
-                starts.setdefault(fmt.type, []).append(pos)
-                pos += fmt.length
-                continue
+                if _record_stands(buf, pos, fmt.length, formats):
+                    if bad_from >= 0:
+                        bad.append(
+                            (bad_from, pos - bad_from, "bytes outside any record; resynchronised")
+                        )
+                        bad_from = -1
+                    if fmt.type == FMT_TYPE:
+                        new = _parse_fmt(buf, pos)
+                        if new.type != FMT_TYPE:
+                            formats[new.type] = new
+                    starts.setdefault(fmt.type, []).append(pos)
+                    pos += fmt.length
+                    continue
         if bad_from < 0:
             bad_from = pos
         nxt = buf.find(HEADER, pos + 1)
@@ -268,9 +407,9 @@ def _lng(table: pd.DataFrame) -> str:
 
 
 def _clock(recs: Records) -> tuple[int, int] | None:
-    """(TimeUS, UTC ns) of the first GPS record with a GPS week: the boot-time -> UTC anchor."""
+    """(boot us, UTC ns) of the first GPS record with a GPS week: the boot-time -> UTC anchor."""
     gps = recs.table("GPS")
-    if gps.empty or "TimeUS" not in gps:
+    if gps.empty or gps["_boot_us"].isna().all():
         return None
     week_col, ms_col = ("GWk", "GMS") if "GWk" in gps else ("Week", "TimeMS")
     if week_col not in gps or ms_col not in gps:
@@ -280,7 +419,7 @@ def _clock(recs: Records) -> tuple[int, int] | None:
         return None
     first = ok.iloc[0]
     utc = times.from_gps(int(first[week_col]), int(first[ms_col]))
-    return int(first["TimeUS"]), int(utc.value)
+    return int(first["_boot_us"]), int(utc.value)
 
 
 # Boot-time microseconds of a real log stay far below this (31 years); a larger TimeUS is
@@ -289,12 +428,13 @@ _MAX_BOOT_US = 10**15
 
 
 def _utc(table: pd.DataFrame, clock: tuple[int, int] | None) -> pd.Series:
-    if clock is None or "TimeUS" not in table:
+    if clock is None or "_boot_us" not in table:
         return pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns, UTC]")
     # float64 holds every plausible TimeUS exactly (< 2**53); absurd ones become NaT.
-    us = table["TimeUS"].to_numpy(dtype=np.float64)
+    us = table["_boot_us"].to_numpy(dtype=np.float64)
     delta = us - float(clock[0])
-    valid = np.abs(delta) < _MAX_BOOT_US
+    with np.errstate(invalid="ignore"):
+        valid = np.abs(delta) < _MAX_BOOT_US
     ns = np.zeros(len(us), dtype=np.int64)
     ns[valid] = clock[1] + delta[valid].astype(np.int64) * 1000
     if not valid.all():
@@ -309,16 +449,37 @@ def _utc(table: pd.DataFrame, clock: tuple[int, int] | None) -> pd.Series:
 
 
 def _firmware(msgs: pd.DataFrame) -> str | None:
+    """The boot banner (``ArduCopter V4.5.7 (c0ffee12)``, ``APM:Copter V3.4.4-rc1 ...``)."""
     if msgs.empty or "Message" not in msgs:
         return None
-    return next((m for m in msgs["Message"] if str(m).split(" ")[0] in _FIRMWARE_TYPE), None)
+    return next((str(m) for m in msgs["Message"] if str(m).split(" ")[0] in FIRMWARE_TYPES), None)
 
 
-def _mode_names(modes: pd.DataFrame, firmware: str | None) -> list[str]:
-    vtype = _FIRMWARE_TYPE.get((firmware or "").split(" ")[0])
+def vehicle_mav_type(firmware: str | None, ver: pd.DataFrame) -> int | None:
+    """The MAV_TYPE of the vehicle: from the firmware banner, else the VER record's build
+    type (``BU``), else None (then flight modes can only be shown as numbers)."""
+    word = (firmware or "").split(" ")[0]
+    if word in FIRMWARE_TYPES:
+        return FIRMWARE_TYPES[word]
+    if "BU" in ver and len(ver):
+        return _BUILD_TYPES.get(int(ver["BU"].iloc[-1]))
+    return None
+
+
+def _mode_names(modes: pd.DataFrame, vtype: int | None) -> list[str]:
     mapping = mavutil.mode_mapping_bynumber(vtype) if vtype is not None else None
     column = "ModeNum" if "ModeNum" in modes else "Mode"
     return [str((mapping or {}).get(int(m), f"Mode({int(m)})")) for m in modes[column]]
+
+
+def _boot_seconds(recs: Records, offsets: pd.Series) -> npt.NDArray[np.float64]:
+    """Boot seconds of the records at ``offsets`` (NaN where an offset is missing)."""
+    at = pd.to_numeric(offsets, errors="coerce").to_numpy(dtype=np.float64)
+    out = np.full(len(at), np.nan)
+    ok = ~np.isnan(at)
+    us = recs.boot_us(at[ok].astype(np.int64))
+    out[ok] = np.where(us < _MAX_BOOT_US, us / 1e6, np.nan)
+    return out
 
 
 def _track(
@@ -348,13 +509,15 @@ def _track(
             "sats": gps.get("NSats", pd.NA),
             "fix_type": gps.get("Status", pd.NA),
             "offset": gps["offset"],
-            "TimeUS": gps.get("TimeUS", np.nan),
+            "time_boot_s": gps["_boot_us"] / 1e6,
+            # 3.2-era GPS records carry the height over home themselves (RelAlt, m)
+            "alt_rel_m": gps.get("RelAlt", np.nan),
         }
     )
     pos = recs.table("POS")
     if "RelHomeAlt" in pos:
         rel = pd.DataFrame({"time_utc": _utc(pos, clock), "alt_rel_m": pos["RelHomeAlt"]})
-        base = _asof(base, rel, ["alt_rel_m"])
+        base = _asof(base.drop(columns="alt_rel_m"), rel, ["alt_rel_m"])
     bat = recs.table("BAT")
     if "Volt" in bat:
         if "Inst" in bat:
@@ -389,10 +552,30 @@ def _arm_states(recs: Records, clock: tuple[int, int] | None) -> pd.DataFrame:
     )
 
 
+def _arm_events(arm: pd.DataFrame) -> list[dict[str, Any]]:
+    """One event per ARM/EV record that changes the state. Unlike a tlog's HEARTBEAT, which
+    repeats the state, ArduPilot writes these only when it arms or disarms
+    (AP_Arming::arm/disarm -> Log_Write_Arm, LogEvent ARMED/DISARMED), so the first one is an
+    act too, even a disarm (a log that begins armed)."""
+    if arm.empty:
+        return []
+    changes = arm[arm["armed"].ne(arm["armed"].shift())]
+    return [
+        {
+            "time_utc": r["time_utc"],
+            "kind": "armed" if r["armed"] else "disarmed",
+            "text": "motors armed" if r["armed"] else "motors disarmed",
+            "value": str(bool(r["armed"])),
+            "offset": r["offset"],
+        }
+        for _, r in changes.iterrows()
+    ]
+
+
 def _events(
     recs: Records, clock: tuple[int, int] | None, modes: pd.DataFrame, arm: pd.DataFrame
 ) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = arm_events(arm)
+    rows: list[dict[str, Any]] = _arm_events(arm)
     for _, r in modes.iterrows():
         rows.append(
             {
@@ -485,7 +668,7 @@ def _servo_steps(
     found = []
     for name in _SERVO_TABLES:
         table = recs.table(name)
-        if "TimeUS" not in table or table.empty:
+        if table.empty:
             continue
         channels = {}
         for label in table.columns:
@@ -579,19 +762,25 @@ def read_dataflash(buf: bytes, path: str) -> FlightLog:
             stacklevel=3,
         )
     clock = _clock(recs)
+    notes: list[str] = []
     if clock is None:
+        notes.append(NO_GPS_TIME)
         warnings.warn(
-            f"{path}: no GPS week in the log, so record times cannot be put on UTC (NaT)",
+            f"{path}: {NO_GPS_TIME}: times are boot-relative (time_boot_s, seconds since the "
+            "autopilot booted) and time_utc is empty",
             ForensicsWarning,
             stacklevel=3,
         )
     firmware = _firmware(recs.table("MSG"))
+    mav_type = vehicle_mav_type(firmware, recs.table("VER"))
     modes = recs.table("MODE")
     if not modes.empty and ("Mode" in modes or "ModeNum" in modes):
+        if mav_type is None:
+            notes.append(UNKNOWN_VEHICLE)
         modes = pd.DataFrame(
             {
                 "time_utc": _utc(modes, clock),
-                "mode": _mode_names(modes, firmware),
+                "mode": _mode_names(modes, mav_type),
                 "offset": modes["offset"],
             }
         )
@@ -605,21 +794,22 @@ def read_dataflash(buf: bytes, path: str) -> FlightLog:
         [*_events(recs, clock, modes, arm), *_param_changes(params), *servo.servo_events(steps)],
         track,
     )
+    events["time_boot_s"] = _boot_seconds(recs, events["offset"])
+
     counts = {
         recs.formats[t].name: len(v) for t, v in sorted(recs.starts.items()) if t in recs.formats
     }
-    vtype = (firmware or "").split(" ")[0]
     vehicle = frame_of(
         VEHICLE_COLUMNS,
         {
             "vehicle_type": [
-                _enum_label("MAV_TYPE", _FIRMWARE_TYPE[vtype], "MAV_TYPE_")
-                if vtype in _FIRMWARE_TYPE
-                else None
+                _enum_label("MAV_TYPE", mav_type, "MAV_TYPE_") if mav_type is not None else None
             ],
-            "autopilot": ["ARDUPILOTMEGA" if firmware else None],
+            "autopilot": ["ARDUPILOTMEGA" if firmware or mav_type is not None else None],
             "firmware": [firmware],
             "board_uid": [_board(recs.table("MSG"))],
+            "vehicle_family": [vehicle_family(mav_type)],
+            "hardware": [_board(recs.table("MSG"), name=True)],
         },
     )
     return FlightLog(
@@ -643,15 +833,17 @@ def read_dataflash(buf: bytes, path: str) -> FlightLog:
         message_counts=counts,
         truncated=recs.truncated_at is not None,
         servo_steps=steps,
+        notes=tuple(notes),
     )
 
 
-def _board(msgs: pd.DataFrame) -> str | None:
-    """The board line ArduPilot logs at boot, e.g. ``PX4v4 00360029 30365103 31323731``."""
+def _board(msgs: pd.DataFrame, name: bool = False) -> str | None:
+    """The board id in the line ArduPilot logs at boot, e.g. ``PX4v4 00360029 30365103
+    31323731`` (``name``: the board's name, ``PX4v4``, instead)."""
     if "Message" not in msgs:
         return None
     for m in msgs["Message"]:
         parts = str(m).split()
         if len(parts) == 4 and all(len(p) == 8 for p in parts[1:]):
-            return " ".join(parts[1:])
+            return parts[0] if name else " ".join(parts[1:])
     return None

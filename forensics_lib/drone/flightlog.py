@@ -4,8 +4,10 @@
 format                 how it is recognised
 =====================  ===============================================================
 MAVLink tlog           byte 8 is a MAVLink start byte (0xFE v1, 0xFD v2) and the first
-                       frame's CRC checks out (8-byte big-endian time stamp before it)
+                       frame's CRC checks out (8-byte big-endian time stamp before it);
+                       or, after foreign bytes, two CRC-checked frames in the first 64 KiB
 ArduPilot DataFlash    starts with ``A3 95 80``: the header of the first FMT record
+PX4 ULog               starts with ``ULog 01 12 35`` (:mod:`forensics_lib.drone.ulog`)
 DJI flight record      a 100-byte header whose version byte and offsets are consistent
                        (see :mod:`forensics_lib.drone.dji_txt`)
 DJI SRT subtitles      text whose first block is a subtitle number and ``-->`` times
@@ -36,6 +38,8 @@ from forensics_lib.sources import Source, display_path, open_binary, source_path
 __all__ = ["detect_format", "events", "read_flight_log", "read_flight_log_bytes", "track"]
 
 _SRT_HEAD = 512
+# PX4 ULog: "ULog" 0x01 0x12 0x35, then the version byte (PX4 docs "ULog File Format").
+ULOG_MAGIC = b"ULog\x01\x12\x35"
 EVENT_FRAME = (*EVENT_COLUMNS, BAD_FRAME_COLUMNS[0])
 
 
@@ -46,11 +50,14 @@ def _looks_like_srt(head: bytes) -> bool:
 
 
 def detect_format(buf: bytes) -> str | None:
-    """``mavlink_tlog``, ``ardupilot_dataflash``, ``dji_txt``, ``dji_srt`` or None."""
+    """``mavlink_tlog``, ``ardupilot_dataflash``, ``px4_ulog``, ``dji_txt``, ``dji_srt`` or
+    None."""
     from forensics_lib.drone import dji_txt
 
     if buf[:3] == b"\xa3\x95\x80":
         return "ardupilot_dataflash"
+    if buf[: len(ULOG_MAGIC)] == ULOG_MAGIC:
+        return "px4_ulog"
     if len(buf) > mf.TLOG_STAMP and buf[mf.TLOG_STAMP] in (mf.STX_V1, mf.STX_V2):
         length = mf._frame_length(buf, mf.TLOG_STAMP, len(buf), mf._crc_extras(), strict=True)
         if length != 0:
@@ -59,6 +66,11 @@ def detect_format(buf: bytes) -> str | None:
         return "dji_txt"
     if _looks_like_srt(buf[:_SRT_HEAD]):
         return "dji_srt"
+    # A tlog whose first bytes are not a frame (console text, a partial frame): its first
+    # CRC-checked frame, followed by a second, within the first 64 KiB (pymavlink resyncs
+    # on the start byte the same way). Last, so no other format is taken for a tlog.
+    if mf.first_frame(buf) is not None:
+        return "mavlink_tlog"
     return None
 
 
@@ -75,6 +87,7 @@ def with_flight_events(log: FlightLog) -> FlightLog:
         return log
     log.notes = (*log.notes, *(n for n in flight_notes(log.track, segments) if n not in log.notes))
     offsets = dict(zip(log.track["time_utc"], log.track["offset"], strict=True))
+    boots = dict(zip(log.track["time_utc"], log.track["time_boot_s"], strict=True))
     rows = []
     for _, s in segments.iterrows():
         if not s["airborne_at_start"]:
@@ -86,6 +99,7 @@ def with_flight_events(log: FlightLog) -> FlightLog:
                     "lat": s["takeoff_lat"],
                     "lon": s["takeoff_lon"],
                     "offset": offsets.get(s["takeoff_utc"]),
+                    "time_boot_s": boots.get(s["takeoff_utc"]),
                 }
             )
         if s["landed"]:
@@ -101,6 +115,7 @@ def with_flight_events(log: FlightLog) -> FlightLog:
                     "lat": s["landing_lat"],
                     "lon": s["landing_lon"],
                     "offset": offsets.get(s["landing_utc"]),
+                    "time_boot_s": boots.get(s["landing_utc"]),
                 }
             )
     if not rows:
@@ -125,6 +140,10 @@ def read_flight_log_bytes(
         from forensics_lib.drone.dataflash import read_dataflash
 
         return with_flight_events(read_dataflash(buf, path))
+    if kind == "px4_ulog":
+        from forensics_lib.drone.ulog import read_ulog
+
+        return with_flight_events(read_ulog(buf, path))
     if kind == "dji_txt":
         from forensics_lib.drone.dji_txt import read_dji_txt
 
@@ -137,7 +156,7 @@ def read_flight_log_bytes(
         "empty file"
         if not buf
         else (
-            "not a MAVLink tlog, ArduPilot DataFlash log, DJI flight record or DJI SRT "
+            "not a MAVLink tlog, ArduPilot DataFlash log, PX4 ULog, DJI flight record or DJI SRT "
             f"(first bytes {buf[:12].hex(' ')})"
         )
     )

@@ -42,6 +42,7 @@ __all__ = [
     "Frames",
     "crc_x25",
     "decode",
+    "first_frame",
     "message_class",
     "message_id",
     "scan_frames",
@@ -114,10 +115,12 @@ class Frames:
         return len(self.offset)
 
 
-def _frame_length(buf: bytes, at: int, size: int, extras: dict[int, int], strict: bool) -> int:
-    """Length of a valid frame starting at ``at`` (its STX), 0 if invalid, -1 if cut short."""
+def _frame_status(buf: bytes, at: int, size: int, extras: dict[int, int]) -> tuple[int, str]:
+    """``(total length, status)`` of a frame starting at ``at`` (its STX): status ``ok`` (CRC
+    checks out), ``unknown`` (an id outside the dialect: no CRC_EXTRA to check it with),
+    ``bad`` (no start byte, or the CRC fails) or ``short`` (cut by the end of the buffer)."""
     if at + 8 > size:
-        return -1 if at < size and buf[at] in (STX_V1, STX_V2) else 0
+        return 0, "short" if at < size and buf[at] in (STX_V1, STX_V2) else "bad"
     stx = buf[at]
     plen = buf[at + 1]
     if stx == STX_V1:
@@ -127,22 +130,108 @@ def _frame_length(buf: bytes, at: int, size: int, extras: dict[int, int], strict
     elif stx == STX_V2:
         header = 10
         if at + 12 > size:
-            return -1
+            return 0, "short"
         msgid = buf[at + 7] | (buf[at + 8] << 8) | (buf[at + 9] << 16)
         total = plen + 12 + (_SIGNATURE_LEN if buf[at + 2] & _SIGNED else 0)
     else:
-        return 0
+        return 0, "bad"
     if at + total > size:
-        return -1
+        return 0, "short"
     extra = extras.get(msgid)
     if extra is None:
-        # An id outside the dialect cannot be checked: accepted in step, never to resync on.
-        return 0 if strict else total
+        return total, "unknown"
     crc_at = at + header + plen
     stored = buf[crc_at] | (buf[crc_at + 1] << 8)
     if crc_x25(buf[at + 1 : crc_at], extra) != stored:
-        return 0
-    return total
+        return 0, "bad"
+    return total, "ok"
+
+
+def _swallows_a_frame(buf: bytes, at: int, total: int, size: int, extras: dict[int, int]) -> bool:
+    """Whether a CRC-checked frame starts inside the unchecked frame at ``at`` (its STX): then
+    the unchecked one is foreign bytes that merely look like a frame (a partial frame whose
+    id bytes run into the next frame), and the checked one wins."""
+    end = at + total
+    for stx in (b"\xfe", b"\xfd"):
+        hit = buf.find(stx, at + 1, end)
+        while hit >= 0:
+            if _frame_status(buf, hit, size, extras)[1] == "ok":
+                return True
+            hit = buf.find(stx, hit + 1, end)
+    return False
+
+
+def _unknown_run_ok(buf: bytes, pos: int, size: int, extras: dict[int, int]) -> bool:
+    """Whether the frames of unknown ids from ``pos`` (a stamp) on are real: they are when
+    none hides a CRC-checked frame inside it and the run ends exactly at the end of the file,
+    in a frame cut by it, or in a frame whose CRC checks out. Unchecked lengths read out of
+    foreign bytes (console text, a partial frame) would otherwise swallow good frames."""
+    while pos < size:
+        if pos + TLOG_STAMP >= size:
+            return True  # the file ends inside the next stamp: a truncation, reported as such
+        total, status = _frame_status(buf, pos + TLOG_STAMP, size, extras)
+        if status in ("ok", "short"):
+            return True
+        if status == "bad" or _swallows_a_frame(buf, pos + TLOG_STAMP, total, size, extras):
+            return False
+        pos += TLOG_STAMP + total
+    return True
+
+
+def _frame_length(buf: bytes, at: int, size: int, extras: dict[int, int], strict: bool) -> int:
+    """Length of a valid frame starting at ``at`` (its STX), 0 if invalid, -1 if cut short.
+
+    A frame of an id outside the dialect cannot be checked: never resynchronised on
+    (``strict``), and accepted in step only when what follows it checks out
+    (:func:`_unknown_run_ok`)."""
+    total, status = _frame_status(buf, at, size, extras)
+    if status == "ok":
+        return total
+    if status == "short":
+        return -1
+    if (
+        status == "unknown"
+        and not strict
+        and not _swallows_a_frame(buf, at, total, size, extras)
+        and _unknown_run_ok(buf, at + total, size, extras)
+    ):
+        return total
+    return 0
+
+
+def _checked_frame_after(buf: bytes, pos: int, extras: dict[int, int]) -> bool:
+    """Whether a CRC-checked frame starts after ``pos``: then a "frame" at ``pos`` that runs
+    past the end of the file is foreign bytes before it, not the log's truncated last frame."""
+    size = len(buf)
+    nxt = _next_candidate(buf, pos + 1)
+    while nxt >= 0:
+        if _frame_status(buf, nxt + TLOG_STAMP, size, extras)[1] == "ok":
+            return True
+        nxt = _next_candidate(buf, nxt + 1)
+    return False
+
+
+def first_frame(buf: bytes, limit: int = 1 << 16) -> int | None:
+    """Offset (of the 8-byte stamp) of the first frame in ``buf[:limit]`` whose CRC checks out
+    and which is followed by a second good frame (or the end of the file), or None.
+
+    This is how a tlog whose first bytes are not a frame (console text, a partial frame) is
+    recognised: pymavlink's ``MAVLink.parse_char`` likewise skips to the next start byte
+    (0xFE v1, 0xFD v2) until a frame's CRC with its CRC_EXTRA checks out.
+    """
+    extras = _crc_extras()
+    size = len(buf)
+    pos = 0
+    while 0 <= pos < min(size, limit):
+        total, status = _frame_status(buf, pos + TLOG_STAMP, size, extras)
+        if status == "ok":
+            after = pos + TLOG_STAMP + total
+            if after == size or pos == 0:
+                return pos
+            if _frame_status(buf, after + TLOG_STAMP, size, extras)[1] in ("ok", "short"):
+                return pos
+        pos = _next_candidate(buf, pos + 1)
+    return None
 
 
 def _next_candidate(buf: bytes, start: int) -> int:
@@ -200,9 +289,14 @@ def _crc_accumulate(crc: npt.NDArray[np.uint32], byte: npt.NDArray[Any]) -> npt.
     return out.astype(np.uint32, copy=False)
 
 
-def _crcs_ok(data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+def _crcs_ok(
+    data: npt.NDArray[np.uint8],
+    offsets: npt.NDArray[np.int64],
+    unknown: npt.NDArray[np.bool_] | None = None,
+) -> npt.NDArray[np.bool_]:
     """Whether each frame's stored CRC matches, computed for all frames of one checked length
-    together; frames of ids outside the dialect pass, as the frame-by-frame scan lets them."""
+    together; frames of ids outside the dialect pass (the caller decides on them: see
+    :func:`_fast_prefix`). ``unknown``, when given, is filled with where those frames are."""
     base = offsets + TLOG_STAMP
     v2 = data[base] == STX_V2
     plen = data[base + 1].astype(np.int64)
@@ -218,6 +312,8 @@ def _crcs_ok(data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -> npt
     extra = np.where(msgid < len(table), table[np.minimum(msgid, len(table) - 1)], -1)
     ok = np.ones(len(offsets), dtype=bool)
     known = extra >= 0
+    if unknown is not None:
+        unknown[:] = ~known
     for length in np.unique(span[known]):
         group = np.flatnonzero(known & (span == length))
         for chunk in range(0, len(group), _CRC_CHUNK):  # bounded memory on long logs
@@ -250,7 +346,19 @@ def _fast_prefix(buf: bytes) -> tuple[list[int], int]:
     if not starts:
         return [], 0
     offsets = np.asarray(starts, dtype=np.int64)
-    ok = _crcs_ok(np.frombuffer(buf, dtype=np.uint8), offsets)
+    unknown = np.zeros(len(offsets), dtype=bool)
+    ok = _crcs_ok(np.frombuffer(buf, dtype=np.uint8), offsets, unknown)
+    if unknown.any():
+        # A run of unchecked frames stands only if none hides a checked frame and what
+        # follows it checks out (as _frame_length decides): back to front.
+        extras = _crc_extras()
+        tail_ok = _unknown_run_ok(buf, pos, len(buf), extras) if pos < len(buf) else True
+        for i in np.flatnonzero(unknown)[::-1]:
+            at = starts[i] + TLOG_STAMP
+            total = (starts[i + 1] if i + 1 < len(starts) else pos) - starts[i] - TLOG_STAMP
+            ok[i] = (ok[i + 1] if i + 1 < len(ok) else tail_ok) and not _swallows_a_frame(
+                buf, at, total, len(buf), extras
+            )
     if ok.all():
         return starts, pos
     first_bad = int(np.argmin(ok))
@@ -277,7 +385,7 @@ def scan_frames(buf: bytes, vectorised: bool = True) -> Frames:
             starts.append(pos)
             pos += TLOG_STAMP + length
             continue
-        if length < 0 and bad_from < 0:
+        if length < 0 and bad_from < 0 and not _checked_frame_after(buf, pos, extras):
             truncated_at = pos  # a frame that starts well but runs past the end of the file
             break
         if bad_from < 0:

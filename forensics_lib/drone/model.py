@@ -32,16 +32,19 @@ __all__ = [
     "EVENT_COLUMNS",
     "HOME_COLUMNS",
     "MISSION_COLUMNS",
+    "NO_GPS_TIME",
     "PARAM_COLUMNS",
     "PILOT_COLUMNS",
     "RELEASE_COMMANDS",
     "SERVO_STEP_COLUMNS",
     "TRACK",
     "TRACK_COLUMNS",
+    "UNKNOWN_VEHICLE",
     "VEHICLE_COLUMNS",
     "FlightLog",
     "arm_events",
     "frame_of",
+    "vehicle_family",
 ]
 
 # MAV_CMD numbers that drop, release or actuate a payload (common.xml / ardupilotmega.xml).
@@ -70,6 +73,12 @@ TRACK_COLUMNS: tuple[Column, ...] = (
     Column("voltage_v", FLOAT, "battery voltage, volts"),
     Column("mode", STR, "flight mode in force"),
     Column("armed", BOOL, "motors armed"),
+    Column(
+        "time_boot_s",
+        FLOAT,
+        "seconds since the autopilot booted (DataFlash TimeUS, ULog timestamp), where the log "
+        "has it: the only time of a log without GPS time",
+    ),
 )
 
 EVENT_COLUMNS: tuple[Column, ...] = (
@@ -87,6 +96,7 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     Column("value", STR, "the raw value (mode name, mission seq, servo/PWM, parameter value)"),
     Column("lat", FLOAT, "aircraft latitude at the time, where known"),
     Column("lon", FLOAT, "aircraft longitude at the time, where known"),
+    Column("time_boot_s", FLOAT, "seconds since the autopilot booted, where the log has it"),
 )
 
 HOME_COLUMNS: tuple[Column, ...] = (
@@ -110,6 +120,13 @@ VEHICLE_COLUMNS: tuple[Column, ...] = (
     Column("rc_serial", STR, "remote-controller serial number (DJI)"),
     Column("battery_serial", STR, "battery serial number (DJI)"),
     Column("app", STR, "recording application and version (DJI GO / Fly)"),
+    Column(
+        "vehicle_family",
+        STR,
+        "copter, plane, vtol, rover, boat, sub, tracker, blimp (the flight-mode table used), "
+        "or empty when unknown",
+    ),
+    Column("hardware", STR, "flight-controller board (ULog ver_hw, DataFlash boot line)"),
 )
 
 MISSION_COLUMNS: tuple[Column, ...] = (
@@ -166,17 +183,26 @@ _REFS = (
     "MAVLink common.xml / ardupilotmega.xml as packed by pymavlink 2.4.50",
     "ArduPilot DataFlash log format (AP_Logger LogStructure.h; pymavlink DFReader.py)",
     "DJI flight records: lvauvillier/dji-log-parser layout/*.rs, record/*.rs, decoder.rs",
+    "PX4 ULog: PX4 docs 'ULog File Format'; read with pyulog 1.3.0 (PX4/pyulog core.py)",
 )
 
 TRACK = ArtifactSpec(
     id="drone.track",
     family="drone",
-    description="Drone flight track (MAVLink tlog, ArduPilot DataFlash .bin, DJI .txt)",
+    description="Drone flight track (MAVLink tlog, ArduPilot DataFlash .bin, PX4 .ulg, DJI .txt)",
     columns=TRACK_COLUMNS,
     locator="offset",
     # DJI GO/Fly name their records DJIFlightRecord_<date>_[<time>].txt
-    globs=("**/*.tlog", "**/*.TLOG", "**/*.bin", "**/*.BIN", "**/DJIFlightRecord*.txt"),
-    magic=((0, b"\xa3\x95\x80"), (8, b"\xfe"), (8, b"\xfd")),
+    globs=(
+        "**/*.tlog",
+        "**/*.TLOG",
+        "**/*.bin",
+        "**/*.BIN",
+        "**/DJIFlightRecord*.txt",
+        "**/*.ulg",
+        "**/*.ULG",
+    ),
+    magic=((0, b"\xa3\x95\x80"), (8, b"\xfe"), (8, b"\xfd"), (0, b"ULog\x01\x12\x35")),
     timeline=(),  # one row per fix would flood a timeline; events carry the story
     references=_REFS,
 )
@@ -256,6 +282,42 @@ class FlightLog:
     @property
     def bad_frame_count(self) -> int:
         return len(self.bad_frames)
+
+
+# Summary notes a reader adds to FlightLog.notes (the exact words, so callers can test them).
+NO_GPS_TIME = "absolute time unknown (no GPS time in the log)"
+UNKNOWN_VEHICLE = (
+    "vehicle type unknown (no firmware banner, VER record or HEARTBEAT type with a mode "
+    "table): flight modes are shown as their numbers, Mode(N)"
+)
+
+# MAV_TYPE -> the family whose flight-mode table applies (pymavlink mavutil
+# AP_MAV_TYPE_MODE_MAP_DEFAULT: acm = copter, apm = plane, rover, tracker, sub, blimp).
+_FAMILY_BY_TABLE = {
+    "mode_mapping_acm": "copter",
+    "mode_mapping_apm": "plane",
+    "mode_mapping_rover": "rover",
+    "mode_mapping_tracker": "tracker",
+    "mode_mapping_sub": "sub",
+    "mode_mapping_blimp": "blimp",
+}
+_SURFACE_BOAT = 11
+
+
+def vehicle_family(mav_type: int | None) -> str | None:
+    """``copter``, ``plane``, ``rover``, ``boat``, ``sub``, ``tracker``, ``blimp`` or None:
+    which of pymavlink's mode tables a MAV_TYPE uses (boats use the rover table)."""
+    if mav_type is None:
+        return None
+    if mav_type == _SURFACE_BOAT:
+        return "boat"
+    from pymavlink import mavutil
+
+    table = mavutil.mode_mapping_bynumber(mav_type)
+    for name, family in _FAMILY_BY_TABLE.items():
+        if table is not None and table is getattr(mavutil, name, None):
+            return family
+    return None
 
 
 def arm_events(states: pd.DataFrame) -> list[dict[str, Any]]:

@@ -44,10 +44,12 @@ from forensics_lib.drone.model import (
     RELEASE_COMMANDS,
     SERVO_STEP_COLUMNS,
     TRACK_COLUMNS,
+    UNKNOWN_VEHICLE,
     VEHICLE_COLUMNS,
     FlightLog,
     arm_events,
     frame_of,
+    vehicle_family,
 )
 from forensics_lib.errors import ForensicsWarning, TruncatedInputWarning
 
@@ -591,6 +593,7 @@ def _vehicle(frames: mf.Frames, sysid: int | None, hb: pd.DataFrame) -> pd.DataF
             "autopilot": [pilot],
             "firmware": [firmware],
             "board_uid": [uid],
+            "vehicle_family": [vehicle_family(int(hb["type"].iloc[0])) if len(hb) else None],
         },
     )
 
@@ -680,4 +683,16 @@ def read_tlog(buf: bytes, path: str, system_id: int | None = None) -> FlightLog:
         systems=systems,
         truncated=frames.truncated_at is not None,
         servo_steps=steps,
+        notes=_notes(hb),
     )
+
+
+def _notes(hb: pd.DataFrame) -> tuple[str, ...]:
+    """The summary line for a vehicle whose HEARTBEAT type has no ArduPilot mode table (its
+    modes then read Mode(N), as pymavlink's mode_string_v10 gives them)."""
+    custom = hb[(hb["autopilot"] != _AUTOPILOT_PX4)]
+    if custom.empty:
+        return ()
+    if any(mavutil.mode_mapping_bynumber(int(t)) is None for t in custom["type"].unique()):
+        return (UNKNOWN_VEHICLE,)
+    return ()
