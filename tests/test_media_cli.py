@@ -7,6 +7,7 @@ zone offsets derived by hand beside each value.
 from __future__ import annotations
 
 import json
+import os
 import re
 import warnings
 from pathlib import Path
@@ -125,12 +126,15 @@ def test_table_tells_photos_apart_and_shows_local_time(
         "+02:00",
     ]
     assert rows[1][-1] == "SN-B"
-    # An 80-column terminal: trailing columns are dropped whole, nothing is clipped.
-    monkeypatch.setenv("COLUMNS", "80")
+    # An 80-column terminal: no column is dropped and nothing is clipped; times stay
+    # whole on one line, text columns wrap (issue 14: output that can be trusted).
+    import forensics_lib.cli.output as output
+
+    monkeypatch.setattr(output, "terminal_width", lambda stream=None: 80)
     code, out, _ = run(capsys, "media", "exif", str(deep))
-    assert "…" not in out and all(len(line) <= 80 for line in out.splitlines())
-    assert "card_a/DJI_0001.JPG" in out and "2023-11-05T07:30:15" in out
-    assert "more column(s) not shown" in out
+    assert "…" not in out and "not shown" not in out
+    assert "2023-11-05T05:30:15Z" in out and "2023-11-05T07:30:15" in out
+    assert "SN-A" in out and "SN-B" in out and "FC7303" in out
 
 
 def test_one_file_shows_its_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -138,3 +142,23 @@ def test_one_file_shows_its_name(tmp_path: Path, capsys: pytest.CaptureFixture[s
     code, out, _ = run(capsys, "media", "exif", str(photo))
     # +00:00: UTC equals the wall time.
     assert code == 0 and out.splitlines()[2].startswith("IMG_7.jpg  2023-11-05T07:30:15Z")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="os.mkfifo is POSIX only")
+def test_a_fifo_named_jpg_is_refused_not_opened(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Opening a FIFO for reading blocks until a writer comes: the folder walk must count
+    # it as refused from its status alone and read the real photo beside it.
+    card = tmp_path / "card"
+    _photo(card / "DJI_0001.JPG", offset="+00:00")
+    os.mkfifo(card / "DJI_0002.JPG")
+    code, out, err = run(capsys, "media", "exif", str(card))  # the CLI prints warnings
+    assert re.search(r"1 file\(s\) with a photo suffix not read.*DJI_0002.JPG: a FIFO", err)
+    assert code == 0 and "DJI_0001.JPG" in out and "DJI_0002.JPG" not in out
+
+
+def test_an_empty_folder_exits_nonzero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty").mkdir()
+    code, _, err = run(capsys, "media", "exif", str(tmp_path / "empty"))
+    assert code == 1 and "nothing read" in err

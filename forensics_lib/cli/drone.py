@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from forensics_lib.cli.args import exit_for
 from forensics_lib.cli.output import FORMATS, emit, render_table
 from forensics_lib.errors import ForensicsWarning
 
@@ -286,6 +286,8 @@ def cmd_media_exif(args: argparse.Namespace) -> int:
             ForensicsWarning,
             stacklevel=2,
         )
+    if frame.empty:
+        return exit_for(0, f"media exif {' '.join(map(str, args.paths))}: no photo")
     if args.format != "table":
         emit(frame, args.format)
         return 0
@@ -294,7 +296,8 @@ def cmd_media_exif(args: argparse.Namespace) -> int:
     # Position before the offset: an 80-column terminal then still shows where each was taken
     # (time_utc minus datetime_original gives the offset when the photo wrote one).
     columns = ["file", "time_utc", "datetime_original", "lat", "lon", "offset", "alt_m"]
-    sys.stdout.write(_fitted_table(table[[*columns, "make", "model", "serial"]]))
+    # Every column, never cut: in a terminal the text columns wrap (cli.output).
+    sys.stdout.write(render_table(table[[*columns, "make", "model", "serial"]]))
     return 0
 
 
@@ -305,20 +308,3 @@ def _short_names(paths: list[str]) -> list[str]:
     full = [Path(os.path.normpath(Path(p).absolute())) for p in paths]
     common = Path(os.path.commonpath([p.parent for p in full]))
     return [str(p.relative_to(common)) for p in full]
-
-
-def _fitted_table(frame: pd.DataFrame) -> str:
-    """The table with as many leading columns as fit the terminal unclipped (a clipped local
-    time or file name is useless); a lat without its lon is dropped too."""
-    width = max(shutil.get_terminal_size((80, 24)).columns, 80)
-    names = list(frame.columns)
-    for keep in range(len(names), 0, -1):
-        if names[keep - 1] == "lat" and keep < len(names) and names[keep] == "lon":
-            continue
-        text = render_table(frame[names[:keep]], width=10**6)
-        if max(map(len, text.splitlines())) <= width:
-            hidden = len(names) - keep
-            if hidden:
-                text += f"({hidden} more column(s) not shown: use --format csv or json)\n"
-            return text
-    return render_table(frame, width=width)

@@ -29,6 +29,8 @@ WHOLE_NAMES = frozenset(
 WHOLE_SUFFIXES = ("_sha256", "_md5", "_sha1", "_sha512", "_hash", "call_id", "_number")
 _HEX_DIGEST = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128}")
 _PHONE = re.compile(r"\+?[0-9][0-9 ().-]{4,}[0-9]")
+# Times given as text (a local wall time without a zone, an ISO string): whole too.
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 
 
 def _cell_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -75,7 +77,11 @@ def _unbreakable(name: str, column: pd.Series, text: pd.Series) -> bool:
     if values.empty:
         return False
     sample = values.head(1000)
-    return bool(sample.str.fullmatch(_HEX_DIGEST).all() or sample.str.fullmatch(_PHONE).all())
+    return bool(
+        sample.str.fullmatch(_HEX_DIGEST).all()
+        or sample.str.fullmatch(_PHONE).all()
+        or sample.str.fullmatch(_ISO_TIME).all()
+    )
 
 
 def _wrap(text: str, width: int) -> list[str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import stat
 import struct
 import warnings
 from collections.abc import Iterable
@@ -31,6 +32,7 @@ import pandas as pd
 
 from forensics_lib import times
 from forensics_lib.errors import ForensicsWarning, ParseError, TimestampError
+from forensics_lib.hashing import file_kind, open_regular
 from forensics_lib.registry import artifact
 from forensics_lib.schema import FLOAT, STR, TIME, ArtifactSpec, Column, TimelineRule, conform
 from forensics_lib.sources import Source, display_path, open_binary, source_path
@@ -306,6 +308,32 @@ def read_exif(source: Source, *, zone: str | None = None) -> pd.DataFrame:
 _PHOTO_SUFFIXES = {".jpg", ".jpeg", ".dng", ".tif", ".tiff"}
 
 
+def _photos_in(folder: Path) -> tuple[list[Path], list[str]]:
+    """The regular photo files under ``folder``, and why the others were left out: a FIFO,
+    device or socket named ``.jpg`` is never opened (it would hang the read), and a link
+    leading out of the folder is not part of it."""
+    root = folder.resolve()
+    found: list[Path] = []
+    refused: list[str] = []
+    for f in sorted(folder.rglob("*")):
+        if f.suffix.lower() not in _PHOTO_SUFFIXES:
+            continue
+        try:
+            mode = f.stat().st_mode
+        except OSError as exc:
+            refused.append(f"{f}: {exc.strerror or exc}")
+            continue
+        if stat.S_ISDIR(mode):
+            continue
+        if not stat.S_ISREG(mode):
+            refused.append(f"{f}: {file_kind(mode)}")
+        elif f.is_symlink() and not f.resolve().is_relative_to(root):
+            refused.append(f"{f}: a link leading out of {folder}")
+        else:
+            found.append(f)
+    return found, refused
+
+
 def read_photos(
     paths: Iterable[str | os.PathLike[str]], *, zone: str | None = None
 ) -> pd.DataFrame:
@@ -315,12 +343,24 @@ def read_photos(
     """
     check_zone(zone)
     files: list[Path] = []
+    skipped: list[str] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.suffix.lower() in _PHOTO_SUFFIXES)
+            found, refused = _photos_in(p)
+            files += found
+            skipped += refused
         else:
             files.append(p)
-    rows = [photo_metadata(f.read_bytes(), str(f), zone=zone) for f in files]
+    if skipped:
+        warnings.warn(
+            f"{len(skipped)} file(s) with a photo suffix not read: " + "; ".join(skipped),
+            ForensicsWarning,
+            stacklevel=2,
+        )
+    rows = []
+    for f in files:
+        with open_regular(f) as handle:  # FIFOs, devices, sockets refused, never opened
+            rows.append(photo_metadata(handle.read(), str(f), zone=zone))
     frame = _frame(rows)
     frame["artifact"] = EXIF.id
     frame["source_path"] = ["/" + f.name for f in files]
