@@ -110,7 +110,7 @@ class Exhibit:
 
     @property
     def status(self) -> str:
-        """"verified", or "unverified" (no manifest, not checked, or not all listed)."""
+        """ "verified", or "unverified" (no manifest, not checked, or not all listed)."""
         return "verified" if self.verified else "unverified"
 
     def cites_unverified(self, path: object = None) -> bool:

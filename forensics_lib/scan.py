@@ -40,9 +40,9 @@ from forensics_lib.sources import MemberLike
 
 __all__ = [
     "HEAD_BYTES",
+    "UNREAD_REASON",
     "ContentRule",
     "ScanResult",
-    "UNREAD_REASON",
     "archive_members",
     "by_content",
     "candidates",
