@@ -180,9 +180,11 @@ class Case:
                 add(name, status, artifact, None, None, "skipped", f"{path}: {reason}")
             for path, reason in ex.unread:
                 add(name, status, "", None, None, "not read", f"{path}: {reason}")
+            refused = {f"{a}: skipped {path}: {reason}" for a, path, reason in ex.problems}
             for artifact, said in sorted(ex.warnings.items()):
-                for text in said:
-                    add(name, status, artifact, None, None, "warning", text)
+                for text in dict.fromkeys(said):  # a refusal is already a "skipped" row
+                    if text not in refused:
+                        add(name, status, artifact, None, None, "warning", text)
             if not ex.listed:
                 add(name, status, "", None, None, "unlisted",
                     "not in hashes.json: read as unverified (--include-unlisted)")  # fmt: skip

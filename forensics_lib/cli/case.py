@@ -38,11 +38,18 @@ def print_summary(case: Case, stream: IO[str] | None = None) -> None:
     """What was read, per exhibit and artifact, and what was skipped and why (stderr)."""
     target = stream if stream is not None else sys.stderr
     summary = case.summary()
-    if summary.empty:
-        print("read: nothing", file=target)
-        return
-    print("read, per exhibit and artifact (skipped files and warnings with why):", file=target)
-    emit(summary, "table", stream=target)
+    read = summary[summary["outcome"] == "read"]
+    if read.empty:
+        print("read: no artifact in any exhibit", file=target)
+    else:
+        print("read, per exhibit and artifact:", file=target)
+        emit(read[["exhibit", "status", "artifact", "rows", "files"]], "table", stream=target)
+    left = summary[summary["outcome"] != "read"]
+    if not left.empty:
+        print("not read, skipped, unlisted and warnings, with why:", file=target)
+    for row in left.itertuples(index=False):
+        artifact = f" {row.artifact}" if row.artifact else ""
+        print(f"  {row.outcome}: {row.exhibit}{artifact}: {row.detail}", file=target)
 
 
 def verdict(case: Case) -> str:
