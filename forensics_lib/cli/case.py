@@ -47,9 +47,9 @@ def print_summary(case: Case, stream: IO[str] | None = None) -> None:
     left = summary[summary["outcome"] != "read"]
     if not left.empty:
         print("not read, skipped, unlisted and warnings, with why:", file=target)
-    for row in left.itertuples(index=False):
-        artifact = f" {row.artifact}" if row.artifact else ""
-        print(f"  {row.outcome}: {row.exhibit}{artifact}: {row.detail}", file=target)
+    for row in left.to_dict(orient="records"):
+        artifact = f" {row['artifact']}" if row["artifact"] else ""
+        print(f"  {row['outcome']}: {row['exhibit']}{artifact}: {row['detail']}", file=target)
 
 
 def verdict(case: Case) -> str:
