@@ -484,6 +484,36 @@ def open_case(
     )
 
 
+def _is_extraction(path: Path) -> bool:
+    from forensics_lib.phone import open_extraction
+
+    try:
+        open_extraction(path).close()
+    except ForensicsError:
+        return False
+    return True
+
+
+def _phone_folders(folder: Path) -> list[Path]:
+    """The sub-folders of a plain folder that are phone extractions on their own, when the
+    folder holds something else too (or several of them): each is then an exhibit. A folder
+    that is one extraction (its only sub-folder is, or none is) is left whole."""
+    children = [p for p in sorted(folder.iterdir()) if not p.name.startswith(".")]
+    phones = [p for p in children if p.is_dir() and not p.is_symlink() and _is_extraction(p)]
+    if len(phones) > 1 or (phones and len(children) > len(phones)):
+        return phones
+    return []
+
+
+def _under(folder: Path, subfolders: Sequence[Path]) -> set[str]:
+    """Device paths of the files of ``folder`` that lie under one of ``subfolders``."""
+    from forensics_lib.evidence import Evidence
+
+    tops = {p.name for p in subfolders}
+    with Evidence(folder) as evidence:
+        return {m.path for m in evidence.members() if m.name.split("/", 1)[0] in tops}
+
+
 def as_case(
     path: str | os.PathLike[str],
     *,
@@ -504,7 +534,10 @@ def as_case(
     * A plain folder is scanned as one exhibit, and each zip or tar inside it is read as an
       exhibit of its own, named by its path in the folder; one that cannot be read is
       announced with a :class:`~forensics_lib.errors.ForensicsWarning` naming it and listed
-      in :attr:`Case.problems`.
+      in :attr:`Case.problems`. A sub-folder that is a phone extraction on its own (an
+      unpacked extraction beside drone logs and captures) is an exhibit of its own too,
+      and the scan of the folder leaves it out; a folder that is one extraction is read
+      as that extraction.
 
     ``zone`` (IANA) puts local wall times without an offset (EXIF, SRT) on UTC.
     """
@@ -525,8 +558,15 @@ def as_case(
             include_unlisted=include_unlisted,
         )
     _check_ids(artifact_ids)
-    first = read_exhibit(where, artifact_ids=artifact_ids, zone=zone)
-    exhibits = {first.name: first}
+    exhibits: dict[str, Exhibit] = {}
+    phones = _phone_folders(where) if where.is_dir() else []
+    if phones:  # a mixed folder: each extraction folder in it is an exhibit of its own
+        for folder in phones:
+            exhibits[folder.name] = read_exhibit(folder, artifact_ids=artifact_ids, zone=zone)
+        first = _read_scan(where, where.name, artifact_ids, zone, _under(where, phones))
+    else:
+        first = read_exhibit(where, artifact_ids=artifact_ids, zone=zone)
+    exhibits = {first.name: first, **exhibits}
     problems: list[tuple[str, str]] = []
     if not where.is_dir():  # archives inside an archive: named, not opened
         _warn_archives(first, stacklevel=2)

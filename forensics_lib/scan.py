@@ -338,7 +338,7 @@ def scan(
             if frames:
                 result.frames[art.id] = pd.concat(frames, ignore_index=True)
         if evidence.kind in ("directory", "zip", "tar"):
-            result.archives = archive_members(evidence, heads)
+            result.archives = [m for m in archive_members(evidence, heads) if m.path not in exclude]
         if not artifact_ids:
             archives = {m.path for m in result.archives}
             result.unread = [

@@ -18,6 +18,7 @@ import json
 import random
 import shutil
 import warnings
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from forensics_datasets.drone import make_drone_case, write_photo
 from forensics_datasets.phone import make_phone_extraction
 from forensics_datasets.voip import make_voip_capture
 
-from forensics_lib.case import UNVERIFIED_MARK, open_case
+from forensics_lib.case import UNVERIFIED_MARK, as_case, open_case
 from forensics_lib.cli import main
 from forensics_lib.drone.analysis import load_polygon
 from forensics_lib.errors import ForensicsWarning
@@ -287,3 +288,29 @@ def test_nothing_readable_exits_1_and_prints_the_warnings(
     tail = err[err.index("no events") :]
     assert "warning(s):" in tail and "flight.tlog" in tail and "not a MAVLink tlog" in tail
     assert "notes.dat" in err and UNREAD_REASON in err
+
+
+def test_a_plain_folder_with_an_unpacked_extraction_reads_every_family(
+    mixed: Mixed, tmp_path: Path
+) -> None:
+    """No manifest, no EXH- names: an unpacked phone extraction beside a capture, a flight
+    log and a file nobody reads. Before, the whole folder was taken for the extraction and
+    the capture and the log were never read."""
+    folder = tmp_path / "seized"
+    with zipfile.ZipFile(mixed.root / PHONE) as packed:
+        packed.extractall(folder / "phone_dump")
+    shutil.copyfile(mixed.root / CAPTURE, folder / "wifi.pcapng")
+    (folder / "sd").mkdir()
+    shutil.copyfile(mixed.root / SD / "APM" / "LOGS" / "00000001.BIN", folder / "sd" / "1.BIN")
+    shutil.copyfile(mixed.root / JUNK, folder / "unknown.dat")
+    case = as_case(folder, verify=False)
+    assert set(case.exhibits) == {"seized", "phone_dump"}
+    assert case.exhibits["phone_dump"].reader == "phone"
+    assert _read(case, "phone_dump")["android.sms"] == mixed.phone["writer"]["sms_rows"]
+    rest = _read(case, "seized")
+    assert rest["voip.calls"] == len(mixed.voip["calls"])
+    assert rest["drone.track"] == mixed.drone["dataflash_records"]["GPS"]
+    assert not any(a.startswith("android.") for a in rest)  # the phone is read once
+    unread = case.exhibits["seized"].unread
+    assert [p for p, _ in unread] == ["seized!/unknown.dat"]
+    assert not case.verified
