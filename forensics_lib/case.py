@@ -177,13 +177,15 @@ class Case:
                 count = 0 if frame is None else len(frame)
                 add(name, status, artifact, count, ex.files.get(artifact), "read", "")
             for artifact, path, reason in ex.problems:
-                add(name, status, artifact, None, None, "skipped", f"{path}: {reason}")
+                why = reason.removeprefix(f"{path}: ")  # the error names the file too
+                add(name, status, artifact, None, None, "skipped", f"{path}: {why}")
             for path, reason in ex.unread:
                 add(name, status, "", None, None, "not read", f"{path}: {reason}")
             refused = {f"{a}: skipped {path}: {reason}" for a, path, reason in ex.problems}
             for artifact, said in sorted(ex.warnings.items()):
                 for text in dict.fromkeys(said):  # a refusal is already a "skipped" row
                     if text not in refused:
+                        text = text.removeprefix(f"{artifact}: ")
                         add(name, status, artifact, None, None, "warning", text)
             if not ex.listed:
                 add(name, status, "", None, None, "unlisted",

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from forensics_lib.case import Case
 
 
+#: Lines of one kind (not read, skipped, warning...) shown per exhibit in the summary.
+MAX_SUMMARY_LINES = 50
+
+
 def _add_reading(parser: argparse.ArgumentParser, *, zone: bool = True) -> None:
     """The options of every command that reads a case folder."""
     parser.add_argument(
@@ -47,9 +51,25 @@ def print_summary(case: Case, stream: IO[str] | None = None) -> None:
     left = summary[summary["outcome"] != "read"]
     if not left.empty:
         print("not read, skipped, unlisted and warnings, with why:", file=target)
+    # One line per exhibit, outcome and detail: a capture refused by the five VoIP readers
+    # is one line naming the five.
+    lines: dict[tuple[str, str, str], list[str]] = {}
     for row in left.to_dict(orient="records"):
-        artifact = f" {row['artifact']}" if row["artifact"] else ""
-        print(f"  {row['outcome']}: {row['exhibit']}{artifact}: {row['detail']}", file=target)
+        key = (str(row["exhibit"]), str(row["outcome"]), str(row["detail"]))
+        lines.setdefault(key, [])
+        if row["artifact"] and row["artifact"] not in lines[key]:
+            lines[key].append(str(row["artifact"]))
+    shown: dict[tuple[str, str], int] = {}
+    for (exhibit, outcome, detail), artifacts in lines.items():
+        shown[(exhibit, outcome)] = shown.get((exhibit, outcome), 0) + 1
+        if shown[(exhibit, outcome)] > MAX_SUMMARY_LINES:
+            continue
+        who = f" {', '.join(artifacts)}" if artifacts else ""
+        print(f"  {outcome}: {exhibit}{who}: {detail}", file=target)
+    for (exhibit, outcome), count in shown.items():
+        if count > MAX_SUMMARY_LINES:
+            print(f"  {outcome}: {exhibit}: {count - MAX_SUMMARY_LINES} more (all of them: "
+                  "forensics_lib.case.open_case(...).summary())", file=target)  # fmt: skip
 
 
 def verdict(case: Case) -> str:
