@@ -147,12 +147,11 @@ class Case:
         )
 
     def cites_unverified(self, exhibit: str, path: object = None) -> bool:
-        """Whether a citation (exhibit, device path inside it) is of bytes hashes.json does
-        not vouch for: an unlisted exhibit or file, or a case read without its manifest."""
+        """Whether a citation (exhibit, device path inside it) is of a file or exhibit that
+        hashes.json does not list (read with ``include_unlisted``). Whether the listed ones
+        were checked is :attr:`verified`, said once for the whole case."""
         found = self.exhibits.get(exhibit)
-        if found is None:
-            return exhibit != "custody"
-        return not self.manifest_verified or found.cites_unverified(path)
+        return found is not None and found.cites_unverified(path)
 
     def summary(self) -> pd.DataFrame:
         """Per exhibit and artifact, what was read and what was not, and why.
