@@ -446,9 +446,11 @@ def open_case(
         inner = _inner_unlisted(path, listed) if listed is not None and is_listed else []
         unlisted += [f"{path.name}/{r}" for r in inner]
         inner_paths = [normalize_member_name(r) for r in inner]
-        for rel in inner:
+        if inner:
+            more = f" and {len(inner) - 10} more" if len(inner) > 10 else ""
+            named = ", ".join(inner[:10]) + more
             warnings.warn(
-                f"{path.name}/{rel}: not in hashes.json: "
+                f"{path.name}: {len(inner)} file(s) in it not in hashes.json ({named}): "
                 + ("read as unverified" if include_unlisted else "not evidence, not read"),
                 ForensicsWarning,
                 stacklevel=2,

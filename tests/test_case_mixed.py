@@ -183,6 +183,7 @@ def test_an_unlisted_file_is_never_cited_without_the_flag(
 ) -> None:
     case, said = plain
     assert any(STRAY in s and "not in hashes.json" in s for s in said)
+    assert any(INNER_STRAY in s and "not evidence, not read" in s for s in said)
     tl = case.timeline
     assert STRAY not in set(tl["exhibit"])
     assert f"/{INNER_STRAY}" not in set(tl["source_path"])
