@@ -15,6 +15,18 @@ recorded in :attr:`Case.problems` and the others are still read.
 (:func:`is_case_folder`) through :func:`open_case`, one exhibit (a file, an archive, an
 extraction folder) as a case of one, and a plain folder as its own exhibit plus each zip or
 tar inside it as an exhibit of its own.
+
+Only what the manifest lists is evidence. A file or folder of the case folder that
+``hashes.json`` does not list (a stray copy, a note dropped in an exhibit folder) is
+*unlisted*: it is named in :attr:`Case.unlisted` and in :meth:`Case.summary`, and nothing
+reads it, so no timeline row, finding or report cites it. With ``include_unlisted=True`` it
+is read, and every citation of it says so: its timeline rows' descriptions start with
+``[unverified]``, :meth:`Case.cites_unverified` is true for it (findings and reports mark
+their references), and :attr:`Case.verified` is false.
+
+Nothing is dropped silently: :meth:`Case.summary` gives, per exhibit and artifact, the rows
+read, the files each reader refused and why, the files no reader recognises, and every
+warning the readers gave.
 """
 
 from __future__ import annotations
@@ -22,7 +34,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,10 +43,16 @@ import pandas as pd
 from forensics_lib import registry, timeline
 from forensics_lib.custody import CustodyLog, read_custody_log
 from forensics_lib.errors import ForensicsError, ForensicsWarning, UnsupportedFormat
-from forensics_lib.hashing import verify_manifest
+from forensics_lib.evidence import normalize_member_name
+from forensics_lib.hashing import iter_files, load_manifest, verify_manifest
+from forensics_lib.scan import UNREAD_REASON, collect_warnings, unread_files
+from forensics_lib.schema import TIMELINE_COLUMNS, conform
+from forensics_lib.times import zone_info
 
 __all__ = [
     "CASE_PAPERS",
+    "SUMMARY_COLUMNS",
+    "UNVERIFIED_MARK",
     "Case",
     "Exhibit",
     "as_case",
@@ -56,6 +74,11 @@ CASE_PAPERS = frozenset(
 )
 _EXHIBIT_NAME = re.compile(r"EXH-", re.IGNORECASE)
 _CUSTODY = "custody.log"
+#: The start of the description of a timeline row read from a file hashes.json does not list.
+UNVERIFIED_MARK = "[unverified]"
+_UNLISTED_REASON = "not in hashes.json: not evidence (--include-unlisted reads it, unverified)"
+#: Columns of :meth:`Case.summary`.
+SUMMARY_COLUMNS = ["exhibit", "status", "artifact", "rows", "files", "outcome", "detail"]
 
 
 @dataclass
@@ -69,6 +92,32 @@ class Exhibit:
     timeline: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: Archives (zip, tar) inside a scanned exhibit, by stored name: not opened by the scan.
     archives: list[str] = field(default_factory=list)
+    #: How many files each artifact's reader read (an artifact may have files and no row).
+    files: dict[str, int] = field(default_factory=dict)
+    #: Files a reader refused: (artifact, file, reason).
+    problems: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Files no reader recognises: (file, reason).
+    unread: list[tuple[str, str]] = field(default_factory=list)
+    #: The warnings its readers gave, by artifact id.
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    #: Its hashes matched hashes.json before it was read (and nothing unlisted was read).
+    verified: bool = False
+    #: hashes.json lists it (False: read only because ``include_unlisted`` was given).
+    listed: bool = True
+    #: Device paths of files inside it that hashes.json does not list: not read, or, with
+    #: ``include_unlisted``, read and cited as unverified.
+    unlisted: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """ "verified", or "unverified" (no manifest, not checked, or not all listed)."""
+        return "verified" if self.verified else "unverified"
+
+    def cites_unverified(self, path: object = None) -> bool:
+        """Whether a citation of ``path`` (a device path inside it) is of unverified bytes."""
+        if not self.listed:
+            return True
+        return isinstance(path, str) and path in self.unlisted
 
 
 @dataclass
@@ -80,6 +129,78 @@ class Case:
     custody: pd.DataFrame
     timeline: pd.DataFrame
     problems: list[tuple[str, str]]
+    #: Paths (relative to the case folder, "/" after a folder) hashes.json does not list.
+    unlisted: list[str] = field(default_factory=list)
+    #: Whether the unlisted files were read (as unverified) or left out.
+    include_unlisted: bool = False
+    #: Whether hashes.json was checked before reading.
+    manifest_verified: bool = False
+
+    @property
+    def verified(self) -> bool:
+        """True only when hashes.json was checked and every exhibit read was verified: then,
+        and only then, may a report say "hashes verified"."""
+        return (
+            self.manifest_verified
+            and bool(self.exhibits)
+            and all(ex.verified for ex in self.exhibits.values())
+        )
+
+    def cites_unverified(self, exhibit: str, path: object = None) -> bool:
+        """Whether a citation (exhibit, device path inside it) is of a file or exhibit that
+        hashes.json does not list (read with ``include_unlisted``). Whether the listed ones
+        were checked is :attr:`verified`, said once for the whole case."""
+        found = self.exhibits.get(exhibit)
+        return found is not None and found.cites_unverified(path)
+
+    def summary(self) -> pd.DataFrame:
+        """Per exhibit and artifact, what was read and what was not, and why.
+
+        One row per artifact read (``outcome`` "read", ``rows`` and ``files``), per file a
+        reader refused ("skipped", the reason), per file no reader recognises ("not read"),
+        per warning ("warning"), per exhibit that could not be read ("not read") and per
+        path hashes.json does not list ("unlisted", left out unless ``include_unlisted``).
+        """
+        rows: list[dict[str, object]] = []
+
+        def add(exhibit: str, status: str, artifact: str, count: int | None,
+                files: int | None, outcome: str, detail: str) -> None:  # fmt: skip
+            rows.append({"exhibit": exhibit, "status": status, "artifact": artifact,
+                         "rows": count, "files": files, "outcome": outcome,
+                         "detail": detail})  # fmt: skip
+
+        for name, ex in self.exhibits.items():
+            status = ex.status
+            for artifact in sorted({*ex.frames, *ex.files}):
+                frame = ex.frames.get(artifact)
+                count = 0 if frame is None else len(frame)
+                add(name, status, artifact, count, ex.files.get(artifact), "read", "")
+            for artifact, path, reason in ex.problems:
+                why = reason.removeprefix(f"{path}: ")  # the error names the file too
+                add(name, status, artifact, None, None, "skipped", f"{path}: {why}")
+            for path, reason in ex.unread:
+                add(name, status, "", None, None, "not read", f"{path}: {reason}")
+            refused = {f"{a}: skipped {path}: {reason}" for a, path, reason in ex.problems}
+            for artifact, said in sorted(ex.warnings.items()):
+                for text in dict.fromkeys(said):  # a refusal is already a "skipped" row
+                    if text not in refused:
+                        text = text.removeprefix(f"{artifact}: ")
+                        add(name, status, artifact, None, None, "warning", text)
+            if not ex.listed:
+                add(name, status, "", None, None, "unlisted",
+                    "not in hashes.json: read as unverified (--include-unlisted)")  # fmt: skip
+            for path in ex.unlisted:
+                how = "read as unverified" if self.include_unlisted else "not read"
+                add(name, status, "", None, None, "unlisted",
+                    f"{path}: not in hashes.json: {how}")  # fmt: skip
+        for name, problem in self.problems:
+            add(name, "", "", None, None, "not read", problem)
+        read_names = set(self.exhibits)
+        for path in self.unlisted:
+            if path.rstrip("/") not in read_names and "/" not in path.rstrip("/"):
+                add(path.rstrip("/"), "unlisted", "", None, None, "unlisted", _UNLISTED_REASON)
+        frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+        return frame.astype({"rows": "Int64", "files": "Int64"})
 
     def frame(self, artifact_id: str) -> pd.DataFrame:
         """Every exhibit's rows of one artifact, with an ``exhibit`` column in front."""
@@ -120,25 +241,72 @@ def _check_ids(artifact_ids: Sequence[str] | None) -> None:
         registry.get(artifact_id)  # KeyError naming the known ids
 
 
-def _read_phone(path: Path, name: str, artifact_ids: Sequence[str] | None) -> Exhibit | None:
+def _without(frame: pd.DataFrame, exclude: Collection[str]) -> pd.DataFrame:
+    """``frame`` without the rows read from the device paths ``exclude`` names."""
+    if not exclude or frame.empty or "source_path" not in frame.columns:
+        return frame
+    kept = frame.loc[~frame["source_path"].isin(list(exclude))].reset_index(drop=True)
+    kept.attrs = dict(frame.attrs)
+    return kept
+
+
+def _read_phone(
+    path: Path, name: str, artifact_ids: Sequence[str] | None, exclude: Collection[str]
+) -> Exhibit | None:
     from forensics_lib.phone import open_extraction
 
     try:
         extraction = open_extraction(path)
     except UnsupportedFormat:
         return None
+    said: dict[str, list[str]] = {}
     with extraction:
-        held = extraction.artifacts()["artifact"].tolist()
-        chosen = [i for i in held if artifact_ids is None or i in artifact_ids]
-        frames = {i: extraction.read(i) for i in chosen}
+        listing: list[str] = []
+        with collect_warnings(listing):
+            held = extraction.artifacts()
+        if listing:
+            said[""] = listing
+        counts = {str(a): int(n) for a, n in zip(held["artifact"], held["files"], strict=True)}
+        chosen = [i for i in counts if artifact_ids is None or i in artifact_ids]
+        frames: dict[str, pd.DataFrame] = {}
+        for artifact_id in chosen:
+            own: list[str] = []
+            with collect_warnings(own):
+                frames[artifact_id] = _without(extraction.read(artifact_id), exclude)
+            if own:
+                said[artifact_id] = own
+        unread: list[tuple[str, str]] = []
+        if artifact_ids is None and extraction.kind == "filesystem":
+            claimed = {m.path for i in counts for m in extraction.sources(i)}
+            unread = [
+                (extraction.evidence.file(m).display_path, UNREAD_REASON)
+                for m in unread_files(extraction.evidence, claimed, exclude)
+            ]
         tl = timeline.build({name: list(frames.values())}, specs=extraction.specs())
-    return Exhibit(name=name, path=path, reader="phone", frames=frames, timeline=tl)
+        problems = list(extraction.problems)
+    return Exhibit(
+        name=name,
+        path=path,
+        reader="phone",
+        frames=frames,
+        timeline=tl,
+        files={i: counts[i] for i in chosen},
+        problems=problems,
+        unread=unread,
+        warnings=said,
+    )
 
 
-def _read_scan(path: Path, name: str, artifact_ids: Sequence[str] | None) -> Exhibit:
+def _read_scan(
+    path: Path,
+    name: str,
+    artifact_ids: Sequence[str] | None,
+    zone: str | None,
+    exclude: Collection[str],
+) -> Exhibit:
     from forensics_lib.scan import scan
 
-    result = scan(path, artifact_ids, name=name)
+    result = scan(path, artifact_ids, name=name, zone=zone, exclude=exclude)
     return Exhibit(
         name=name,
         path=path,
@@ -146,6 +314,10 @@ def _read_scan(path: Path, name: str, artifact_ids: Sequence[str] | None) -> Exh
         frames=result.frames,
         timeline=result.timeline(),
         archives=[m.name for m in result.archives],
+        files={k: len(v) for k, v in result.files.items()},
+        problems=list(result.problems),
+        unread=list(result.unread),
+        warnings=dict(result.warnings),
     )
 
 
@@ -154,16 +326,40 @@ def read_exhibit(
     *,
     name: str | None = None,
     artifact_ids: Sequence[str] | None = None,
+    zone: str | None = None,
+    exclude: Collection[str] = (),
 ) -> Exhibit:
     """Read one exhibit with the reader that recognises it: a phone extraction (Android,
     iOS, iTunes backup, UFDR) through :func:`forensics_lib.phone.open_extraction`, anything
     else through the registry's scanner. ``name`` labels its timeline rows (by default the
-    file or folder name); ``artifact_ids`` keeps only those artifacts."""
+    file or folder name); ``artifact_ids`` keeps only those artifacts; ``zone`` (IANA) puts
+    local wall times (EXIF, SRT) on UTC; no row is kept from the device paths ``exclude``
+    names (the scanner does not even open them)."""
     where = Path(path)
     if not where.exists():
         raise FileNotFoundError(f"{where}: no such file or folder")
+    if zone is not None:
+        zone_info(zone)  # TimestampError naming what to give, before anything is read
     label = name or where.name
-    return _read_phone(where, label, artifact_ids) or _read_scan(where, label, artifact_ids)
+    return _read_phone(where, label, artifact_ids, exclude) or _read_scan(
+        where, label, artifact_ids, zone, exclude
+    )
+
+
+def _mark_unverified(exhibit: Exhibit) -> None:
+    """Start the description of each timeline row of unverified bytes with the mark."""
+    tl = exhibit.timeline
+    if tl.empty:
+        return
+    if exhibit.listed:
+        hit = tl["source_path"].isin(exhibit.unlisted)
+    else:
+        hit = pd.Series(True, index=tl.index)
+    if not hit.any():
+        return
+    out = tl.copy()
+    out.loc[hit, "description"] = UNVERIFIED_MARK + " " + out.loc[hit, "description"]
+    exhibit.timeline = conform(out, TIMELINE_COLUMNS)
 
 
 def _warn_archives(exhibit: Exhibit, stacklevel: int) -> None:
@@ -176,21 +372,52 @@ def _warn_archives(exhibit: Exhibit, stacklevel: int) -> None:
         )
 
 
+def _listed_paths(manifest: Path) -> set[str]:
+    """The paths hashes.json lists (relative to the case folder, "/" separated)."""
+    entries = load_manifest(manifest)["files"]
+    return {
+        str(e["path"]).lstrip("/")
+        for e in entries
+        if isinstance(e, Mapping) and isinstance(e.get("path"), str)
+    }
+
+
+def _is_listed(name: str, listed: set[str]) -> bool:
+    return name in listed or any(p.startswith(name + "/") for p in listed)
+
+
+def _inner_unlisted(path: Path, listed: set[str]) -> list[str]:
+    """Files of a folder exhibit that hashes.json does not list (relative to the exhibit)."""
+    if not path.is_dir():
+        return []
+    rels = (f.relative_to(path).as_posix() for f in iter_files(path))
+    return [r for r in rels if f"{path.name}/{r}" not in listed]
+
+
 def open_case(
     root: str | os.PathLike[str],
     *,
     verify: bool = True,
     artifact_ids: Sequence[str] | None = None,
+    zone: str | None = None,
+    include_unlisted: bool = False,
 ) -> Case:
     """Verify a case folder's manifest and custody chain, then read every exhibit (only
-    the artifacts ``artifact_ids`` names, when given; ``custody.log`` for the custody rows)."""
+    the artifacts ``artifact_ids`` names, when given; ``custody.log`` for the custody rows).
+
+    ``zone`` (IANA) puts local wall times without an offset (EXIF, SRT) on UTC. What
+    ``hashes.json`` does not list is left out and named in :attr:`Case.unlisted`, unless
+    ``include_unlisted``: then it is read and every citation of it is marked unverified."""
     base = Path(root)
     if not base.is_dir():
         raise FileNotFoundError(f"{base}: no such case folder")
     _check_ids(artifact_ids)
+    if zone is not None:
+        zone_info(zone)
+    manifest = base / "hashes.json"
+    listed = _listed_paths(manifest) if manifest.is_file() else None
     if verify:
-        manifest = base / "hashes.json"
-        if not manifest.is_file():
+        if listed is None:
             raise ForensicsError(
                 f"{base}: no hashes.json; without the acquisition manifest the exhibits "
                 "cannot be verified (open_case(..., verify=False) reads them unverified)"
@@ -203,14 +430,48 @@ def open_case(
         custody = read_custody_log(custody_path)
     exhibits: dict[str, Exhibit] = {}
     problems: list[tuple[str, str]] = []
+    unlisted: list[str] = []
     for path in _exhibit_paths(base):
+        is_listed = listed is None or _is_listed(path.name, listed)
+        if not is_listed:
+            unlisted.append(path.name + ("/" if path.is_dir() else ""))
+            warnings.warn(
+                f"{path.name}: not in hashes.json: "
+                + ("read as unverified" if include_unlisted else "not evidence, not read"),
+                ForensicsWarning,
+                stacklevel=2,
+            )
+            if not include_unlisted:
+                continue
+        inner = _inner_unlisted(path, listed) if listed is not None and is_listed else []
+        unlisted += [f"{path.name}/{r}" for r in inner]
+        inner_paths = [normalize_member_name(r) for r in inner]
+        if inner:
+            more = f" and {len(inner) - 10} more" if len(inner) > 10 else ""
+            named = ", ".join(inner[:10]) + more
+            warnings.warn(
+                f"{path.name}: {len(inner)} file(s) in it not in hashes.json ({named}): "
+                + ("read as unverified" if include_unlisted else "not evidence, not read"),
+                ForensicsWarning,
+                stacklevel=2,
+            )
         try:
-            exhibits[path.name] = read_exhibit(path, artifact_ids=artifact_ids)
+            exhibit = read_exhibit(
+                path,
+                artifact_ids=artifact_ids,
+                zone=zone,
+                exclude=() if include_unlisted else inner_paths,
+            )
         except ForensicsError as exc:
             problems.append((path.name, str(exc)))
             warnings.warn(f"{path.name}: not read: {exc}", ForensicsWarning, stacklevel=2)
             continue
-        _warn_archives(exhibits[path.name], stacklevel=2)
+        exhibit.listed = is_listed
+        exhibit.unlisted = inner_paths
+        exhibit.verified = verify and is_listed and not (include_unlisted and inner_paths)
+        _mark_unverified(exhibit)
+        exhibits[path.name] = exhibit
+        _warn_archives(exhibit, stacklevel=2)
     parts = [ex.timeline for ex in exhibits.values() if not ex.timeline.empty]
     if not custody.empty and (artifact_ids is None or _CUSTODY in artifact_ids):
         parts.append(timeline.build({"custody": custody}))
@@ -220,7 +481,40 @@ def open_case(
         custody=custody,
         timeline=timeline.build(parts),
         problems=problems,
+        unlisted=unlisted,
+        include_unlisted=include_unlisted,
+        manifest_verified=verify,
     )
+
+
+def _is_extraction(path: Path) -> bool:
+    from forensics_lib.phone import open_extraction
+
+    try:
+        open_extraction(path).close()
+    except ForensicsError:
+        return False
+    return True
+
+
+def _phone_folders(folder: Path) -> list[Path]:
+    """The sub-folders of a plain folder that are phone extractions on their own, when the
+    folder holds something else too (or several of them): each is then an exhibit. A folder
+    that is one extraction (its only sub-folder is, or none is) is left whole."""
+    children = [p for p in sorted(folder.iterdir()) if not p.name.startswith(".")]
+    phones = [p for p in children if p.is_dir() and not p.is_symlink() and _is_extraction(p)]
+    if len(phones) > 1 or (phones and len(children) > len(phones)):
+        return phones
+    return []
+
+
+def _under(folder: Path, subfolders: Sequence[Path]) -> set[str]:
+    """Device paths of the files of ``folder`` that lie under one of ``subfolders``."""
+    from forensics_lib.evidence import Evidence
+
+    tops = {p.name for p in subfolders}
+    with Evidence(folder) as evidence:
+        return {m.path for m in evidence.members() if m.name.split("/", 1)[0] in tops}
 
 
 def as_case(
@@ -228,19 +522,27 @@ def as_case(
     *,
     verify: bool = True,
     artifact_ids: Sequence[str] | None = None,
+    zone: str | None = None,
+    include_unlisted: bool = False,
 ) -> Case:
     """Read any path as a case, the way ``forensics-lib timeline`` does.
 
     * A case folder (:func:`is_case_folder`) is read by :func:`open_case`: each exhibit by
       its own name, archives opened as extractions, the custody log on its own rows. Its
       ``hashes.json`` is verified first unless ``verify`` is false; one without a manifest
-      (only ``EXH-...`` names) is read unverified, with a warning.
+      (only ``EXH-...`` names) is read unverified, with a warning. What the manifest does
+      not list is left out unless ``include_unlisted``.
     * One exhibit (a file, a zip or tar, an extraction folder) is a case of one
       (:func:`read_exhibit`).
     * A plain folder is scanned as one exhibit, and each zip or tar inside it is read as an
       exhibit of its own, named by its path in the folder; one that cannot be read is
       announced with a :class:`~forensics_lib.errors.ForensicsWarning` naming it and listed
-      in :attr:`Case.problems`.
+      in :attr:`Case.problems`. A sub-folder that is a phone extraction on its own (an
+      unpacked extraction beside drone logs and captures) is an exhibit of its own too,
+      and the scan of the folder leaves it out; a folder that is one extraction is read
+      as that extraction.
+
+    ``zone`` (IANA) puts local wall times without an offset (EXIF, SRT) on UTC.
     """
     where = Path(path)
     if is_case_folder(where):
@@ -251,17 +553,32 @@ def as_case(
                 ForensicsWarning,
                 stacklevel=2,
             )
-        return open_case(where, verify=verify and manifest, artifact_ids=artifact_ids)
+        return open_case(
+            where,
+            verify=verify and manifest,
+            artifact_ids=artifact_ids,
+            zone=zone,
+            include_unlisted=include_unlisted,
+        )
     _check_ids(artifact_ids)
-    first = read_exhibit(where, artifact_ids=artifact_ids)
-    exhibits = {first.name: first}
+    exhibits: dict[str, Exhibit] = {}
+    phones = _phone_folders(where) if where.is_dir() else []
+    if phones:  # a mixed folder: each extraction folder in it is an exhibit of its own
+        for folder in phones:
+            exhibits[folder.name] = read_exhibit(folder, artifact_ids=artifact_ids, zone=zone)
+        first = _read_scan(where, where.name, artifact_ids, zone, _under(where, phones))
+    else:
+        first = read_exhibit(where, artifact_ids=artifact_ids, zone=zone)
+    exhibits = {first.name: first, **exhibits}
     problems: list[tuple[str, str]] = []
     if not where.is_dir():  # archives inside an archive: named, not opened
         _warn_archives(first, stacklevel=2)
     inner = first.archives if where.is_dir() else []
     for name in inner:
         try:
-            exhibits[name] = read_exhibit(where / name, name=name, artifact_ids=artifact_ids)
+            exhibits[name] = read_exhibit(
+                where / name, name=name, artifact_ids=artifact_ids, zone=zone
+            )
         except ForensicsError as exc:
             problems.append((name, str(exc)))
             warnings.warn(f"{name}: archive not read: {exc}", ForensicsWarning, stacklevel=2)

@@ -12,6 +12,7 @@ prints them, notebooks show them as a DataFrame (:func:`findings_frame`).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -40,6 +41,7 @@ from forensics_lib.evidence import Evidence
 from forensics_lib.voip.auth import recover_password
 
 __all__ = [
+    "UNVERIFIED_NOTE",
     "CaseFlight",
     "EvidenceRef",
     "Finding",
@@ -55,6 +57,10 @@ __all__ = [
 ]
 
 
+#: How a citation of bytes that hashes.json does not list is marked, wherever it is shown.
+UNVERIFIED_NOTE = "unverified (not in hashes.json)"
+
+
 @dataclass(frozen=True)
 class EvidenceRef:
     """Where a fact was read: an exhibit, a path inside it and a row or byte offset."""
@@ -65,14 +71,19 @@ class EvidenceRef:
     offset: int | None = None  # byte offset, when the source is a binary stream
     sha256: str | None = None  # the exhibit's hash from hashes.json
     artifact: str | None = None  # registry id, e.g. "android.sms"
+    # False for bytes hashes.json does not list (read only with include_unlisted)
+    verified: bool = True
 
     def locator(self) -> str:
-        """``path`` plus ``row N`` or ``offset 0x..`` in words."""
+        """``path`` plus ``row N`` or ``offset 0x..`` in words, and ``unverified`` for a
+        file the acquisition manifest does not list."""
         parts = [self.path or self.exhibit]
         if self.row_id is not None:
             parts.append(f"row {self.row_id}")
         if self.offset is not None:
             parts.append(f"offset {self.offset:#x}")
+        if not self.verified:
+            parts.append(UNVERIFIED_NOTE)
         return ", ".join(parts)
 
 
@@ -143,13 +154,15 @@ def _ref_maker(case: Case) -> Callable[..., EvidenceRef]:
         digest = hashes.get(exhibit)
         if digest is None and text:
             digest = hashes.get(f"{exhibit}/{text.lstrip('/')}")
+        unverified = case.cites_unverified(exhibit, text)
         return EvidenceRef(
             exhibit=exhibit,
             path=text,
             row_id=_int_or_none(row_id),
             offset=_int_or_none(offset),
-            sha256=digest,
+            sha256=None if unverified else digest,
             artifact=artifact,
+            verified=not unverified,
         )
 
     return ref
@@ -181,8 +194,11 @@ def case_flight_logs(case: Case) -> list[CaseFlight]:
 
     found: list[CaseFlight] = []
     for name, exhibit in case.exhibits.items():
+        left_out = set() if case.include_unlisted else set(exhibit.unlisted)
         with Evidence(exhibit.path) as evidence:
             for member in evidence.files():
+                if member.path in left_out:  # not in hashes.json: not evidence
+                    continue
                 with evidence.open(member) as fh:
                     head = fh.read(4096)
                 if not sniff_flight_log(head, member.size):  # a DJI record by its size too
@@ -622,6 +638,9 @@ def photo_findings(case: Case, exhibits: Sequence[str], zone: str | None) -> lis
         if pd.isna(when) and zone and isinstance(p["datetime_original"], str):
             when = pd.Timestamp(p["datetime_original"]).tz_localize(zone).tz_convert("UTC")
             local_used = True
+        elif str(p.get("time_source", "")).startswith("zone "):  # the case read with a zone
+            local_used = True
+            zone = zone or str(p["time_source"]).removeprefix("zone ")
         times[str(p["source_path"]).lstrip("/")] = _iso(when)
     if not times:
         return []
@@ -658,4 +677,13 @@ def case_findings(
     out += message_findings(case, before, exclude=[cell] if cell else [])
     aircraft = sorted({f.exhibit for f in flights if f.reader == "scan"})
     out += photo_findings(case, aircraft, zone)
-    return out
+    return [_flag_unverified(f) for f in out]
+
+
+def _flag_unverified(finding: Finding) -> Finding:
+    """A finding that cites unverified bytes says so in its detail too."""
+    if all(e.verified for e in finding.evidence):
+        return finding
+    note = f"cites evidence {UNVERIFIED_NOTE}"
+    detail = f"{finding.detail} ({note})" if finding.detail else note
+    return dataclasses.replace(finding, detail=detail)

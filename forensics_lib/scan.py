@@ -12,14 +12,21 @@ on with the next file (dissect.target's habit).
 Archives inside the exhibit (a phone extraction zipped in a folder of exhibits) are not
 opened by the scan: :attr:`ScanResult.archives` lists them, and
 :func:`forensics_lib.case.as_case` reads each as its own exhibit.
+
+Nothing is left out silently: :attr:`ScanResult.files` names the files each artifact's parser
+read (an artifact whose files held no row is there with no frame), :attr:`ScanResult.unread`
+the files no parser recognised, and :attr:`ScanResult.warnings` every warning a parser gave
+(a truncated log, a skipped record), by artifact.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -33,16 +40,19 @@ from forensics_lib.sources import MemberLike
 
 __all__ = [
     "HEAD_BYTES",
+    "UNREAD_REASON",
     "ContentRule",
     "ScanResult",
     "archive_members",
     "by_content",
     "candidates",
+    "collect_warnings",
     "content_rule",
     "is_archive",
     "parse_all",
     "scan",
     "sniffed",
+    "unread_files",
 ]
 
 #: How many first bytes of a file magic signatures and content rules are tested against.
@@ -61,6 +71,11 @@ _NOT_EXHIBITS = re.compile(
 )
 
 F = TypeVar("F", bound=Callable[..., pd.DataFrame])
+
+#: Why a file of an exhibit was not read, when no parser recognised it.
+UNREAD_REASON = "no reader recognises it (by name or by content)"
+# A SQLite database's companions are read with it (sqlite.py opens them beside the copy).
+_COMPANIONS = ("-wal", "-shm", "-journal")
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,12 @@ class ScanResult:
     problems: list[tuple[str, str, str]] = field(default_factory=list)
     #: Members that are archives (zip, tar): the scan does not open them.
     archives: list[Member] = field(default_factory=list)
+    #: The files (display paths) each artifact's parser read, by artifact id.
+    files: dict[str, list[str]] = field(default_factory=dict)
+    #: Files no parser recognised: (display path, reason).
+    unread: list[tuple[str, str]] = field(default_factory=list)
+    #: The warnings each artifact's parser gave, by artifact id (also re-issued).
+    warnings: dict[str, list[str]] = field(default_factory=dict)
 
     def timeline(self) -> pd.DataFrame:
         return timeline.build({self.exhibit: list(self.frames.values())})
@@ -210,21 +231,50 @@ def archive_members(
     return [m for m in evidence.files() if not m.is_link and is_archive(m.path, head(m))]
 
 
+@contextmanager
+def collect_warnings(into: list[str]) -> Iterator[None]:
+    """Record the text of every :class:`ForensicsWarning` issued inside the block in
+    ``into``, and re-issue every warning when the block ends (so the caller's filters, a
+    test's ``pytest.warns`` or the CLI's printer, still see them, from where they were
+    issued). A summary can then say which warnings an exhibit's reading gave."""
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as recorded:
+            warnings.simplefilter("always")
+            caught = recorded if recorded is not None else []
+            yield
+    finally:
+        for item in caught:
+            if issubclass(item.category, ForensicsWarning):
+                into.append(str(item.message))
+            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+
+
+def _accepts_zone(parse: Callable[..., pd.DataFrame]) -> bool:
+    try:
+        return "zone" in inspect.signature(parse).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def parse_all(
     art: registry.Artifact,
     sources: Iterable[MemberLike],
     problems: list[tuple[str, str, str]],
     *,
     stacklevel: int = 2,
+    zone: str | None = None,
 ) -> list[pd.DataFrame]:
     """Run ``art``'s parser over every source: a file that fails is recorded in
     ``problems`` (artifact, file, reason) and announced with a :class:`ForensicsWarning`
-    (``stacklevel`` counted from the caller), and the others go on. Returns the non-empty
-    frames."""
+    (``stacklevel`` counted from the caller), and the others go on. ``zone`` (IANA) is
+    passed to the parsers that take one (EXIF and SRT local wall times). Returns the
+    non-empty frames."""
+    options = {"zone": zone} if zone is not None and _accepts_zone(art.parse) else {}
     frames = []
     for source in sources:
         try:
-            frames.append(art.parse(source))
+            frames.append(art.parse(source, **options))
         except ForensicsError as exc:
             problems.append((art.id, source.display_path, str(exc)))
             warnings.warn(
@@ -235,26 +285,66 @@ def parse_all(
     return [f for f in frames if not f.empty]
 
 
+def unread_files(
+    evidence: Evidence, read: Collection[str], skip: Collection[str] = ()
+) -> list[Member]:
+    """The regular files of ``evidence`` whose device path is neither in ``read`` (nor a
+    ``-wal``/``-shm``/``-journal`` companion of one) nor in ``skip``."""
+    return [
+        m
+        for m in evidence.files()
+        if m.path not in read
+        and m.path not in skip
+        and not any(m.path.endswith(s) and m.path[: -len(s)] in read for s in _COMPANIONS)
+    ]
+
+
 def scan(
     exhibit: str | os.PathLike[str] | Evidence,
     artifact_ids: Sequence[str] | None = None,
     *,
     name: str | None = None,
+    zone: str | None = None,
+    exclude: Collection[str] = (),
 ) -> ScanResult:
-    """Parse every artifact of ``exhibit`` that a registered parser recognises."""
+    """Parse every artifact of ``exhibit`` that a registered parser recognises.
+
+    ``zone`` (IANA) is given to the parsers of local wall times (EXIF, SRT); the files whose
+    device paths ``exclude`` names are not read at all (files of a case folder that its
+    acquisition manifest does not list). With every artifact scanned, the files no parser
+    recognised are listed in :attr:`ScanResult.unread`."""
     owned = not isinstance(exhibit, Evidence)
     evidence = Evidence(exhibit) if not isinstance(exhibit, Evidence) else exhibit
     try:
         result = ScanResult(exhibit=name or evidence.name)
         chosen = [registry.get(i) for i in artifact_ids] if artifact_ids else registry.artifacts()
         heads = _Heads(evidence)
+        claimed: set[str] = set()
         for art in chosen:
-            sources = candidates(evidence, art.spec, heads, content_rule(art))
-            frames = parse_all(art, sources, result.problems, stacklevel=2)
+            sources = [
+                f
+                for f in candidates(evidence, art.spec, heads, content_rule(art))
+                if f.member.path not in exclude
+            ]
+            if not sources:
+                continue
+            claimed.update(f.member.path for f in sources)
+            result.files[art.id] = [f.display_path for f in sources]
+            said: list[str] = []
+            with collect_warnings(said):
+                frames = parse_all(art, sources, result.problems, stacklevel=2, zone=zone)
+            if said:
+                result.warnings[art.id] = said
             if frames:
                 result.frames[art.id] = pd.concat(frames, ignore_index=True)
         if evidence.kind in ("directory", "zip", "tar"):
-            result.archives = archive_members(evidence, heads)
+            result.archives = [m for m in archive_members(evidence, heads) if m.path not in exclude]
+        if not artifact_ids:
+            archives = {m.path for m in result.archives}
+            result.unread = [
+                (evidence.file(m).display_path, UNREAD_REASON)
+                for m in unread_files(evidence, claimed, {*archives, *exclude})
+            ]
         return result
     finally:
         if owned:

@@ -5,6 +5,7 @@ Truth: custody logs we write ourselves, and a deliberately corrupt one.
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -68,3 +69,20 @@ def test_magic_finds_files_by_content_whatever_their_name(tmp_path: Path) -> Non
     (tmp_path / "capture.pcap").write_bytes(b"not a capture at all")
     with Evidence(tmp_path) as ev:
         assert [f.path for f in candidates(ev, spec)] == ["/renamed.jpg"]
+
+
+def test_no_file_of_the_shared_samples_is_dropped_silently(samples: Path) -> None:
+    """Every real sample file is either read by some artifact's parser (and then counted in
+    ``files``), or listed in ``unread`` with the reason; whatever the readers make of it
+    (other work changes them), none vanishes. Truth: the folder's own listing."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ForensicsWarning)  # the readers' own verdicts
+        result = scan(samples)
+    on_disk = {f"{samples.name}!/{p.relative_to(samples).as_posix()}"
+               for p in samples.rglob("*") if p.is_file()}  # fmt: skip
+    read = {path for paths in result.files.values() for path in paths}
+    unread = {path for path, _ in result.unread}
+    assert on_disk == read | unread and not read & unread
+    assert f"{samples.name}!/README.md" in unread  # a text file no reader knows
+    refused = {path for _, path, _ in result.problems}
+    assert refused <= read  # a refused file was tried by a reader, and says why

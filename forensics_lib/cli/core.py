@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from forensics_lib import hashing, registry, timeline
-from forensics_lib.cli.args import EXIT_NOTHING, EXIT_OK
+from forensics_lib.cli.args import EXIT_NOTHING, EXIT_OK, iana_zone
 from forensics_lib.cli.output import FORMATS, emit
 
 
@@ -104,6 +104,17 @@ def register(subparsers: Any) -> None:
         dest="verify",
         action="store_false",
         help="read a case folder without checking its hashes.json first",
+    )
+    p.add_argument(
+        "--include-unlisted",
+        action="store_true",
+        help="also read what a case folder's hashes.json does not list; its rows then say "
+        "[unverified] (default: listed as unlisted, not read)",
+    )
+    p.add_argument(
+        "--zone",
+        type=iana_zone,
+        help="IANA zone of the exhibits' local clocks (EXIF and SRT times with no offset)",
     )
     p.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
     p.add_argument("--plot", type=Path, help="also save a timeline plot (PNG, SVG or PDF)")
@@ -227,16 +238,28 @@ def cmd_artifacts(args: argparse.Namespace) -> int:
 def cmd_timeline(args: argparse.Namespace) -> int:
     from forensics_lib import export
     from forensics_lib.case import as_case
+    from forensics_lib.cli.case import print_summary, verdict
+    from forensics_lib.scan import collect_warnings
 
     parts = []
+    said: list[str] = []  # every warning of the reading, to repeat if nothing was read
     for exhibit in args.exhibits:
         try:
-            case = as_case(exhibit, verify=args.verify, artifact_ids=args.artifact_ids)
+            with collect_warnings(said):
+                case = as_case(
+                    exhibit,
+                    verify=args.verify,
+                    artifact_ids=args.artifact_ids,
+                    zone=args.zone,
+                    include_unlisted=args.include_unlisted,
+                )
         except KeyError as exc:  # an unknown --artifact id: the message lists the known ones
             print(f"error: {exc.args[0]}", file=sys.stderr)
             return 2
         read = ", ".join(f"{name} ({ex.reader})" for name, ex in case.exhibits.items())
-        print(f"{exhibit}: {read}", file=sys.stderr)
+        print(f"{exhibit}: {read or 'no exhibit read'}", file=sys.stderr)
+        print_summary(case)
+        print(f"{exhibit}: {verdict(case)}", file=sys.stderr)
         parts.append(case.timeline)
     tl = timeline.build(parts)
     if args.plot:
@@ -249,9 +272,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         "l2tcsv": export.timeline_to_l2tcsv,
         "csv": export.timeline_to_csv,
     }
-    if args.output:
-        write = writers.get(args.format, export.timeline_to_csv)
-        write(tl, args.output)
+    if args.output:  # the suffix names the format (.csv, .json, .jsonl, .parquet)
+        export.write_timeline(tl, args.output, l2tcsv=args.format == "l2tcsv")
         print(f"timeline written: {args.output} ({len(tl)} events)", file=sys.stderr)
     elif args.format in ("jsonl", "l2tcsv"):
         writers[args.format](tl, sys.stdout)
@@ -259,8 +281,10 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         shown = tl if args.format != "table" else tl[["time", "artifact", "event", "description"]]
         emit(shown, args.format)
     if tl.empty:  # like grep: exit 1 when nothing was found, so scripts notice
-        print("no events: nothing in these exhibits could be read (see the warnings)",
-              file=sys.stderr)  # fmt: skip
+        why = f": {len(said)} warning(s):" if said else " (the summary above says why)"
+        print(f"no events: nothing in these exhibits could be read{why}", file=sys.stderr)
+        for text in dict.fromkeys(said):
+            print(f"  {text}", file=sys.stderr)
         return 1
     return 0
 

@@ -32,7 +32,7 @@ import pandas as pd
 
 from forensics_lib.case import Case
 from forensics_lib.drone.analysis import Polygon, geofence, load_polygon
-from forensics_lib.findings import Finding
+from forensics_lib.findings import UNVERIFIED_NOTE, EvidenceRef, Finding
 from forensics_lib.report._common import (
     call_list,
     case_name,
@@ -153,6 +153,15 @@ def _locator(source_path: Any, row_id: Any = None, offset: Any = None) -> str:
     return ", ".join(parts)
 
 
+def _cited(case: Case, exhibit: Any, source_path: Any, row_id: Any, offset: Any) -> str:
+    """:func:`_locator`, ending in the unverified note for bytes hashes.json does not list."""
+    text = _locator(source_path, row_id, offset)
+    path = source_path if isinstance(source_path, str) and source_path else None
+    if case.cites_unverified(str(exhibit), path):
+        text = f"{text}, {UNVERIFIED_NOTE}" if text else UNVERIFIED_NOTE
+    return text
+
+
 def _where(source_path: Any, offset_or_row: Any) -> str:
     """A timeline row's source: its path and its byte offset or row number, as recorded."""
     text = str(source_path) if isinstance(source_path, str) else ""
@@ -169,8 +178,7 @@ def _summary(case: Case, files: Mapping[str, list[dict[str, Any]]]) -> str:
     out.append(
         f"<p>Case folder <code>{_esc(case_name(case))}</code>: {len(case.exhibits)} exhibit(s), "
         f"{len(case.timeline)} timeline event(s), {len(case.custody)} custody entr"
-        f"{'y' if len(case.custody) == 1 else 'ies'}. The exhibits were verified against the "
-        "acquisition manifest <code>hashes.json</code> before they were read.</p>"
+        f"{'y' if len(case.custody) == 1 else 'ies'}. {_verification(case)}</p>"
     )
     out.append("<h3>Exhibits</h3>")
     rows: list[tuple[Any, ...]] = []
@@ -179,7 +187,7 @@ def _summary(case: Case, files: Mapping[str, list[dict[str, Any]]]) -> str:
         entries = files.get(name, [])
         shown = entries[:MAX_FILES_PER_EXHIBIT]
         if not shown:
-            rows.append((name, exhibit.reader, artifacts, "", "", "(not in hashes.json)"))
+            rows.append((name, exhibit.reader, artifacts, "", "", f"({UNVERIFIED_NOTE})"))
         for k, entry in enumerate(shown):
             rows.append(
                 (
@@ -207,6 +215,25 @@ def _summary(case: Case, files: Mapping[str, list[dict[str, Any]]]) -> str:
     if case.problems:
         out.append('<h3 class="problem">Exhibits not read</h3>')
         out.append(_table(("exhibit", "problem"), case.problems))
+    if case.unlisted:
+        how = (
+            "read as unverified evidence (--include-unlisted): every citation of them says so"
+            if case.include_unlisted
+            else "not evidence: not read, and nothing in this report cites them"
+        )
+        out.append('<h3 class="problem">Not in hashes.json (unlisted)</h3>')
+        out.append(f'<p class="note">The acquisition manifest does not list these: {how}.</p>')
+        out.append(_table(("path in the case folder",), [(p,) for p in case.unlisted], mono=(0,)))
+    summary = case.summary()
+    left = summary[summary["outcome"].isin(["skipped", "not read", "warning"])]
+    if not left.empty:
+        out.append('<h3 class="problem">Skipped, not read, and warnings</h3>')
+        out.append(
+            _table(
+                ("exhibit", "artifact", "outcome", "detail"),
+                left[["exhibit", "artifact", "outcome", "detail"]].itertuples(index=False),
+            )
+        )
     out.append("<h3>Chain of custody</h3>")
     if case.custody.empty:
         out.append('<p class="note">No custody log (custody.jsonl) in the case folder.</p>')
@@ -233,17 +260,40 @@ def _summary(case: Case, files: Mapping[str, list[dict[str, Any]]]) -> str:
     return "\n".join(out)
 
 
+def _verification(case: Case) -> str:
+    """The sentence on hashes: "verified" only when every exhibit read was verified."""
+    if case.verified:
+        return (
+            "The exhibits were verified against the acquisition manifest "
+            "<code>hashes.json</code> before they were read."
+        )
+    unverified = [n for n, ex in case.exhibits.items() if not ex.verified]
+    names = ", ".join(f"<code>{_esc(n)}</code>" for n in unverified) or "none read"
+    return (
+        "<strong>Not every exhibit was verified</strong> against the acquisition manifest "
+        f"<code>hashes.json</code>: unverified: {names}."
+    )
+
+
 def _evidence_rows(finding: Finding, files: Mapping[str, list[dict[str, Any]]]) -> list[Any]:
     rows = []
     for ref in finding.evidence:
+        if not ref.verified:
+            rows.append((ref.exhibit, ref.path or "", _ref_where(ref), ref.artifact or "",
+                         UNVERIFIED_NOTE))  # fmt: skip
+            continue
         sha = ref.sha256 or exhibit_sha256(files.get(ref.exhibit, []), ref.exhibit, ref.path)
-        where = []
-        if ref.row_id is not None:
-            where.append(f"row {ref.row_id}")
-        if ref.offset is not None:
-            where.append(f"offset {ref.offset:#x} ({ref.offset})")
-        rows.append((ref.exhibit, ref.path or "", ", ".join(where), ref.artifact or "", sha))
+        rows.append((ref.exhibit, ref.path or "", _ref_where(ref), ref.artifact or "", sha))
     return rows
+
+
+def _ref_where(ref: EvidenceRef) -> str:
+    where = []
+    if ref.row_id is not None:
+        where.append(f"row {ref.row_id}")
+    if ref.offset is not None:
+        where.append(f"offset {ref.offset:#x} ({ref.offset})")
+    return ", ".join(where)
 
 
 def _findings(findings: Sequence[Finding], files: Mapping[str, list[dict[str, Any]]]) -> str:
@@ -297,6 +347,8 @@ def _flights(case: Case, polygon: Polygon | None) -> str:
     rings = [[ring.tolist() for ring in polygon.rings]] if polygon is not None else []
     for log in logs:
         label = f"{log.exhibit}: {log.source_path}"
+        if case.cites_unverified(log.exhibit, log.source_path):
+            label += f" ({UNVERIFIED_NOTE})"
         fixes = log.track.dropna(subset=["time_utc", "lat", "lon"])
         out.append(f"<h3>{_esc(label)}</h3>")
         out.append(
@@ -348,7 +400,7 @@ def _calls(case: Case, max_calls: int) -> str:
             "" if pd.isna(r["duration_s"]) else f"{float(r['duration_s']):g}",
             r["status"],
             r["call_id"],
-            _locator(r["source_path"], r["row_id"], r["offset"]),
+            _cited(case, r["exhibit"], r["source_path"], r["row_id"], r["offset"]),
         )
         for r in shown.to_dict(orient="records")
     ]

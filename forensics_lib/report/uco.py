@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from forensics_lib.case import Case
-from forensics_lib.findings import EvidenceRef, Finding
+from forensics_lib.findings import UNVERIFIED_NOTE, EvidenceRef, Finding
 from forensics_lib.report._common import (
     case_name,
     exhibit_files,
@@ -255,11 +255,39 @@ class _Builder:
             }
         )
 
+    def _unlisted_exhibit(self, name: str) -> str:
+        """An exhibit hashes.json does not list: a File or Directory with no hash."""
+        exhibit = self.case.exhibits[name]
+        folder = Path(exhibit.path).is_dir()
+        node = self.g.iri("unlisted", name)
+        self.g.add(
+            {
+                "@id": node,
+                "@type": "uco-observable:Directory" if folder else "uco-observable:File",
+                "uco-core:name": name,
+                "uco-core:description": UNVERIFIED_NOTE,
+                "uco-core:hasFacet": [
+                    self.g.facet(
+                        node,
+                        "uco-observable:FileFacet",
+                        **{
+                            "uco-observable:fileName": name,
+                            "uco-observable:filePath": name,
+                            "uco-observable:isDirectory": folder,
+                        },
+                    )
+                ],
+            }
+        )
+        return node
+
     def exhibits(self) -> None:
-        for name in self.case.exhibits:
+        for name, exhibit in self.case.exhibits.items():
             entries = self.files.get(name, [])
             own = [e for e in entries if e.get("path") == name]
-            if own:
+            if not exhibit.listed:
+                node = self._unlisted_exhibit(name)
+            elif own:
                 node = self._file(own[0])
                 self.file_node[(name, f"/{name}")] = node
             else:
@@ -298,7 +326,9 @@ class _Builder:
                     "@id": self.g.iri("provenance-record", name, node),
                     "@type": "case-investigation:ProvenanceRecord",
                     "case-investigation:exhibitNumber": name,
-                    "uco-core:description": f"Exhibit {name} as recorded in hashes.json",
+                    "uco-core:description": f"Exhibit {name} as recorded in hashes.json"
+                    if exhibit.listed
+                    else f"Exhibit {name}: {UNVERIFIED_NOTE}",
                     "uco-core:object": [_ref(node)],
                 }
             )
@@ -319,6 +349,9 @@ class _Builder:
             {
                 "@id": node,
                 "@type": "uco-observable:File",
+                "uco-core:description": UNVERIFIED_NOTE
+                if self.case.cites_unverified(exhibit, path)
+                else None,
                 "uco-core:hasFacet": [
                     self.g.facet(
                         node,
@@ -346,6 +379,8 @@ class _Builder:
             note = f"{artifact}, {path or exhibit}"
             if row_id is not None:
                 note += f", row {row_id}"
+            if self.case.cites_unverified(exhibit, path):
+                note += f", {UNVERIFIED_NOTE}"
             self._contained(record, where, offset=offset, note=note)
         locator = f"row:{row_id}" if row_id is not None else f"offset:{offset}"
         self.records.setdefault((artifact, exhibit, path or "", locator), record)
@@ -928,6 +963,17 @@ class _Builder:
         )
 
 
+def _analysis_note(case: Case) -> str:
+    """What the analysis did; "verified" only when every exhibit was."""
+    if case.verified:
+        return "Exhibits verified against hashes.json, read and analysed by forensics-lib"
+    unverified = sorted(n for n, ex in case.exhibits.items() if not ex.verified)
+    return (
+        "Exhibits read and analysed by forensics-lib; not every exhibit was verified against "
+        f"hashes.json (unverified: {', '.join(unverified) or 'none read'})"
+    )
+
+
 def _namespace(case: Case) -> uuid.UUID:
     """Per case: the manifest's bytes (or, without one, the folder name) name every id."""
     manifest = Path(case.root) / "hashes.json"
@@ -987,9 +1033,7 @@ def case_uco(
             "@id": g.iri("investigative-action", "analysis", __version__),
             "@type": "case-investigation:InvestigativeAction",
             "uco-core:name": "analysed",
-            "uco-core:description": (
-                "Exhibits verified against hashes.json, read and analysed by forensics-lib"
-            ),
+            "uco-core:description": _analysis_note(case),
             "uco-action:startTime": when,
             "uco-action:instrument": _ref(tool),
             "uco-action:object": [_ref(b.provenance[n]) for n in b.provenance],
