@@ -12,6 +12,13 @@ contains, never by its name.
 ...     sms = ext.read("sms")             # SMS and MMS, one set of columns
 ...     tl = ext.timeline()
 
+An exhibit holding no device path of either OS (a loose ``msgstore.db`` or ``sms.db`` in an
+evidence folder, or renamed) is still read when its SQLite databases are recognised by their
+schema: the tables and columns each app's database always has (:data:`SCHEMA_SIGNATURES`, as
+plaso's SQLite plugins declare ``REQUIRED_STRUCTURE``). Such an extraction has ``kind``
+``"loose"``, and every recognition is announced and listed in :attr:`Extraction.notes` (and
+in ``attrs["warnings"]`` of the frames read from it).
+
 Artifacts are named two ways: by their registered id (``android.sms``, ``ios.calls``) or by
 their common name (``sms``, ``calls``, ``contacts``, ``device``), which gathers every id of
 that name (Android ``sms`` is ``android.sms`` + ``android.mms``). A file that fails to parse
@@ -31,7 +38,7 @@ import pandas as pd
 
 from forensics_lib import registry, timeline
 from forensics_lib.drone.model import FlightLog
-from forensics_lib.errors import ForensicsError, ForensicsWarning, UnsupportedFormat
+from forensics_lib.errors import ForensicsError, ForensicsWarning, ParseError, UnsupportedFormat
 from forensics_lib.evidence import (
     DEFAULT_LIMITS,
     Evidence,
@@ -45,11 +52,13 @@ from forensics_lib.phone.backup import BackupFile, backup_files, backup_info, fi
 from forensics_lib.registry import Artifact
 from forensics_lib.scan import HEAD_BYTES, candidates, content_rule, parse_all, sniffed
 from forensics_lib.schema import ArtifactSpec, empty_frame
+from forensics_lib.sqlite import SQLITE_MAGIC, SqliteDatabase, open_sqlite
 
 __all__ = [
     "ALL_PHONE_MODULES",
     "EXTRA_PHONE_MODULES",
     "PHONE_MODULES",
+    "SCHEMA_SIGNATURES",
     "UFDR_MODULES",
     "Extraction",
     "OSName",
@@ -57,6 +66,7 @@ __all__ = [
     "detect_os",
     "open_extraction",
     "phone_artifacts",
+    "schema_artifacts",
 ]
 
 #: Browser history, Wi-Fi networks, installed apps, Linphone SIP accounts/calls: read by
@@ -114,6 +124,89 @@ _IOS_MARKERS = (
 )
 
 
+#: What identifies each app database by content, for a database found at no known device
+#: path: artifact id -> alternatives, each {table: columns it must have} (plaso's
+#: ``REQUIRED_STRUCTURE``: ``android_sms.py`` sms, ``android_calls.py`` calls,
+#: ``imessage.py`` message/handle, ``ios_calls`` ZCALLRECORD, ...; the WhatsApp tables as the
+#: readers of :mod:`forensics_lib.phone.whatsapp` need them). A database matches an artifact
+#: when every table of one alternative is present with at least those columns.
+SCHEMA_SIGNATURES: dict[str, tuple[dict[str, tuple[str, ...]], ...]] = {
+    "android.sms": ({"sms": ("_id", "address", "date", "read", "type", "body")},),
+    "android.sms_deleted": ({"sms": ("_id", "address", "date", "read", "type", "body")},),
+    "android.mms": ({"pdu": ("_id", "date", "msg_box"), "addr": ("msg_id", "address", "type")},),
+    "android.calls": ({"calls": ("_id", "number", "date", "duration", "type")},),
+    "android.contacts": (
+        {
+            "raw_contacts": ("_id", "display_name"),
+            "data": ("_id", "raw_contact_id", "mimetype_id", "data1"),
+            "mimetypes": ("_id", "mimetype"),
+        },
+    ),
+    "android.whatsapp_messages": (
+        {
+            "message": ("_id", "chat_row_id", "from_me", "key_id", "timestamp", "text_data"),
+            "chat": ("_id", "jid_row_id"),
+        },
+        {"messages": ("_id", "key_remote_jid", "key_from_me", "key_id", "timestamp", "data")},
+    ),
+    "android.whatsapp_calls": (
+        {
+            "call_log": ("_id", "jid_row_id", "from_me", "call_id", "timestamp", "duration"),
+            "jid": ("_id", "raw_string"),
+        },
+    ),
+    "android.whatsapp_contacts": ({"wa_contacts": ("_id", "jid", "is_whatsapp_user")},),
+    "android.browser_history": (
+        {"urls": ("id", "url", "title"), "visits": ("id", "url", "visit_time")},
+    ),
+    "ios.sms": (
+        {
+            "message": ("ROWID", "guid", "text", "date", "is_from_me", "handle_id"),
+            "handle": ("ROWID", "id"),
+        },
+    ),
+    "ios.sms_deleted": (
+        {
+            "message": ("ROWID", "guid", "text", "date", "is_from_me", "handle_id"),
+            "handle": ("ROWID", "id"),
+        },
+    ),
+    "ios.calls": (
+        {"ZCALLRECORD": ("Z_PK", "ZADDRESS", "ZDATE", "ZDURATION", "ZORIGINATED", "ZANSWERED")},
+    ),
+    "ios.contacts": (
+        {"ABPerson": ("ROWID", "First", "Last"), "ABMultiValue": ("UID", "record_id", "value")},
+    ),
+    "ios.whatsapp_messages": (
+        {"ZWAMESSAGE": ("Z_PK", "ZCHATSESSION", "ZISFROMME", "ZMESSAGEDATE", "ZTEXT")},
+    ),
+    "ios.whatsapp_calls": ({"ZWACDCALLEVENT": ("Z_PK", "ZDATE", "ZDURATION", "ZOUTCOME")},),
+    "ios.whatsapp_contacts": ({"ZWAADDRESSBOOKCONTACT": ("Z_PK", "ZWHATSAPPID")},),
+    "ios.browser_history": (
+        {
+            "history_items": ("id", "url", "visit_count"),
+            "history_visits": ("id", "history_item", "visit_time"),
+        },
+    ),
+}
+# A loose folder is read by schema only when it is small enough to look at every file.
+_MAX_LOOSE_FILES = 10_000
+
+
+def schema_artifacts(db: SqliteDatabase) -> list[str]:
+    """The artifact ids whose :data:`SCHEMA_SIGNATURES` ``db`` satisfies, sorted."""
+    tables = db.tables()
+    found = []
+    for artifact_id, alternatives in SCHEMA_SIGNATURES.items():
+        for required in alternatives:
+            if all(t in tables for t in required) and all(
+                not db.missing_columns(t, cols) for t, cols in required.items()
+            ):
+                found.append(artifact_id)
+                break
+    return sorted(found)
+
+
 def artifact_name(artifact_id: str) -> str:
     """The common name of an artifact id: ``android.mms`` -> ``sms``, ``ios.calls`` -> ``calls``."""
     return _NAMES.get(artifact_id, artifact_id.split(".", 1)[-1])
@@ -154,6 +247,10 @@ class Extraction:
     backup: list[BackupFile] | None = None
     backup_meta: dict[str, Any] = field(default_factory=dict, repr=False)
     problems: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Files recognised by their schema (kind "loose"): artifact id -> files.
+    by_schema: dict[str, list[EvidenceFile]] = field(default_factory=dict, repr=False)
+    #: How this extraction was read where it was not by device path (announced too).
+    notes: list[str] = field(default_factory=list)
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _found: dict[str, list[EvidenceFile] | list[BackupFile]] = field(
         default_factory=dict, repr=False
@@ -196,7 +293,10 @@ class Extraction:
     def _find(self, art: Artifact) -> list[EvidenceFile] | list[BackupFile]:
         rule = content_rule(art)
         if self.backup is None:
-            return candidates(self.evidence, art.spec, rule=rule)
+            listed = candidates(self.evidence, art.spec, rule=rule)
+            seen = {f.member for f in listed}
+            loose = [f for f in self.by_schema.get(art.id, []) if f.member not in seen]
+            return sorted([*listed, *loose], key=lambda f: f.path) if loose else listed
         patterns = [glob_regex(g) for g in art.spec.globs]
         chosen = [f for f in self.backup if any(p.fullmatch(f.path) for p in patterns)]
         if rule is None:
@@ -278,6 +378,10 @@ class Extraction:
             result = frames[0]
         else:
             result = pd.concat(frames, ignore_index=True)
+        recognised = {f.path for f in self.by_schema.get(artifact_id, [])}
+        notes = [n for n in self.notes if any(p in n for p in recognised)]
+        if notes:
+            result.attrs["warnings"] = [*result.attrs.get("warnings", []), *notes]
         self._cache[artifact_id] = result
         return result
 
@@ -405,13 +509,69 @@ def open_extraction(
             )
         system = detect_os(evidence)
         if system == "unknown":
+            loose = _by_schema(evidence, owned)
+            if loose is not None:
+                return loose
             raise UnsupportedFormat(
                 evidence.path,
                 "no Android or iOS file system found (no /data/data, /private/var/mobile, "
-                "build.prop or SystemVersion.plist)",
+                "build.prop or SystemVersion.plist), and no SQLite database of a known app "
+                "schema",
             )
     except BaseException:
         if owned:
             evidence.close()
         raise
     return Extraction(evidence=evidence, os=system, owned=owned)
+
+
+def _sqlite_files(evidence: Evidence) -> list[EvidenceFile]:
+    files = [m for m in evidence.files() if not m.path.endswith(("-wal", "-journal", "-shm"))]
+    if len(files) > _MAX_LOOSE_FILES:
+        return []
+    out = []
+    for member in files:
+        if member.size < 512:
+            continue
+        with evidence.open(member) as fh:
+            if fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC:
+                out.append(evidence.file(member))
+    return out
+
+
+def _by_schema(evidence: Evidence, owned: bool) -> Extraction | None:
+    """An extraction of the SQLite databases whose schema a phone artifact knows, or None."""
+    by_schema: dict[str, list[EvidenceFile]] = {}
+    notes: list[str] = []
+    for source in _sqlite_files(evidence):
+        try:
+            # The readers announce a damaged -wal when they read; not twice.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ForensicsWarning)
+                with open_sqlite(source) as db:
+                    ids = schema_artifacts(db)
+        except (ParseError, UnsupportedFormat):
+            continue
+        if not ids:
+            continue
+        for artifact_id in ids:
+            by_schema.setdefault(artifact_id, []).append(source)
+        notes.append(
+            f"{source.display_path}: at no known device path; recognised by its schema "
+            f"(tables and columns) as {', '.join(ids)}"
+        )
+    if not by_schema:
+        return None
+    android = sum(len(v) for k, v in by_schema.items() if k.startswith("android."))
+    ios = sum(len(v) for k, v in by_schema.items() if k.startswith("ios."))
+    system: OSName = "unknown" if android == ios else ("android" if android > ios else "ios")
+    for note in notes:
+        warnings.warn(note, ForensicsWarning, stacklevel=4)
+    return Extraction(
+        evidence=evidence,
+        os=system,
+        kind="loose",
+        owned=owned,
+        by_schema=by_schema,
+        notes=notes,
+    )
