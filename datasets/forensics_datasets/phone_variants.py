@@ -308,16 +308,16 @@ def write_whatsapp_tables(
             else:
                 third = total // 3
                 legacy_keys = _legacy_from_modern(tree / _MSGSTORE, lambda i: i < total - third)
-                with sqlite3.connect(tree / _MSGSTORE) as conn:
-                    conn.execute(
-                        "DELETE FROM message WHERE chat_row_id != -1 AND _id IN "
-                        "(SELECT _id FROM message WHERE chat_row_id != -1 ORDER BY _id LIMIT ?)",
-                        (third,),
-                    )
-                    conn.execute("VACUUM")
-                    modern = conn.execute(
-                        "SELECT count(*) FROM message WHERE chat_row_id != -1"
-                    ).fetchone()[0]
+                conn = sqlite3.connect(tree / _MSGSTORE, isolation_level=None)
+                conn.execute(
+                    "DELETE FROM message WHERE chat_row_id != -1 AND _id IN "
+                    "(SELECT _id FROM message WHERE chat_row_id != -1 ORDER BY _id LIMIT ?)",
+                    (third,),
+                )
+                conn.execute("VACUUM")
+                modern = conn.execute(
+                    "SELECT count(*) FROM message WHERE chat_row_id != -1"
+                ).fetchone()[0]
                 conn.close()
                 answer = {
                     "legacy": len(legacy_keys),

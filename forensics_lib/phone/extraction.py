@@ -189,8 +189,11 @@ SCHEMA_SIGNATURES: dict[str, tuple[dict[str, tuple[str, ...]], ...]] = {
         },
     ),
 }
-# A loose folder is read by schema only when it is small enough to look at every file.
+# A loose folder is read by schema only when it is small enough to look at every file, and
+# holds only databases (with their companions) and the papers that come with them.
 _MAX_LOOSE_FILES = 10_000
+_COMPANION_SUFFIXES = ("-wal", "-journal", "-shm")
+_PAPER_SUFFIXES = (".txt", ".md", ".json", ".csv", ".pdf", ".sha256", ".md5", ".sha1", ".log")
 
 
 def schema_artifacts(db: SqliteDatabase) -> list[str]:
@@ -526,16 +529,22 @@ def open_extraction(
 
 
 def _sqlite_files(evidence: Evidence) -> list[EvidenceFile]:
-    files = [m for m in evidence.files() if not m.path.endswith(("-wal", "-journal", "-shm"))]
+    """The SQLite databases of a folder of loose databases; none when the folder also holds
+    other evidence (a mixed folder is the generic scanner's, which reads every family) or
+    is too large to look at every file."""
+    files = [m for m in evidence.files() if not m.path.endswith(_COMPANION_SUFFIXES)]
     if len(files) > _MAX_LOOSE_FILES:
         return []
     out = []
     for member in files:
-        if member.size < 512:
-            continue
-        with evidence.open(member) as fh:
-            if fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC:
-                out.append(evidence.file(member))
+        head = b""
+        if member.size >= 512:
+            with evidence.open(member) as fh:
+                head = fh.read(len(SQLITE_MAGIC))
+        if head == SQLITE_MAGIC:
+            out.append(evidence.file(member))
+        elif not member.path.lower().endswith(_PAPER_SUFFIXES):
+            return []
     return out
 
 
