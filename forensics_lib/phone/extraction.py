@@ -48,6 +48,7 @@ from forensics_lib.evidence import (
     glob_regex,
 )
 from forensics_lib.phone import ufdr
+from forensics_lib.phone._safe import plist_value
 from forensics_lib.phone.backup import BackupFile, backup_files, backup_info, find_backup_root
 from forensics_lib.registry import Artifact
 from forensics_lib.scan import HEAD_BYTES, candidates, content_rule, parse_all, sniffed
@@ -410,19 +411,30 @@ class Extraction:
     def _backup_device(self) -> dict[str, str | None]:
         """Identity from the backup's Info.plist (iTunes keys) and Manifest.plist Lockdown."""
         info = self.backup_meta.get("info", {})
-        lockdown = self.backup_meta.get("manifest", {}).get("Lockdown", {})
+        paths = self.backup_meta.get("paths", {})
+        manifest_path = str(paths.get("manifest", "Manifest.plist"))
+        info_path = str(paths.get("info", "Info.plist"))
+        manifest = self.backup_meta.get("manifest", {})
+        lockdown = plist_value(manifest, "Lockdown", dict, manifest_path) or {}
 
-        def pick(*values: object) -> str | None:
-            return next((str(v) for v in values if v not in (None, "")), None)
+        def pick(info_key: str | None, lockdown_key: str | None) -> str | None:
+            # A key of another type is a ParseError naming it, never str() of a dictionary.
+            values = (
+                plist_value(info, info_key, str, info_path) if info_key else None,
+                plist_value(lockdown, lockdown_key, str, manifest_path, where="Lockdown")
+                if lockdown_key
+                else None,
+            )
+            return next((v for v in values if v not in (None, "")), None)
 
         return {
             "os": "iOS",
             "make": "Apple",
-            "model": pick(info.get("Product Type"), lockdown.get("ProductType")),
-            "os_version": pick(info.get("Product Version"), lockdown.get("ProductVersion")),
-            "build": pick(info.get("Build Version"), lockdown.get("BuildVersion")),
-            "serial": pick(info.get("Serial Number"), lockdown.get("SerialNumber")),
-            "imei": pick(info.get("IMEI")),
+            "model": pick("Product Type", "ProductType"),
+            "os_version": pick("Product Version", "ProductVersion"),
+            "build": pick("Build Version", "BuildVersion"),
+            "serial": pick("Serial Number", "SerialNumber"),
+            "imei": pick("IMEI", None),
         }
 
     def flight_logs(self) -> dict[str, FlightLog]:
