@@ -17,7 +17,8 @@ damages it the way vendors, app versions and live acquisitions do:
 * :func:`write_damaged_wal`: a database whose last rows are committed one transaction at a
   time in its ``-wal``, then damaged: salts of an earlier WAL generation, a checksum
   mismatch, a torn last frame, a bad WAL header, a transaction without its commit frame;
-* :func:`write_odd_plists`: iOS property lists whose keys hold unexpected types.
+* :func:`write_odd_plists` and :func:`write_odd_backup`: iOS property lists (and an iTunes
+  backup's Manifest.plist / Info.plist) whose keys hold unexpected types.
 
 Every writer returns a :class:`Variant`: the exhibit and an answer key computed here from
 what was written (row counts, frames, keys), never by the kit's readers.
@@ -47,6 +48,7 @@ __all__ = [
     "Variant",
     "write_damaged_wal",
     "write_loose_database",
+    "write_odd_backup",
     "write_odd_plists",
     "write_rooted",
     "write_single_artifact",
@@ -428,10 +430,11 @@ def write_damaged_wal(
     (the last frame cut in half), ``header`` (the WAL header checksum broken: SQLite ignores
     the whole WAL), ``uncommitted`` (the last frame no commit frame).
 
-    The key gives the frames SQLite applies (``applied_frames``), the first frame not
-    applied, and the SMS rows a reader must show (``rows``): those of the main file plus
-    those of the commits whose commit frame comes before the damage; ``table`` the table
-    whose rows they are: ``sms`` of mmssms.db, ``message`` of sms.db."""
+    The key gives the frames SQLite applies (``applied_frames``), the damaged frame, the
+    first frame not applied (the first of the first commit not applied), and the rows a
+    reader must show (``rows``): those of the main file plus those of the commits whose
+    commit frame comes before the damage, in ``table`` (``sms`` of mmssms.db, ``message``
+    of sms.db)."""
     device_path, table, key_column = _WAL_TARGETS[os]
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="variant-tree-") as tmp:
@@ -459,8 +462,10 @@ def write_damaged_wal(
             "damage": damage,
             "device_path": device_path,
             "wal_frames": frames,
-            "first_skipped_frame": first_bad if damage != "header" else 1,
+            "damaged_frame": first_bad,
             "applied_frames": applied[-1]["frames"][1] if applied else 0,
+            # the first frame SQLite does not apply: that of the first commit not applied
+            "first_skipped_frame": (applied[-1]["frames"][1] if applied else 0) + 1,
             "commits": commits,
             "table": table,
             "rows": total - tail + len(applied),
@@ -517,3 +522,36 @@ def write_odd_plists(
             answer.update(file=_KNOWN_NETWORKS, key="wifi.network.ssid.Broken", good=1)
         exhibit = _pack(tree, out, f"ios_plist_{oddity}", container, "filesystem1/")
     return Variant(exhibit, answer)
+
+
+BackupOddity = Literal["encrypted_string", "lockdown_string", "serial_dict", "info_array"]
+
+
+def write_odd_backup(out: str | Path, *, oddity: BackupOddity, seed: int = 0) -> Variant:
+    """An iTunes/Finder backup folder whose ``Manifest.plist`` or ``Info.plist`` holds a type
+    the format does not use there: ``encrypted_string`` (``IsEncrypted`` the string "NO"),
+    ``lockdown_string`` (``Lockdown`` a string, not a dictionary), ``serial_dict`` (Info.plist
+    ``Serial Number`` a dictionary), ``info_array`` (Info.plist an array)."""
+    from forensics_datasets.phone.itunes import write_itunes_backup
+    from forensics_datasets.phone.scenario import make_scenario
+
+    out = Path(out)
+    notes = write_itunes_backup(out, make_scenario(seed))
+    root = out / str(notes["udid"])
+    manifest = plistlib.loads((root / "Manifest.plist").read_bytes())
+    info = plistlib.loads((root / "Info.plist").read_bytes())
+    answer: dict[str, Any] = {"oddity": oddity}
+    if oddity == "encrypted_string":
+        manifest["IsEncrypted"] = "NO"
+        answer.update(file="Manifest.plist", key="IsEncrypted", when="open")
+    elif oddity == "lockdown_string":
+        manifest["Lockdown"] = "iPhone15,2"
+        answer.update(file="Manifest.plist", key="Lockdown", when="device")
+    elif oddity == "serial_dict":
+        info["Serial Number"] = {"value": "EXAMPLESERIAL1"}
+        answer.update(file="Info.plist", key="Serial Number", when="device")
+    else:
+        answer.update(file="Info.plist", key=None, when="open")
+    (root / "Manifest.plist").write_bytes(plistlib.dumps(manifest, fmt=plistlib.FMT_BINARY))
+    (root / "Info.plist").write_bytes(plistlib.dumps([info] if oddity == "info_array" else info))
+    return Variant(root, answer)
