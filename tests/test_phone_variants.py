@@ -13,11 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from forensics_datasets.phone_variants import (
     DAMAGES,
     ROOTS,
     write_damaged_wal,
+    write_ios5_sms,
     write_loose_database,
     write_odd_backup,
     write_odd_plists,
@@ -354,3 +356,40 @@ def test_backup_identity_of_unexpected_types_is_a_named_parse_error(
         assert len(ext.read("sms")) == 60  # the backup itself is read
         with pytest.raises(ParseError, match=match):
             _ = ext.device
+
+
+# -- iOS 5 sms.db: same table name, other columns -------------------------------------------------
+
+
+def test_ios5_sms_db_is_read_by_its_columns(tmp_path: Path) -> None:
+    variant = write_ios5_sms(tmp_path, imessages=0)
+    key = variant.answer_key
+    with open_extraction(variant.exhibit) as ext:
+        frame = ext.read("ios.sms")
+    assert len(frame) == key["sms"] == 60  # not "0 rows, unknown schema"
+    first = frame.iloc[0]
+    # date is Unix seconds in iOS 5: the key's time truncated to the second.
+    assert first["time"] == pd.Timestamp(key["first"]["time"]).floor("s")
+    assert first["address"] == key["first"]["address"]
+    assert first["body"] == key["first"]["body"]
+    assert first["direction"] == ("outgoing" if key["first"]["outgoing"] else "incoming")
+    assert frame.attrs["schema"] == "ios-5"
+
+
+def test_ios5_imessage_rows_are_announced_not_hidden(tmp_path: Path) -> None:
+    variant = write_ios5_sms(tmp_path / "ex", imessages=3)
+    with (
+        open_extraction(variant.exhibit) as ext,
+        pytest.warns(ForensicsWarning, match="3 iMessage \\(madrid\\) row"),
+    ):
+        frame = ext.read("ios.sms")
+    assert len(frame) == variant.answer_key["sms"]
+    assert "60 SMS read" in frame.attrs["warnings"][0]
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    db = next(variant.exhibit.rglob("sms.db"))
+    shutil.copyfile(db, loose / "sms.db")
+    with pytest.warns(ForensicsWarning, match="recognised by its schema"):
+        ext = open_extraction(loose)
+    with ext, pytest.warns(ForensicsWarning, match="iMessage"):
+        assert len(ext.read("ios.sms")) == 60

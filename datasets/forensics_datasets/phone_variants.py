@@ -17,6 +17,8 @@ damages it the way vendors, app versions and live acquisitions do:
 * :func:`write_damaged_wal`: a database whose last rows are committed one transaction at a
   time in its ``-wal``, then damaged: salts of an earlier WAL generation, a checksum
   mismatch, a torn last frame, a bad WAL header, a transaction without its commit frame;
+* :func:`write_ios5_sms`: an iOS 5 ``sms.db``, whose ``message`` table has the same name
+  as the iOS 6+ one and other columns;
 * :func:`write_odd_plists` and :func:`write_odd_backup`: iOS property lists (and an iTunes
   backup's Manifest.plist / Info.plist) whose keys hold unexpected types.
 
@@ -37,6 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import pandas as pd
+
 from forensics_datasets.phone import make_phone_extraction
 from forensics_datasets.phone._pack import pack
 from forensics_datasets.phone.whatsapp import LEGACY_SCHEMA, MODERN_SCHEMA
@@ -47,6 +51,7 @@ __all__ = [
     "ROOTS",
     "Variant",
     "write_damaged_wal",
+    "write_ios5_sms",
     "write_loose_database",
     "write_odd_backup",
     "write_odd_plists",
@@ -555,3 +560,88 @@ def write_odd_backup(out: str | Path, *, oddity: BackupOddity, seed: int = 0) ->
     (root / "Manifest.plist").write_bytes(plistlib.dumps(manifest, fmt=plistlib.FMT_BINARY))
     (root / "Info.plist").write_bytes(plistlib.dumps([info] if oddity == "info_array" else info))
     return Variant(root, answer)
+
+
+# iOS 4/5 sms.db, as dumped from a device of that era (the tables the readers touch).
+_IOS5_SMS_SCHEMA = (
+    "CREATE TABLE _SqliteDatabaseProperties (key TEXT, value TEXT, UNIQUE(key))",
+    "CREATE TABLE msg_group (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, type INTEGER, "
+    "newest_message INTEGER, unread_count INTEGER, hash INTEGER)",
+    "CREATE TABLE group_member (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, group_id INTEGER, "
+    "address TEXT, country TEXT)",
+    "CREATE TABLE message (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, address TEXT, date "
+    "INTEGER, text TEXT, flags INTEGER, replace INTEGER, svc_center TEXT, group_id INTEGER, "
+    "association_id INTEGER, height INTEGER, UIFlags INTEGER, version INTEGER, subject TEXT, "
+    "country TEXT, headers BLOB, recipients BLOB, read INTEGER, madrid_attributedBody BLOB, "
+    "madrid_handle TEXT, madrid_version INTEGER, madrid_guid TEXT, madrid_type INTEGER, "
+    "madrid_roomname TEXT, madrid_service TEXT, madrid_account TEXT, madrid_account_guid "
+    "TEXT, madrid_flags INTEGER, madrid_attachmentInfo BLOB, madrid_url TEXT, madrid_error "
+    "INTEGER, is_madrid INTEGER, madrid_date_read INTEGER, madrid_date_delivered INTEGER)",
+)
+
+
+def write_ios5_sms(out: str | Path, *, imessages: int = 0, seed: int = 0) -> Variant:
+    """An iOS extraction whose ``sms.db`` has the iOS 5 (and older) ``message`` table:
+    ``address``, ``date`` in Unix seconds, ``flags`` 2 received / 3 sent, ``group_id``; plus
+    ``imessages`` iMessage ("madrid") rows, which a reader must announce, not hide."""
+    out = Path(out)
+    with tempfile.TemporaryDirectory(prefix="variant-tree-") as tmp:
+        tree = Path(tmp)
+        key = _base_tree(tree, "ios", seed, wal=False)
+        db = tree / _SMS_DB
+        db.unlink()
+        conn = sqlite3.connect(db)
+        for statement in _IOS5_SMS_SCHEMA:
+            conn.execute(statement)
+        messages = key["scenario"]["messages"]
+        groups: dict[str, int] = {}
+        for m in messages:
+            groups.setdefault(m["address"], len(groups) + 1)
+        conn.executemany(
+            "INSERT INTO msg_group (ROWID, type, newest_message, unread_count, hash) "
+            "VALUES (?, 0, 0, 0, 0)",
+            [(g,) for g in groups.values()],
+        )
+        conn.executemany(
+            "INSERT INTO group_member (group_id, address, country) VALUES (?, ?, 'gb')",
+            [(g, a) for a, g in groups.items()],
+        )
+        rows = []
+        for i, m in enumerate(messages):
+            unix = int(pd.Timestamp(m["time"]).timestamp())
+            rows.append(
+                (
+                    i + 1,
+                    m["address"],
+                    unix,
+                    m["body"],
+                    3 if m["outgoing"] else 2,
+                    groups[m["address"]],
+                    int(m["read"]),
+                    0,
+                )
+            )
+        for j in range(imessages):
+            rows.append((len(messages) + j + 1, None, 0, f"iMessage {j}", 0, 1, 1, 1))
+        conn.executemany(
+            "INSERT INTO message (ROWID, address, date, text, flags, group_id, read, is_madrid) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        conn.commit()
+        conn.close()
+        exhibit = _pack(tree, out, "ios5_sms", "dir", "filesystem1/")
+    first = messages[0]
+    return Variant(
+        exhibit,
+        {
+            "sms": len(messages),
+            "imessages": imessages,
+            "first": {
+                "time": first["time"],
+                "address": first["address"],
+                "body": first["body"],
+                "outgoing": first["outgoing"],
+            },
+        },
+    )

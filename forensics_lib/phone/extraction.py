@@ -165,6 +165,8 @@ SCHEMA_SIGNATURES: dict[str, tuple[dict[str, tuple[str, ...]], ...]] = {
             "message": ("ROWID", "guid", "text", "date", "is_from_me", "handle_id"),
             "handle": ("ROWID", "id"),
         },
+        # iOS 5 and older (forensics_lib.phone.ios notes)
+        {"message": ("ROWID", "address", "date", "text", "flags"), "msg_group": ("ROWID",)},
     ),
     "ios.sms_deleted": (
         {
