@@ -18,6 +18,7 @@ import pytest
 from forensics_datasets.phone_variants import (
     DAMAGES,
     ROOTS,
+    write_android_calls_twice,
     write_damaged_wal,
     write_ios5_sms,
     write_loose_database,
@@ -393,3 +394,19 @@ def test_ios5_imessage_rows_are_announced_not_hidden(tmp_path: Path) -> None:
         ext = open_extraction(loose)
     with ext, pytest.warns(ForensicsWarning, match="iMessage"):
         assert len(ext.read("ios.sms")) == 60
+
+
+def test_calls_kept_in_old_and_new_database_are_shown_once(tmp_path: Path) -> None:
+    """contacts2.db keeping the calls Android 7+ moved to calllog.db: 30 copies, 1 call
+    only the old table holds; 31 calls, each once, and the copies said."""
+    variant = write_android_calls_twice(tmp_path)
+    key = variant.answer_key
+    with (
+        open_extraction(variant.exhibit) as ext,
+        pytest.warns(ForensicsWarning, match=f"{key['copies']} row\\(s\\) .* are copies"),
+    ):
+        frame = ext.read("calls")
+    assert len(frame) == key["calls"]
+    by_file = frame["source_path"].str.rsplit("/", n=1).str[-1].value_counts().to_dict()
+    assert by_file == {"calllog.db": key["copies"], "contacts2.db": key["only_old"]}
+    assert "each shown once" in frame.attrs["warnings"][0]

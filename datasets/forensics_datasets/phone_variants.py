@@ -50,6 +50,7 @@ __all__ = [
     "DAMAGES",
     "ROOTS",
     "Variant",
+    "write_android_calls_twice",
     "write_damaged_wal",
     "write_ios5_sms",
     "write_loose_database",
@@ -645,3 +646,36 @@ def write_ios5_sms(out: str | Path, *, imessages: int = 0, seed: int = 0) -> Var
             },
         },
     )
+
+
+_CALLLOG = "data/data/com.android.providers.contacts/databases/calllog.db"
+_CONTACTS2 = "data/data/com.android.providers.contacts/databases/contacts2.db"
+
+
+def write_android_calls_twice(out: str | Path, *, seed: int = 0) -> Variant:
+    """An Android extraction whose contacts2.db still holds the ``calls`` table that
+    Android 7+ moved to calllog.db: every call of calllog.db copied there, plus one older
+    call that only contacts2.db holds."""
+    out = Path(out)
+    with tempfile.TemporaryDirectory(prefix="variant-tree-") as tmp:
+        tree = Path(tmp)
+        key = _base_tree(tree, "android", seed, wal=False)
+        conn = sqlite3.connect(tree / _CONTACTS2)
+        conn.execute("ATTACH DATABASE ? AS new", (str(tree / _CALLLOG),))
+        schema = conn.execute(
+            "SELECT sql FROM new.sqlite_master WHERE type = 'table' AND name = 'calls'"
+        ).fetchone()[0]
+        conn.execute(schema)
+        conn.execute("INSERT INTO main.calls SELECT * FROM new.calls")
+        first = conn.execute("SELECT min(date) FROM main.calls").fetchone()[0]
+        conn.execute(
+            "INSERT INTO main.calls (_id, number, date, duration, type) "
+            "VALUES ((SELECT max(_id) + 1 FROM main.calls), '+447700900999', ?, 42, 2)",
+            (int(first) - 86_400_000,),
+        )
+        conn.commit()
+        conn.execute("DETACH DATABASE new")
+        conn.close()
+        calls = len(key["scenario"]["calls"])
+        exhibit = _pack(tree, out, "android_calls_twice", "dir", "Dump/")
+    return Variant(exhibit, {"calls": calls + 1, "copies": calls, "only_old": 1})

@@ -199,6 +199,17 @@ _COMPANION_SUFFIXES = ("-wal", "-journal", "-shm")
 _PAPER_SUFFIXES = (".txt", ".md", ".json", ".csv", ".pdf", ".sha256", ".md5", ".sha1", ".log")
 
 
+#: Artifacts an OS may keep twice, old and new database side by side, and the columns that
+#: make two rows the same record: Android 7+ moved ``calls`` from contacts2.db to
+#: calllog.db (AOSP ``CallLogDatabaseHelper`` migrates the rows), and a contacts2.db
+#: keeping its old table holds copies; Samsung's telephony provider keeps an mmssms.db
+#: beside AOSP's.
+_COPY_KEYS: dict[str, tuple[str, ...]] = {
+    "android.calls": ("time_raw", "number", "duration_s", "type"),
+    "android.sms": ("time_raw", "address", "body", "type"),
+}
+
+
 def schema_artifacts(db: SqliteDatabase) -> list[str]:
     """The artifact ids whose :data:`SCHEMA_SIGNATURES` ``db`` satisfies, sorted."""
     tables = db.tables()
@@ -383,7 +394,7 @@ class Extraction:
         elif len(frames) == 1:
             result = frames[0]
         else:
-            result = pd.concat(frames, ignore_index=True)
+            result = _without_copies(artifact_id, frames)
         recognised = {f.path for f in self.by_schema.get(artifact_id, [])}
         notes = [n for n in self.notes if any(p in n for p in recognised)]
         if notes:
@@ -465,6 +476,33 @@ class Extraction:
         """Every dated event of every artifact, one UTC timeline."""
         frames = [f for f in self.read_all().values() if not f.empty]
         return timeline.build({self.name: frames}, specs=self.specs())
+
+
+def _without_copies(artifact_id: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate one artifact's frames from several files, leaving out the rows one file
+    holds as copies of another's (:data:`_COPY_KEYS`; the file first by path is kept)."""
+    result = pd.concat(frames, ignore_index=True)
+    key = _COPY_KEYS.get(artifact_id)
+    if key is None or not all(k in result.columns for k in key):
+        return result
+    copies = result.duplicated(subset=list(key), keep="first")
+    # Only copies across files: two identical rows of one file are two rows.
+    first_source = result.groupby([result[k].astype("str") for k in key], dropna=False)[
+        "source_path"
+    ].transform("first")
+    copies &= result["source_path"].ne(first_source)
+    if not copies.any():
+        return result
+    kept = result.loc[~copies].reset_index(drop=True)
+    sources = sorted(set(result["source_path"].dropna()))
+    note = (
+        f"{artifact_id}: {int(copies.sum())} row(s) of {', '.join(sources)} are copies of "
+        f"rows of another of these files (same {', '.join(key)}): each shown once "
+        f"({len(kept)} rows)"
+    )
+    warnings.warn(note, ForensicsWarning, stacklevel=4)
+    kept.attrs["warnings"] = [*result.attrs.get("warnings", []), note]
+    return kept
 
 
 def find_ufdr_report(evidence: Evidence) -> EvidenceFile | None:
