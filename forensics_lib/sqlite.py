@@ -306,20 +306,41 @@ def _open_copy(db_copy: Path, display: str, hot_journal: bool) -> sqlite3.Connec
     return _connect(_uri(db_copy, mode=mode), display)
 
 
-def _checked_wal(display: str, data: bytes) -> WalCheck:
-    """Check a WAL and announce what SQLite will not apply of it."""
+def _db_page_size(header: bytes) -> int | None:
+    """The page size a database header declares (offset 16, big-endian; 1 means 65536)."""
+    if len(header) < 18:
+        return None
+    value = int.from_bytes(header[16:18], "big")
+    return 65536 if value == 1 else value
+
+
+def _checked_wal(display: str, data: bytes, db_header: bytes) -> tuple[WalCheck, list[str]]:
+    """Check a WAL and announce what SQLite will not apply of it, and a WAL whose page size
+    is not the database's (a -wal of another database: SQLite applies it all the same)."""
     check = check_wal(data)
-    if not check.clean:
-        warnings.warn(_wal_note(display, check), ForensicsWarning, stacklevel=5)
-    return check
+    notes = [] if check.clean else [_wal_note(display, check)]
+    page = _db_page_size(db_header)
+    if check.applied and page and check.page_size != page:
+        notes.append(
+            f"{display}-wal: its page size {check.page_size} is not the database's {page}: "
+            "the -wal may belong to another database (or a copy of another time); SQLite "
+            f"applies its {check.applied} frame(s) all the same, and the rows shown are those"
+        )
+    for note in notes:
+        warnings.warn(note, ForensicsWarning, stacklevel=5)
+    return check, notes
 
 
 @contextmanager
 def _open_with_wal(
-    db_file: Path, journal: Path | None, wal: bytes, check: WalCheck, display: str
+    db_file: Path,
+    journal: Path | None,
+    wal: bytes,
+    check: WalCheck,
+    display: str,
+    notes: list[str],
 ) -> Iterator[SqliteDatabase]:
     """Open a private copy of ``db_file`` with the WAL cut to the frames SQLite applies."""
-    notes = [] if check.clean else [_wal_note(display, check)]
     files = [db_file, *([journal] if journal is not None else [])]
     with _private_copy(files) as copy:
         if check.applied:
@@ -337,15 +358,16 @@ def _open_path(path: Path, display: str | None = None) -> Iterator[SqliteDatabas
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such database file")
     with path.open("rb") as fh:
-        _check_header(display, fh.read(100))
+        header = fh.read(100)
+    _check_header(display, header)
     companions = [path.with_name(path.name + s) for s in _COMPANIONS]
     present = [c for c in companions if _nonempty(c)]
     wal_file = next((c for c in present if c.name.endswith("-wal")), None)
     journal = next((c for c in present if c.name.endswith("-journal")), None)
     if wal_file is not None:
         wal = wal_file.read_bytes()
-        check = _checked_wal(display, wal)
-        with _open_with_wal(path, journal, wal, check, display) as db:
+        check, notes = _checked_wal(display, wal, header)
+        with _open_with_wal(path, journal, wal, check, display, notes) as db:
             yield db
         return
     if journal is None:
@@ -372,19 +394,20 @@ def _open_member(member: DatabaseFile) -> Iterator[SqliteDatabase]:
             yield db
         return
     with member.open() as fh:
-        _check_header(display, fh.read(100))
+        header = fh.read(100)
+    _check_header(display, header)
     present = [s for s in _COMPANIONS if member.sibling(s) is not None]
     wal_member = member.sibling("-wal")
     if wal_member is not None:
         with wal_member.open() as fh:
             wal = fh.read()
-        check = _checked_wal(display, wal)
-        if not check.clean:
+        check, notes = _checked_wal(display, wal, header)
+        if notes:
             db_copy = member.materialize(siblings=[s for s in present if s != "-wal"])
             journal = db_copy.with_name(db_copy.name + "-journal")
             has_journal = "-journal" in present and journal.is_file()
             with _open_with_wal(
-                db_copy, journal if has_journal else None, wal, check, display
+                db_copy, journal if has_journal else None, wal, check, display, notes
             ) as db:
                 yield db
             return

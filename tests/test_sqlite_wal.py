@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from forensics_lib.errors import ForensicsWarning
+from forensics_lib.errors import ForensicsWarning, ParseError
 from forensics_lib.sqlite import check_wal, open_sqlite
 
 _COMMITS = 5
@@ -160,3 +160,38 @@ def test_big_endian_checksums_are_verified(tmp_path: Path, live: tuple[bytes, by
     rows, notes = _ours(tmp_path, db, bytes(data))
     assert rows == _reference(tmp_path, db, bytes(data)) == list(range(_COMMITS + 1))
     assert notes == []
+
+
+def test_wal_of_another_page_size_is_flagged_as_mismatched(
+    tmp_path: Path, live: tuple[bytes, bytes, int]
+) -> None:
+    """A -wal beside the wrong database (here written by a database of 4096-byte pages
+    next to one of 1024-byte pages): we show what SQLite shows, and say it may not belong."""
+    db, _wal, _page = live
+    other = tmp_path / "other"
+    other.mkdir()
+    conn = sqlite3.connect(other / "o.db", isolation_level=None)
+    conn.execute("PRAGMA page_size=4096")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+    conn.execute("INSERT INTO t VALUES (7, 'other')")
+    foreign = (other / "o.db-wal").read_bytes()
+    conn.close()
+    assert check_wal(foreign).clean  # a sound WAL in itself
+    try:
+        expected: list[int] | None = _reference(tmp_path, db, foreign)
+    except sqlite3.DatabaseError:
+        expected = None  # SQLite itself cannot read the pair
+    exhibit = tmp_path / "exhibit"
+    exhibit.mkdir()
+    (exhibit / "t.db").write_bytes(db)
+    (exhibit / "t.db-wal").write_bytes(foreign)
+    with pytest.warns(ForensicsWarning, match="page size 4096 is not the database's 1024"):
+        try:
+            with open_sqlite(exhibit / "t.db") as opened:
+                rows = opened.query("SELECT id FROM t ORDER BY id")["id"].tolist()
+        except ParseError:
+            rows = None
+    assert rows == expected
+    assert rows == [7]  # the other database's row: what SQLite itself shows of this pair
