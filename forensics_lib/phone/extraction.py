@@ -536,7 +536,12 @@ def open_extraction(
     report namespace) through :mod:`forensics_lib.phone.ufdr`; an encrypted backup raises
     :class:`~forensics_lib.errors.EncryptedContent`. Raises
     :class:`~forensics_lib.errors.UnsupportedFormat` when the exhibit holds neither an
-    Android nor an iOS file system (nor a part of one).
+    Android nor an iOS file system (nor a part of one), nor only SQLite databases of a known
+    app schema: a folder (or a single file) of loose databases at no device path is opened as
+    ``kind`` ``"loose"``, each database recognised by its tables and columns
+    (:data:`SCHEMA_SIGNATURES`) and announced with a
+    :class:`~forensics_lib.errors.ForensicsWarning` (also in :attr:`Extraction.notes`).
+    A folder holding other evidence beside its databases is left to the generic scanner.
     """
     owned = not isinstance(path, Evidence)
     evidence = path if isinstance(path, Evidence) else Evidence(path, limits=limits)
