@@ -262,6 +262,7 @@ def test_damaged_wal_shows_what_sqlite_applies_and_names_the_frame(
     ):
         frame = ext.read("ios.sms" if os_name == "ios" else "android.sms")
     assert len(frame) == key["rows"]
+    assert any(f"from frame {key['first_skipped_frame']} on" in n for n in frame.attrs["warnings"])
     assert key["rows"] == _sqlite_reference(db, key["table"])  # the answer key is SQLite's
     assert key["rows_lost"] > 0  # the damage matters: some committed rows are not shown
 

@@ -388,17 +388,29 @@ class Extraction:
         if artifact_id in self._cache:
             return self._cache[artifact_id]
         art = self._artifact(artifact_id)
-        frames = parse_all(art, self._candidates(art), self.problems, stacklevel=3)
-        if not frames:
-            result = empty_frame(art.spec)
-        elif len(frames) == 1:
-            result = frames[0]
-        else:
-            result = _without_copies(artifact_id, frames)
+        # Every warning a reader gives (a damaged -wal, a table chosen by content, a skipped
+        # entry) is passed on as given and also kept in the frame's attrs["warnings"].
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frames = parse_all(art, self._candidates(art), self.problems, stacklevel=3)
+            if not frames:
+                result = empty_frame(art.spec)
+            elif len(frames) == 1:
+                result = frames[0]
+            else:
+                result = _without_copies(artifact_id, frames)
+        for item in caught:
+            warnings.warn_explicit(
+                item.message, item.category, item.filename, item.lineno, source=item.source
+            )
         recognised = {f.path for f in self.by_schema.get(artifact_id, [])}
-        notes = [n for n in self.notes if any(p in n for p in recognised)]
+        notes = [
+            *(n for n in self.notes if any(p in n for p in recognised)),
+            *(n for f in frames for n in f.attrs.get("warnings", [])),
+            *(str(w.message) for w in caught if issubclass(w.category, ForensicsWarning)),
+        ]
         if notes:
-            result.attrs["warnings"] = [*result.attrs.get("warnings", []), *notes]
+            result.attrs["warnings"] = list(dict.fromkeys(notes))
         self._cache[artifact_id] = result
         return result
 
