@@ -411,3 +411,19 @@ def test_calls_kept_in_old_and_new_database_are_shown_once(tmp_path: Path) -> No
     by_file = frame["source_path"].str.rsplit("/", n=1).str[-1].value_counts().to_dict()
     assert by_file == {"calllog.db": key["copies"], "contacts2.db": key["only_old"]}
     assert "each shown once" in frame.attrs["warnings"][0]
+
+
+def test_loose_folder_names_the_databases_it_does_not_read(tmp_path: Path) -> None:
+    variant = write_loose_database(tmp_path, artifact="sms_android")
+    conn = sqlite3.connect(variant.exhibit / "notes.db")
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    conn.commit()
+    conn.close()
+    with pytest.warns(ForensicsWarning) as record:
+        ext = open_extraction(variant.exhibit)
+    said = [str(w.message) for w in record]
+    assert any("recognised by its schema" in m for m in said)
+    assert any(m.startswith("1 database(s) not read:") and "notes.db" in m for m in said)
+    with ext:
+        assert len(ext.read("android.sms")) > 0
+        assert any("notes.db (no known app schema)" in n for n in ext.notes)

@@ -621,6 +621,7 @@ def _by_schema(evidence: Evidence, owned: bool) -> Extraction | None:
     """An extraction of the SQLite databases whose schema a phone artifact knows, or None."""
     by_schema: dict[str, list[EvidenceFile]] = {}
     notes: list[str] = []
+    unknown: list[str] = []
     for source in _sqlite_files(evidence):
         try:
             # The readers announce a damaged -wal when they read; not twice.
@@ -628,9 +629,11 @@ def _by_schema(evidence: Evidence, owned: bool) -> Extraction | None:
                 warnings.simplefilter("ignore", ForensicsWarning)
                 with open_sqlite(source) as db:
                     ids = schema_artifacts(db)
-        except (ParseError, UnsupportedFormat):
+        except (ParseError, UnsupportedFormat) as exc:
+            unknown.append(f"{source.display_path} ({exc})")
             continue
         if not ids:
+            unknown.append(f"{source.display_path} (no known app schema)")
             continue
         for artifact_id in ids:
             by_schema.setdefault(artifact_id, []).append(source)
@@ -643,6 +646,8 @@ def _by_schema(evidence: Evidence, owned: bool) -> Extraction | None:
     android = sum(len(v) for k, v in by_schema.items() if k.startswith("android."))
     ios = sum(len(v) for k, v in by_schema.items() if k.startswith("ios."))
     system: OSName = "unknown" if android == ios else ("android" if android > ios else "ios")
+    if unknown:
+        notes.append(f"{len(unknown)} database(s) not read: {'; '.join(unknown)}")
     for note in notes:
         warnings.warn(note, ForensicsWarning, stacklevel=4)
     return Extraction(
