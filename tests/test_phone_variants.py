@@ -26,6 +26,7 @@ from forensics_datasets.phone_variants import (
     write_odd_plists,
     write_rooted,
     write_single_artifact,
+    write_user0_copy,
     write_whatsapp_tables,
 )
 
@@ -427,3 +428,33 @@ def test_loose_folder_names_the_databases_it_does_not_read(tmp_path: Path) -> No
     with ext:
         assert len(ext.read("android.sms")) > 0
         assert any("notes.db (no known app schema)" in n for n in ext.notes)
+
+
+def test_app_folders_under_both_android_names_are_read_once(tmp_path: Path) -> None:
+    """/data/user/0/<app> is /data/data/<app> on the device: byte-identical copies of each
+    database are read once, and said."""
+    variant = write_user0_copy(tmp_path, identical=True)
+    counts = variant.answer_key["counts"]
+    with (
+        open_extraction(variant.exhibit) as ext,
+        pytest.warns(ForensicsWarning, match="byte-identical copy") as record,
+    ):
+        assert len(ext.read("whatsapp_messages")) == counts["wa_messages"]  # not twice
+        assert len(ext.read("sms")) == counts["messages"]
+        assert len(ext.read("calls")) == counts["calls"]
+        frame = ext.read("android.whatsapp_messages")
+    assert frame["source_path"].str.startswith("/data/data/").all()
+    assert any("byte-identical" in n for n in frame.attrs["warnings"])
+    assert all("/data/user/0/" in str(w.message) for w in record)
+
+
+def test_copies_of_one_database_that_differ_are_both_read_and_said(tmp_path: Path) -> None:
+    variant = write_user0_copy(tmp_path, identical=False)
+    counts = variant.answer_key["counts"]
+    with open_extraction(variant.exhibit) as ext, pytest.warns(ForensicsWarning) as record:
+        sms = ext.read("android.sms")
+    said = [str(w.message) for w in record]
+    assert any("its bytes differ: both read" in m for m in said)
+    assert any("are copies of rows of another" in m for m in said)
+    # 54 SMS in /data/data, 53 of them again in /data/user/0: 54 shown once each.
+    assert len(sms) == counts["messages"] - 6  # 60 messages written, 6 of them MMS

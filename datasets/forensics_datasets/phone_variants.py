@@ -58,6 +58,7 @@ __all__ = [
     "write_odd_plists",
     "write_rooted",
     "write_single_artifact",
+    "write_user0_copy",
     "write_whatsapp_tables",
 ]
 
@@ -679,3 +680,29 @@ def write_android_calls_twice(out: str | Path, *, seed: int = 0) -> Variant:
         calls = len(key["scenario"]["calls"])
         exhibit = _pack(tree, out, "android_calls_twice", "dir", "Dump/")
     return Variant(exhibit, {"calls": calls + 1, "copies": calls, "only_old": 1})
+
+
+def write_user0_copy(
+    out: str | Path, *, identical: bool = True, container: Container = "zip", seed: int = 0
+) -> Variant:
+    """An Android extraction holding every app folder twice, as ``/data/data/<app>`` and as
+    ``/data/user/0/<app>`` (the same folder on the device: a tool that did not keep the link
+    copied both). With ``identical`` False the second mmssms.db lacks its last SMS (a copy
+    taken at another time)."""
+    out = Path(out)
+    with tempfile.TemporaryDirectory(prefix="variant-tree-") as tmp:
+        tree = Path(tmp)
+        key = _base_tree(tree, "android", seed, wal=False)
+        shutil.copytree(tree / "data" / "data", tree / "data" / "user" / "0")
+        if not identical:
+            conn = sqlite3.connect(
+                tree / "data" / "user" / "0" / _MMSSMS.removeprefix("data/data/")
+            )
+            conn.execute("DELETE FROM sms WHERE _id = (SELECT max(_id) FROM sms)")
+            conn.commit()
+            conn.execute("VACUUM")
+            conn.close()
+        exhibit = _pack(
+            tree, out, f"android_user0_{'same' if identical else 'differs'}", container, "Dump/"
+        )
+    return Variant(exhibit, {"identical": identical, "counts": _counts(key)})

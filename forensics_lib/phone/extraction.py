@@ -28,7 +28,9 @@ is announced with a :class:`~forensics_lib.errors.ForensicsWarning` and listed i
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -313,7 +315,9 @@ class Extraction:
             listed = candidates(self.evidence, art.spec, rule=rule)
             seen = {f.member for f in listed}
             loose = [f for f in self.by_schema.get(art.id, []) if f.member not in seen]
-            return sorted([*listed, *loose], key=lambda f: f.path) if loose else listed
+            if loose:
+                listed = sorted([*listed, *loose], key=lambda f: f.path)
+            return self._one_per_alias(art.id, listed)
         patterns = [glob_regex(g) for g in art.spec.globs]
         chosen = [f for f in self.backup if any(p.fullmatch(f.path) for p in patterns)]
         if rule is None:
@@ -328,6 +332,38 @@ class Extraction:
         sizes = ((p, f.file.member.size) for p, f in others.items())
         found = sniffed(art.spec, rule, sizes, head, stacklevel=4)
         return sorted([*chosen, *(others[p] for p in found)], key=lambda f: f.path)
+
+    def _one_per_alias(self, artifact_id: str, files: list[EvidenceFile]) -> list[EvidenceFile]:
+        """Drop a file that is a byte-identical copy of the same device file under its
+        other name (Android ``/data/user/0/<app>`` is ``/data/data/<app>``; tools that do
+        not keep the link copy both), with its ``-wal``; say so. Copies whose bytes differ
+        are both read (two states of one file) and announced."""
+        groups: dict[str, list[EvidenceFile]] = {}
+        for f in files:
+            groups.setdefault(_ALIAS.sub("/data/data/", f.path, count=1), []).append(f)
+        dropped: set[Member] = set()
+        for same in groups.values():
+            if len(same) < 2:
+                continue
+            same.sort(key=lambda f: (_ALIAS.search(f.path) is not None, f.path))
+            keep = same[0]
+            for other in same[1:]:
+                identical = keep.member.size == other.member.size and _fingerprint(
+                    keep
+                ) == _fingerprint(other)
+                if identical:
+                    dropped.add(other.member)
+                note = f"{artifact_id}: {other.display_path} is " + (
+                    f"a byte-identical copy of {keep.path} (the same device file under "
+                    "its other name): read once"
+                    if identical
+                    else f"the same device file as {keep.path} but its bytes differ: "
+                    "both read (two states of one file)"
+                )
+                if note not in self.notes:
+                    self.notes.append(note)
+                    warnings.warn(note, ForensicsWarning, stacklevel=6)
+        return [f for f in files if f.member not in dropped]
 
     def sources(self, artifact_id: str) -> list[Member]:
         """The members a parser would read for ``artifact_id``."""
@@ -403,9 +439,10 @@ class Extraction:
             warnings.warn_explicit(
                 item.message, item.category, item.filename, item.lineno, source=item.source
             )
-        recognised = {f.path for f in self.by_schema.get(artifact_id, [])}
+        mentioned = {f.path for f in self.by_schema.get(artifact_id, [])}
         notes = [
-            *(n for n in self.notes if any(p in n for p in recognised)),
+            *(n for n in self.notes if any(p in n for p in mentioned)),
+            *(n for n in self.notes if n.startswith(f"{artifact_id}: ")),
             *(n for f in frames for n in f.attrs.get("warnings", [])),
             *(str(w.message) for w in caught if issubclass(w.category, ForensicsWarning)),
         ]
@@ -488,6 +525,23 @@ class Extraction:
         """Every dated event of every artifact, one UTC timeline."""
         frames = [f for f in self.read_all().values() if not f.empty]
         return timeline.build({self.name: frames}, specs=self.specs())
+
+
+_ALIAS = re.compile(r"/data/user/0/")
+
+
+def _fingerprint(f: EvidenceFile) -> tuple[tuple[int, str], ...]:
+    """Size and SHA-256 of a file and of its ``-wal`` (what SQLite would read)."""
+    out = []
+    for item in (f, f.sibling("-wal")):
+        if item is None:
+            continue
+        digest = hashlib.sha256()
+        with item.open() as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+        out.append((item.member.size, digest.hexdigest()))
+    return tuple(out)
 
 
 def _without_copies(artifact_id: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
