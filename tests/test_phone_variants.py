@@ -276,9 +276,11 @@ def test_damaged_wal_inside_a_zip(tmp_path: Path) -> None:
         pytest.warns(ForensicsWarning, match="checksum does not match") as record,
     ):
         frame = ext.read("android.sms")
+        both = ext.read("sms")  # SMS and MMS of the same mmssms.db: the note is kept
     assert len(frame) == key["rows"]
     text = str(record[0].message)
     assert f"{key['applied_frames']} of its {key['wal_frames']} complete frame(s)" in text
+    assert text in both.attrs["warnings"]
 
 
 def test_database_notes_say_what_was_not_applied(tmp_path: Path) -> None:

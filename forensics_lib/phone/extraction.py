@@ -414,11 +414,15 @@ class Extraction:
     def read(self, artifact: str) -> pd.DataFrame:
         """The artifact as one DataFrame (every file of it, with ``source_path``/``row_id``)."""
         ids = self.ids_for(artifact)
-        frames = [self._read_id(i) for i in ids]
-        frames = [f for f in frames if not f.empty] or frames[:1]
-        if len(frames) == 1:
+        read = [self._read_id(i) for i in ids]
+        frames = [f for f in read if not f.empty] or read[:1]
+        if len(frames) == 1 and len(read) == 1:
             return frames[0]
-        return pd.concat(frames, ignore_index=True)
+        result = frames[0].copy() if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        said = list(dict.fromkeys(n for f in read for n in f.attrs.get("warnings", [])))
+        if said:
+            result.attrs["warnings"] = said
+        return result
 
     def _read_id(self, artifact_id: str) -> pd.DataFrame:
         if artifact_id in self._cache:
