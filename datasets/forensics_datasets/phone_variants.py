@@ -79,6 +79,8 @@ ROOTS: dict[str, tuple[str, tuple[OS, ...]]] = {
     "filesystem2": ("filesystem2/", ("android", "ios")),
     "fs": ("fs/", ("android", "ios")),
     "Dump": ("Dump/", ("android", "ios")),
+    # the /data partition dumped on its own: userdata/data/<app>, no /system
+    "userdata": ("Dump/", ("android",)),
 }
 
 _MSGSTORE = "data/data/com.whatsapp/databases/msgstore.db"
@@ -123,6 +125,9 @@ def _reroot(tree: Path, root: str) -> None:
     if root in ("var", "slash_var") and (tree / "private" / "var").is_dir():
         shutil.move(tree / "private" / "var", tree / "var")
         (tree / "private").rmdir()
+    if root == "userdata" and (tree / "data").is_dir():
+        shutil.move(tree / "data", tree / "userdata")
+        shutil.rmtree(tree / "system", ignore_errors=True)
     if root == "data_user_0" and (tree / "data" / "data").is_dir():
         (tree / "data" / "user").mkdir(parents=True)
         shutil.move(tree / "data" / "data", tree / "data" / "user" / "0")

@@ -246,9 +246,33 @@ def _score(paths: Iterable[str]) -> tuple[int, int]:
     return android, ios
 
 
+def _artifact_score(paths: Iterable[str]) -> tuple[int, int]:
+    """How many paths an ``android.*`` and an ``ios.*`` parser's globs match (at any depth:
+    the globs start with ``**``), for an exhibit whose folders above the app data are not a
+    device root (an Android userdata partition dumped as ``userdata/data/<app>``)."""
+    globs = [
+        (glob_regex(g), art.id.split(".", 1)[0])
+        for art in phone_artifacts()
+        if art.id.startswith(("android.", "ios."))
+        for g in art.spec.globs
+    ]
+    android = ios = 0
+    for path in paths:
+        for regex, system in globs:
+            if regex.fullmatch(path):
+                android += system == "android"
+                ios += system == "ios"
+                break
+    return android, ios
+
+
 def detect_os(evidence: Evidence) -> OSName:
-    """``android`` or ``ios`` by which OS's device paths the exhibit holds (the majority)."""
-    android, ios = _score(m.path for m in evidence.files())
+    """``android`` or ``ios`` by which OS's device paths the exhibit holds (the majority);
+    where those say nothing, by which OS's artifact paths it holds, at any depth."""
+    paths = [m.path for m in evidence.files()]
+    android, ios = _score(paths)
+    if android == ios:
+        android, ios = _artifact_score(paths)
     if android == ios:
         return "unknown"
     return "android" if android > ios else "ios"
