@@ -246,6 +246,13 @@ def _score(paths: Iterable[str]) -> tuple[int, int]:
     return android, ios
 
 
+# Artifact paths that do not tell a phone's OS: photos (any camera card has a DCIM), and
+# files macOS keeps at the same paths (Safari History.db, the known-networks plist).
+_NOT_OS_EVIDENCE = frozenset(
+    {"android.media", "ios.media", "ios.browser_history", "ios.wifi_networks"}
+)
+
+
 def _artifact_score(paths: Iterable[str]) -> tuple[int, int]:
     """How many paths an ``android.*`` and an ``ios.*`` parser's globs match (at any depth:
     the globs start with ``**``), for an exhibit whose folders above the app data are not a
@@ -253,7 +260,7 @@ def _artifact_score(paths: Iterable[str]) -> tuple[int, int]:
     globs = [
         (glob_regex(g), art.id.split(".", 1)[0])
         for art in phone_artifacts()
-        if art.id.startswith(("android.", "ios."))
+        if art.id.startswith(("android.", "ios.")) and art.id not in _NOT_OS_EVIDENCE
         for g in art.spec.globs
     ]
     android = ios = 0
