@@ -302,6 +302,7 @@ class Extraction:
     #: How this extraction was read where it was not by device path (announced too).
     notes: list[str] = field(default_factory=list)
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _said: set[str] = field(default_factory=set, repr=False)
     _found: dict[str, list[EvidenceFile] | list[BackupFile]] = field(
         default_factory=dict, repr=False
     )
@@ -471,6 +472,10 @@ class Extraction:
             else:
                 result = _without_copies(artifact_id, frames)
         for item in caught:
+            said = str(item.message)
+            if issubclass(item.category, ForensicsWarning) and said in self._said:
+                continue  # one -wal read for SMS and MMS: announced once per extraction
+            self._said.add(said)
             warnings.warn_explicit(
                 item.message, item.category, item.filename, item.lineno, source=item.source
             )
