@@ -7,20 +7,25 @@
 * Property lists: :func:`plistlib.loads`, whose XML parser already rejects entity
   declarations (CPython ``plistlib._PlistParser.handle_entity_decl``); binary plists hold no
   entities. Every library error becomes a :class:`~forensics_lib.errors.ParseError`.
+* Values read from a property list are checked for their type with :func:`plist_value`: a
+  key holding a dictionary where a string is expected (or data, an array, ...) is a
+  :class:`~forensics_lib.errors.ParseError` naming the key and both types, never a
+  traceback or ``str()`` of a dictionary shown as a version number.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import plistlib
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 from xml.parsers import expat
 
 from forensics_lib.errors import ParseError
 
-__all__ = ["MAX_DOCUMENT_BYTES", "parse_plist", "parse_xml"]
+__all__ = ["MAX_DOCUMENT_BYTES", "parse_plist", "parse_xml", "plist_kind", "plist_value"]
 
 MAX_DOCUMENT_BYTES = 256 * 2**20  # one XML/plist document; larger is refused
 
@@ -109,3 +114,55 @@ def parse_plist(data: bytes, path: str) -> Any:
         expat.ExpatError,
     ) as exc:
         raise ParseError(path, None, f"not a readable property list: {exc}") from None
+
+
+# The property list types (https://developer.apple.com/documentation/foundation/propertylistserialization)
+# as plistlib returns them, named as a person reading the plist would call them.
+_PLIST_KINDS: tuple[tuple[type, str], ...] = (
+    (bool, "a boolean"),
+    (int, "an integer"),
+    (float, "a real"),
+    (str, "a string"),
+    (bytes, "data"),
+    (dt.datetime, "a date"),
+    (dict, "a dictionary"),
+    (list, "an array"),
+    (plistlib.UID, "a UID"),
+)
+
+
+def plist_kind(value: object) -> str:
+    """What a property list value is, in plist words: ``a string``, ``a dictionary``, ..."""
+    for kind, name in _PLIST_KINDS:
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def plist_value(
+    container: Mapping[str, Any],
+    key: str,
+    expected: type | tuple[type, ...],
+    path: str,
+    *,
+    where: str = "",
+) -> Any:
+    """``container[key]`` when it is of an ``expected`` type; None when absent.
+
+    A value of another type raises :class:`ParseError` naming the key (inside ``where``, e.g.
+    ``"Lockdown"``), what it holds and what was expected. A boolean is not accepted where an
+    integer is expected unless ``bool`` is listed (plistlib's ``True`` is an ``int``)."""
+    value = container.get(key)
+    if value is None:
+        return None
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    if isinstance(value, kinds) and (bool in kinds or not isinstance(value, bool)):
+        return value
+    wanted = " or ".join(plist_kind_name(k) for k in kinds)
+    place = f"{where}/{key}" if where else key
+    raise ParseError(path, None, f"key {place!r} holds {plist_kind(value)}, expected {wanted}")
+
+
+def plist_kind_name(kind: type) -> str:
+    """The plist name of a Python type (``str`` -> ``a string``)."""
+    return next((name for k, name in _PLIST_KINDS if k is kind), kind.__name__)

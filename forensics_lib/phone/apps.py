@@ -27,15 +27,16 @@ from __future__ import annotations
 
 import base64
 import struct
+import warnings
 import xml.etree.ElementTree as ET
 from typing import Any
 
 import pandas as pd
 
 from forensics_lib import times
-from forensics_lib.errors import ParseError
+from forensics_lib.errors import ForensicsWarning, ParseError
 from forensics_lib.phone._common import fetch, finish, missing_schema, open_db
-from forensics_lib.phone._safe import parse_plist
+from forensics_lib.phone._safe import parse_plist, plist_kind
 from forensics_lib.phone.wifi import read_document, safe_xml
 from forensics_lib.registry import artifact
 from forensics_lib.schema import (
@@ -365,17 +366,26 @@ def read_ios_apps(source: Source) -> pd.DataFrame:
         )
         where = db.path
     info = []
-    for value in raw["value"]:
+    unreadable: list[str] = []
+    for row_id, value in zip(raw["id"], raw["value"], strict=True):
         try:
             data = bytes(value) if isinstance(value, bytes | bytearray | memoryview) else b""
             info.append(_unarchive(parse_plist(data, where)) if data else {})
-        except ParseError:
+        except ParseError as exc:
             info.append({})  # one unreadable blob: the app id is still a fact
+            unreadable.append(f"kvs row {row_id}: {exc.reason}")
 
     def field(name: str) -> pd.Series:
-        return pd.Series(
-            [i.get(name) if isinstance(i.get(name), str) else None for i in info], dtype="str"
-        )
+        values = []
+        for row_id, item in zip(raw["id"], info, strict=True):
+            value = item.get(name)
+            if value is not None and not isinstance(value, str):
+                unreadable.append(
+                    f"kvs row {row_id}: key {name!r} holds {plist_kind(value)}, expected a string"
+                )
+                value = None
+            values.append(value)
+        return pd.Series(values, dtype="str")
 
     n = len(raw)
     bundle = field("bundleIdentifier")
@@ -394,4 +404,12 @@ def read_ios_apps(source: Source) -> pd.DataFrame:
         },
         copy=False,
     )
-    return finish(frame, IOS_APPS, source, raw["id"])
+    out = finish(frame, IOS_APPS, source, raw["id"])
+    if unreadable:
+        note = (
+            f"{IOS_APPS.id}: {where}: compatibilityInfo not read for {len(unreadable)} "
+            f"value(s) (the app ids are kept): {'; '.join(unreadable)}"
+        )
+        warnings.warn(note, ForensicsWarning, stacklevel=2)
+        out.attrs["warnings"] = [note]
+    return out

@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from forensics_lib.errors import EncryptedContent, ParseError
 from forensics_lib.evidence import Evidence, EvidenceFile, Member
-from forensics_lib.phone._safe import parse_plist
+from forensics_lib.phone._safe import parse_plist, plist_kind, plist_value
 from forensics_lib.sqlite import open_sqlite
 
 __all__ = [
@@ -124,15 +124,24 @@ def backup_info(evidence: Evidence, root: str) -> dict[str, Any]:
     manifest = _member(evidence, f"{root}/Manifest.plist")
     if manifest is None:
         raise ParseError(evidence.path, None, "backup without Manifest.plist")
-    data = parse_plist(evidence.read_bytes(manifest), f"{evidence.name}!{manifest.path}")
+    where = f"{evidence.name}!{manifest.path}"
+    data = parse_plist(evidence.read_bytes(manifest), where)
     if not isinstance(data, dict):
-        raise ParseError(evidence.path, 0, "Manifest.plist is not a dictionary")
+        raise ParseError(where, 0, f"Manifest.plist holds {plist_kind(data)}, not a dictionary")
+    # Read before any file: whether the backup is encrypted (a string "true" is no answer).
+    plist_value(data, "IsEncrypted", (bool, int), where)
     info_member = _member(evidence, f"{root}/Info.plist")
     info: dict[str, Any] = {}
+    info_where = f"{evidence.name}!{root}/Info.plist"
     if info_member is not None:
-        parsed = parse_plist(evidence.read_bytes(info_member), f"{evidence.name}!/Info.plist")
-        info = parsed if isinstance(parsed, dict) else {}
-    return {"manifest": data, "info": info}
+        info_where = f"{evidence.name}!{info_member.path}"
+        parsed = parse_plist(evidence.read_bytes(info_member), info_where)
+        if not isinstance(parsed, dict):
+            raise ParseError(
+                info_where, 0, f"Info.plist holds {plist_kind(parsed)}, not a dictionary"
+            )
+        info = parsed
+    return {"manifest": data, "info": info, "paths": {"manifest": where, "info": info_where}}
 
 
 def backup_files(evidence: Evidence, root: str) -> list[BackupFile]:

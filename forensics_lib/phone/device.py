@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from forensics_lib.errors import ParseError
-from forensics_lib.phone._safe import parse_plist
+from forensics_lib.phone._safe import parse_plist, plist_kind, plist_value
 from forensics_lib.registry import artifact
 from forensics_lib.schema import STR, ArtifactSpec, Column, conform
 from forensics_lib.sources import Source, display_path, open_binary, source_path
@@ -99,14 +99,17 @@ def read_device(source: Source) -> pd.DataFrame:
     data = _read_capped(source)
     row: dict[str, str | None] = {c.name: None for c in DEVICE.columns}
     if data.startswith((b"bplist00", b"<?xml")) or b"<plist" in data[:512]:
-        plist = parse_plist(data, display_path(source))
+        where = display_path(source)
+        plist = parse_plist(data, where)
         if not isinstance(plist, dict):
-            raise ParseError(display_path(source), 0, "SystemVersion.plist is not a dictionary")
+            raise ParseError(
+                where, 0, f"SystemVersion.plist holds {plist_kind(plist)}, not a dictionary"
+            )
         row.update(
             os="iOS",
             make="Apple",
-            os_version=_str(plist.get("ProductVersion")),
-            build=_str(plist.get("ProductBuildVersion")),
+            os_version=_str(plist_value(plist, "ProductVersion", (str, int, float), where)),
+            build=_str(plist_value(plist, "ProductBuildVersion", (str, int), where)),
         )
     else:
         props = parse_build_prop(data)

@@ -13,6 +13,16 @@ Sources (read, not copied):
   byte length as a typedstream integer (one byte below 0x80; ``81`` + 2 bytes LE; ``82`` + 4
   bytes LE: ``TAG_INTEGER_2 = 0x81``, ``TAG_INTEGER_4 = 0x82`` in dgelessus/python-typedstream
   ``typedstream/stream.py``), then the UTF-8 bytes.
+* iOS 5 and older ``sms.db`` keep another ``message`` table under the same name: no
+  ``handle_id``/``is_from_me``, but ``address``, ``date`` in Unix **seconds**, ``text``,
+  ``flags`` (2 received, 3 sent, 33 failed, 129 deleted) and ``read``; iOS 5 adds iMessage
+  rows (``is_madrid`` = 1, ``madrid_handle``) whose times this reader does not verify: they
+  are counted and announced, not shown (schema as dumped from an iOS 4 sms.db,
+  ``CREATE TABLE message (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, address TEXT, date
+  INTEGER, text TEXT, flags INTEGER, replace INTEGER, svc_center TEXT, group_id INTEGER,
+  ...``; flags as the iOS 5-era sms.db queries word them; linuxsleuthing.blogspot.com
+  "Who's Texting? The iOS6 sms.db" on the change to ``handle``/``is_from_me``). The schema
+  is chosen by the columns present.
 * ``/private/var/mobile/Library/CallHistoryDB/CallHistory.storedata``: Core Data table
   ``ZCALLRECORD``: ``ZDATE`` Cocoa seconds (REAL), ``ZDURATION`` s, ``ZORIGINATED`` 1 outgoing,
   ``ZANSWERED``, ``ZCALLTYPE`` 0 third-party app, 1 phone, 8 FaceTime video, 16 FaceTime audio,
@@ -47,6 +57,7 @@ from forensics_lib.phone._common import (
 from forensics_lib.registry import artifact
 from forensics_lib.schema import ArtifactSpec, TimelineRule, empty_frame
 from forensics_lib.sources import Source, display_path
+from forensics_lib.sqlite import SqliteDatabase
 
 __all__ = [
     "CALL_SERVICES",
@@ -164,12 +175,80 @@ def cocoa_auto(raw: pd.Series) -> pd.Series:
 
 _SMS_REQUIRED = ("ROWID", "text", "date", "is_from_me", "handle_id")
 _SMS_OPTIONAL = ("attributedBody", "is_read", "service", "subject")
+_LEGACY_SMS = ("ROWID", "address", "date", "text", "flags")
+# iOS 5 and older message.flags: 2 received, 3 sent, 33 send failed, 129 deleted.
+LEGACY_SMS_FLAGS: dict[int, str] = {2: "inbox", 3: "sent", 33: "failed", 129: "deleted"}
+
+
+def _legacy_sms(db: SqliteDatabase, source: Source) -> tuple[pd.DataFrame, list[str]]:
+    """iOS 5 and older ``sms.db`` (see the module notes)."""
+    cols = select_list(db, "message", "m", (*_LEGACY_SMS, "read", "subject", "group_id"))
+    madrid = "m.is_madrid" if db.has_columns("message", "is_madrid") else "0"
+    raw = fetch(
+        db,
+        f"SELECT {cols}, {madrid} AS madrid FROM message AS m ORDER BY m.ROWID",
+        {
+            "ROWID": "int",
+            "date": "int",
+            "flags": "int",
+            "read": "int",
+            "group_id": "int",
+            "madrid": "int",
+        },
+    )
+    imessage = raw["madrid"].eq(1).fillna(False).to_numpy()
+    notes = []
+    if imessage.any():
+        notes.append(
+            f"{IOS_SMS.id}: {display_path(source)}: iOS 5 sms.db: {int(imessage.sum())} "
+            "iMessage (madrid) row(s) not read (their time base is not verified here); "
+            f"{int((~imessage).sum())} SMS read"
+        )
+        warnings.warn(notes[0], ForensicsWarning, stacklevel=3)
+        raw = raw.loc[~imessage].reset_index(drop=True)
+    flags = raw["flags"]
+    frame = pd.DataFrame(
+        {
+            "row_id": raw["ROWID"],
+            "time": times.from_unix_s(raw["date"].where(raw["date"].ne(0))),
+            "direction": pd.Series(
+                np.select(
+                    [flags.eq(2).fillna(False).to_numpy(), flags.notna().to_numpy()],
+                    ["incoming", "outgoing"],
+                    "",
+                ),
+                dtype="str",
+            ).replace("", None),
+            "address": raw["address"],
+            "body": raw["text"],
+            "type": flags,
+            "type_label": labels(flags, LEGACY_SMS_FLAGS),
+            "service": pd.Series("SMS", index=raw.index, dtype="str"),
+            "read": raw["read"].astype("boolean"),
+            "thread_id": raw["group_id"],
+            "subject": raw["subject"],
+            "time_raw": raw["date"],
+        },
+        copy=False,
+    )
+    return frame, notes
 
 
 @artifact(IOS_SMS)
 def read_sms(source: Source) -> pd.DataFrame:
-    """iOS ``sms.db``: one row per message, the text recovered from ``attributedBody``."""
+    """iOS ``sms.db``: one row per message, the text recovered from ``attributedBody``
+    (iOS 6+), or the iOS 5 and older table of the same name (chosen by its columns)."""
     with open_db(source) as db:
+        present = db.columns("message")
+        if any(c not in present for c in ("is_from_me", "handle_id")) and all(
+            c in present for c in _LEGACY_SMS
+        ):
+            legacy, notes = _legacy_sms(db, source)
+            out = finish(legacy.drop(columns="row_id"), IOS_SMS, source, legacy["row_id"])
+            out.attrs["schema"] = "ios-5"
+            if notes:
+                out.attrs["warnings"] = notes
+            return out
         if missing_schema(db, "message", _SMS_REQUIRED, IOS_SMS.id):
             return empty_frame(IOS_SMS)
         cols = select_list(db, "message", "m", (*_SMS_REQUIRED, *_SMS_OPTIONAL))

@@ -374,21 +374,82 @@ def _legacy_messages(db: SqliteDatabase) -> pd.DataFrame:
     )
 
 
+def _is_legacy_placeholder(frame: pd.DataFrame) -> pd.Series:
+    """The row WhatsApp's MessagesTable inserts first (``key_remote_jid`` and ``key_id``
+    '-1'): not a message."""
+    result: pd.Series = frame["chat_jid"].eq("-1").fillna(False) & frame["key_id"].eq("-1").fillna(
+        False
+    )
+    return result
+
+
+def _both_tables(modern: pd.DataFrame, legacy: pd.DataFrame, where: str) -> pd.DataFrame:
+    """Messages from a msgstore.db holding both tables: the one with messages, or both
+    without duplicates (same ``key_id`` and direction: the ``message`` row is kept)."""
+    counts = f"'message' {len(modern)}, 'messages' {len(legacy)}"
+    if legacy.empty:
+        modern.attrs["tables"] = {"read": ["message"], "message": len(modern), "messages": 0}
+        return modern
+    if modern.empty:
+        note = (
+            f"{ANDROID_WA_MESSAGES.id}: {where}: the new table 'message' holds no message "
+            f"(only its placeholder row) and the legacy table 'messages' holds {len(legacy)}: "
+            "read 'messages' (schema android-legacy)"
+        )
+        chosen = legacy
+        read = ["messages"]
+    else:
+        key = ["key_id", "direction"]
+        seen = pd.MultiIndex.from_frame(modern[key].astype("object"))
+        dup = pd.MultiIndex.from_frame(legacy[key].astype("object")).isin(seen)
+        dup &= legacy["key_id"].notna().to_numpy()
+        chosen = pd.concat([modern, legacy.loc[~dup]], ignore_index=True)
+        note = (
+            f"{ANDROID_WA_MESSAGES.id}: {where}: both message tables hold messages ({counts}): "
+            f"read both; {int(dup.sum())} legacy row(s) with a key_id already in 'message' "
+            f"left out as duplicates, {len(chosen)} messages in all (see the schema column)"
+        )
+        read = ["message", "messages"]
+    warnings.warn(note, ForensicsWarning, stacklevel=3)
+    chosen.attrs["tables"] = {"read": read, "message": len(modern), "messages": len(legacy)}
+    chosen.attrs["warnings"] = [*chosen.attrs.get("warnings", []), note]
+    return chosen
+
+
 @artifact(ANDROID_WA_MESSAGES)
 def read_android_messages(source: Source) -> pd.DataFrame:
-    """Android ``msgstore.db`` messages, modern ``message`` or legacy ``messages`` table."""
+    """Android ``msgstore.db`` messages, modern ``message`` or legacy ``messages`` table.
+
+    Chosen by content, not by which table exists: a database holding both (an app that
+    created the new table before migrating, a migration caught half-way, a migrated one
+    keeping the old table) gives the messages of whichever holds them, or of both without
+    duplicates, and says which (a :class:`ForensicsWarning`, ``attrs["warnings"]``,
+    ``attrs["tables"]``, and the ``schema`` column)."""
     with open_db(source) as db:
-        modern = db.columns("message")
-        legacy = db.columns("messages")
-        if modern and all(c in modern for c in _MODERN):
-            frame = _modern_messages(db)
-        elif legacy and all(c in legacy for c in _LEGACY):
-            frame = _legacy_messages(db)
-        else:
-            table, need = ("message", _MODERN) if modern or not legacy else ("messages", _LEGACY)
+        modern_cols = db.columns("message")
+        legacy_cols = db.columns("messages")
+        has_modern = bool(modern_cols) and all(c in modern_cols for c in _MODERN)
+        has_legacy = bool(legacy_cols) and all(c in legacy_cols for c in _LEGACY)
+        if not (has_modern or has_legacy):
+            use_modern = bool(modern_cols) or not legacy_cols
+            table, need = ("message", _MODERN) if use_modern else ("messages", _LEGACY)
             missing_schema(db, table, need, ANDROID_WA_MESSAGES.id)
             return empty_frame(ANDROID_WA_MESSAGES)
-    return finish(frame.drop(columns="row_id"), ANDROID_WA_MESSAGES, source, frame["row_id"])
+        modern = _modern_messages(db) if has_modern else None
+        legacy = _legacy_messages(db) if has_legacy else None
+    if legacy is not None:
+        legacy = legacy.loc[~_is_legacy_placeholder(legacy)].reset_index(drop=True)
+    if modern is not None and legacy is not None:
+        frame = _both_tables(modern, legacy, display_path(source))
+    elif modern is not None:
+        frame = modern
+    else:
+        assert legacy is not None  # one of the two tables was readable
+        frame = legacy
+    attrs = dict(frame.attrs)
+    out = finish(frame.drop(columns="row_id"), ANDROID_WA_MESSAGES, source, frame["row_id"])
+    out.attrs.update(attrs)
+    return out
 
 
 _ANDROID_CALL = ("_id", "jid_row_id", "from_me", "call_id", "timestamp", "duration")

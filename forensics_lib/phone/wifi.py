@@ -21,14 +21,15 @@ One row per network; ``row_id`` is its position in the file (1-based).
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 import xml.etree.ElementTree as ET
 from typing import Any
 
 import pandas as pd
 
 from forensics_lib import times
-from forensics_lib.errors import ParseError
-from forensics_lib.phone._safe import parse_plist, parse_xml
+from forensics_lib.errors import ForensicsWarning, ParseError
+from forensics_lib.phone._safe import parse_plist, parse_xml, plist_kind, plist_value
 from forensics_lib.registry import artifact
 from forensics_lib.schema import BOOL, INT, STR, TIME, ArtifactSpec, Column, TimelineRule, conform
 from forensics_lib.sources import Source, display_path, open_binary, source_path
@@ -180,48 +181,80 @@ def read_android_wifi(source: Source) -> pd.DataFrame:
     return _frame(rows, ANDROID_WIFI, source)
 
 
-def _date(value: object) -> dt.datetime | None:
-    return value if isinstance(value, dt.datetime) else None
+def _typed(
+    entry: dict[str, Any], key: str, kinds: type | tuple[type, ...], where: str, name: str
+) -> Any:
+    """``entry[key]`` checked with :func:`plist_value` (the key named inside its network)."""
+    return plist_value(entry, key, kinds, where, where=name)
+
+
+def _ios_network(key: str, entry: dict[str, Any], where: str) -> dict[str, Any]:
+    raw_ssid = _typed(entry, "SSID", (bytes, str), where, key)
+    if isinstance(raw_ssid, bytes):
+        ssid: str | None = raw_ssid.decode("utf-8", errors="replace")
+    elif isinstance(raw_ssid, str):
+        ssid = raw_ssid
+    else:
+        ssid = str(key).removeprefix("wifi.network.ssid.")
+    bss_list = _typed(entry, "BSSList", list, where, key) or []
+    bss = []
+    for n, item in enumerate(bss_list):
+        if not isinstance(item, dict):
+            raise ParseError(
+                where,
+                None,
+                f"key '{key}/BSSList/{n}' holds {plist_kind(item)}, expected a dictionary",
+            )
+        bss.append(item)
+    dates = [
+        _typed(entry, k, dt.datetime, where, key) for k in ("JoinedByUserAt", "JoinedBySystemAt")
+    ]
+    dates += [
+        _typed(b, "LastAssociatedAt", dt.datetime, where, f"{key}/BSSList/{n}")
+        for n, b in enumerate(bss)
+    ]
+    joined = [d for d in dates if d is not None]
+    bssid = _typed(bss[0], "BSSID", str, where, f"{key}/BSSList/0") if bss else None
+    return {
+        "time": _typed(entry, "AddedAt", dt.datetime, where, key),
+        "last_connected": max(joined) if joined else None,
+        "ssid": ssid,
+        "bssid": bssid or None,
+        "security_raw": _typed(entry, "SupportedSecurityTypes", int, where, key),
+        "hidden": _typed(entry, "Hidden", bool, where, key),
+    }
 
 
 @artifact(IOS_WIFI)
 def read_ios_wifi(source: Source) -> pd.DataFrame:
-    """``com.apple.wifi.known-networks.plist``: one row per known network."""
+    """``com.apple.wifi.known-networks.plist``: one row per known network.
+
+    A network whose entry is not a dictionary, or whose keys hold unexpected types, is left
+    out and named (the key and both types) in a :class:`ForensicsWarning` and in
+    ``attrs["warnings"]``; the other networks are read."""
     where = display_path(source)
     plist = parse_plist(read_document(source), where)
     if not isinstance(plist, dict):
-        raise ParseError(where, 0, "known-networks plist is not a dictionary")
-    rows = []
-    for key, entry in plist.items():
-        if not isinstance(entry, dict):
-            continue
-        raw_ssid = entry.get("SSID")
-        if isinstance(raw_ssid, bytes):
-            ssid: str | None = raw_ssid.decode("utf-8", errors="replace")
-        elif isinstance(raw_ssid, str):
-            ssid = raw_ssid
-        else:
-            ssid = str(key).removeprefix("wifi.network.ssid.")
-        bss = [b for b in entry.get("BSSList", []) if isinstance(b, dict)]
-        joined = [
-            d
-            for d in (
-                _date(entry.get("JoinedByUserAt")),
-                _date(entry.get("JoinedBySystemAt")),
-                *(_date(b.get("LastAssociatedAt")) for b in bss),
-            )
-            if d is not None
-        ]
-        security = entry.get("SupportedSecurityTypes")
-        hidden = entry.get("Hidden")
-        rows.append(
-            {
-                "time": _date(entry.get("AddedAt")),
-                "last_connected": max(joined) if joined else None,
-                "ssid": ssid,
-                "bssid": str(bss[0].get("BSSID")) if bss and bss[0].get("BSSID") else None,
-                "security_raw": security if isinstance(security, int) else None,
-                "hidden": hidden if isinstance(hidden, bool) else None,
-            }
+        raise ParseError(
+            where, 0, f"known-networks plist holds {plist_kind(plist)}, not a dictionary"
         )
-    return _frame(rows, IOS_WIFI, source)
+    rows = []
+    skipped: list[str] = []
+    for key, entry in plist.items():
+        try:
+            if not isinstance(entry, dict):
+                raise ParseError(
+                    where, None, f"key {key!r} holds {plist_kind(entry)}, expected a dictionary"
+                )
+            rows.append(_ios_network(str(key), entry, where))
+        except ParseError as exc:
+            skipped.append(exc.reason)
+    frame = _frame(rows, IOS_WIFI, source)
+    if skipped:
+        note = (
+            f"{IOS_WIFI.id}: {where}: {len(skipped)} of {len(plist)} network(s) skipped: "
+            + "; ".join(skipped)
+        )
+        warnings.warn(note, ForensicsWarning, stacklevel=2)
+        frame.attrs["warnings"] = [note]
+    return frame
