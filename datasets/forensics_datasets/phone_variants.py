@@ -44,7 +44,12 @@ import pandas as pd
 from forensics_datasets.phone import make_phone_extraction
 from forensics_datasets.phone._pack import pack
 from forensics_datasets.phone.whatsapp import LEGACY_SCHEMA, MODERN_SCHEMA
-from forensics_datasets.sqlite_files import fix_wal_salts
+from forensics_datasets.sqlite_files import (
+    WAL_FRAME_HEADER,
+    WAL_HEADER,
+    fix_wal_salts,
+    wal_checksum,
+)
 
 __all__ = [
     "DAMAGES",
@@ -344,19 +349,6 @@ def write_whatsapp_tables(
 
 # -- damaged WAL ---------------------------------------------------------------------------
 
-_WAL_HEADER = 32
-_FRAME_HEADER = 24
-
-
-def _wal_checksum(data: bytes, s1: int, s2: int, fmt: str) -> tuple[int, int]:
-    """https://www.sqlite.org/fileformat2.html#checksum_algorithm"""
-    words = struct.unpack(f"{fmt}{len(data) // 4}I", data)
-    for i in range(0, len(words), 2):
-        s1 = (s1 + words[i] + s2) & 0xFFFFFFFF
-        s2 = (s2 + words[i + 1] + s1) & 0xFFFFFFFF
-    return s1, s2
-
-
 def _commit_per_row(db: Path, table: str, key: str, tail: int) -> list[dict[str, Any]]:
     """Move the last ``tail`` rows of ``table`` into a ``-wal``, one commit per row, as a
     live app leaves them; return per commit the row key and the WAL frame range."""
@@ -378,12 +370,12 @@ def _commit_per_row(db: Path, table: str, key: str, tail: int) -> list[dict[str,
         marks = ", ".join("?" for _ in columns)
         for row in rows:
             before = (
-                (wal.stat().st_size - _WAL_HEADER) // (page_size + _FRAME_HEADER)
+                (wal.stat().st_size - WAL_HEADER) // (page_size + WAL_FRAME_HEADER)
                 if (wal.exists() and wal.stat().st_size)
                 else 0
             )
             conn.execute(f'INSERT INTO "{table}" VALUES ({marks})', row)
-            after = (wal.stat().st_size - _WAL_HEADER) // (page_size + _FRAME_HEADER)
+            after = (wal.stat().st_size - WAL_HEADER) // (page_size + WAL_FRAME_HEADER)
             commits.append({"key": row[columns.index(key)], "frames": [before + 1, after]})
         shutil.copyfile(work, db)
         shutil.copyfile(wal, db.with_name(db.name + "-wal"))
@@ -397,25 +389,25 @@ def _damage(wal: Path, damage: Damage, frame: int) -> None:
     data = bytearray(wal.read_bytes())
     magic, _v, page_size = struct.unpack(">3I", data[:12])
     fmt = ">" if magic & 1 else "<"
-    size = _FRAME_HEADER + page_size
-    at = _WAL_HEADER + (frame - 1) * size
+    size = WAL_FRAME_HEADER + page_size
+    at = WAL_HEADER + (frame - 1) * size
     if damage == "salt":  # this frame and the rest belong to an earlier WAL generation
         for pos in range(at, len(data) - size + 1, size):
             data[pos + 8 : pos + 16] = struct.pack(">2I", 0x0BADC0DE, 0x0EA71E55)
     elif damage == "checksum":  # one byte of the page changed after it was written
-        data[at + _FRAME_HEADER + page_size // 2] ^= 0xFF
+        data[at + WAL_FRAME_HEADER + page_size // 2] ^= 0xFF
     elif damage == "torn":  # the copy stopped in the middle of the last frame
-        del data[_WAL_HEADER + (frame - 1) * size + size // 2 :]
+        del data[WAL_HEADER + (frame - 1) * size + size // 2 :]
     elif damage == "header":  # the WAL header checksum no longer matches
         data[24] ^= 0xFF
     elif damage == "uncommitted":  # the last frame is valid but is no commit frame
-        if frame != (len(data) - _WAL_HEADER) // size:
+        if frame != (len(data) - WAL_HEADER) // size:
             raise ValueError("uncommitted damage applies to the last frame")
         data[at + 4 : at + 8] = b"\x00\x00\x00\x00"
         previous = at - size + 16 if frame > 1 else 24  # the cumulative checksum so far
         s1, s2 = struct.unpack(">2I", data[previous : previous + 8])
-        s1, s2 = _wal_checksum(bytes(data[at : at + 8]), s1, s2, fmt)
-        s1, s2 = _wal_checksum(bytes(data[at + _FRAME_HEADER : at + size]), s1, s2, fmt)
+        s1, s2 = wal_checksum(bytes(data[at : at + 8]), s1, s2, fmt)
+        s1, s2 = wal_checksum(bytes(data[at + WAL_FRAME_HEADER : at + size]), s1, s2, fmt)
         data[at + 16 : at + 24] = struct.pack(">2I", s1, s2)
     wal.write_bytes(bytes(data))
 

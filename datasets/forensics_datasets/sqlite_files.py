@@ -24,7 +24,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["WalState", "fix_wal_salts", "write_db"]
+__all__ = [
+    "WAL_FRAME_HEADER",
+    "WAL_HEADER",
+    "WalState",
+    "fix_wal_salts",
+    "wal_checksum",
+    "write_db",
+]
 
 WalState = Literal["none", "tail", "bare"]
 Fill = Callable[[sqlite3.Connection], None]
@@ -71,12 +78,12 @@ def write_db(
         conn.close()
 
 
-_WAL_HEADER = 32
-_FRAME_HEADER = 24
+WAL_HEADER = 32
+WAL_FRAME_HEADER = 24
 _FIXED_SALTS = (0x45584D50, 0x4C453031)  # "EXMP", "LE01": fixed instead of random
 
 
-def _wal_checksum(data: bytes, s1: int, s2: int, fmt: str) -> tuple[int, int]:
+def wal_checksum(data: bytes, s1: int, s2: int, fmt: str) -> tuple[int, int]:
     """SQLite's WAL checksum (https://www.sqlite.org/fileformat.html#checksum_algorithm)."""
     words = struct.unpack(f"{fmt}{len(data) // 4}I", data)
     for i in range(0, len(words), 2):
@@ -93,21 +100,21 @@ def fix_wal_salts(path: Path) -> None:
     https://www.sqlite.org/fileformat.html#the_write_ahead_log).
     """
     data = bytearray(path.read_bytes())
-    if len(data) < _WAL_HEADER:
+    if len(data) < WAL_HEADER:
         return
     magic, _version, page_size, _seq, salt1, salt2 = struct.unpack(">6I", data[:24])
     fmt = ">" if magic & 1 else "<"
     data[16:24] = struct.pack(">2I", *_FIXED_SALTS)
-    s1, s2 = _wal_checksum(bytes(data[:24]), 0, 0, fmt)
+    s1, s2 = wal_checksum(bytes(data[:24]), 0, 0, fmt)
     data[24:32] = struct.pack(">2I", s1, s2)
-    pos = _WAL_HEADER
-    frame = _FRAME_HEADER + page_size
+    pos = WAL_HEADER
+    frame = WAL_FRAME_HEADER + page_size
     while pos + frame <= len(data):
         if struct.unpack(">2I", data[pos + 8 : pos + 16]) != (salt1, salt2):
             break
         data[pos + 8 : pos + 16] = struct.pack(">2I", *_FIXED_SALTS)
-        s1, s2 = _wal_checksum(bytes(data[pos : pos + 8]), s1, s2, fmt)
-        s1, s2 = _wal_checksum(bytes(data[pos + _FRAME_HEADER : pos + frame]), s1, s2, fmt)
+        s1, s2 = wal_checksum(bytes(data[pos : pos + 8]), s1, s2, fmt)
+        s1, s2 = wal_checksum(bytes(data[pos + WAL_FRAME_HEADER : pos + frame]), s1, s2, fmt)
         data[pos + 16 : pos + 24] = struct.pack(">2I", s1, s2)
         pos += frame
     path.write_bytes(bytes(data[:pos]))
