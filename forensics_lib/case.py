@@ -107,6 +107,9 @@ class Exhibit:
     #: Device paths of files inside it that hashes.json does not list: not read, or, with
     #: ``include_unlisted``, read and cited as unverified.
     unlisted: list[str] = field(default_factory=list)
+    #: Rows without absolute time, by artifact id: read, but not on the UTC timeline (a
+    #: drone log without GPS time keeps boot-relative ``time_boot_s``).
+    undated: dict[str, int] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -158,8 +161,10 @@ class Case:
 
         One row per artifact read (``outcome`` "read", ``rows`` and ``files``), per file a
         reader refused ("skipped", the reason), per file no reader recognises ("not read"),
-        per warning ("warning"), per exhibit that could not be read ("not read") and per
-        path hashes.json does not list ("unlisted", left out unless ``include_unlisted``).
+        per warning ("warning"), per artifact whose rows without absolute time are not on
+        the UTC timeline ("undated", how many and where their time is), per exhibit that
+        could not be read ("not read") and per path hashes.json does not list ("unlisted",
+        left out unless ``include_unlisted``).
         """
         rows: list[dict[str, object]] = []
 
@@ -175,6 +180,11 @@ class Case:
                 frame = ex.frames.get(artifact)
                 count = 0 if frame is None else len(frame)
                 add(name, status, artifact, count, ex.files.get(artifact), "read", "")
+            for artifact, n in sorted(ex.undated.items()):
+                held = ex.frames.get(artifact)
+                cols = [] if held is None else list(held.columns)
+                add(name, status, artifact, n, None, "undated",
+                    timeline.undated_note(artifact, n, cols))  # fmt: skip
             for artifact, path, reason in ex.problems:
                 why = reason.removeprefix(f"{path}: ")  # the error names the file too
                 add(name, status, artifact, None, None, "skipped", f"{path}: {why}")
@@ -294,7 +304,16 @@ def _read_phone(
         problems=problems,
         unread=unread,
         warnings=said,
+        undated=_undated(tl),
     )
+
+
+def _undated(tl: pd.DataFrame) -> dict[str, int]:
+    """Rows without absolute time per artifact, as :func:`timeline.build` counted them."""
+    counts: dict[str, int] = {}
+    for _exhibit, artifact, n in tl.attrs.get("undated", []):
+        counts[str(artifact)] = counts.get(str(artifact), 0) + int(n)
+    return counts
 
 
 def _read_scan(
@@ -307,17 +326,19 @@ def _read_scan(
     from forensics_lib.scan import scan
 
     result = scan(path, artifact_ids, name=name, zone=zone, exclude=exclude)
+    tl = result.timeline()
     return Exhibit(
         name=name,
         path=path,
         reader="scan",
         frames=result.frames,
-        timeline=result.timeline(),
+        timeline=tl,
         archives=[m.name for m in result.archives],
         files={k: len(v) for k, v in result.files.items()},
         problems=list(result.problems),
         unread=list(result.unread),
         warnings=dict(result.warnings),
+        undated=_undated(tl),
     )
 
 
@@ -360,6 +381,7 @@ def _mark_unverified(exhibit: Exhibit) -> None:
     out = tl.copy()
     out.loc[hit, "description"] = UNVERIFIED_MARK + " " + out.loc[hit, "description"]
     exhibit.timeline = conform(out, TIMELINE_COLUMNS)
+    exhibit.timeline.attrs = dict(tl.attrs)  # what it could not place is still said
 
 
 def _warn_archives(exhibit: Exhibit, stacklevel: int) -> None:
@@ -472,7 +494,8 @@ def open_case(
         _mark_unverified(exhibit)
         exhibits[path.name] = exhibit
         _warn_archives(exhibit, stacklevel=2)
-    parts = [ex.timeline for ex in exhibits.values() if not ex.timeline.empty]
+    # Empty timelines too: what an exhibit could not place is in their attrs.
+    parts = [ex.timeline for ex in exhibits.values()]
     if not custody.empty and (artifact_ids is None or _CUSTODY in artifact_ids):
         parts.append(timeline.build({"custody": custody}))
     return Case(
@@ -582,7 +605,8 @@ def as_case(
         except ForensicsError as exc:
             problems.append((name, str(exc)))
             warnings.warn(f"{name}: archive not read: {exc}", ForensicsWarning, stacklevel=2)
-    parts = [ex.timeline for ex in exhibits.values() if not ex.timeline.empty]
+    # Empty timelines too: what an exhibit could not place is in their attrs.
+    parts = [ex.timeline for ex in exhibits.values()]
     return Case(
         root=where,
         exhibits=exhibits,
