@@ -37,6 +37,7 @@ import warnings
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -48,6 +49,9 @@ from forensics_lib.hashing import iter_files, load_manifest, verify_manifest
 from forensics_lib.scan import UNREAD_REASON, collect_warnings, unread_files
 from forensics_lib.schema import TIMELINE_COLUMNS, conform
 from forensics_lib.times import zone_info
+
+if TYPE_CHECKING:
+    from forensics_lib.phone.extraction import Extraction
 
 __all__ = [
     "CASE_PAPERS",
@@ -110,6 +114,9 @@ class Exhibit:
     #: Rows without absolute time, by artifact id: read, but not on the UTC timeline (a
     #: drone log without GPS time keeps boot-relative ``time_boot_s``).
     undated: dict[str, int] = field(default_factory=dict)
+    #: Loose app databases read because their schema was recognised (no device path said
+    #: what they are): artifact id -> files.
+    by_schema: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -179,7 +186,9 @@ class Case:
             for artifact in sorted({*ex.frames, *ex.files}):
                 frame = ex.frames.get(artifact)
                 count = 0 if frame is None else len(frame)
-                add(name, status, artifact, count, ex.files.get(artifact), "read", "")
+                loose = ex.by_schema.get(artifact)
+                how = f"recognised by schema: {', '.join(loose)}" if loose else ""
+                add(name, status, artifact, count, ex.files.get(artifact), "read", how)
             for artifact, n in sorted(ex.undated.items()):
                 held = ex.frames.get(artifact)
                 cols = [] if held is None else list(held.columns)
@@ -266,7 +275,8 @@ def _read_phone(
     from forensics_lib.phone import open_extraction
 
     try:
-        extraction = open_extraction(path)
+        # The unlisted files are never opened (a stray -wal would change a listed database).
+        extraction = open_extraction(path, exclude=exclude)
     except UnsupportedFormat:
         return None
     said: dict[str, list[str]] = {}
@@ -285,15 +295,14 @@ def _read_phone(
                 frames[artifact_id] = _without(extraction.read(artifact_id), exclude)
             if own:
                 said[artifact_id] = own
-        unread: list[tuple[str, str]] = []
-        if artifact_ids is None and extraction.kind == "filesystem":
-            claimed = {m.path for i in counts for m in extraction.sources(i)}
-            unread = [
-                (extraction.evidence.file(m).display_path, UNREAD_REASON)
-                for m in unread_files(extraction.evidence, claimed, exclude)
-            ]
+        unread = _phone_unread(extraction, counts, exclude) if artifact_ids is None else []
         tl = timeline.build({name: list(frames.values())}, specs=extraction.specs())
         problems = list(extraction.problems)
+        loose = {
+            i: [f.display_path for f in files]
+            for i, files in extraction.by_schema.items()
+            if i in chosen
+        }
     return Exhibit(
         name=name,
         path=path,
@@ -305,7 +314,44 @@ def _read_phone(
         unread=unread,
         warnings=said,
         undated=_undated(tl),
+        by_schema=loose,
     )
+
+
+# The files of an iTunes/Finder backup its reader reads itself (backup.py): not unread.
+_BACKUP_PAPERS = ("Manifest.plist", "Manifest.db", "Manifest.mbdb", "Info.plist", "Status.plist")
+_NOT_IN_MANIFEST_DB = "not in the backup's Manifest.db: no reader reads it"
+
+
+def _phone_unread(
+    extraction: Extraction, counts: Mapping[str, int], exclude: Collection[str]
+) -> list[tuple[str, str]]:
+    """The files of a phone extraction no artifact's reader read, with why: in a file
+    system extraction every other file; in an iTunes backup every entry of Manifest.db no
+    reader takes (named by its device path too) and every file Manifest.db does not list
+    (the backup's own papers aside); in a UFDR every file beside the report it reads."""
+    from forensics_lib.phone.backup import find_backup_root
+
+    if extraction.kind not in ("filesystem", "itunes", "ufdr"):
+        return []
+    evidence = extraction.evidence
+    claimed = {m.path for i in counts for m in extraction.sources(i)}
+    out: list[tuple[str, str]] = []
+    if extraction.backup is not None:
+        entries = {f.file.member.path: f for f in extraction.backup}
+        root = find_backup_root(evidence) or ""
+        papers = {f"{root}/{p}" for p in _BACKUP_PAPERS}
+        for member in unread_files(evidence, claimed | papers, exclude):
+            entry = entries.get(member.path)
+            if entry is not None:
+                out.append((entry.display_path, UNREAD_REASON))
+            else:
+                out.append((evidence.file(member).display_path, _NOT_IN_MANIFEST_DB))
+        return out
+    return [
+        (evidence.file(m).display_path, UNREAD_REASON)
+        for m in unread_files(evidence, claimed, exclude)
+    ]
 
 
 def _undated(tl: pd.DataFrame) -> dict[str, int]:
@@ -339,6 +385,7 @@ def _read_scan(
         unread=list(result.unread),
         warnings=dict(result.warnings),
         undated=_undated(tl),
+        by_schema=dict(result.by_schema),
     )
 
 
