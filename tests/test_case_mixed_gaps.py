@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from forensics_datasets.drone import simulate_flight, write_dataflash
+from forensics_datasets.drone import simulate_flight, write_dataflash, write_srt
 from forensics_datasets.phone import make_phone_extraction, make_scenario
 from forensics_datasets.phone.itunes import write_itunes_backup
 from forensics_datasets.phone.ufdr import make_ufdr
@@ -95,7 +95,8 @@ def _loose_databases(folder: Path, work: Path) -> dict[str, Any]:
         found = sorted(Path(phone.exhibit).rglob(name))
         assert len(found) == 1, found
         shutil.copyfile(found[0], folder / name)
-    return phone.answer_key
+    key: dict[str, Any] = phone.answer_key
+    return key
 
 
 def test_mixed_folder_reads_gps_less_log_and_loose_databases(
@@ -239,3 +240,22 @@ def test_ufdr_report_lists_its_unread_files(tmp_path: Path) -> None:
     ex = read_exhibit(exhibit)
     assert ex.reader == "phone"
     assert ex.unread == [(f"{exhibit.name}!/files/Text/readme.txt", UNREAD_REASON)]
+
+
+def test_srt_without_zone_is_counted_and_placed_with_one(tmp_path: Path) -> None:
+    folder = tmp_path / "card"
+    folder.mkdir()
+    blocks = write_srt(folder / "DJI_0001.SRT", simulate_flight(1), every=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ForensicsWarning)  # the SRT reader's own "no zone"
+        case = as_case(folder)
+    # The writer: ``blocks`` blocks of local wall time, none placeable without a zone.
+    count, detail = _undated_rows(case, "card")["drone.srt"]
+    assert count == blocks
+    assert "local wall times in wall_time_local (give --zone to place them)" in detail
+    assert "drone.srt" not in set(case.timeline["artifact"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ForensicsWarning)
+        zoned = as_case(folder, zone="Europe/Madrid")  # the writer's zone
+    assert zoned.exhibits["card"].undated == {}
+    assert int((zoned.timeline["artifact"] == "drone.srt").sum()) == blocks
