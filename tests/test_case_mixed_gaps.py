@@ -259,3 +259,16 @@ def test_srt_without_zone_is_counted_and_placed_with_one(tmp_path: Path) -> None
         zoned = as_case(folder, zone="Europe/Madrid")  # the writer's zone
     assert zoned.exhibits["card"].undated == {}
     assert int((zoned.timeline["artifact"] == "drone.srt").sum()) == blocks
+
+
+def test_report_names_the_rows_not_on_the_timeline(tmp_path: Path) -> None:
+    from forensics_lib.report import render_html
+
+    folder = tmp_path / "indoor"
+    folder.mkdir()
+    counts = write_dataflash(folder / "indoor.bin", simulate_flight(4), gps=False)
+    events = counts["EV"] + counts["MODE"] + counts["MSG"]  # the generator's event records
+    with pytest.warns(ForensicsWarning, match="absolute time unknown"):
+        case = as_case(folder)
+    html = render_html(case, [])
+    assert f"{events} {UNDATED}" in html
