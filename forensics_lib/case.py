@@ -25,8 +25,12 @@ is read, and every citation of it says so: its timeline rows' descriptions start
 their references), and :attr:`Case.verified` is false.
 
 Nothing is dropped silently: :meth:`Case.summary` gives, per exhibit and artifact, the rows
-read, the files each reader refused and why, the files no reader recognises, and every
-warning the readers gave.
+read, the rows without absolute time that the UTC timeline cannot hold (a drone log without
+GPS keeps boot-relative ``time_boot_s``; also in the timeline's ``attrs["warnings"]``), the
+files each reader refused and why, the files no reader recognises (in file-system
+extractions, iTunes backups and UFDR reports alike), and every warning the readers gave.
+The files of an exhibit folder that hashes.json does not list are never opened by its
+reader (:func:`forensics_lib.phone.open_extraction` ``exclude``).
 """
 
 from __future__ import annotations

@@ -9,6 +9,14 @@ flight log saved as ``Download/backup_0412.dat``). A file that fails to parse is
 :attr:`ScanResult.problems` and announced with a :class:`ForensicsWarning`; the scan goes
 on with the next file (dissect.target's habit).
 
+A SQLite database no glob claims (a loose ``msgstore.db``, ``sms.db`` or ``History`` in a
+folder of mixed evidence, with no extraction around it) is recognised by its schema, the
+tables and columns :data:`forensics_lib.phone.extraction.SCHEMA_SIGNATURES` declares (plaso's
+``REQUIRED_STRUCTURE``), read by that artifact's parser, announced, and listed in
+:attr:`ScanResult.by_schema`. Files the caller excludes (not in the acquisition manifest) are
+never opened, not even for their first bytes, and a database's excluded ``-wal`` is as if
+absent (:class:`ExcludingFile`).
+
 Archives inside the exhibit (a phone extraction zipped in a folder of exhibits) are not
 opened by the scan: :attr:`ScanResult.archives` lists them, and
 :func:`forensics_lib.case.as_case` reads each as its own exhibit.
