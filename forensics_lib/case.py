@@ -25,8 +25,12 @@ is read, and every citation of it says so: its timeline rows' descriptions start
 their references), and :attr:`Case.verified` is false.
 
 Nothing is dropped silently: :meth:`Case.summary` gives, per exhibit and artifact, the rows
-read, the files each reader refused and why, the files no reader recognises, and every
-warning the readers gave.
+read, the rows without absolute time that the UTC timeline cannot hold (a drone log without
+GPS keeps boot-relative ``time_boot_s``; also in the timeline's ``attrs["warnings"]``), the
+files each reader refused and why, the files no reader recognises (in file-system
+extractions, iTunes backups and UFDR reports alike), and every warning the readers gave.
+The files of an exhibit folder that hashes.json does not list are never opened by its
+reader (:func:`forensics_lib.phone.open_extraction` ``exclude``).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import warnings
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -48,6 +53,9 @@ from forensics_lib.hashing import iter_files, load_manifest, verify_manifest
 from forensics_lib.scan import UNREAD_REASON, collect_warnings, unread_files
 from forensics_lib.schema import TIMELINE_COLUMNS, conform
 from forensics_lib.times import zone_info
+
+if TYPE_CHECKING:
+    from forensics_lib.phone.extraction import Extraction
 
 __all__ = [
     "CASE_PAPERS",
@@ -107,6 +115,12 @@ class Exhibit:
     #: Device paths of files inside it that hashes.json does not list: not read, or, with
     #: ``include_unlisted``, read and cited as unverified.
     unlisted: list[str] = field(default_factory=list)
+    #: Rows without absolute time, by artifact id: read, but not on the UTC timeline (a
+    #: drone log without GPS time keeps boot-relative ``time_boot_s``).
+    undated: dict[str, int] = field(default_factory=dict)
+    #: Loose app databases read because their schema was recognised (no device path said
+    #: what they are): artifact id -> files.
+    by_schema: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -158,8 +172,10 @@ class Case:
 
         One row per artifact read (``outcome`` "read", ``rows`` and ``files``), per file a
         reader refused ("skipped", the reason), per file no reader recognises ("not read"),
-        per warning ("warning"), per exhibit that could not be read ("not read") and per
-        path hashes.json does not list ("unlisted", left out unless ``include_unlisted``).
+        per warning ("warning"), per artifact whose rows without absolute time are not on
+        the UTC timeline ("undated", how many and where their time is), per exhibit that
+        could not be read ("not read") and per path hashes.json does not list ("unlisted",
+        left out unless ``include_unlisted``).
         """
         rows: list[dict[str, object]] = []
 
@@ -174,7 +190,14 @@ class Case:
             for artifact in sorted({*ex.frames, *ex.files}):
                 frame = ex.frames.get(artifact)
                 count = 0 if frame is None else len(frame)
-                add(name, status, artifact, count, ex.files.get(artifact), "read", "")
+                loose = ex.by_schema.get(artifact)
+                how = f"recognised by schema: {', '.join(loose)}" if loose else ""
+                add(name, status, artifact, count, ex.files.get(artifact), "read", how)
+            for artifact, n in sorted(ex.undated.items()):
+                held = ex.frames.get(artifact)
+                cols = [] if held is None else list(held.columns)
+                add(name, status, artifact, n, None, "undated",
+                    timeline.undated_note(artifact, n, cols))  # fmt: skip
             for artifact, path, reason in ex.problems:
                 why = reason.removeprefix(f"{path}: ")  # the error names the file too
                 add(name, status, artifact, None, None, "skipped", f"{path}: {why}")
@@ -256,7 +279,8 @@ def _read_phone(
     from forensics_lib.phone import open_extraction
 
     try:
-        extraction = open_extraction(path)
+        # The unlisted files are never opened (a stray -wal would change a listed database).
+        extraction = open_extraction(path, exclude=exclude)
     except UnsupportedFormat:
         return None
     said: dict[str, list[str]] = {}
@@ -275,15 +299,14 @@ def _read_phone(
                 frames[artifact_id] = _without(extraction.read(artifact_id), exclude)
             if own:
                 said[artifact_id] = own
-        unread: list[tuple[str, str]] = []
-        if artifact_ids is None and extraction.kind == "filesystem":
-            claimed = {m.path for i in counts for m in extraction.sources(i)}
-            unread = [
-                (extraction.evidence.file(m).display_path, UNREAD_REASON)
-                for m in unread_files(extraction.evidence, claimed, exclude)
-            ]
+        unread = _phone_unread(extraction, counts, exclude) if artifact_ids is None else []
         tl = timeline.build({name: list(frames.values())}, specs=extraction.specs())
         problems = list(extraction.problems)
+        loose = {
+            i: [f.display_path for f in files]
+            for i, files in extraction.by_schema.items()
+            if i in chosen
+        }
     return Exhibit(
         name=name,
         path=path,
@@ -294,7 +317,53 @@ def _read_phone(
         problems=problems,
         unread=unread,
         warnings=said,
+        undated=_undated(tl),
+        by_schema=loose,
     )
+
+
+# The files of an iTunes/Finder backup its reader reads itself (backup.py): not unread.
+_BACKUP_PAPERS = ("Manifest.plist", "Manifest.db", "Manifest.mbdb", "Info.plist", "Status.plist")
+_NOT_IN_MANIFEST_DB = "not in the backup's Manifest.db: no reader reads it"
+
+
+def _phone_unread(
+    extraction: Extraction, counts: Mapping[str, int], exclude: Collection[str]
+) -> list[tuple[str, str]]:
+    """The files of a phone extraction no artifact's reader read, with why: in a file
+    system extraction every other file; in an iTunes backup every entry of Manifest.db no
+    reader takes (named by its device path too) and every file Manifest.db does not list
+    (the backup's own papers aside); in a UFDR every file beside the report it reads."""
+    from forensics_lib.phone.backup import find_backup_root
+
+    if extraction.kind not in ("filesystem", "itunes", "ufdr"):
+        return []
+    evidence = extraction.evidence
+    claimed = {m.path for i in counts for m in extraction.sources(i)}
+    out: list[tuple[str, str]] = []
+    if extraction.backup is not None:
+        entries = {f.file.member.path: f for f in extraction.backup}
+        root = find_backup_root(evidence) or ""
+        papers = {f"{root}/{p}" for p in _BACKUP_PAPERS}
+        for member in unread_files(evidence, claimed | papers, exclude):
+            entry = entries.get(member.path)
+            if entry is not None:
+                out.append((entry.display_path, UNREAD_REASON))
+            else:
+                out.append((evidence.file(member).display_path, _NOT_IN_MANIFEST_DB))
+        return out
+    return [
+        (evidence.file(m).display_path, UNREAD_REASON)
+        for m in unread_files(evidence, claimed, exclude)
+    ]
+
+
+def _undated(tl: pd.DataFrame) -> dict[str, int]:
+    """Rows without absolute time per artifact, as :func:`timeline.build` counted them."""
+    counts: dict[str, int] = {}
+    for _exhibit, artifact, n in tl.attrs.get("undated", []):
+        counts[str(artifact)] = counts.get(str(artifact), 0) + int(n)
+    return counts
 
 
 def _read_scan(
@@ -307,17 +376,20 @@ def _read_scan(
     from forensics_lib.scan import scan
 
     result = scan(path, artifact_ids, name=name, zone=zone, exclude=exclude)
+    tl = result.timeline()
     return Exhibit(
         name=name,
         path=path,
         reader="scan",
         frames=result.frames,
-        timeline=result.timeline(),
+        timeline=tl,
         archives=[m.name for m in result.archives],
         files={k: len(v) for k, v in result.files.items()},
         problems=list(result.problems),
         unread=list(result.unread),
         warnings=dict(result.warnings),
+        undated=_undated(tl),
+        by_schema=dict(result.by_schema),
     )
 
 
@@ -360,6 +432,7 @@ def _mark_unverified(exhibit: Exhibit) -> None:
     out = tl.copy()
     out.loc[hit, "description"] = UNVERIFIED_MARK + " " + out.loc[hit, "description"]
     exhibit.timeline = conform(out, TIMELINE_COLUMNS)
+    exhibit.timeline.attrs = dict(tl.attrs)  # what it could not place is still said
 
 
 def _warn_archives(exhibit: Exhibit, stacklevel: int) -> None:
@@ -472,7 +545,8 @@ def open_case(
         _mark_unverified(exhibit)
         exhibits[path.name] = exhibit
         _warn_archives(exhibit, stacklevel=2)
-    parts = [ex.timeline for ex in exhibits.values() if not ex.timeline.empty]
+    # Empty timelines too: what an exhibit could not place is in their attrs.
+    parts = [ex.timeline for ex in exhibits.values()]
     if not custody.empty and (artifact_ids is None or _CUSTODY in artifact_ids):
         parts.append(timeline.build({"custody": custody}))
     return Case(
@@ -582,7 +656,8 @@ def as_case(
         except ForensicsError as exc:
             problems.append((name, str(exc)))
             warnings.warn(f"{name}: archive not read: {exc}", ForensicsWarning, stacklevel=2)
-    parts = [ex.timeline for ex in exhibits.values() if not ex.timeline.empty]
+    # Empty timelines too: what an exhibit could not place is in their attrs.
+    parts = [ex.timeline for ex in exhibits.values()]
     return Case(
         root=where,
         exhibits=exhibits,

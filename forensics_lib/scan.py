@@ -9,6 +9,14 @@ flight log saved as ``Download/backup_0412.dat``). A file that fails to parse is
 :attr:`ScanResult.problems` and announced with a :class:`ForensicsWarning`; the scan goes
 on with the next file (dissect.target's habit).
 
+A SQLite database no glob claims (a loose ``msgstore.db``, ``sms.db`` or ``History`` in a
+folder of mixed evidence, with no extraction around it) is recognised by its schema, the
+tables and columns :data:`forensics_lib.phone.extraction.SCHEMA_SIGNATURES` declares (plaso's
+``REQUIRED_STRUCTURE``), read by that artifact's parser, announced, and listed in
+:attr:`ScanResult.by_schema`. Files the caller excludes (not in the acquisition manifest) are
+never opened, not even for their first bytes, and a database's excluded ``-wal`` is as if
+absent (:class:`ExcludingFile`).
+
 Archives inside the exhibit (a phone extraction zipped in a folder of exhibits) are not
 opened by the scan: :attr:`ScanResult.archives` lists them, and
 :func:`forensics_lib.case.as_case` reads each as its own exhibit.
@@ -28,6 +36,7 @@ import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
@@ -42,15 +51,18 @@ __all__ = [
     "HEAD_BYTES",
     "UNREAD_REASON",
     "ContentRule",
+    "ExcludingFile",
     "ScanResult",
     "archive_members",
     "by_content",
     "candidates",
     "collect_warnings",
     "content_rule",
+    "excluding",
     "is_archive",
     "parse_all",
     "scan",
+    "schema_matches",
     "sniffed",
     "unread_files",
 ]
@@ -127,9 +139,55 @@ class ScanResult:
     unread: list[tuple[str, str]] = field(default_factory=list)
     #: The warnings each artifact's parser gave, by artifact id (also re-issued).
     warnings: dict[str, list[str]] = field(default_factory=dict)
+    #: Loose app databases at no known device path, recognised by their schema (tables and
+    #: columns, :data:`forensics_lib.phone.extraction.SCHEMA_SIGNATURES`): artifact id ->
+    #: the files (display paths) read that way.
+    by_schema: dict[str, list[str]] = field(default_factory=dict)
 
     def timeline(self) -> pd.DataFrame:
         return timeline.build({self.exhibit: list(self.frames.values())})
+
+
+@dataclass(frozen=True)
+class ExcludingFile(EvidenceFile):
+    """A file of an exhibit whose companions named in ``excluded`` (device paths: files the
+    acquisition manifest does not list) are as if absent: never opened, never copied. A
+    stray ``-wal`` beside a listed database would otherwise change what the database shows
+    (SQLite applies it), so the database is read as listed: its :meth:`sibling` does not
+    see it, and in a folder exhibit it is read from a private copy without it (sqlite.py
+    reads a database in place with whatever companions lie beside it)."""
+
+    excluded: frozenset[str] = frozenset()
+
+    def _hidden(self, suffix: str) -> bool:
+        return self.member.path + suffix in self.excluded
+
+    def sibling(self, suffix: str) -> EvidenceFile | None:
+        if self._hidden(suffix):
+            return None
+        found = super().sibling(suffix)
+        return None if found is None else ExcludingFile(found.evidence, found.member, self.excluded)
+
+    def local_path(self) -> Path | None:
+        if any(self._hidden(s) for s in _COMPANIONS):
+            return None  # not in place: a copy without the excluded companion
+        return super().local_path()
+
+    def materialize(self, siblings: Sequence[str] = ()) -> Path:
+        return super().materialize([s for s in siblings if not self._hidden(s)])
+
+
+def excluding(files: Iterable[EvidenceFile], exclude: Collection[str]) -> list[EvidenceFile]:
+    """``files`` without those whose device paths ``exclude`` names, each as an
+    :class:`ExcludingFile` (its excluded companions as if absent) when there are any."""
+    if not exclude:
+        return list(files)
+    excluded = frozenset(exclude)
+    return [
+        ExcludingFile(f.evidence, f.member, excluded)
+        for f in files
+        if f.member.path not in excluded
+    ]
 
 
 def _magic_matches(spec: ArtifactSpec, head: bytes) -> bool:
@@ -186,24 +244,31 @@ def candidates(
     spec: ArtifactSpec,
     heads: Callable[[Member], bytes] | None = None,
     rule: ContentRule | None = None,
+    exclude: Collection[str] = (),
 ) -> list[EvidenceFile]:
     """Files of ``evidence`` that ``spec``'s parser should read: those its globs match,
     or, when none do, those whose first bytes carry one of its magic signatures; and with a
-    content ``rule``, the files the rule recognises by content (:func:`sniffed`)."""
+    content ``rule``, the files the rule recognises by content (:func:`sniffed`). The files
+    whose device paths ``exclude`` names are never opened, not even for their first bytes,
+    and the others come as :class:`ExcludingFile` (an excluded ``-wal`` is as if absent)."""
     chosen: dict[str, EvidenceFile] = {}
     for pattern in spec.globs:
         for member in evidence.glob(pattern):
-            if not member.is_dir:
+            if not member.is_dir and member.path not in exclude:
                 chosen.setdefault(member.path, evidence.file(member))
     head = heads or _Heads(evidence)
     if spec.magic and not chosen:
         for member in evidence.files():
-            if _magic_matches(spec, head(member)):
+            if member.path not in exclude and _magic_matches(spec, head(member)):
                 chosen.setdefault(member.path, evidence.file(member))
     if rule is not None:
         # In container order: a compressed tar is read forwards, not seeked back and forth.
         others = sorted(
-            (m for m in evidence.files() if m.path not in chosen and not m.is_link),
+            (
+                m
+                for m in evidence.files()
+                if m.path not in chosen and not m.is_link and m.path not in exclude
+            ),
             key=lambda m: (m.offset or 0, m.path),
         )
         by_path = {m.path: m for m in others}
@@ -211,7 +276,7 @@ def candidates(
             spec, rule, ((m.path, m.size) for m in others), lambda p: head(by_path[p])
         ):
             chosen[path] = evidence.file(by_path[path])
-    return [chosen[k] for k in sorted(chosen)]
+    return excluding((chosen[k] for k in sorted(chosen)), exclude)
 
 
 def is_archive(path: str, head: bytes) -> bool:
@@ -224,11 +289,18 @@ def is_archive(path: str, head: bytes) -> bool:
 
 
 def archive_members(
-    evidence: Evidence, heads: Callable[[Member], bytes] | None = None
+    evidence: Evidence,
+    heads: Callable[[Member], bytes] | None = None,
+    exclude: Collection[str] = (),
 ) -> list[Member]:
-    """The members of ``evidence`` that are archives (zip, tar), by content."""
+    """The members of ``evidence`` that are archives (zip, tar), by content (the members
+    ``exclude`` names are not opened)."""
     head = heads or _Heads(evidence)
-    return [m for m in evidence.files() if not m.is_link and is_archive(m.path, head(m))]
+    return [
+        m
+        for m in evidence.files()
+        if not m.is_link and m.path not in exclude and is_archive(m.path, head(m))
+    ]
 
 
 @contextmanager
@@ -299,6 +371,75 @@ def unread_files(
     ]
 
 
+def schema_matches(
+    evidence: Evidence,
+    skip: Collection[str] = (),
+    exclude: Collection[str] = (),
+    heads: Callable[[Member], bytes] | None = None,
+) -> list[tuple[EvidenceFile, list[str]]]:
+    """The SQLite databases of ``evidence`` (neither in ``skip`` nor in ``exclude``, nor a
+    ``-wal``/``-journal`` companion) whose tables and columns match the schema signature of
+    registered phone artifacts (plaso's ``REQUIRED_STRUCTURE``: a loose ``msgstore.db`` or
+    ``sms.db`` with no extraction around it), each with those artifact ids. A database that
+    cannot be opened, or of no known schema, is not returned (it stays unread)."""
+    from forensics_lib.phone.extraction import schema_artifacts
+    from forensics_lib.sqlite import SQLITE_MAGIC, open_sqlite
+
+    head = heads or _Heads(evidence)
+    known = {a.id for a in registry.artifacts()}
+    found: list[tuple[EvidenceFile, list[str]]] = []
+    for member in unread_files(evidence, skip, exclude):
+        if member.is_link or member.path.endswith(_COMPANIONS) or (member.size or 0) < 512:
+            continue
+        if not head(member).startswith(SQLITE_MAGIC):
+            continue
+        source = excluding([evidence.file(member)], exclude)[0]
+        try:
+            # A damaged -wal is announced by the reader that reads it; not twice.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ForensicsWarning)
+                with open_sqlite(source) as db:
+                    ids = [i for i in schema_artifacts(db) if i in known]
+        except ForensicsError:
+            continue
+        if ids:
+            found.append((source, ids))
+    return found
+
+
+def _read_by_schema(
+    evidence: Evidence,
+    result: ScanResult,
+    claimed: set[str],
+    skip: Collection[str],
+    exclude: Collection[str],
+    artifact_ids: Sequence[str] | None,
+    heads: Callable[[Member], bytes],
+) -> None:
+    """Read the loose app databases no glob claimed by their schema, into ``result``."""
+    for source, ids in schema_matches(evidence, {*claimed, *skip}, exclude, heads):
+        chosen = [i for i in ids if not artifact_ids or i in artifact_ids]
+        if not chosen:
+            continue
+        claimed.add(source.member.path)
+        note = (
+            f"{source.display_path}: at no known device path; recognised by schema (tables "
+            f"and columns) as {', '.join(chosen)}"
+        )
+        warnings.warn(note, ForensicsWarning, stacklevel=3)
+        for artifact_id in chosen:
+            art = registry.get(artifact_id)
+            result.files.setdefault(artifact_id, []).append(source.display_path)
+            result.by_schema.setdefault(artifact_id, []).append(source.display_path)
+            said = [note]
+            with collect_warnings(said):
+                frames = parse_all(art, [source], result.problems, stacklevel=3)
+            result.warnings.setdefault(artifact_id, []).extend(said)
+            if frames:
+                held = [result.frames[artifact_id]] if artifact_id in result.frames else []
+                result.frames[artifact_id] = pd.concat([*held, *frames], ignore_index=True)
+
+
 def scan(
     exhibit: str | os.PathLike[str] | Evidence,
     artifact_ids: Sequence[str] | None = None,
@@ -311,8 +452,11 @@ def scan(
 
     ``zone`` (IANA) is given to the parsers of local wall times (EXIF, SRT); the files whose
     device paths ``exclude`` names are not read at all (files of a case folder that its
-    acquisition manifest does not list). With every artifact scanned, the files no parser
-    recognised are listed in :attr:`ScanResult.unread`."""
+    acquisition manifest does not list). A SQLite database no glob claimed whose tables and
+    columns match a phone artifact's schema (:func:`schema_matches`) is read by that
+    artifact's parser, announced, and listed in :attr:`ScanResult.by_schema`. With every
+    artifact scanned, the files no parser recognised are listed in
+    :attr:`ScanResult.unread`."""
     owned = not isinstance(exhibit, Evidence)
     evidence = Evidence(exhibit) if not isinstance(exhibit, Evidence) else exhibit
     try:
@@ -321,11 +465,7 @@ def scan(
         heads = _Heads(evidence)
         claimed: set[str] = set()
         for art in chosen:
-            sources = [
-                f
-                for f in candidates(evidence, art.spec, heads, content_rule(art))
-                if f.member.path not in exclude
-            ]
+            sources = candidates(evidence, art.spec, heads, content_rule(art), exclude)
             if not sources:
                 continue
             claimed.update(f.member.path for f in sources)
@@ -338,9 +478,10 @@ def scan(
             if frames:
                 result.frames[art.id] = pd.concat(frames, ignore_index=True)
         if evidence.kind in ("directory", "zip", "tar"):
-            result.archives = [m for m in archive_members(evidence, heads) if m.path not in exclude]
+            result.archives = archive_members(evidence, heads, exclude)
+        archives = {m.path for m in result.archives}
+        _read_by_schema(evidence, result, claimed, archives, exclude, artifact_ids, heads)
         if not artifact_ids:
-            archives = {m.path for m in result.archives}
             result.unread = [
                 (evidence.file(m).display_path, UNREAD_REASON)
                 for m in unread_files(evidence, claimed, {*archives, *exclude})

@@ -6,8 +6,11 @@
 ``source_path``, ``offset_or_row``. Which times of a record become rows, and how they
 are described, is declared per artifact by its :class:`~forensics_lib.schema.TimelineRule`
 list, in the manner of plaso's ``timeliner.yaml``: a call with a start and an end time
-gives two rows. Exports and plots live in :mod:`forensics_lib.export` and
-:mod:`forensics_lib.plots`.
+gives two rows. A record none of whose rule times is known (a drone log without GPS time,
+an SRT read without ``--zone``) cannot be placed on the UTC timeline: it is counted
+(:func:`undated`), and :func:`build` says so in the result's ``attrs["warnings"]`` (with the
+counts in ``attrs["undated"]``), never dropped silently. Exports and plots live in
+:mod:`forensics_lib.export` and :mod:`forensics_lib.plots`.
 """
 
 from __future__ import annotations
@@ -29,7 +32,15 @@ from forensics_lib.schema import (
     empty_frame,
 )
 
-__all__ = ["Frames", "build", "render_template", "rows_for"]
+__all__ = [
+    "Frames",
+    "build",
+    "render_template",
+    "rows_for",
+    "undated",
+    "undated_note",
+    "undated_rows",
+]
 
 Frames: TypeAlias = "Iterable[pd.DataFrame] | Mapping[str, pd.DataFrame | Iterable[pd.DataFrame]]"
 _TIMELINE_NAMES = [c.name for c in TIMELINE_COLUMNS]
@@ -117,6 +128,52 @@ def rows_for(
     return conform(rows, TIMELINE_COLUMNS)
 
 
+def undated_rows(frame: pd.DataFrame, spec: ArtifactSpec) -> int:
+    """How many rows of an artifact ``frame`` no timeline rule of ``spec`` can place: every
+    rule's time is missing (NaT). An artifact without rules (a drone track, kept off the
+    timeline by design) has none; a call with a start but no end is placed (by its start)."""
+    rules = [r for r in spec.timeline if r.time in frame.columns]
+    if frame.empty or not rules:
+        return 0
+    placed = np.zeros(len(frame), dtype=bool)
+    for rule in rules:
+        placed |= frame[rule.time].notna().to_numpy()
+    return int((~placed).sum())
+
+
+def undated(
+    frames: Iterable[pd.DataFrame], specs: Mapping[str, ArtifactSpec] | None = None
+) -> dict[str, int]:
+    """Per artifact id, the rows of ``frames`` (artifact frames) without absolute time:
+    :func:`undated_rows` of each. Frames already in the timeline schema are skipped."""
+    counts: dict[str, int] = {}
+    for frame in frames:
+        if frame.empty or "artifact" not in frame.columns:
+            continue
+        if set(_TIMELINE_NAMES) <= set(frame.columns):
+            continue
+        for artifact_id, group in frame.groupby("artifact", sort=False):
+            n = undated_rows(group, _spec_for(str(artifact_id), specs))
+            if n:
+                counts[str(artifact_id)] = counts.get(str(artifact_id), 0) + n
+    return counts
+
+
+def undated_note(artifact_id: str, count: int, columns: Iterable[str] = ()) -> str:
+    """The sentence for ``count`` rows of an artifact that have no absolute time, naming
+    where their time is (``columns``: the artifact frame's columns)."""
+    names = set(columns)
+    if "time_boot_s" in names:
+        family = "drone events" if artifact_id == "drone.events" else artifact_id
+        where = f"boot-relative times in {family} (time_boot_s)"
+    elif any(c.endswith("_local") for c in names):
+        local = sorted(c for c in names if c.endswith("_local"))[0]
+        where = f"local wall times in {local} (give --zone to place them)"
+    else:
+        where = "their time is missing or unreadable"
+    return f"{count} rows without absolute time: not on the UTC timeline; {where}"
+
+
 def _flatten(frames: Frames, exhibit: str) -> Iterable[tuple[str, pd.DataFrame]]:
     if isinstance(frames, Mapping):
         for name, value in frames.items():
@@ -151,11 +208,20 @@ def build(
     frame is its mapping key, else ``exhibit``.
     """
     parts: list[pd.DataFrame] = []
+    # Rows no rule could place: (exhibit, artifact, count) as the inputs already said, then
+    # this call's own, per exhibit and artifact (with the frame's columns, for the note).
+    carried: list[tuple[str, str, int]] = []
+    said: list[str] = []
+    own: dict[tuple[str, str], int] = {}
+    columns: dict[tuple[str, str], list[str]] = {}
     for name, frame in _flatten(frames, exhibit):
-        if frame.empty:
-            continue
         if set(_TIMELINE_NAMES) <= set(frame.columns):
-            parts.append(conform(frame[_TIMELINE_NAMES], TIMELINE_COLUMNS))
+            said += [str(w) for w in frame.attrs.get("warnings", [])]
+            carried += [(str(e), str(a), int(n)) for e, a, n in frame.attrs.get("undated", [])]
+            if not frame.empty:
+                parts.append(conform(frame[_TIMELINE_NAMES], TIMELINE_COLUMNS))
+            continue
+        if frame.empty:
             continue
         if "artifact" not in frame.columns:
             raise ValueError("a frame without an 'artifact' column cannot go on the timeline")
@@ -163,14 +229,29 @@ def build(
             spec = _spec_for(str(artifact_id), specs)
             for rule in spec.timeline:
                 parts.append(rows_for(group, spec, rule, name))
+            n = undated_rows(group, spec)
+            if n:
+                key = (name, str(artifact_id))
+                own[key] = own.get(key, 0) + n
+                columns.setdefault(key, list(group.columns))
+    for (name, artifact_id), n in own.items():
+        note = f"{artifact_id}: {undated_note(artifact_id, n, columns[(name, artifact_id)])}"
+        said.append(f"{name}: {note}" if name else note)
     parts = [p for p in parts if not p.empty]
     if not parts:
-        return empty_frame(TIMELINE_COLUMNS)
-    merged = pd.concat(parts, ignore_index=True)
-    ordered = merged.sort_values(
-        ["time", "exhibit", "artifact", "source_path", "offset_or_row"],
-        kind="stable",
-        na_position="last",
-        ignore_index=True,
-    )
-    return conform(ordered, TIMELINE_COLUMNS)
+        result = empty_frame(TIMELINE_COLUMNS)
+    else:
+        merged = pd.concat(parts, ignore_index=True)
+        ordered = merged.sort_values(
+            ["time", "exhibit", "artifact", "source_path", "offset_or_row"],
+            kind="stable",
+            na_position="last",
+            ignore_index=True,
+        )
+        result = conform(ordered, TIMELINE_COLUMNS)
+    left_out = [*carried, *((e, a, n) for (e, a), n in own.items())]
+    if left_out:
+        result.attrs["undated"] = left_out
+    if said:
+        result.attrs["warnings"] = list(dict.fromkeys(said))
+    return result

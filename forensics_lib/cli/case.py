@@ -47,7 +47,10 @@ def print_summary(case: Case, stream: IO[str] | None = None) -> None:
         print("read: no artifact in any exhibit", file=target)
     else:
         print("read, per exhibit and artifact:", file=target)
-        emit(read[["exhibit", "status", "artifact", "rows", "files"]], "table", stream=target)
+        columns = ["exhibit", "status", "artifact", "rows", "files"]
+        if read["detail"].astype("str").str.len().gt(0).any():  # e.g. recognised by schema
+            columns.append("detail")
+        emit(read[columns], "table", stream=target)
     left = summary[summary["outcome"] != "read"]
     if not left.empty:
         print("not read, skipped, unlisted and warnings, with why:", file=target)

@@ -32,7 +32,7 @@ import hashlib
 import os
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -53,7 +53,14 @@ from forensics_lib.phone import ufdr
 from forensics_lib.phone._safe import plist_value
 from forensics_lib.phone.backup import BackupFile, backup_files, backup_info, find_backup_root
 from forensics_lib.registry import Artifact
-from forensics_lib.scan import HEAD_BYTES, candidates, content_rule, parse_all, sniffed
+from forensics_lib.scan import (
+    HEAD_BYTES,
+    candidates,
+    content_rule,
+    excluding,
+    parse_all,
+    sniffed,
+)
 from forensics_lib.schema import ArtifactSpec, empty_frame
 from forensics_lib.sqlite import SQLITE_MAGIC, SqliteDatabase, open_sqlite
 
@@ -273,10 +280,11 @@ def _artifact_score(paths: Iterable[str]) -> tuple[int, int]:
     return android, ios
 
 
-def detect_os(evidence: Evidence) -> OSName:
+def detect_os(evidence: Evidence, *, exclude: Collection[str] = ()) -> OSName:
     """``android`` or ``ios`` by which OS's device paths the exhibit holds (the majority);
-    where those say nothing, by which OS's artifact paths it holds, at any depth."""
-    paths = [m.path for m in evidence.files()]
+    where those say nothing, by which OS's artifact paths it holds, at any depth. The
+    device paths ``exclude`` names do not count."""
+    paths = [m.path for m in evidence.files() if m.path not in exclude]
     android, ios = _score(paths)
     if android == ios:
         android, ios = _artifact_score(paths)
@@ -301,6 +309,9 @@ class Extraction:
     by_schema: dict[str, list[EvidenceFile]] = field(default_factory=dict, repr=False)
     #: How this extraction was read where it was not by device path (announced too).
     notes: list[str] = field(default_factory=list)
+    #: Device paths never opened (files the acquisition manifest does not list): no parser
+    #: reads them, and an excluded ``-wal`` or ``-journal`` is as if absent.
+    exclude: frozenset[str] = frozenset()
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _said: set[str] = field(default_factory=set, repr=False)
     _found: dict[str, list[EvidenceFile] | list[BackupFile]] = field(
@@ -344,18 +355,19 @@ class Extraction:
     def _find(self, art: Artifact) -> list[EvidenceFile] | list[BackupFile]:
         rule = content_rule(art)
         if self.backup is None:
-            listed = candidates(self.evidence, art.spec, rule=rule)
+            listed = candidates(self.evidence, art.spec, rule=rule, exclude=self.exclude)
             seen = {f.member for f in listed}
             loose = [f for f in self.by_schema.get(art.id, []) if f.member not in seen]
             if loose:
                 listed = sorted([*listed, *loose], key=lambda f: f.path)
             return self._one_per_alias(art.id, listed)
         patterns = [glob_regex(g) for g in art.spec.globs]
-        chosen = [f for f in self.backup if any(p.fullmatch(f.path) for p in patterns)]
+        kept = [f for f in self.backup if f.file.member.path not in self.exclude]
+        chosen = [f for f in kept if any(p.fullmatch(f.path) for p in patterns)]
         if rule is None:
             return chosen
         named = {f.path for f in chosen}
-        others = {f.path: f for f in self.backup if f.path not in named}
+        others = {f.path: f for f in kept if f.path not in named}
 
         def head(path: str) -> bytes:
             with others[path].open() as fh:
@@ -611,9 +623,11 @@ def _without_copies(artifact_id: str, frames: list[pd.DataFrame]) -> pd.DataFram
     return kept
 
 
-def find_ufdr_report(evidence: Evidence) -> EvidenceFile | None:
-    """The ``report.xml`` of a Cellebrite UFDR (recognised by its namespace), if any."""
-    for member in sorted(evidence.glob("**/report.xml"), key=lambda m: m.path.count("/")):
+def find_ufdr_report(evidence: Evidence, exclude: Collection[str] = ()) -> EvidenceFile | None:
+    """The ``report.xml`` of a Cellebrite UFDR (recognised by its namespace), if any (one
+    whose device path ``exclude`` names is not opened)."""
+    reports = [m for m in evidence.glob("**/report.xml") if m.path not in exclude]
+    for member in sorted(reports, key=lambda m: m.path.count("/")):
         found = evidence.file(member)
         with found.open() as fh:
             head = fh.read(4096)
@@ -633,7 +647,10 @@ def _ufdr_os(report: EvidenceFile) -> OSName:
 
 
 def open_extraction(
-    path: str | os.PathLike[str] | Evidence, *, limits: Limits = DEFAULT_LIMITS
+    path: str | os.PathLike[str] | Evidence,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    exclude: Collection[str] = (),
 ) -> Extraction:
     """Open a phone extraction read-only and detect its OS by content.
 
@@ -648,7 +665,14 @@ def open_extraction(
     (:data:`SCHEMA_SIGNATURES`) and announced with a
     :class:`~forensics_lib.errors.ForensicsWarning` (also in :attr:`Extraction.notes`).
     A folder holding other evidence beside its databases is left to the generic scanner.
+
+    The members whose device paths ``exclude`` names (files of an exhibit folder that the
+    acquisition manifest does not list) are never opened: no parser reads them, they do not
+    count towards the OS, and a database's excluded ``-wal`` or ``-journal`` is as if absent
+    (:class:`~forensics_lib.scan.ExcludingFile`), so a stray ``-wal`` cannot change what a
+    listed database shows.
     """
+    excluded = frozenset(exclude)
     owned = not isinstance(path, Evidence)
     evidence = path if isinstance(path, Evidence) else Evidence(path, limits=limits)
     try:
@@ -663,8 +687,9 @@ def open_extraction(
                 owned=owned,
                 backup=files,
                 backup_meta=meta,
+                exclude=excluded,
             )
-        report = find_ufdr_report(evidence)
+        report = find_ufdr_report(evidence, excluded)
         if report is not None:
             return Extraction(
                 evidence=evidence,
@@ -672,10 +697,11 @@ def open_extraction(
                 kind="ufdr",
                 modules=UFDR_MODULES,
                 owned=owned,
+                exclude=excluded,
             )
-        system = detect_os(evidence)
+        system = detect_os(evidence, exclude=excluded)
         if system == "unknown":
-            loose = _by_schema(evidence, owned)
+            loose = _by_schema(evidence, owned, excluded)
             if loose is not None:
                 return loose
             raise UnsupportedFormat(
@@ -688,14 +714,18 @@ def open_extraction(
         if owned:
             evidence.close()
         raise
-    return Extraction(evidence=evidence, os=system, owned=owned)
+    return Extraction(evidence=evidence, os=system, owned=owned, exclude=excluded)
 
 
-def _sqlite_files(evidence: Evidence) -> list[EvidenceFile]:
+def _sqlite_files(evidence: Evidence, exclude: Collection[str] = ()) -> list[EvidenceFile]:
     """The SQLite databases of a folder of loose databases; none when the folder also holds
     other evidence (a mixed folder is the generic scanner's, which reads every family) or
-    is too large to look at every file."""
-    files = [m for m in evidence.files() if not m.path.endswith(_COMPANION_SUFFIXES)]
+    is too large to look at every file. The members ``exclude`` names are not opened."""
+    files = [
+        m
+        for m in evidence.files()
+        if not m.path.endswith(_COMPANION_SUFFIXES) and m.path not in exclude
+    ]
     if len(files) > _MAX_LOOSE_FILES:
         return []
     out = []
@@ -708,15 +738,17 @@ def _sqlite_files(evidence: Evidence) -> list[EvidenceFile]:
             out.append(evidence.file(member))
         elif not member.path.lower().endswith(_PAPER_SUFFIXES):
             return []
-    return out
+    return excluding(out, exclude)
 
 
-def _by_schema(evidence: Evidence, owned: bool) -> Extraction | None:
+def _by_schema(
+    evidence: Evidence, owned: bool, exclude: frozenset[str] = frozenset()
+) -> Extraction | None:
     """An extraction of the SQLite databases whose schema a phone artifact knows, or None."""
     by_schema: dict[str, list[EvidenceFile]] = {}
     notes: list[str] = []
     unknown: list[str] = []
-    for source in _sqlite_files(evidence):
+    for source in _sqlite_files(evidence, exclude):
         try:
             # The readers announce a damaged -wal when they read; not twice.
             with warnings.catch_warnings():
@@ -751,4 +783,5 @@ def _by_schema(evidence: Evidence, owned: bool) -> Extraction | None:
         owned=owned,
         by_schema=by_schema,
         notes=notes,
+        exclude=exclude,
     )

@@ -225,7 +225,7 @@ def _summary(case: Case, files: Mapping[str, list[dict[str, Any]]]) -> str:
         out.append(f'<p class="note">The acquisition manifest does not list these: {how}.</p>')
         out.append(_table(("path in the case folder",), [(p,) for p in case.unlisted], mono=(0,)))
     summary = case.summary()
-    left = summary[summary["outcome"].isin(["skipped", "not read", "warning"])]
+    left = summary[summary["outcome"].isin(["skipped", "not read", "undated", "warning"])]
     if not left.empty:
         out.append('<h3 class="problem">Skipped, not read, and warnings</h3>')
         out.append(
