@@ -220,7 +220,7 @@ def dji_version(buf: bytes) -> int | None:
             # cut before its Details block: only a first record at 12 vouches for the prefix
             ok = cut_before_details(buf, version, detail_offset)
             return int(version) if ok else None
-        if not OLD_PREFIX_SIZE <= detail_offset:
+        if detail_offset < OLD_PREFIX_SIZE:
             return None
         if detail_offset > OLD_PREFIX_SIZE and not _record_fits(
             buf, OLD_PREFIX_SIZE, detail_offset
@@ -229,11 +229,11 @@ def dji_version(buf: bytes) -> int | None:
         return int(version)
     if len(buf) < PREFIX_SIZE:
         return None
-    if version < 12 and not PREFIX_SIZE <= detail_offset <= len(buf):
-        # A download cut before its Details block (detail_offset past the end) still has
-        # the zero reserved bytes and a first record at 100 (prefix.rs records_offset).
-        if not (detail_offset > len(buf) and cut_before_details(buf, version, detail_offset)):
-            return None
+    # A download cut before its Details block (detail_offset past the end) still has the
+    # zero reserved bytes and a first record at 100 (prefix.rs records_offset).
+    cut = detail_offset > len(buf) and cut_before_details(buf, version, detail_offset)
+    if version < 12 and not PREFIX_SIZE <= detail_offset <= len(buf) and not cut:
+        return None
     if version >= 13 and detail_offset > len(buf):
         return None
     if any(buf[20:PREFIX_SIZE]):  # prefix.rs: reserved[80] (zero in every known file)
