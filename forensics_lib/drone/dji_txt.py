@@ -1050,7 +1050,7 @@ def read_dji_txt(buf: bytes, path: str) -> FlightLog:
         raise not_supported(path, version)
     if version >= 13:
         try:
-            details = read_dji_details(buf, path)
+            sealed = read_dji_details(buf, path)
         except ParseError as exc:
             raise EncryptedContent(
                 path,
@@ -1058,12 +1058,12 @@ def read_dji_txt(buf: bytes, path: str) -> FlightLog:
                 f"readable either: {exc.reason} (offset {exc.offset})",
                 KEYCHAIN_HINT,
             ) from exc
-        note = f"{format_note(details, encrypted=True)}; only the Details block was read"
-        raise DJIEncryptedRecords(path, details, details_flight_log(details, path, (note,)))
+        note = f"{format_note(sealed, encrypted=True)}; only the Details block was read"
+        raise DJIEncryptedRecords(path, sealed, details_flight_log(sealed, path, (note,)))
     detail_offset = _PREFIX.unpack_from(buf.ljust(PREFIX_SIZE, b"\0"), 0)[0]
     size = OLD_DETAILS_SIZE if version <= 5 else DETAILS_SIZE
     cut = version < 12 and detail_offset + size > len(buf)
-    details = None if cut else read_dji_details(buf, path)
+    details: DJIDetails | None = None if cut else read_dji_details(buf, path)
     if version < 6:
         start, end = OLD_PREFIX_SIZE, min(detail_offset, len(buf))
     elif version < 12:
