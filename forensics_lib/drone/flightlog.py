@@ -67,8 +67,9 @@ def detect_format(buf: bytes) -> str | None:
     if _looks_like_srt(buf[:_SRT_HEAD]):
         return "dji_srt"
     # A tlog whose first bytes are not a frame (console text, a partial frame): its first
-    # CRC-checked frame, followed by a second, within the first 64 KiB (pymavlink resyncs
-    # on the start byte the same way). Last, so no other format is taken for a tlog.
+    # CRC-checked frame, followed by a second, within the first mf.DETECT_LIMIT (8 MiB;
+    # pymavlink resyncs on the start byte the same way, without limit). Last, so no other
+    # format is taken for a tlog.
     if mf.first_frame(buf) is not None:
         return "mavlink_tlog"
     return None
