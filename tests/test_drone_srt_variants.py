@@ -75,3 +75,16 @@ def test_camera_only_captions_have_no_track(flight, tmp_path: Path) -> None:  # 
         log = read_flight_log(path)
     assert log.track.empty and log.message_counts == {"subtitle": len(flight.frames)}
     assert log.notes[0].startswith("DJI SRT, camera dialect")
+
+
+def test_cli_dji_fpv_option(flight, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from forensics_lib.cli import main
+
+    path = tmp_path / "DJI_0017.SRT"
+    write_dji_srt(path, flight, "fpv")
+    args = ["drone", "summary", str(path), "--zone", "UTC", "--format", "json"]
+    assert main([*args, "--dji-fpv"]) == 0
+    facts = json.loads(capsys.readouterr().out)
+    assert facts["max_alt_rel_m"] == pytest.approx(40.0)  # the answer key's top height

@@ -523,8 +523,8 @@ def srt_notes(tel: SrtTelemetry, zone: str | None, dji_fpv: bool = False) -> lis
         else:
             notes.append(
                 "[altitude: ..] (no rel_alt/abs_alt) is kept as written in alt_abs_m; a DJI "
-                "FPV writes it at 1/10 of the height above take-off: pass dji_fpv=True for "
-                "a DJI FPV's video"
+                "FPV writes it at 1/10 of the height above take-off: pass dji_fpv=True "
+                "(drone --dji-fpv) for a DJI FPV's video"
             )
     if zone is None:
         notes.append(
