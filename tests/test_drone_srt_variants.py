@@ -88,3 +88,12 @@ def test_cli_dji_fpv_option(flight, tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main([*args, "--dji-fpv"]) == 0
     facts = json.loads(capsys.readouterr().out)
     assert facts["max_alt_rel_m"] == pytest.approx(40.0)  # the answer key's top height
+
+
+def test_gps_dialect_camera_settings(flight, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # The P4 RTK style "F/5.6, SS 400, ISO 100, EV 0" (the writer's fixed camera settings)
+    path = tmp_path / "p4_rtk.SRT"
+    write_dji_srt(path, flight, "gps")
+    frame = read_srt(path, zone="UTC")
+    assert (frame["iso"] == 100).all() and (frame["fnum"] == 5.6).all()
+    assert (frame["shutter"] == "400").all()

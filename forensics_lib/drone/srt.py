@@ -144,6 +144,14 @@ _HEIGHT = re.compile(r"(?:^|[\s,])H\s+([-+]?\d+(?:\.\d+)?)\s*m")
 _HSPEED = re.compile(r"(?:^|[\s,])H\.S\s+([-+]?\d+(?:\.\d+)?)\s*m/s")
 _VSPEED = re.compile(r"(?:^|[\s,])V\.S\s+([-+]?\d+(?:\.\d+)?)\s*m/s")
 _IRIS = re.compile(r"\bIR\s*:\s*F?\s*(\d+(?:\.\d+)?)")  # home_hb "IR:F2.8"
+# The gps dialect's camera settings, "F/5.6, SS 400, ISO 100, EV 0" (P4 RTK, Mini 2): a name,
+# a space and a value; DJI_SRT_Parser srtToObject turns "([a-zA-Z])\s(\d)" into "$1:$2"
+# and reads F as FNUM, SS as SHUTTER (fillMissingFields references).
+_SPACED = (
+    ("iso", re.compile(r"(?:^|[\s,])ISO\s+(\d+(?:\.\d+)?)\b")),
+    ("ss", re.compile(r"(?:^|[\s,])SS\s+(\d+(?:\.\d+)?)\b")),
+    ("f", re.compile(r"(?:^|[\s,])F/(\d+(?:\.\d+)?)\b")),
+)
 # DJI_SRT_Parser interpretItem "m300format": /^\d+\.\d+M$/ on the third GPS value
 _M300_THIRD = re.compile(r"^[-+]?\d+\.\d+M$")
 _METRE_THIRD = re.compile(r"^[-+]?\d+(?:\.\d+)?m$")  # DJI_SRT_Parser: /\dm$/ -> ALTITUDE
@@ -213,6 +221,9 @@ def _block(text: str) -> dict[str, Any]:
     for key, pattern in (("H.S", _HSPEED), ("V.S", _VSPEED), ("IR", _IRIS)):
         if m := pattern.search(without_dates):
             row[key] = _num(m.group(1))
+    for key, pattern in _SPACED:
+        if key not in row and (m := pattern.search(without_dates)):
+            row[key] = m.group(1)
     return row
 
 
