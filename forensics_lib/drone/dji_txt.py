@@ -617,6 +617,23 @@ class _Layout:
                 return q
         return stop
 
+    def chain_inside(self, start: int, stop: int) -> int:
+        """The first offset in ``[start, stop)`` where a valid one-length record starts whose
+        chain of records ends exactly at ``stop``: then the record that seemed to span
+        ``start - 1 .. stop`` is foreign bytes whose length byte happened to point at the
+        end byte of the last real record (3 foreign bytes ``01 32 00`` before a battery and
+        an app GPS record of a v4 file read as one 50-byte OSD record)."""
+        buf, lengths = self.buf, self.lengths
+        for q in range(start, min(stop, self.end)):
+            if buf[q] not in lengths or not self.valid(q):
+                continue
+            p = q
+            while p < stop and self.fits(p):
+                p = self.claimed_stop(p) + 1
+            if p == stop:
+                return q
+        return stop
+
     def constant_inside(self, start: int, stop: int) -> int:
         """The first offset in ``[start, stop)`` where a valid record of a one-length type
         (with that length) starts: a sign that the bytes from ``start - 1`` are foreign."""
@@ -657,9 +674,9 @@ def iter_records(buf: bytes, start: int, end: int, version: int, path: str) -> R
 
     def suspect(r: RawRecord) -> bool:
         n = len(r.content) + seed
-        if r.type in lengths:
-            return n != lengths[r.type]
         stop = r.offset + lay.head + n
+        if r.type in lengths:
+            return n != lengths[r.type] or lay.chain_inside(r.offset + 1, stop + 1) <= stop
         return lay.constant_inside(r.offset + 1, stop + 1) <= stop
 
     if not first.bad and not any(suspect(r) for r in first.records):
@@ -715,7 +732,7 @@ def scan_records(
             # A record of a type with one length in this file is trusted; another one not
             # followed by a record might be foreign bytes swallowing the record after them.
             if rtype in lay.lengths:
-                inner = stop + 1
+                inner = lay.chain_inside(pos + 1, stop + 1)
             elif lay.lengths:  # second pass: a one-length record inside means foreign bytes
                 inner = lay.constant_inside(pos + 1, stop + 1)
             else:
