@@ -22,9 +22,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["DIALECTS", "LATITUDE_FIRST", "SrtFlight", "simple_srt_flight", "write_dji_srt"]
+__all__ = [
+    "DIALECTS",
+    "LATITUDE_FIRST",
+    "MORE_DIALECTS",
+    "SrtFlight",
+    "simple_srt_flight",
+    "write_dji_srt",
+]
 
 DIALECTS = ("bracket", "home_hb", "barometer", "m300", "gps")
+# Variants with no coordinate order to decide: the DJI FPV's bracket captions (altitude at
+# 1/10) and camera-only captions with no position (Mavic Air, Osmo, Action).
+MORE_DIALECTS = ("fpv", "camera")
 # The dialects whose GPS(...) puts latitude first (DJI_SRT_Parser "m300format"); "bracket"
 # names its fields.
 LATITUDE_FIRST = frozenset({"m300"})
@@ -138,7 +148,23 @@ def _body(f: SrtFlight, i: int, dialect: str, first_lat: bool, radians: bool) ->
             f"HOME({_pair(first_lat, hlat, hlon, 6)},{halt:.2f}m), D {d:.1f}m, H {h:.2f}m, "
             "H.S 0.00m/s, V.S 0.00m/s"
         ]
-    raise ValueError(f"unknown SRT dialect {dialect!r} (one of {', '.join(DIALECTS)})")
+    if dialect == "fpv":  # DJI FPV: bracket, [altitude: ..] at 1/10 of the height (srt.py)
+        return [
+            f'<font size="28">FrameCnt: {i + 1}, DiffTime: 1000ms',
+            wall.strftime("%Y-%m-%d %H:%M:%S") + ".000",
+            "[iso : 100] [shutter : 1/500.0] [fnum : 280] [ev : 0] [ct : 5600] "
+            f"[color_md : default] [focal_len : 155] [latitude: {lat:.6f}] "
+            f"[longitude: {lon:.6f}] [altitude: {h / 10:.6f}] </font>",
+        ]
+    if dialect == "camera":  # Mavic Air / Osmo / Action: camera settings, no position
+        return [
+            f'<font size="36">SrtCnt : {i + 1}, DiffTime : 1000ms',
+            wall.strftime("%Y-%m-%d %H:%M:%S") + ",000,000",
+            "[iso : 100] [shutter : 1/640.0] [fnum : 220] [ev : 0] [ct : 5208] "
+            "[color_md : default] [focal_len : 240] </font>",
+        ]
+    known = ", ".join((*DIALECTS, *MORE_DIALECTS))
+    raise ValueError(f"unknown SRT dialect {dialect!r} (one of {known})")
 
 
 def write_dji_srt(

@@ -45,6 +45,11 @@ def _log_args(p: argparse.ArgumentParser) -> None:
         "--system", type=int, help="MAVLink system id of the vehicle (several in one log)"
     )
     p.add_argument("--zone", help="IANA zone of the aircraft clock, for DJI SRT wall times")
+    p.add_argument(
+        "--dji-fpv",
+        action="store_true",
+        help="the DJI SRT is a DJI FPV's: its [altitude: ..] is 1/10 of the height (read x10)",
+    )
 
 
 def _fmt(p: argparse.ArgumentParser) -> None:
@@ -111,7 +116,7 @@ def _read(args: argparse.Namespace) -> Any:
     with warnings.catch_warnings():
         # The library says "zone=" (its keyword); here the option is --zone.
         warnings.simplefilter("ignore", ZoneNeededWarning)
-        log = read_flight_log(args.log, system_id=args.system, zone=args.zone)
+        log = read_flight_log(args.log, system_id=args.system, zone=args.zone, dji_fpv=args.dji_fpv)
     if log.format == "dji_srt" and args.zone is None:
         warnings.warn(
             f"{log.path}: SRT times are local wall-clock times, so time_utc is empty; {ZONE_HINT}",

@@ -747,6 +747,27 @@ def _boot_intervals(log: FlightLog) -> dict[str, Any]:
     return {"armed_intervals_boot_s": [[secs(a), secs(b)] for a, b in pairs]}
 
 
+def _boot_span(log: FlightLog) -> dict[str, Any]:
+    """``first_boot_s`` and ``last_boot_s``, the first and last boot-relative times of the
+    track points and events, for a log with no UTC time on its track (no GPS time): the
+    span the log covers, in the only clock it has (DataFlash TimeUS, tlog time_boot_ms,
+    ULog timestamp), so the summary is not all empty times."""
+    if log.track["time_utc"].notna().any():
+        return {}
+    boots = [
+        frame["time_boot_s"].dropna()
+        for frame in (log.track, log.events)
+        if "time_boot_s" in frame.columns
+    ]
+    known = pd.concat(boots) if boots else pd.Series(dtype="float64")
+    if known.empty:
+        return {}
+    return {
+        "first_boot_s": round(float(known.min()), 6),
+        "last_boot_s": round(float(known.max()), 6),
+    }
+
+
 def summary(log: FlightLog) -> dict[str, Any]:
     """The facts an investigator asks first, JSON-ready (times as ISO 8601 UTC).
 
@@ -780,6 +801,7 @@ def summary(log: FlightLog) -> dict[str, Any]:
         "takeoff_utc": _iso(segments["takeoff_utc"].iloc[0]) if len(segments) else None,
         "landing_utc": _iso(segments["landing_utc"].iloc[-1]) if len(segments) else None,
         "armed_intervals": [[_iso(a), _iso(b)] for a, b in armed_intervals(log.events)],
+        **_boot_span(log),
         **_boot_intervals(log),
         "track_points": len(log.track),
         # To the millimetre the logs store (float sums leave 1.8999999999999986).

@@ -109,6 +109,7 @@ __all__ = [
     "DJIDetails",
     "DJIEncryptedRecords",
     "crc64_jones",
+    "cut_before_details",
     "dji_version",
     "looks_like_dji_txt",
     "read_dji_details",
@@ -184,6 +185,24 @@ def _record_fits(buf: bytes, pos: int, end: int) -> bool:
     return stop < end and buf[stop] == END_BYTE
 
 
+#: A ``detail_offset`` at or past this is no cut download (no flight record is 4 GiB).
+_MAX_DETAIL_OFFSET = 1 << 32
+
+
+def cut_before_details(buf: bytes, version: int, detail_offset: int) -> bool:
+    """Whether ``buf`` (the first bytes of a file shorter than ``detail_offset``) can be a
+    version 1-11 record cut before its Details block: a plausible offset and a whole first
+    record of a known type where the records start (prefix.rs records_offset: 12 up to
+    version 5, then 100). A truncated download keeps the records up to the cut."""
+    start = OLD_PREFIX_SIZE if version < 6 else PREFIX_SIZE
+    return (
+        version < 12
+        and detail_offset < _MAX_DETAIL_OFFSET
+        and buf[start : start + 1] in _KNOWN_TYPE_BYTES
+        and _record_fits(buf, start, len(buf))
+    )
+
+
 def dji_version(buf: bytes) -> int | None:
     """The format version of a DJI flight record, or None when the prefix does not fit.
 
@@ -197,7 +216,11 @@ def dji_version(buf: bytes) -> int | None:
         return None
     if version < 6:
         # prefix.rs records_offset: 12 for versions < 6; the Details follow the records.
-        if not OLD_PREFIX_SIZE <= detail_offset <= len(buf):
+        if detail_offset > len(buf):
+            # cut before its Details block: only a first record at 12 vouches for the prefix
+            ok = cut_before_details(buf, version, detail_offset)
+            return int(version) if ok else None
+        if detail_offset < OLD_PREFIX_SIZE:
             return None
         if detail_offset > OLD_PREFIX_SIZE and not _record_fits(
             buf, OLD_PREFIX_SIZE, detail_offset
@@ -206,7 +229,10 @@ def dji_version(buf: bytes) -> int | None:
         return int(version)
     if len(buf) < PREFIX_SIZE:
         return None
-    if version < 12 and not PREFIX_SIZE <= detail_offset <= len(buf):
+    # A download cut before its Details block (detail_offset past the end) still has the
+    # zero reserved bytes and a first record at 100 (prefix.rs records_offset).
+    cut = detail_offset > len(buf) and cut_before_details(buf, version, detail_offset)
+    if version < 12 and not PREFIX_SIZE <= detail_offset <= len(buf) and not cut:
         return None
     if version >= 13 and detail_offset > len(buf):
         return None
@@ -529,6 +555,7 @@ class RecordScan:
     padding: int = 0  # zero bytes between records (mikeemoo lib/index.js skips type 0)
 
 
+_KNOWN_TYPE_BYTES = frozenset(bytes([t]) for t in RECORD_NAMES)
 _JPEG_SOI = b"\xff\xd8\xff"  # SOI and the first marker's FF (utils.rs read_jpeg: FF D8)
 
 
@@ -590,6 +617,23 @@ class _Layout:
                 return q
         return stop
 
+    def chain_inside(self, start: int, stop: int) -> int:
+        """The first offset in ``[start, stop)`` where a valid one-length record starts whose
+        chain of records ends exactly at ``stop``: then the record that seemed to span
+        ``start - 1 .. stop`` is foreign bytes whose length byte happened to point at the
+        end byte of the last real record (3 foreign bytes ``01 32 00`` before a battery and
+        an app GPS record of a v4 file read as one 50-byte OSD record)."""
+        buf, lengths = self.buf, self.lengths
+        for q in range(start, min(stop, self.end)):
+            if buf[q] not in lengths or not self.valid(q):
+                continue
+            p = q
+            while p < stop and self.fits(p):
+                p = self.claimed_stop(p) + 1
+            if p == stop:
+                return q
+        return stop
+
     def constant_inside(self, start: int, stop: int) -> int:
         """The first offset in ``[start, stop)`` where a valid record of a one-length type
         (with that length) starts: a sign that the bytes from ``start - 1`` are foreign."""
@@ -630,9 +674,9 @@ def iter_records(buf: bytes, start: int, end: int, version: int, path: str) -> R
 
     def suspect(r: RawRecord) -> bool:
         n = len(r.content) + seed
-        if r.type in lengths:
-            return n != lengths[r.type]
         stop = r.offset + lay.head + n
+        if r.type in lengths:
+            return n != lengths[r.type] or lay.chain_inside(r.offset + 1, stop + 1) <= stop
         return lay.constant_inside(r.offset + 1, stop + 1) <= stop
 
     if not first.bad and not any(suspect(r) for r in first.records):
@@ -688,7 +732,7 @@ def scan_records(
             # A record of a type with one length in this file is trusted; another one not
             # followed by a record might be foreign bytes swallowing the record after them.
             if rtype in lay.lengths:
-                inner = stop + 1
+                inner = lay.chain_inside(pos + 1, stop + 1)
             elif lay.lengths:  # second pass: a one-length record inside means foreign bytes
                 inner = lay.constant_inside(pos + 1, stop + 1)
             else:
@@ -909,6 +953,42 @@ def details_flight_log(details: DJIDetails, path: str, notes: tuple[str, ...]) -
     )
 
 
+def _empty_flight_log(path: str, notes: tuple[str, ...]) -> FlightLog:
+    """A FlightLog with no Details (a record cut before them): every frame empty."""
+    return FlightLog(
+        path=path,
+        format="dji_txt",
+        track=frame_of((*TRACK_COLUMNS, BAD_FRAME_COLUMNS[0]), {}),
+        events=frame_of((*EVENT_COLUMNS, BAD_FRAME_COLUMNS[0]), {}),
+        home=frame_of(HOME_COLUMNS, {}),
+        vehicle=frame_of(VEHICLE_COLUMNS, {}),
+        mission=frame_of(MISSION_COLUMNS, {}),
+        params=frame_of(PARAM_COLUMNS, {}),
+        pilot_positions=frame_of(PILOT_COLUMNS, {}),
+        bad_frames=frame_of(BAD_FRAME_COLUMNS, {}),
+        message_counts={},
+        notes=notes,
+    )
+
+
+def _cut_start_note(rows: dict[str, list[dict[str, Any]]], version: int) -> str:
+    """The start time of a record without its Details block: the first CUSTOM (Unix ms)
+    time of a frame (record/custom.rs update_time_stamp), or unknown."""
+    times = [r["time_utc"] for key in ("track", "events", "home", "pilot") for r in rows[key]]
+    known = [t for t in times if not pd.isna(t)]
+    if not known:
+        return (
+            f"DJI flight record v{version}: start time unknown (no Details block and no "
+            "timed record before the cut)"
+        )
+    first = min(known)
+    stamp = first.strftime("%Y-%m-%dT%H:%M:%S.") + f"{first.microsecond // 1000:03d}Z"
+    return (
+        f"DJI flight record v{version}: start {stamp} (first timed record; the Details "
+        "block is missing)"
+    )
+
+
 KEYCHAIN_HINT = (
     "Records of DJI flight logs from version 13 are AES-256-CBC encrypted; the per-flight "
     "keys are held by DJI's keychain service, which returns them for the KeyStorage records "
@@ -987,7 +1067,7 @@ def read_dji_txt(buf: bytes, path: str) -> FlightLog:
         raise not_supported(path, version)
     if version >= 13:
         try:
-            details = read_dji_details(buf, path)
+            sealed = read_dji_details(buf, path)
         except ParseError as exc:
             raise EncryptedContent(
                 path,
@@ -995,19 +1075,34 @@ def read_dji_txt(buf: bytes, path: str) -> FlightLog:
                 f"readable either: {exc.reason} (offset {exc.offset})",
                 KEYCHAIN_HINT,
             ) from exc
-        note = f"{format_note(details, encrypted=True)}; only the Details block was read"
-        raise DJIEncryptedRecords(path, details, details_flight_log(details, path, (note,)))
-    details = read_dji_details(buf, path)
+        note = f"{format_note(sealed, encrypted=True)}; only the Details block was read"
+        raise DJIEncryptedRecords(path, sealed, details_flight_log(sealed, path, (note,)))
     detail_offset = _PREFIX.unpack_from(buf.ljust(PREFIX_SIZE, b"\0"), 0)[0]
+    size = OLD_DETAILS_SIZE if version <= 5 else DETAILS_SIZE
+    cut = version < 12 and detail_offset + size > len(buf)
+    details: DJIDetails | None = None if cut else read_dji_details(buf, path)
     if version < 6:
-        start, end = OLD_PREFIX_SIZE, detail_offset
+        start, end = OLD_PREFIX_SIZE, min(detail_offset, len(buf))
     elif version < 12:
-        start, end = PREFIX_SIZE, detail_offset
+        start, end = PREFIX_SIZE, min(detail_offset, len(buf))
     else:
         start, end = PREFIX_SIZE + _V12_INFO_SIZE, len(buf)
     scan = iter_records(buf, start, end, version, path)
     records, bad, truncated = scan.records, scan.bad, scan.truncated
-    if truncated:
+    cut_note = ""
+    if cut:
+        # A truncated download (versions 1-11 keep the Details block after the records):
+        # the records up to the cut are read; vehicle, serials and the Details start time
+        # are not in the file.
+        what = "missing" if detail_offset >= len(buf) else "incomplete"
+        cut_note = (
+            f"DJI flight record v{version} cut at offset {len(buf)}: details block {what} "
+            f"(it starts at offset {detail_offset}, {size} bytes); the records up to the cut "
+            "are read, the vehicle and its serials are unknown"
+        )
+        warnings.warn(f"{path}: {cut_note}", TruncatedInputWarning, stacklevel=2)
+        truncated = True
+    elif truncated:
         warnings.warn(
             f"{path}: DJI records end inside a record near offset {end}; what was readable "
             "is returned",
@@ -1021,7 +1116,7 @@ def read_dji_txt(buf: bytes, path: str) -> FlightLog:
         counts[name] = counts.get(name, 0) + 1
     if scan.images:
         counts["JPEG"] = scan.images
-    notes: list[str] = [format_note(details)]
+    notes: list[str] = [format_note(details) if details is not None else cut_note]
     if scan.images:
         notes.append(
             f"{scan.images} JPEG image(s) in the records area skipped (thumbnails; "
@@ -1034,7 +1129,11 @@ def read_dji_txt(buf: bytes, path: str) -> FlightLog:
             "integer coordinates"
         )
     home = frame_of(HOME_COLUMNS, _utc(rows["home"])) if rows["home"] else None
-    log = details_flight_log(details, path, tuple(notes))
+    if details is None:
+        notes.append(_cut_start_note(rows, version))
+        log = _empty_flight_log(path, tuple(notes))
+    else:
+        log = details_flight_log(details, path, tuple(notes))
     track = _utc(rows["track"])
     if len(track):
         # frame/mod.rs: altitude = OSD height above home + HOME altitude

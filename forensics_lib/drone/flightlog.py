@@ -67,8 +67,9 @@ def detect_format(buf: bytes) -> str | None:
     if _looks_like_srt(buf[:_SRT_HEAD]):
         return "dji_srt"
     # A tlog whose first bytes are not a frame (console text, a partial frame): its first
-    # CRC-checked frame, followed by a second, within the first 64 KiB (pymavlink resyncs
-    # on the start byte the same way). Last, so no other format is taken for a tlog.
+    # CRC-checked frame, followed by a second, within the first mf.DETECT_LIMIT (8 MiB;
+    # pymavlink resyncs on the start byte the same way, without limit). Last, so no other
+    # format is taken for a tlog.
     if mf.first_frame(buf) is not None:
         return "mavlink_tlog"
     return None
@@ -128,7 +129,12 @@ def with_flight_events(log: FlightLog) -> FlightLog:
 
 
 def read_flight_log_bytes(
-    buf: bytes, path: str, *, system_id: int | None = None, zone: str | None = None
+    buf: bytes,
+    path: str,
+    *,
+    system_id: int | None = None,
+    zone: str | None = None,
+    dji_fpv: bool = False,
 ) -> FlightLog:
     """:func:`read_flight_log` on bytes already read (``path`` is used in messages only)."""
     kind = detect_format(buf)
@@ -151,7 +157,7 @@ def read_flight_log_bytes(
     if kind == "dji_srt":
         from forensics_lib.drone.srt import srt_flight_log
 
-        return with_flight_events(srt_flight_log(buf, path, zone=zone))
+        return with_flight_events(srt_flight_log(buf, path, zone=zone, dji_fpv=dji_fpv))
     reason = (
         "empty file"
         if not buf
@@ -164,17 +170,24 @@ def read_flight_log_bytes(
 
 
 def read_flight_log(
-    source: Source, *, system_id: int | None = None, zone: str | None = None
+    source: Source,
+    *,
+    system_id: int | None = None,
+    zone: str | None = None,
+    dji_fpv: bool = False,
 ) -> FlightLog:
     """Read any supported flight log into a :class:`FlightLog`; the format is found by content.
 
     ``system_id`` picks the vehicle in a MAVLink log holding several (by default the vehicle
     that sent the most positions, with a warning naming the others). ``zone`` is the IANA zone
     the aircraft's clock was set to, needed for DJI SRT wall-clock times (``"Europe/Madrid"``).
+    ``dji_fpv`` says a DJI SRT is a DJI FPV's (its ``[altitude: ..]`` is read x10).
     """
     with open_binary(source) as fh:
         buf = fh.read()
-    return read_flight_log_bytes(buf, display_path(source), system_id=system_id, zone=zone)
+    return read_flight_log_bytes(
+        buf, display_path(source), system_id=system_id, zone=zone, dji_fpv=dji_fpv
+    )
 
 
 def _provenance(frame: pd.DataFrame, artifact_id: str, source: Source) -> pd.DataFrame:

@@ -76,8 +76,8 @@ TRACK_COLUMNS: tuple[Column, ...] = (
     Column(
         "time_boot_s",
         FLOAT,
-        "seconds since the autopilot booted (DataFlash TimeUS, ULog timestamp), where the log "
-        "has it: the only time of a log without GPS time",
+        "seconds since the autopilot booted (DataFlash TimeUS, ULog timestamp, tlog "
+        "time_boot_ms), where the log has it: the only time of a log without GPS time",
     ),
 )
 

@@ -18,6 +18,17 @@ telemetry text in one of several dialects (JuanIrache/DJI_SRT_Parser ``index.js`
               300): **latitude first**; the third GPS value carries the unit ``M``.
 ``gps``       ``GPS(a,b,n) ... HOME(a,b,alt m) ... D 698.7m, H 85.8m, H.S 2.9m/s`` (P4 RTK;
               Mini 2 writes ``GPS (a, b, alt)``): longitude first.
+``camera``    ``[iso : 100] [shutter : 1/640.0] [fnum : 220] ...`` and no position at all
+              (Mavic Air, Osmo, Osmo Action; DJI_SRT_Parser ``index.test.js``: "Mavic Air
+              (no gps data)", ``samples/mavic_air.SRT``): camera settings and wall clock only,
+              so no track.
+
+The DJI FPV writes the bracket dialect with ``[altitude: ..]`` at one tenth of the height
+above take-off (a firmware bug, as of 2022: the "DJI FPV Altitude Telemetry Fix" tool
+``fixalt.py`` multiplies the field by 10, jsmars/GPS-Altitude-Finder likewise). Nothing in the
+text tells a DJI FPV from another bracket writer, so the investigator says so
+(``dji_fpv=True``): the field is then read x10 into ``alt_rel_m`` and the notes say so; without
+it a file with ``[altitude: ..]`` (no ``rel_alt``/``abs_alt``) gets a note naming the option.
 
 The coordinate order of the ``GPS(...)`` dialects comes from the dialect's own markers, as
 DJI_SRT_Parser decides it (``interpretItem``: a third value of digits, a point, digits and
@@ -105,8 +116,10 @@ SRT = ArtifactSpec(
         Column("iso", FLOAT, "camera ISO"),
         Column("shutter", STR, "shutter speed as written"),
         Column("fnum", FLOAT, "aperture as written (some models x100)"),
-        Column("dialect", STR, "bracket, home_hb, barometer, m300 or gps (module docstring)"),
-        Column("coord_order", STR, "named, latlon or lonlat: how GPS(...) was read"),
+        Column(
+            "dialect", STR, "bracket, home_hb, barometer, m300, gps or camera (module docstring)"
+        ),
+        Column("coord_order", STR, "named, latlon, lonlat or none: how GPS(...) was read"),
     ),
     locator="offset",
     globs=("**/DJI_*.SRT", "**/DJI_*.srt", "**/*.SRT", "**/*.srt"),
@@ -131,6 +144,14 @@ _HEIGHT = re.compile(r"(?:^|[\s,])H\s+([-+]?\d+(?:\.\d+)?)\s*m")
 _HSPEED = re.compile(r"(?:^|[\s,])H\.S\s+([-+]?\d+(?:\.\d+)?)\s*m/s")
 _VSPEED = re.compile(r"(?:^|[\s,])V\.S\s+([-+]?\d+(?:\.\d+)?)\s*m/s")
 _IRIS = re.compile(r"\bIR\s*:\s*F?\s*(\d+(?:\.\d+)?)")  # home_hb "IR:F2.8"
+# The gps dialect's camera settings, "F/5.6, SS 400, ISO 100, EV 0" (P4 RTK, Mini 2): a name,
+# a space and a value; DJI_SRT_Parser srtToObject turns "([a-zA-Z])\s(\d)" into "$1:$2"
+# and reads F as FNUM, SS as SHUTTER (fillMissingFields references).
+_SPACED = (
+    ("iso", re.compile(r"(?:^|[\s,])ISO\s+(\d+(?:\.\d+)?)\b")),
+    ("ss", re.compile(r"(?:^|[\s,])SS\s+(\d+(?:\.\d+)?)\b")),
+    ("f", re.compile(r"(?:^|[\s,])F/(\d+(?:\.\d+)?)\b")),
+)
 # DJI_SRT_Parser interpretItem "m300format": /^\d+\.\d+M$/ on the third GPS value
 _M300_THIRD = re.compile(r"^[-+]?\d+\.\d+M$")
 _METRE_THIRD = re.compile(r"^[-+]?\d+(?:\.\d+)?m$")  # DJI_SRT_Parser: /\dm$/ -> ALTITUDE
@@ -200,6 +221,9 @@ def _block(text: str) -> dict[str, Any]:
     for key, pattern in (("H.S", _HSPEED), ("V.S", _VSPEED), ("IR", _IRIS)):
         if m := pattern.search(without_dates):
             row[key] = _num(m.group(1))
+    for key, pattern in _SPACED:
+        if key not in row and (m := pattern.search(without_dates)):
+            row[key] = m.group(1)
     return row
 
 
@@ -228,6 +252,8 @@ def _dialect(rows: list[dict[str, Any]]) -> str:
     """The dialect by its markers (module docstring)."""
     if any("latitude" in r for r in rows):
         return "bracket"
+    if not any("GPS" in r or "HOME" in r for r in rows):
+        return "camera"  # no position at all (Mavic Air, Osmo, Action)
     thirds = [r["GPS_raw"][2] for r in rows if len(r.get("GPS_raw", [])) >= 3]
     if thirds and all(_M300_THIRD.match(t) for t in thirds):
         return "m300"
@@ -358,6 +384,8 @@ def parse_srt(buf: bytes, path: str) -> SrtTelemetry:
         )
         rows.append(row)
     dialect = _dialect(rows)
+    if dialect == "camera":
+        return SrtTelemetry(rows, "camera", "none", "no position in the captions")
     if dialect == "bracket":
         if _seems_radians(rows):
             return SrtTelemetry(
@@ -385,10 +413,24 @@ def _pick(row: dict[str, Any], *keys: str) -> float:
     return float("nan")
 
 
-def _frame(tel: SrtTelemetry, zone: str | None) -> pd.DataFrame:
+#: DJI FPV: ``[altitude: ..]`` is written at 1/10 of the height (module docstring).
+FPV_ALTITUDE_SCALE = 10.0
+
+
+def _fpv_file(tel: SrtTelemetry) -> bool:
+    """A bracket file whose only height is ``[altitude: ..]`` (the DJI FPV's form)."""
+    return (
+        tel.dialect == "bracket"
+        and any("altitude" in r for r in tel.rows)
+        and not any("rel_alt" in r or "abs_alt" in r for r in tel.rows)
+    )
+
+
+def _frame(tel: SrtTelemetry, zone: str | None, dji_fpv: bool = False) -> pd.DataFrame:
     out: list[dict[str, Any]] = []
     swap = tel.order == "lonlat"
     nan = float("nan")
+    fpv = dji_fpv and _fpv_file(tel)
     for r in tel.rows:
         lat = lon = home_lat = home_lon = home_alt = gps_alt = precision = nan
         sats: int | None = None
@@ -421,8 +463,12 @@ def _frame(tel: SrtTelemetry, zone: str | None) -> pd.DataFrame:
                 "zone": zone,
                 "lat": lat,
                 "lon": lon,
-                "alt_rel_m": _pick(r, "rel_alt", "barometer", "hb", "H"),
-                "alt_abs_m": _pick(r, "abs_alt", "altitude"),
+                "alt_rel_m": (
+                    _pick(r, "altitude") * FPV_ALTITUDE_SCALE
+                    if fpv
+                    else _pick(r, "rel_alt", "barometer", "hb", "H")
+                ),
+                "alt_abs_m": nan if fpv else _pick(r, "abs_alt", "altitude"),
                 "height_baro_m": _pick(r, "barometer", "hb"),
                 "height_sonar_m": _pick(r, "hs"),
                 "gps_alt_m": gps_alt,
@@ -461,16 +507,36 @@ _DIALECTS = {
     "barometer": "HOME(lon,lat) date / GPS(lon,lat,sats) BAROMETER:, Mavic Pro style",
     "m300": "date / GPS(lat,lon,x.xM) BAROMETER:x.xM, Matrice 300 style",
     "gps": "GPS(lon,lat,n), HOME(lon,lat,alt), D, H, P4 RTK / Mini 2 style",
+    "camera": "camera settings only, no position: Mavic Air / Osmo / Action style",
 }
 
 
-def srt_notes(tel: SrtTelemetry, zone: str | None) -> list[str]:
-    """What the reader assumed: dialect, coordinate order (and why), time zone."""
-    notes = [
-        f"DJI SRT, {tel.dialect} dialect ({_DIALECTS[tel.dialect]}); coordinate order "
-        f"{tel.order}: {tel.reason}",
-        *tel.warnings,
-    ]
+def srt_notes(tel: SrtTelemetry, zone: str | None, dji_fpv: bool = False) -> list[str]:
+    """What the reader assumed: dialect, coordinate order (and why), heights, time zone."""
+    if tel.dialect == "camera":
+        first = (
+            f"DJI SRT, camera dialect ({_DIALECTS['camera']}): the captions hold no position, "
+            "so there is no track"
+        )
+    else:
+        first = (
+            f"DJI SRT, {tel.dialect} dialect ({_DIALECTS[tel.dialect]}); coordinate order "
+            f"{tel.order}: {tel.reason}"
+        )
+    notes = [first, *tel.warnings]
+    if _fpv_file(tel):
+        if dji_fpv:
+            notes.append(
+                "DJI FPV: [altitude: ..] is written at 1/10 of the height above take-off (a "
+                "firmware bug; the DJI FPV Altitude Telemetry Fix tool multiplies it by 10), "
+                "so alt_rel_m is the field x10 and alt_abs_m is empty"
+            )
+        else:
+            notes.append(
+                "[altitude: ..] (no rel_alt/abs_alt) is kept as written in alt_abs_m; a DJI "
+                "FPV writes it at 1/10 of the height above take-off: pass dji_fpv=True "
+                "(drone --dji-fpv) for a DJI FPV's video"
+            )
     if zone is None:
         notes.append(
             "wall-clock times are local to the aircraft; no zone given, so time_utc is NaT"
@@ -488,32 +554,35 @@ def _warn_order(tel: SrtTelemetry, path: str) -> None:
         warnings.warn(f"{path}: {problem}", ForensicsWarning, stacklevel=3)
 
 
-def read_srt_bytes(buf: bytes, path: str, *, zone: str | None = None) -> pd.DataFrame:
+def read_srt_bytes(
+    buf: bytes, path: str, *, zone: str | None = None, dji_fpv: bool = False
+) -> pd.DataFrame:
     """:func:`read_srt` on bytes; ``attrs`` hold the dialect, order, notes and warnings."""
     tel = parse_srt(buf, path)
     _warn_order(tel, path)
-    frame = _frame(tel, zone)
-    _attrs(frame, tel, zone)
+    frame = _frame(tel, zone, dji_fpv)
+    _attrs(frame, tel, zone, dji_fpv)
     return frame
 
 
-def _attrs(frame: pd.DataFrame, tel: SrtTelemetry, zone: str | None) -> None:
+def _attrs(frame: pd.DataFrame, tel: SrtTelemetry, zone: str | None, dji_fpv: bool) -> None:
     frame.attrs.update(
         dialect=tel.dialect,
         coord_order=tel.order,
         coord_order_reason=tel.reason,
         zone=zone,
-        notes=srt_notes(tel, zone),
+        notes=srt_notes(tel, zone, dji_fpv),
         warnings=list(tel.warnings),
     )
 
 
 @artifact(SRT)
-def read_srt(source: Source, *, zone: str | None = None) -> pd.DataFrame:
-    """One row per subtitle block; ``zone`` (IANA) converts the local wall times to UTC."""
+def read_srt(source: Source, *, zone: str | None = None, dji_fpv: bool = False) -> pd.DataFrame:
+    """One row per subtitle block; ``zone`` (IANA) converts the local wall times to UTC;
+    ``dji_fpv`` reads a DJI FPV's ``[altitude: ..]`` x10 (module docstring)."""
     with open_binary(source) as fh:
         buf = fh.read()
-    frame = read_srt_bytes(buf, display_path(source), zone=zone)
+    frame = read_srt_bytes(buf, display_path(source), zone=zone, dji_fpv=dji_fpv)
     attrs = dict(frame.attrs)
     frame["artifact"] = SRT.id
     frame["source_path"] = source_path(source)
@@ -522,12 +591,14 @@ def read_srt(source: Source, *, zone: str | None = None) -> pd.DataFrame:
     return out
 
 
-def srt_flight_log(buf: bytes, path: str, *, zone: str | None = None) -> FlightLog:
+def srt_flight_log(
+    buf: bytes, path: str, *, zone: str | None = None, dji_fpv: bool = False
+) -> FlightLog:
     """An SRT file as a :class:`FlightLog` (track and home only; SRT holds nothing else)."""
     tel = parse_srt(buf, path)
     _warn_order(tel, path)
-    frame = _frame(tel, zone)
-    notes = srt_notes(tel, zone)
+    frame = _frame(tel, zone, dji_fpv)
+    notes = srt_notes(tel, zone, dji_fpv)
     if zone is None:
         warnings.warn(
             f"{path}: SRT times are local wall-clock times; pass zone= to put them on UTC",

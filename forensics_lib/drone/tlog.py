@@ -659,6 +659,9 @@ def read_tlog(buf: bytes, path: str, system_id: int | None = None) -> FlightLog:
         ],
         track,
     )
+    clock = _boot_clock(frames, sysid)
+    track["time_boot_s"] = _boot_at(clock, track["offset"])
+    events["time_boot_s"] = _boot_at(clock, events["offset"])
     bad = frame_of(
         BAD_FRAME_COLUMNS,
         {
@@ -683,7 +686,61 @@ def read_tlog(buf: bytes, path: str, system_id: int | None = None) -> FlightLog:
         systems=systems,
         truncated=frames.truncated_at is not None,
         servo_steps=steps,
-        notes=_notes(hb),
+        notes=(*_lead_note(frames), *_notes(hb)),
+    )
+
+
+def _boot_clock(
+    frames: mf.Frames, sysid: int | None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """``(offsets, boot seconds)``, in file order, of the frames of system ``sysid`` that
+    carry ``time_boot_ms`` (SYSTEM_TIME, ATTITUDE, GLOBAL_POSITION_INT, ...: every message of
+    the dialect with that field; common.xml: "Timestamp (time since system boot)")."""
+    offsets: list[npt.NDArray[np.int64]] = []
+    seconds: list[npt.NDArray[np.float64]] = []
+    for msgid in np.unique(frames.msgid).tolist():
+        cls = dialect.mavlink_map.get(int(msgid))
+        if cls is None or "time_boot_ms" not in cls.fieldnames:
+            continue
+        idx = mf.select(frames, int(msgid), sysid)
+        if not len(idx):
+            continue
+        decoded = mf.decode(frames, idx, int(msgid))
+        offsets.append(frames.offset[idx].astype(np.int64))
+        seconds.append(decoded["time_boot_ms"].astype(np.float64) / 1000.0)
+    if not offsets:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    at = np.concatenate(offsets)
+    order = np.argsort(at, kind="stable")
+    return at[order], np.concatenate(seconds)[order]
+
+
+def _boot_at(
+    clock: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]], offsets: pd.Series
+) -> npt.NDArray[np.float64]:
+    """The system's boot time at each frame offset: the last ``time_boot_ms`` seen at or
+    before it (NaN before the first, or where the offset is unknown), as DataFlash rows get
+    the TimeUS of their own record."""
+    at, secs = clock
+    where = pd.to_numeric(offsets, errors="coerce").to_numpy(dtype=np.float64)
+    out = np.full(len(where), np.nan)
+    if not len(at):
+        return out
+    known = ~np.isnan(where)
+    pos = np.searchsorted(at, where[known], side="right") - 1
+    out[known] = np.where(pos >= 0, secs[np.maximum(pos, 0)], np.nan)
+    return out
+
+
+def _lead_note(frames: mf.Frames) -> tuple[str, ...]:
+    """How many bytes came before the first frame (console text, a partial frame), skipped
+    as pymavlink's ``parse_char`` skips them (to the next start byte)."""
+    if not frames.bad or frames.bad[0][0] != 0 or not len(frames):
+        return ()
+    skipped = frames.bad[0][1]
+    return (
+        f"first MAVLink frame at offset {skipped}: the {skipped} bytes before it are no "
+        "frame (text or a partial frame) and were skipped",
     )
 
 

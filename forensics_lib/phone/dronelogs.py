@@ -41,7 +41,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forensics_lib.drone.dji_txt import PREFIX_SIZE, DJIEncryptedRecords, dji_version
+from forensics_lib.drone.dji_txt import (
+    PREFIX_SIZE,
+    DJIEncryptedRecords,
+    cut_before_details,
+    dji_version,
+)
 from forensics_lib.drone.flightlog import detect_format, read_flight_log_bytes
 from forensics_lib.drone.model import FlightLog
 from forensics_lib.errors import ForensicsWarning, ParseError, UnsupportedFormat
@@ -182,7 +187,10 @@ def _dji_prefix(head: bytes, size: int) -> bool:
         return False
     detail_offset = int.from_bytes(head[:8], "little")
     if version < 12:
-        return PREFIX_SIZE <= detail_offset <= size
+        # a download cut before its Details block is read too (dji_version: its first record)
+        return PREFIX_SIZE <= detail_offset <= size or (
+            detail_offset > size and cut_before_details(head, version, detail_offset)
+        )
     return version == 12 or detail_offset <= size
 
 
