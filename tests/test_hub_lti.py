@@ -328,6 +328,8 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LTIHub]:
             "FORENSICS_LTI_URI_SCHEME": "",
             "no_proxy": "127.0.0.1,localhost",  # the hub fetches the JWKS with urllib
             "NO_PROXY": "127.0.0.1,localhost",
+            # a test hub's simple spawner as root (CI): allowed for tests only
+            "FORENSICS_HUB_UNSAFE_ROOT_SERVERS": "1",
         }
         with launch.running_hub(settings, extra_env=env) as process:
             yield LTIHub(process, lms)
