@@ -259,6 +259,14 @@ def ensure_system_user(name: str, homes: Path) -> Path:
     return home
 
 
+def refuse_root_account(name: str) -> None:
+    """A server never runs as root (uid 0), whatever account logged in."""
+    import pwd
+
+    if pwd.getpwnam(name).pw_uid == 0:
+        raise PermissionError(f"{name!r} is root: its server would run as root")
+
+
 def protect_state(settings: HubSettings) -> None:
     """Course and hub state readable by the hub's owner only (trainees run as others):
     the course (gradebook, course secret, instructor files), the grader's home, the hub's

@@ -231,7 +231,9 @@ c.Spawner.environment = {
 
 async def _pre_spawn(spawner: Any) -> None:
     """Write this trainee's own data variant of every lab into ~/data (no answer keys)."""
-    if settings.spawner == "system":
+    if settings.spawner == "system" and settings.auth == "pam":
+        hs.refuse_root_account(spawner.user.name)  # PAM's accounts are the machine's own
+    elif settings.spawner == "system":  # names the hub admits: it makes their accounts
         await asyncio.to_thread(hs.ensure_system_user, spawner.user.name, settings.homes)
     home = _home(spawner)
     await asyncio.to_thread(hs.prepare_home, settings, spawner.user.name, home)
