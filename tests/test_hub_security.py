@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from requests.adapters import HTTPAdapter
 
 from tests.conftest import ROOT
