@@ -384,3 +384,15 @@ def test_simple_spawner_refused_as_root(tmp_path: Path) -> None:
         hub.start(timeout=60)
     hub.stop()
     assert hubsettings.HubSettings.from_env({}).spawner == "system"  # root's default
+
+
+@NEEDS_ROOT
+def test_a_trainee_with_a_system_account_still_logs_in(tmp_path: Path) -> None:
+    """Once the hub made a trainee's system account, sign-up refuses that name, but the
+    approved trainee's own login is not refused for it."""
+    pytest.importorskip("nativeauthenticator")
+    cls = hubauth.make_authenticator_class()
+    auth = cls(add_new_table=False, accounts_file=str(tmp_path / "none.json"),
+               reserve_system_accounts=True)  # fmt: skip
+    assert auth.is_reserved("daemon") and not auth.is_reserved("daemon", system=False)
+    assert auth.is_reserved("teacher" if "teacher" in hubauth.ALWAYS_RESERVED else "admin")

@@ -195,12 +195,14 @@ def make_authenticator_class() -> type:
         def setup_accounts(self) -> dict[str, dict[str, Any]]:
             return load_accounts(Path(self.accounts_file)) if self.accounts_file else {}
 
-        def is_reserved(self, name: str) -> bool:
+        def is_reserved(self, name: str, system: bool = True) -> bool:
+            """A name sign-up refuses; ``system``: also existing system accounts (which
+            include the trainees' own, once the hub made them: not for login checks)."""
             if name in ALWAYS_RESERVED or name in self.reserved_names:
                 return True
             if name in self.admin_users or name in self.setup_accounts():
                 return True
-            if self.reserve_system_accounts:
+            if system and self.reserve_system_accounts:
                 import pwd
 
                 try:
@@ -230,7 +232,7 @@ def make_authenticator_class() -> type:
             if account is not None:
                 stored = str(account["hash"]).encode()
                 allowed = self.demo_mode or not account.get("demo")
-            elif not self.is_reserved(name):
+            elif not self.is_reserved(name, system=False):
                 user = self.get_user(name)
                 if user is not None:
                     stored = user.password
