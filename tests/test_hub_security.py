@@ -396,3 +396,81 @@ def test_a_trainee_with_a_system_account_still_logs_in(tmp_path: Path) -> None:
                reserve_system_accounts=True)  # fmt: skip
     assert auth.is_reserved("daemon") and not auth.is_reserved("daemon", system=False)
     assert auth.is_reserved("teacher" if "teacher" in hubauth.ALWAYS_RESERVED else "admin")
+
+
+def _unprivileged_python() -> str:
+    """Why an unprivileged trainee cannot run the hub's Python here ('' when they can)."""
+    if not IS_ROOT:
+        return "the system spawner needs root (CI runs as root)"
+    got = subprocess.run(["runuser", "-u", "nobody", "--", sys.executable, "-c", "1"],
+                         capture_output=True, text=True)  # fmt: skip
+    if got.returncode:
+        return f"the hub's Python ({sys.executable}) is not executable by other users here"
+    return ""
+
+
+@pytest.mark.skipif(bool(_unprivileged_python()), reason=_unprivileged_python() or "-")
+@needs_proxy
+def test_system_spawner_trainee_kernel_reads_nothing_of_others(tmp_path: Path) -> None:
+    """A real hub as root with one system user per trainee: alice's kernel runs as her own
+    uid (not root) and cannot read the course secret, the gradebook, the set-up accounts,
+    the cookie secret or bob's home; nor the kit's source notebooks."""
+    import ast
+    import asyncio
+
+    import course  # grading/course.py
+
+    from tests.test_hub import _run_cells
+
+    root = ROOT / "build" / f"test-hub-system-{uuid.uuid4().hex[:8]}"
+    names = [f"tr{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    settings = launch.settings_for(root, instructors=("teacher",), spawner="system")
+    try:
+        course.ensure_secret(settings.course_root)
+        (settings.course_root / "gradebook.db").write_bytes(b"SQLite format 3\0")
+        hubauth.add_account(root, "teacher", PASSWORDS["teacher"], role="instructor")
+        with launch.running_hub(settings) as process:
+            teacher = client(process.url)
+            assert teacher.login("teacher", PASSWORDS["teacher"])
+            trainees = {}
+            for name in names:
+                trainee = client(process.url)
+                trainee.signup(name, PASSWORDS["alice"])
+                teacher.approve(name)
+                assert trainee.login(name, PASSWORDS["alice"])
+                trainee.new_token(name)
+                trainee.start_server(name)
+                trainees[name] = trainee
+            alice, bob = names
+            targets = [settings.course_root / ".course_secret",
+                       settings.course_root / "gradebook.db", root / hubauth.ACCOUNTS_FILE,
+                       root / "jupyterhub_cookie_secret", root / "jupyterhub.sqlite",
+                       settings.homes / bob, ROOT / "notebooks"]  # fmt: skip
+            probe = (
+                "import os\nout = []\n"
+                f"for p in {[str(t) for t in targets]!r}:\n"
+                "    try:\n"
+                "        os.listdir(p) if os.path.isdir(p) else open(p, 'rb').read(1)\n"
+                "        out.append(p)\n"
+                "    except OSError:\n"
+                "        pass\n"
+                "(os.getuid(), out)"
+            )
+            token = trainees[alice].token
+            assert token is not None
+            replies = asyncio.run(_run_cells(process.url, alice, token, "probe.ipynb", [probe]))
+            uid, readable = ast.literal_eval(replies[0]["result"])  # the kernel's tuple
+            assert uid != 0 and uid == pwd_uid(alice)
+            assert readable == [], readable
+    finally:
+        for name in names:
+            subprocess.run(["userdel", name], capture_output=True)
+            subprocess.run(["groupdel", name], capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+        (ROOT / "notebooks").chmod(0o755)  # the checkout as it was
+
+
+def pwd_uid(name: str) -> int:
+    import pwd
+
+    return pwd.getpwnam(name).pw_uid
