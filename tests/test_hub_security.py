@@ -301,6 +301,11 @@ def machine() -> Iterator[tuple[hubsettings.HubSettings, list[str]]]:
     """A hub root in a world-traversable place (the checkout's build/, as `make hub` uses)
     and two trainees' system accounts, removed afterwards."""
     root = ROOT / "build" / f"test-hub-security-{uuid.uuid4().hex[:8]}"
+    root.mkdir(parents=True)
+    closed = hubsettings.others_cannot_run(root)
+    if closed is not None:
+        shutil.rmtree(root)
+        pytest.skip(f"other users cannot enter {closed} (the checkout) here")
     names = [f"tr{uuid.uuid4().hex[:8]}" for _ in range(2)]
     settings = hubsettings.HubSettings(root=root, spawner="system")
     try:
@@ -474,3 +479,23 @@ def pwd_uid(name: str) -> int:
     import pwd
 
     return pwd.getpwnam(name).pw_uid
+
+
+def test_others_cannot_run_finds_the_closed_folder() -> None:
+    base = ROOT / "build" / f"test-others-{uuid.uuid4().hex[:8]}"  # a 0755 checkout's build/
+    closed = base / "home"
+    (closed / "bin").mkdir(parents=True)
+    program = closed / "bin" / "python"
+    program.write_text("")
+    try:
+        for path in (base, closed / "bin", program):
+            path.chmod(0o755)
+        closed.chmod(0o700)  # like /root
+        above = hubsettings.others_cannot_run(base)
+        if above is not None:
+            pytest.skip(f"other users cannot enter {above} here")
+        assert hubsettings.others_cannot_run(program) == closed
+        closed.chmod(0o755)
+        assert hubsettings.others_cannot_run(program) is None
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

@@ -259,6 +259,18 @@ def ensure_system_user(name: str, homes: Path) -> Path:
     return home
 
 
+def others_cannot_run(program: Path) -> Path | None:
+    """The first folder (or the file) on ``program``'s real path that other users cannot
+    enter (run): a trainee's server started from there would fail. None when they can."""
+    import stat
+
+    real = program.resolve()
+    for path in [*reversed(real.parents), real]:
+        if not path.stat().st_mode & stat.S_IXOTH:
+            return path
+    return None
+
+
 def refuse_root_account(name: str) -> None:
     """A server never runs as root (uid 0), whatever account logged in."""
     import pwd

@@ -196,6 +196,13 @@ elif settings.spawner == "system":
     # the user's uid, gid and groups; the pre-spawn hook creates the account with useradd).
     if os.geteuid() != 0:
         raise SystemExit("FORENSICS_HUB_SPAWNER=system needs the hub to run as root")
+    closed = hs.others_cannot_run(Path(sys.executable))
+    if closed is not None:
+        raise SystemExit(
+            f"trainees' servers run as their own users, who cannot enter {closed}: install "
+            f"the kit's Python where everyone may run it (e.g. /opt/kit/.venv on a system "
+            "Python), not under /root"
+        )
     c.JupyterHub.spawner_class = "localprocess"
     c.LocalProcessSpawner.shell_cmd = []
     if not settings.demo:

@@ -76,7 +76,7 @@ def prepare_course(settings: hs.HubSettings) -> list[str]:
     course_root = settings.course_root
     course.build_course(course_root)
     course.ensure_secret(course_root)
-    labs = course.assignments()
+    labs: list[str] = course.assignments()
     for lab in labs:
         exchange.release(lab, course_root, settings.exchange_root)
     return labs
@@ -179,7 +179,7 @@ class HubClient:
         found = re.search(r'name="_xsrf" value="([^"]+)"', got.text)
         if found:
             return found.group(1)
-        return self.session.cookies.get("_xsrf", "")
+        return str(self.session.cookies.get("_xsrf") or "")
 
     def signup(self, name: str, password: str) -> str:
         """NativeAuthenticator's sign-up form; returns its message."""
