@@ -92,6 +92,15 @@ if settings.auth == "native":
         if os.environ.get(var):
             kind = int if trait == "address_limit" else float
             setattr(c.CourseAuthenticator, trait, kind(os.environ[var]))
+    _made = hubauth.load_accounts(settings.accounts_file)
+    _missing = [name for name in settings.instructors if name not in _made]
+    if _missing:
+        print(  # JupyterHub's log
+            f"[forensics hub] no set-up account for instructor(s) {', '.join(_missing)}: "
+            "create one with `python grading/hub/hubauth.py NAME --root "
+            f"{ROOT}` (sign-up of an instructor's name is refused)",
+            file=sys.stderr,
+        )
     # Approval is NativeAuthenticator's own gate; JupyterHub >= 5 also wants allow_all.
     c.Authenticator.allow_all = True
     c.Authenticator.admin_users = set(settings.instructors)
