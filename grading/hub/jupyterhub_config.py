@@ -283,6 +283,12 @@ service: dict[str, Any] = {
 }
 if settings.spawner == "system" and settings.grader_user:
     service["user"] = settings.grader_user  # runs as the grader account, not root
+elif settings.spawner == "system":
+    print(  # JupyterHub's log
+        "[forensics hub] the formgrader runs as root, and autograding executes trainees' "
+        "submitted code: set FORENSICS_HUB_GRADER_USER to a grader account owning the course",
+        file=sys.stderr,
+    )
 c.JupyterHub.services = [service]
 
 # configurable-http-proxy is found on PATH or in build/node (make hub installs it there)
