@@ -476,6 +476,7 @@ def test_system_spawner_trainee_kernel_reads_nothing_of_others(tmp_path: Path) -
             subprocess.run(["groupdel", name], capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
         (ROOT / "notebooks").chmod(0o755)  # the checkout as it was
+        (ROOT / "labs" / "instructor_guide.md").chmod(0o644)
 
 
 def pwd_uid(name: str) -> int:
