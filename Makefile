@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 BUILD  := build
 LAB_PORT ?= 8888
 
-.PHONY: lab hub hub-proxy test test-slow lint typecheck course datasets venv system-deps bench clean help
+.PHONY: lab hub hub-image hub-proxy test test-slow lint typecheck course datasets venv system-deps bench clean help
 
 help:
 	@echo "make lab    - set everything up and open the labs in JupyterLab"
@@ -74,6 +74,10 @@ hub-proxy: $(CHP)
 HUB_PORT ?= 8000
 hub: $(STAMP) $(CHP)
 	$(BIN)/python grading/hub/launch.py --root $(BUILD)/hub --port $(HUB_PORT)
+
+# The trainees' image (grading/hub/Dockerfile): released notebooks only.
+hub-image: course
+	docker build -f grading/hub/Dockerfile -t forensics-kit:latest .
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -328,6 +328,8 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LTIHub]:
             "FORENSICS_LTI_URI_SCHEME": "",
             "no_proxy": "127.0.0.1,localhost",  # the hub fetches the JWKS with urllib
             "NO_PROXY": "127.0.0.1,localhost",
+            # a test hub's simple spawner as root (CI): allowed for tests only
+            "FORENSICS_HUB_UNSAFE_ROOT_SERVERS": "1",
         }
         with launch.running_hub(settings, extra_env=env) as process:
             yield LTIHub(process, lms)
@@ -502,6 +504,10 @@ def test_kubernetes_values_set_the_same_lti_cookies(
         "FORENSICS_LTI_CLIENT_ID": CLIENT_ID,
         "FORENSICS_LTI_AUTHORIZE_URL": f"{issuer}{AUTHORIZE_PATH}",
         "FORENSICS_LTI_JWKS_URL": f"{issuer}{JWKS_PATH}",
+        # the spawner does not matter here (and the system one wants a Python that
+        # trainees can run, which this machine's may not be)
+        "FORENSICS_HUB_SPAWNER": "simple",
+        "FORENSICS_HUB_UNSAFE_ROOT_SERVERS": "1",
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)

@@ -503,6 +503,24 @@ def generators_digest() -> str:
     return digest.hexdigest()
 
 
+def autograde_cache_root() -> Path:
+    """Where the autograder keeps each trainee's regenerated data (it is the answer to every
+    question): ``$FORENSICS_AUTOGRADE_CACHE``, else ``.autograde-cache`` in the course folder
+    (``$FORENSICS_COURSE_ROOT``, nbgrader's ``.*`` ignore rule keeps it out of assignments),
+    else a per-user folder in the temporary directory; always mode 0700."""
+    explicit = os.environ.get("FORENSICS_AUTOGRADE_CACHE")
+    course_root = os.environ.get("FORENSICS_COURSE_ROOT")
+    if explicit:
+        root = Path(explicit)
+    elif course_root:
+        root = Path(course_root) / ".autograde-cache"
+    else:
+        root = Path(tempfile.gettempdir()) / f"forensics-autograde-{os.getuid()}"
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    root.chmod(0o700)  # also when it existed, or the umask widened it
+    return root
+
+
 def lab_data(lab: str) -> Path:
     """The folder with this trainee's data for ``lab``.
 
@@ -517,7 +535,7 @@ def lab_data(lab: str) -> Path:
         # The folder name also carries a digest of the generators' code: data cached by an
         # older kit would no longer match the key regenerated now.
         tag = hashlib.sha256(f"{lab}:{seed}:{generators_digest()}".encode()).hexdigest()[:16]
-        cache = Path(tempfile.gettempdir()) / "forensics-autograde" / trainee / f"{lab}-{tag}"
+        cache = autograde_cache_root() / trainee / f"{lab}-{tag}"
         if not (cache / ".complete").is_file():
             cache.mkdir(parents=True, exist_ok=True)
             make_lab_data(lab, trainee, cache)

@@ -50,6 +50,7 @@ class HubSettings:
     course_id: str = COURSE_ID
     mem_limit: str = "2G"
     login_banner: str = ""
+    demo: bool = False
 
     @property
     def course_root(self) -> Path:
@@ -89,13 +90,14 @@ class HubSettings:
             proxy_api_port=int(get("FORENSICS_HUB_PROXY_API_PORT", "8001")),
             formgrader_port=int(get("FORENSICS_HUB_FORMGRADER_PORT", "9999")),
             auth=get("FORENSICS_HUB_AUTH", "native"),
-            spawner=get("FORENSICS_HUB_SPAWNER", "simple"),
+            spawner=get("FORENSICS_HUB_SPAWNER", default_spawner()),
             instructors=names(get("FORENSICS_HUB_INSTRUCTORS", "instructor")),
             pam_groups=names(get("FORENSICS_HUB_PAM_GROUPS", "")),
             grader_user=get("FORENSICS_HUB_GRADER_USER", ""),
             course_id=get("FORENSICS_COURSE_ID", COURSE_ID),
             mem_limit=get("FORENSICS_HUB_MEM_LIMIT", "2G"),
             login_banner=get("FORENSICS_HUB_BANNER", ""),
+            demo=get("FORENSICS_HUB_DEMO", "0").lower() in ("1", "true", "yes"),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -111,7 +113,19 @@ class HubSettings:
             "FORENSICS_HUB_SPAWNER": self.spawner,
             "FORENSICS_HUB_INSTRUCTORS": ",".join(self.instructors),
             "FORENSICS_COURSE_ID": self.course_id,
+            "FORENSICS_HUB_DEMO": "1" if self.demo else "0",
         }
+
+    @property
+    def accounts_file(self) -> Path:
+        """The set-up accounts (instructors, demo accounts): bcrypt hashes, mode 0600."""
+        return self.root / "accounts.json"
+
+
+def default_spawner() -> str:
+    """``system`` (one system user per trainee) when the hub runs as root, else ``simple``
+    (a dev laptop: every server is the hub's own user, a single-user demo only)."""
+    return "system" if os.geteuid() == 0 else "simple"
 
 
 def lti_settings() -> dict[str, str]:
@@ -207,3 +221,93 @@ def chown_tree(folder: Path, user: str) -> None:
     entry = pwd.getpwnam(user)
     for path in [folder, *folder.rglob("*")]:
         os.chown(path, entry.pw_uid, entry.pw_gid)
+
+
+TRAINEES_GROUP = "forensics-trainees"  # the system group of the accounts the hub creates
+
+
+def ensure_system_user(name: str, homes: Path) -> Path:
+    """The trainee's own system account (created with useradd, as JupyterHub's
+    LocalAuthenticator.add_system_user does: a private group, a home under ``homes``) and
+    its home, mode 0700. An existing account the hub did not create (not in
+    TRAINEES_GROUP, e.g. a service or an administrator) is refused."""
+    import grp
+    import pwd
+    import subprocess
+
+    try:
+        grp.getgrnam(TRAINEES_GROUP)
+    except KeyError:
+        subprocess.run(["groupadd", "--system", TRAINEES_GROUP], check=True)
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        homes.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["useradd", "--create-home", "--home-dir", str(homes / name), "--user-group",
+             "--groups", TRAINEES_GROUP, "--shell", "/bin/bash", "--no-log-init", name],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        entry = pwd.getpwnam(name)
+    members = grp.getgrnam(TRAINEES_GROUP).gr_mem
+    if name not in members or entry.pw_uid == 0:
+        raise PermissionError(f"{name!r} is a system account the hub did not create")
+    home = Path(entry.pw_dir)
+    home.mkdir(parents=True, exist_ok=True)
+    os.chown(home, entry.pw_uid, entry.pw_gid)
+    home.chmod(0o700)
+    return home
+
+
+def others_cannot_run(program: Path) -> Path | None:
+    """The first folder (or the file) on ``program``'s real path that other users cannot
+    enter (run): a trainee's server started from there would fail. None when they can."""
+    import stat
+
+    real = program.resolve()
+    for path in [*reversed(real.parents), real]:
+        if not path.stat().st_mode & stat.S_IXOTH:
+            return path
+    return None
+
+
+def refuse_root_account(name: str) -> None:
+    """A server never runs as root (uid 0), whatever account logged in."""
+    import pwd
+
+    if pwd.getpwnam(name).pw_uid == 0:
+        raise PermissionError(f"{name!r} is root: its server would run as root")
+
+
+def protect_state(settings: HubSettings) -> None:
+    """Course and hub state readable by the hub's owner only (trainees run as others):
+    the course (gradebook, course secret, instructor files), the grader's home, the hub's
+    database, log and set-up accounts; homes' parent lets each trainee reach only their
+    own home."""
+    root = settings.root
+    root.mkdir(parents=True, exist_ok=True)
+    root.chmod(0o711)
+    for folder in (settings.course_root, settings.grader_home):
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
+    settings.homes.mkdir(parents=True, exist_ok=True)
+    settings.homes.chmod(0o711)
+    for name in ("jupyterhub.sqlite", "jupyterhub.log", "accounts.json",
+                 "jupyterhub_cookie_secret", "demo-accounts.json"):  # fmt: skip
+        path = root / name
+        if not path.exists() and name in ("jupyterhub.sqlite", "jupyterhub.log"):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        if path.exists():
+            path.chmod(0o600)
+
+
+def protect_checkout(kit: Path = KIT) -> list[Path]:
+    """Outside the demo: the kit's source notebooks (solutions, hidden tests) and the
+    instructor guide readable by their owner only; trainees get released notebooks from
+    the exchange. Returns what was closed."""
+    closed = []
+    for path, mode in ((kit / "notebooks", 0o700), (kit / "labs" / "instructor_guide.md", 0o600)):
+        if path.exists():
+            path.chmod(mode)
+            closed.append(path)
+    return closed

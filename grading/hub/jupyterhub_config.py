@@ -12,10 +12,15 @@ FORENSICS_HUB_IP/_PORT    public address (default 127.0.0.1:8000; put TLS in fro
 FORENSICS_HUB_AUTH        ``native`` (default: sign-up, then an instructor approves the
                           account), ``pam`` (system accounts; the hub runs as root, as on The
                           Littlest JupyterHub) or ``lti13`` (launch from Moodle or another LMS)
-FORENSICS_HUB_SPAWNER     ``simple`` (default: every server runs as the hub's own system user,
-                          homes under FORENSICS_HUB_ROOT/homes: a demo and test set-up, *no
-                          isolation between trainees*) or ``system`` (each trainee's server
-                          runs as their own system account: hub as root, with ``pam``)
+FORENSICS_HUB_SPAWNER     ``system`` (default when the hub runs as root: each trainee's server
+                          runs as their own system account, created with useradd at first
+                          spawn, home FORENSICS_HUB_ROOT/homes/<name> mode 0700) or
+                          ``simple`` (default otherwise: every server runs as the hub's own
+                          user: a *single-user demo only*, no isolation between trainees;
+                          refused as root, where it would give trainees root)
+FORENSICS_HUB_DEMO        ``1``: demo mode (launch.py / ``make hub``): the demo accounts may
+                          log in. Anything else: they are refused, and the kit's source
+                          notebooks are closed to others (system mode).
 FORENSICS_HUB_INSTRUCTORS comma-separated instructor names (native/pam; default ``instructor``).
                           With lti13 the LMS's roles claim decides.
 FORENSICS_LTI_*           ISSUER, CLIENT_ID, AUTHORIZE_URL, JWKS_URL, USERNAME_KEY,
@@ -43,12 +48,14 @@ KIT = HUB_DIR.parents[1]
 sys.path.insert(0, str(HUB_DIR))
 sys.path.insert(0, str(KIT / "grading"))
 
+import hubauth  # noqa: E402  (beside this file: the hardened NativeAuthenticator)
 import hubsettings as hs  # noqa: E402  (beside this file; shared with launch.py and the tests)
 
 settings = hs.HubSettings.from_env()
 ROOT = settings.root
-ROOT.mkdir(parents=True, exist_ok=True)
-ROOT.chmod(0o711)  # trainees' own servers (system mode) may not list it
+# trainees' own servers (system mode) may not list the root, nor read the course, the
+# grader's home, the database, the log or the set-up accounts
+hs.protect_state(settings)
 COURSE = settings.course_id
 BIN = Path(sys.executable).parent
 
@@ -66,13 +73,34 @@ c.JupyterHub.template_vars = {"announcement_login": settings.login_banner}
 
 # -- who may log in --------------------------------------------------------------------------
 if settings.auth == "native":
-    c.JupyterHub.authenticator_class = "nativeauthenticator.NativeAuthenticator"
+    # NativeAuthenticator, hardened (hubauth.py): instructors come from the set-up
+    # (accounts.json, hashes only), reserved names cannot sign up, demo accounts log in in
+    # demo mode only, constant-time login, (name, address) back-off and a per-address cap.
+    c.JupyterHub.authenticator_class = hubauth.make_authenticator_class()
     # A sign-up waits until an instructor (hub admin) approves it at /hub/authorize.
     c.NativeAuthenticator.open_signup = False
     c.NativeAuthenticator.minimum_password_length = 10
     c.NativeAuthenticator.check_common_password = True
-    c.NativeAuthenticator.allowed_failed_logins = 5
-    c.NativeAuthenticator.seconds_before_next_try = 120
+    c.NativeAuthenticator.allowed_failed_logins = 0  # CourseAuthenticator's throttle instead
+    c.CourseAuthenticator.accounts_file = str(settings.accounts_file)
+    c.CourseAuthenticator.demo_mode = settings.demo
+    c.CourseAuthenticator.reserved_names = {*settings.instructors, COURSE}
+    c.CourseAuthenticator.reserve_system_accounts = settings.spawner == "system"
+    for trait, var in (("lock_base_seconds", "FORENSICS_HUB_LOCK_BASE_S"),
+                       ("lock_window_seconds", "FORENSICS_HUB_LOCK_WINDOW_S"),
+                       ("address_limit", "FORENSICS_HUB_ADDRESS_LIMIT")):  # fmt: skip
+        if os.environ.get(var):
+            kind = int if trait == "address_limit" else float
+            setattr(c.CourseAuthenticator, trait, kind(os.environ[var]))
+    _made = hubauth.load_accounts(settings.accounts_file)
+    _missing = [name for name in settings.instructors if name not in _made]
+    if _missing:
+        print(  # JupyterHub's log
+            f"[forensics hub] no set-up account for instructor(s) {', '.join(_missing)}: "
+            "create one with `python grading/hub/hubauth.py NAME --root "
+            f"{ROOT}` (sign-up of an instructor's name is refused)",
+            file=sys.stderr,
+        )
     # Approval is NativeAuthenticator's own gate; JupyterHub >= 5 also wants allow_all.
     c.Authenticator.allow_all = True
     c.Authenticator.admin_users = set(settings.instructors)
@@ -154,19 +182,44 @@ c.JupyterHub.load_roles = [
 
 # -- the trainees' servers -------------------------------------------------------------------
 SINGLEUSER = [str(BIN / "jupyterhub-singleuser")]
+# Only the tests' simple-spawner hubs run servers as root (the formgrader service too).
 ROOT_ARGS = ["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []
+UNSAFE_ROOT = os.environ.get("FORENSICS_HUB_UNSAFE_ROOT_SERVERS") == "1"  # the tests' own hubs
 if settings.spawner == "simple":
-    # Demo and tests only: one system user for everyone (JupyterHub's own warning applies:
-    # SimpleLocalProcessSpawner gives no isolation between users).
+    # A single-user demo only: one system user for everyone (JupyterHub's own warning
+    # applies: SimpleLocalProcessSpawner gives no isolation between users).
+    if os.geteuid() == 0 and not UNSAFE_ROOT:
+        raise SystemExit(
+            "FORENSICS_HUB_SPAWNER=simple as root would run every trainee's server as root: "
+            "use FORENSICS_HUB_SPAWNER=system (one system user per trainee)"
+        )
+    print(  # JupyterHub's log (the hub's config, not the library)
+        "[forensics hub] simple spawner: a SINGLE-USER DEMO only; every server runs as "
+        f"uid {os.geteuid()}, trainees are not isolated from each other",
+        file=sys.stderr,
+    )
     c.JupyterHub.spawner_class = "simple"
     c.SimpleLocalProcessSpawner.home_dir_template = str(ROOT / "homes" / "{username}")
 elif settings.spawner == "system":
+    # One system user per trainee (JupyterHub's LocalProcessSpawner: the server runs with
+    # the user's uid, gid and groups; the pre-spawn hook creates the account with useradd).
+    if os.geteuid() != 0:
+        raise SystemExit("FORENSICS_HUB_SPAWNER=system needs the hub to run as root")
+    closed = hs.others_cannot_run(Path(sys.executable))
+    if closed is not None:
+        raise SystemExit(
+            f"trainees' servers run as their own users, who cannot enter {closed}: install "
+            f"the kit's Python where everyone may run it (e.g. /opt/kit/.venv on a system "
+            "Python), not under /root"
+        )
     c.JupyterHub.spawner_class = "localprocess"
     c.LocalProcessSpawner.shell_cmd = []
+    if not settings.demo:
+        hs.protect_checkout()  # the source notebooks (solutions) closed to trainees
 else:
     raise ValueError(f"FORENSICS_HUB_SPAWNER={settings.spawner!r}: use simple or system")
 c.Spawner.cmd = SINGLEUSER
-c.Spawner.args = ROOT_ARGS
+c.Spawner.args = ROOT_ARGS if settings.spawner == "simple" else []
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 60
@@ -194,6 +247,10 @@ c.Spawner.environment = {
 
 async def _pre_spawn(spawner: Any) -> None:
     """Write this trainee's own data variant of every lab into ~/data (no answer keys)."""
+    if settings.spawner == "system" and settings.auth == "pam":
+        hs.refuse_root_account(spawner.user.name)  # PAM's accounts are the machine's own
+    elif settings.spawner == "system":  # names the hub admits: it makes their accounts
+        await asyncio.to_thread(hs.ensure_system_user, spawner.user.name, settings.homes)
     home = _home(spawner)
     await asyncio.to_thread(hs.prepare_home, settings, spawner.user.name, home)
     if settings.spawner == "system":
@@ -226,6 +283,12 @@ service: dict[str, Any] = {
 }
 if settings.spawner == "system" and settings.grader_user:
     service["user"] = settings.grader_user  # runs as the grader account, not root
+elif settings.spawner == "system":
+    print(  # JupyterHub's log
+        "[forensics hub] the formgrader runs as root, and autograding executes trainees' "
+        "submitted code: set FORENSICS_HUB_GRADER_USER to a grader account owning the course",
+        file=sys.stderr,
+    )
 c.JupyterHub.services = [service]
 
 # configurable-http-proxy is found on PATH or in build/node (make hub installs it there)

@@ -3,11 +3,13 @@
     python grading/hub/launch.py [--root build/hub] [--port 8000]
 
 First start: builds the course (nbgrader generate_assignment), releases every lab to the
-exchange, starts JupyterHub (grading/hub/jupyterhub_config.py), signs up an instructor and
-a trainee with generated passwords, has the instructor approve the trainee, and prints how
-to log in. The passwords are printed once and kept in ``<root>/demo-accounts.json`` (mode
-0600, under build/, never in the repository). Ctrl-C stops the hub and every server it
-started.
+exchange, creates a demo instructor and a demo trainee with generated passwords (printed
+once; only their bcrypt hashes are kept, in ``<root>/accounts.json``, mode 0600), and
+starts JupyterHub (grading/hub/jupyterhub_config.py) in demo mode (FORENSICS_HUB_DEMO=1:
+the demo accounts are refused by a hub started any other way). As root, every trainee's
+server runs as their own system user (created with useradd); otherwise the hub is a
+single-user demo (every server is your own user). Ctrl-C stops the hub and every server
+it started.
 
 ``HubProcess`` and ``HubClient`` are what the tests use to drive a real hub.
 """
@@ -15,10 +17,8 @@ started.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
-import secrets
 import signal
 import socket
 import subprocess
@@ -36,6 +36,7 @@ KIT = HUB_DIR.parents[1]
 sys.path.insert(0, str(HUB_DIR))
 sys.path.insert(0, str(KIT / "grading"))
 
+import hubauth  # noqa: E402
 import hubsettings as hs  # noqa: E402
 
 CONFIG = HUB_DIR / "jupyterhub_config.py"
@@ -75,7 +76,7 @@ def prepare_course(settings: hs.HubSettings) -> list[str]:
     course_root = settings.course_root
     course.build_course(course_root)
     course.ensure_secret(course_root)
-    labs = course.assignments()
+    labs: list[str] = course.assignments()
     for lab in labs:
         exchange.release(lab, course_root, settings.exchange_root)
     return labs
@@ -103,6 +104,8 @@ class HubProcess:
     started and that we stop, with everything below it, whatever happens."""
 
     def __init__(self, settings: hs.HubSettings, extra_env: dict[str, str] | None = None):
+        """``extra_env``: more of the hub's environment (e.g. FORENSICS_HUB_UNSAFE_ROOT_SERVERS
+        for a test hub run as root with the simple spawner)."""
         self.settings = settings
         self.extra_env = extra_env or {}
         self.proc: subprocess.Popen[bytes] | None = None
@@ -176,7 +179,7 @@ class HubClient:
         found = re.search(r'name="_xsrf" value="([^"]+)"', got.text)
         if found:
             return found.group(1)
-        return self.session.cookies.get("_xsrf", "")
+        return str(self.session.cookies.get("_xsrf") or "")
 
     def signup(self, name: str, password: str) -> str:
         """NativeAuthenticator's sign-up form; returns its message."""
@@ -241,35 +244,21 @@ class HubClient:
         raise HubError(f"{name}'s server was not ready within {timeout:g} s")
 
 
-def load_or_create_accounts(root: Path) -> tuple[dict[str, str], bool]:
-    """The demo accounts' passwords (generated once, file mode 0600); True when new."""
-    path = root / ACCOUNTS_FILE
-    if path.is_file():
-        return json.loads(path.read_text()), False
-    accounts = {name: secrets.token_urlsafe(12) for name in (DEMO_INSTRUCTOR, DEMO_TRAINEE)}
-    root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(accounts, fh, indent=2)
-    return accounts, True
-
-
-def ensure_demo_accounts(url: str, accounts: dict[str, str]) -> None:
-    """Sign up the instructor (an admin: approved at once) and the trainee, then approve
-    the trainee as the instructor: NativeAuthenticator's real flow."""
-    teacher = HubClient(url)
-    if not teacher.login(DEMO_INSTRUCTOR, accounts[DEMO_INSTRUCTOR]):
-        teacher.signup(DEMO_INSTRUCTOR, accounts[DEMO_INSTRUCTOR])
-        if not teacher.login(DEMO_INSTRUCTOR, accounts[DEMO_INSTRUCTOR]):
-            raise HubError(
-                "could not create the demo instructor (an old hub database? remove build/hub)"
-            )
-    trainee = HubClient(url)
-    if not trainee.login(DEMO_TRAINEE, accounts[DEMO_TRAINEE]):
-        trainee.signup(DEMO_TRAINEE, accounts[DEMO_TRAINEE])
-        teacher.approve(DEMO_TRAINEE)
-        if not trainee.login(DEMO_TRAINEE, accounts[DEMO_TRAINEE]):
-            raise HubError("could not create the demo trainee")
+def create_demo_accounts(root: Path) -> dict[str, str] | None:
+    """The demo instructor and trainee (set-up accounts marked demo: they log in only in
+    demo mode), with generated passwords; returns them to print once, or None when the
+    accounts exist already. No password is stored in clear (an old kit's clear-text
+    ``demo-accounts.json`` is removed)."""
+    old = root / ACCOUNTS_FILE
+    if old.is_file():
+        old.unlink()
+    known = hubauth.load_accounts(root / hubauth.ACCOUNTS_FILE)
+    if DEMO_INSTRUCTOR in known and DEMO_TRAINEE in known:
+        return None
+    return {
+        DEMO_INSTRUCTOR: hubauth.add_account(root, DEMO_INSTRUCTOR, role="instructor", demo=True),
+        DEMO_TRAINEE: hubauth.add_account(root, DEMO_TRAINEE, role="trainee", demo=True),
+    }
 
 
 @contextmanager
@@ -298,10 +287,14 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(hs.proxy_command()).exists():
         print("configurable-http-proxy is missing: run `make hub` (it installs it with npm)")
         return 1
-    settings = settings_for(root, port=args.port)
+    settings = settings_for(root, port=args.port, demo=True, spawner=hs.default_spawner())
+    if settings.spawner == "simple":
+        print("Not root: a SINGLE-USER DEMO only (every trainee's server runs as you, with no "
+              "isolation between them). For a class, run it as root: one system user per "
+              "trainee.")  # fmt: skip
     print("Preparing the course (nbgrader generate_assignment, release)...", flush=True)
     labs = prepare_course(settings)
-    accounts, new = load_or_create_accounts(root)
+    accounts = create_demo_accounts(root)
     stop = False
 
     def _stop(*_: object) -> None:
@@ -310,17 +303,17 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     with running_hub(settings) as hub:
-        ensure_demo_accounts(hub.url, accounts)
         course = settings.course_id
         print(f"\nJupyterHub is running on {hub.url}/ (log: {hub.log_path})")
         print(f"Labs released to the trainees: {', '.join(labs)}")
-        if new:
-            print("Demo accounts (passwords shown this once; kept in "
-                  f"{root / ACCOUNTS_FILE}, mode 0600):")  # fmt: skip
+        if accounts:
+            print("Demo accounts (passwords shown this once; only their hashes are kept):")
             for name, password in accounts.items():
                 print(f"  {name:<11} {password}")
         else:
-            print(f"Demo accounts: {', '.join(accounts)} (passwords in {root / ACCOUNTS_FILE})")
+            reset = f"python grading/hub/hubauth.py NAME --demo --root {root}"
+            print(f"Demo accounts: {DEMO_INSTRUCTOR}, {DEMO_TRAINEE} (passwords shown at first "
+                  f"start; reset one with `{reset}`)")  # fmt: skip
         print(f"Instructor: formgrader at {hub.url}/services/{course}/formgrader ; "
               f"approve sign-ups at {hub.url}/hub/authorize")  # fmt: skip
         print("Trainee: JupyterLab opens; the Assignments panel (Nbgrader menu) lists the labs.")
