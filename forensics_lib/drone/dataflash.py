@@ -61,6 +61,7 @@ from forensics_lib.drone.model import (
     UNKNOWN_VEHICLE,
     VEHICLE_COLUMNS,
     FlightLog,
+    arm_events,
     frame_of,
     vehicle_family,
 )
@@ -552,30 +553,10 @@ def _arm_states(recs: Records, clock: tuple[int, int] | None) -> pd.DataFrame:
     )
 
 
-def _arm_events(arm: pd.DataFrame) -> list[dict[str, Any]]:
-    """One event per ARM/EV record that changes the state. Unlike a tlog's HEARTBEAT, which
-    repeats the state, ArduPilot writes these only when it arms or disarms
-    (AP_Arming::arm/disarm -> Log_Write_Arm, LogEvent ARMED/DISARMED), so the first one is an
-    act too, even a disarm (a log that begins armed)."""
-    if arm.empty:
-        return []
-    changes = arm[arm["armed"].ne(arm["armed"].shift())]
-    return [
-        {
-            "time_utc": r["time_utc"],
-            "kind": "armed" if r["armed"] else "disarmed",
-            "text": "motors armed" if r["armed"] else "motors disarmed",
-            "value": str(bool(r["armed"])),
-            "offset": r["offset"],
-        }
-        for _, r in changes.iterrows()
-    ]
-
-
 def _events(
     recs: Records, clock: tuple[int, int] | None, modes: pd.DataFrame, arm: pd.DataFrame
 ) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = _arm_events(arm)
+    rows: list[dict[str, Any]] = arm_events(arm, first_is_act=True)
     for _, r in modes.iterrows():
         rows.append(
             {

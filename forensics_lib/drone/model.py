@@ -320,14 +320,17 @@ def vehicle_family(mav_type: int | None) -> str | None:
     return None
 
 
-def arm_events(states: pd.DataFrame) -> list[dict[str, Any]]:
+def arm_events(states: pd.DataFrame, *, first_is_act: bool = False) -> list[dict[str, Any]]:
     """Armed/disarmed events from successive armed states (``time_utc``, ``armed``,
-    ``offset``, in log order): one per change; a log that starts disarmed is a state, not
-    an act, so no event for it. Shared by the tlog and DataFlash readers."""
+    ``offset``, in log order): one per change. Where the states repeat (a tlog's HEARTBEAT,
+    PX4's vehicle_status) a log that starts disarmed is a state, not an act, so no event for
+    it; ``first_is_act`` where each record is itself an act (ArduPilot's DataFlash ARM/EV
+    records are written only when it arms or disarms), so even a first disarm is an event
+    (the log began armed). Shared by the tlog, DataFlash and ULog readers."""
     if states.empty:
         return []
     changes = states[states["armed"].ne(states["armed"].shift())]
-    if len(changes) and not changes["armed"].iloc[0]:
+    if not first_is_act and len(changes) and not changes["armed"].iloc[0]:
         changes = changes.iloc[1:]
     return [
         {
