@@ -194,6 +194,30 @@ def _exif_tags(data: bytes, path: str) -> dict[str, Any]:
         raise ParseError(path, None, f"unreadable EXIF: {type(exc).__name__}: {exc}") from None
 
 
+# What exifread recognises as an image (exifread/__init__.py ``_determine_type``): JPEG
+# (SOI marker), TIFF and the raw formats built on it (DNG), PNG, WebP and HEIF/HEIC.
+def image_format(data: bytes) -> str | None:
+    """The image format ``data`` starts with (``"JPEG"``, ``"TIFF"``, ...), or None when
+    it is not an image (empty, or another file under a photo's name)."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "JPEG"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "TIFF"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "PNG"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WebP"
+    if data[4:8] == b"ftyp":
+        return "HEIF"
+    return None
+
+
+def _not_an_image(data: bytes) -> str:
+    if not data:
+        return "empty file (0 bytes): not a photo"
+    return "not a photo (no JPEG, TIFF, PNG, WebP or HEIF signature)"
+
+
 def check_zone(zone: str | None) -> None:
     """Raise :class:`TimestampError` unless ``zone`` is None or an IANA zone name."""
     if zone is not None:
@@ -207,8 +231,14 @@ def photo_metadata(data: bytes, path: str, *, zone: str | None = None) -> dict[s
     zone raises :class:`TimestampError`.
     """
     check_zone(zone)
-    tags = _exif_tags(data, path)
+    tags = _exif_tags(data, path) if image_format(data) else {}
     xmp = dji_xmp(data)
+    if not tags and not xmp:  # a row of nothing must not pass for a photo's metadata
+        warnings.warn(
+            f"{path}: no EXIF or XMP metadata readable (stripped, damaged or cut short)",
+            ForensicsWarning,
+            stacklevel=2,
+        )
     lat = _dms(tags.get("GPS GPSLatitude"), tags.get("GPS GPSLatitudeRef"), "S")
     lon = _dms(tags.get("GPS GPSLongitude"), tags.get("GPS GPSLongitudeRef"), "W")
     alt: float | None = None
@@ -297,6 +327,8 @@ def read_exif(source: Source, *, zone: str | None = None) -> pd.DataFrame:
     """One photo as a one-row frame (EXIF + DJI XMP); ``zone`` for times without an offset."""
     with open_binary(source) as fh:
         data = fh.read()
+    if image_format(data) is None:
+        raise ParseError(display_path(source), 0, _not_an_image(data))
     frame = _frame([photo_metadata(data, display_path(source), zone=zone)])
     frame["path"] = source_path(source)
     frame["artifact"] = EXIF.id
@@ -358,11 +390,24 @@ def read_photos(
             stacklevel=2,
         )
     rows = []
+    read: list[Path] = []
+    not_photos: list[str] = []
     for f in files:
         with open_regular(f) as handle:  # FIFOs, devices, sockets refused, never opened
-            rows.append(photo_metadata(handle.read(), str(f), zone=zone))
+            data = handle.read()
+        if image_format(data) is None:  # counted and named, never a row of nothing
+            not_photos.append(f"{f}: {_not_an_image(data)}")
+            continue
+        rows.append(photo_metadata(data, str(f), zone=zone))
+        read.append(f)
+    if not_photos:
+        warnings.warn(
+            f"{len(not_photos)} file(s) not read: " + "; ".join(not_photos),
+            ForensicsWarning,
+            stacklevel=2,
+        )
     frame = _frame(rows)
     frame["artifact"] = EXIF.id
-    frame["source_path"] = ["/" + f.name for f in files]
-    frame["row_id"] = range(len(files))
+    frame["source_path"] = ["/" + f.name for f in read]
+    frame["row_id"] = range(len(read))
     return conform(frame, EXIF)
