@@ -17,8 +17,11 @@ import argparse
 import json
 import os
 import signal
+import sqlite3
 import sys
 import warnings
+import zipfile
+from contextlib import closing
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
@@ -130,6 +133,12 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     write_photo(d / "photo.jpg", lat=40.1, lon=-4.2, alt_m=612.0, local_time="2024:06:14 23:30:00", offset="+02:00")
     make_voip_capture(d / "call.pcap", seconds=1.0)
     make_voip_capture(d / "call.pcapng", seconds=1.0, fmt="pcapng")
+    with zipfile.ZipFile(d / "exhibit.zip", "w") as zf:  # an archive exhibit: a log, a photo
+        zf.write(d / "flight.tlog", "DCIM/flight.tlog")
+        zf.write(d / "photo.jpg", "DCIM/photo.jpg")
+    with closing(sqlite3.connect(d / "calllog.db")) as db, db:  # Android's calls table
+        db.execute("CREATE TABLE calls (_id INTEGER PRIMARY KEY, number TEXT, date INTEGER)")
+        db.executemany("INSERT INTO calls VALUES (?, ?, ?)", [(i, f"+3460000000{i}", i) for i in range(200)])
     return {p.suffix: p for p in d.iterdir()}
 
 
@@ -138,11 +147,19 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 # header; tlog: 6 of a MAVLink frame's >= 12; ULog: the 16-byte header + 3 of a message
 # header; DataFlash: one record header and a bit of FMT's 89 bytes; SRT: the first
 # cue's number and half its time line; JPEG: SOI and part of APP1).
-HEADER_ONLY = {".pcap": 32, ".pcapng": 40, ".tlog": 6, ".ulg": 19, ".bin": 20, ".srt": 12, ".jpg": 20}
+# Zip: a local file header's first 20 of 30 bytes; SQLite: the 100-byte database header
+# alone, no page.
+HEADER_ONLY = {
+    ".pcap": 32, ".pcapng": 40, ".tlog": 6, ".ulg": 19, ".bin": 20, ".srt": 12, ".jpg": 20,
+    ".zip": 20, ".db": 100,
+}
 
-INPUTS = [f"empty{s}" for s in SUFFIXES] + ["empty-folder", "junk-folder", "fifo"] + [
-    f"cut{s}" for s in HEADER_ONLY
-]
+INPUTS = (
+    [f"empty{s}" for s in SUFFIXES]
+    + ["empty-folder", "junk-folder", "fifo"]
+    + [f"cut{s}" for s in HEADER_ONLY]
+    + [f"half{s}" for s in HEADER_ONLY]
+)
 
 
 def make_input(kind: str, tmp_path: Path, real: dict[str, Path]) -> Path:
@@ -161,9 +178,13 @@ def make_input(kind: str, tmp_path: Path, real: dict[str, Path]) -> Path:
     elif kind == "fifo":
         path = ev / "EXH-1.pcap"
         os.mkfifo(path)
-    else:
+    elif kind.startswith("cut."):
         suffix = kind[3:]
         path = _cut(real[suffix], ev / f"EXH-1{suffix}", HEADER_ONLY[suffix])
+    else:  # half.X: the first half, cut inside a record (odd length, past any header)
+        suffix = kind[4:]
+        size = real[suffix].stat().st_size
+        path = _cut(real[suffix], ev / f"EXH-1{suffix}", size // 2 | 1)
     return path
 
 
@@ -226,7 +247,10 @@ def test_nothing_to_read_is_never_success(
     assert code in (EXIT_OK, EXIT_NOTHING, EXIT_ERROR), (code, err)
     if kind == "fifo":
         assert code == EXIT_ERROR, err  # refused before reading (README: a FIFO is exit 2)
-    if code == EXIT_OK:
+    if kind.startswith("half.") and code == EXIT_OK and command not in ANY_FILE_IS_WORK:
+        # What was readable, and a warning naming the file that it was cut short.
+        assert "warning:" in err and path.name in err, err
+    elif code == EXIT_OK:
         # Only where an empty file is itself the work (its digest, a new custody log).
         assert command in ANY_FILE_IS_WORK and kind not in ("empty-folder", "fifo"), err
     else:

@@ -212,6 +212,33 @@ def image_format(data: bytes) -> str | None:
     return None
 
 
+def jpeg_cut_short(data: bytes) -> str | None:
+    """Why a JPEG ends before its image does, or None when it is whole.
+
+    Walks the marker segments from SOI (each ``FF xx`` with a big-endian length, ITU-T T.81
+    B.1.1) to the first SOS, so a thumbnail inside APP1 (with its own EOI) is stepped over,
+    then looks for the EOI marker after the scan. Bytes after EOI (vendor trailers) are not
+    a cut."""
+    pos = 2
+    while True:
+        if pos + 4 > len(data):
+            return f"cut short at byte {len(data)}, inside the header segments"
+        if data[pos] != 0xFF:
+            return f"no JPEG marker at byte {pos} (damaged header)"
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            pos += 1
+            continue
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if pos + 2 + length > len(data):
+            return f"cut short at byte {len(data)}, inside segment FF{marker:02X} at byte {pos}"
+        if marker == 0xDA:  # start of scan: entropy-coded data follows, up to EOI
+            if data.find(b"\xff\xd9", pos + 2 + length) < 0:
+                return f"cut short at byte {len(data)}: the image data has no end (EOI) marker"
+            return None
+        pos += 2 + length
+
+
 def _not_an_image(data: bytes) -> str:
     if not data:
         return "empty file (0 bytes): not a photo"
@@ -233,12 +260,11 @@ def photo_metadata(data: bytes, path: str, *, zone: str | None = None) -> dict[s
     check_zone(zone)
     tags = _exif_tags(data, path) if image_format(data) else {}
     xmp = dji_xmp(data)
-    if not tags and not xmp:  # a row of nothing must not pass for a photo's metadata
-        warnings.warn(
-            f"{path}: no EXIF or XMP metadata readable (stripped, damaged or cut short)",
-            ForensicsWarning,
-            stacklevel=2,
-        )
+    # A photo without metadata is common (messaging apps strip it) and its empty row is the
+    # answer; a JPEG that ends early is not whole, and says so.
+    cut = jpeg_cut_short(data) if image_format(data) == "JPEG" else None
+    if cut:  # the metadata before the cut is read; the photo is not whole
+        warnings.warn(f"{path}: JPEG {cut}", ForensicsWarning, stacklevel=2)
     lat = _dms(tags.get("GPS GPSLatitude"), tags.get("GPS GPSLatitudeRef"), "S")
     lon = _dms(tags.get("GPS GPSLongitude"), tags.get("GPS GPSLongitudeRef"), "W")
     alt: float | None = None
