@@ -14,6 +14,7 @@ another suffix refused, nothing beside the evidence), and the "see the warnings"
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import signal
@@ -26,7 +27,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
+import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from forensics_datasets.drone import (
     simulate_flight,
@@ -35,13 +38,28 @@ from forensics_datasets.drone import (
     write_srt,
     write_tlog,
 )
+from forensics_datasets.phone import make_phone_extraction
 from forensics_datasets.ulog import write_ulog
 from forensics_datasets.voip import make_voip_capture
 
 from forensics_lib.cli import EXIT_ERROR, EXIT_NOTHING, EXIT_OK, build_parser, main
 from forensics_lib.cli.args import INPUT_ARGS, WRITE_SUFFIXES
+from forensics_lib.export.table import TABLE_SUFFIXES
+from forensics_lib.hashing import build_manifest, write_manifest
 
-SUFFIXES = (".pcap", ".pcapng", ".cap", ".tlog", ".bin", ".ulg", ".txt", ".srt", ".jpg", ".zip", ".db")
+SUFFIXES = (
+    ".pcap",
+    ".pcapng",
+    ".cap",
+    ".tlog",
+    ".bin",
+    ".ulg",
+    ".txt",
+    ".srt",
+    ".jpg",
+    ".zip",
+    ".db",
+)
 OWNED_ELSEWHERE = "owned by the drone/case change"
 
 
@@ -64,7 +82,9 @@ def run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, 
 
 
 def commands() -> Iterator[tuple[str, argparse.ArgumentParser]]:
-    def walk(parser: argparse.ArgumentParser, words: list[str]) -> Iterator[tuple[str, argparse.ArgumentParser]]:
+    def walk(
+        parser: argparse.ArgumentParser, words: list[str]
+    ) -> Iterator[tuple[str, argparse.ArgumentParser]]:
         subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
         if not subs:
             yield " ".join(words), parser
@@ -108,7 +128,16 @@ OWNERS = ("case ", "drone ")
 def test_the_tree_is_walked_whole() -> None:
     # Every family contributes reading commands; the table of extras names real commands.
     names = reading_commands()
-    assert {n.split(" ")[0] for n in names} >= {"hash", "ls", "timeline", "case", "drone", "phone", "voip", "media"}
+    assert {n.split(" ")[0] for n in names} >= {
+        "hash",
+        "ls",
+        "timeline",
+        "case",
+        "drone",
+        "phone",
+        "voip",
+        "media",
+    }
     assert set(EXTRA) <= set(names)
     assert len(names) >= 25, names
 
@@ -130,7 +159,14 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     write_dataflash(d / "flight.bin", flight)
     write_srt(d / "flight.srt", flight)
     write_ulog(d / "flight.ulg", flight)
-    write_photo(d / "photo.jpg", lat=40.1, lon=-4.2, alt_m=612.0, local_time="2024:06:14 23:30:00", offset="+02:00")
+    write_photo(
+        d / "photo.jpg",
+        lat=40.1,
+        lon=-4.2,
+        alt_m=612.0,
+        local_time="2024:06:14 23:30:00",
+        offset="+02:00",
+    )
     make_voip_capture(d / "call.pcap", seconds=1.0)
     make_voip_capture(d / "call.pcapng", seconds=1.0, fmt="pcapng")
     with zipfile.ZipFile(d / "exhibit.zip", "w") as zf:  # an archive exhibit: a log, a photo
@@ -138,7 +174,9 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         zf.write(d / "photo.jpg", "DCIM/photo.jpg")
     with closing(sqlite3.connect(d / "calllog.db")) as db, db:  # Android's calls table
         db.execute("CREATE TABLE calls (_id INTEGER PRIMARY KEY, number TEXT, date INTEGER)")
-        db.executemany("INSERT INTO calls VALUES (?, ?, ?)", [(i, f"+3460000000{i}", i) for i in range(200)])
+        db.executemany(
+            "INSERT INTO calls VALUES (?, ?, ?)", [(i, f"+3460000000{i}", i) for i in range(200)]
+        )
     return {p.suffix: p for p in d.iterdir()}
 
 
@@ -150,8 +188,15 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 # Zip: a local file header's first 20 of 30 bytes; SQLite: the 100-byte database header
 # alone, no page.
 HEADER_ONLY = {
-    ".pcap": 32, ".pcapng": 40, ".tlog": 6, ".ulg": 19, ".bin": 20, ".srt": 12, ".jpg": 20,
-    ".zip": 20, ".db": 100,
+    ".pcap": 32,
+    ".pcapng": 40,
+    ".tlog": 6,
+    ".ulg": 19,
+    ".bin": 20,
+    ".srt": 12,
+    ".jpg": 20,
+    ".zip": 20,
+    ".db": 100,
 }
 
 INPUTS = (
@@ -238,7 +283,14 @@ def test_nothing_to_read_is_never_success(
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     polygon = tmp_path / "zone.geojson"
-    polygon.write_text(json.dumps({"type": "Polygon", "coordinates": [[[-4.3, 40.0], [-4.1, 40.0], [-4.1, 40.2], [-4.3, 40.0]]]}))
+    polygon.write_text(
+        json.dumps(
+            {
+                "type": "Polygon",
+                "coordinates": [[[-4.3, 40.0], [-4.1, 40.0], [-4.1, 40.2], [-4.3, 40.0]]],
+            }
+        )
+    )
     extra = [a.format(o=out_dir, p=polygon) for a in EXTRA.get(command, [])]
     words = command.split(" ")
     argv = [*words, str(path), *extra]
@@ -256,3 +308,158 @@ def test_nothing_to_read_is_never_success(
     else:
         assert path.name in err, err  # the message names the file
         assert list(out_dir.iterdir()) == []  # and nothing was written
+
+
+# -- 2. -o writes the format its suffix names; anything else is refused ---------------------
+
+
+@pytest.fixture(scope="module")
+def table_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """For every command whose -o writes tables, the words that read a small exhibit."""
+    d = tmp_path_factory.mktemp("tables")
+    phone = make_phone_extraction(d / "phone", os="android", seed=14, container="dir", name="EXH-P")
+    case = d / "case"
+    (case / "EXH-001").mkdir(parents=True)
+    write_tlog(case / "EXH-001" / "flight.tlog", simulate_flight(0))
+    write_manifest(build_manifest([case / "EXH-001"], root=case), case / "hashes.json")
+    return {
+        "phone read": ["phone", "read", str(phone.exhibit), "calls"],
+        "timeline": ["timeline", str(case / "EXH-001" / "flight.tlog")],
+        "case timeline": ["case", "timeline", str(case)],
+    }
+
+
+def _table_commands() -> list[str]:
+    return sorted(
+        c
+        for (c, key), allowed in WRITE_SUFFIXES.items()
+        if set(allowed) == set(TABLE_SUFFIXES) and key == "output"
+    )
+
+
+def _as_text(value: object) -> str:
+    """A JSON value as the CSV writes it: null empty, numbers and booleans as Python prints."""
+    if value is None:
+        return ""
+    return str(value)
+
+
+def test_every_table_writer_is_audited(table_inputs: dict[str, list[str]]) -> None:
+    assert set(_table_commands()) == set(table_inputs)
+
+
+@pytest.mark.parametrize("command", _table_commands())
+def test_o_writes_the_format_its_suffix_names(
+    command: str,
+    table_inputs: dict[str, list[str]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = table_inputs[command]
+    code, shown, err = run(capsys, [*argv, "--format", "csv"])
+    assert code == EXIT_OK, err
+    truth = pd.read_csv(io.StringIO(shown), dtype=str, keep_default_na=False)
+    assert len(truth) > 0
+    for suffix in TABLE_SUFFIXES:
+        target = tmp_path / f"out{suffix}"
+        code, _, err = run(capsys, [*argv, "-o", str(target)])
+        assert code == EXIT_OK, err
+        if suffix == ".csv":  # the same bytes as the table printed with --format csv
+            assert target.read_text() == shown
+            continue
+        if suffix == ".parquet":
+            assert target.read_bytes()[:4] == b"PAR1"
+            typed = pq.read_table(target).to_pandas()
+            assert list(typed.columns) == list(truth.columns), suffix
+            assert len(typed) == len(truth)
+            for col in truth.columns:
+                if isinstance(typed[col].dtype, pd.DatetimeTZDtype):  # the instant, to the ns
+                    expected = pd.to_datetime(
+                        truth[col].replace("", None), utc=True, format="ISO8601"
+                    )
+                    assert typed[col].equals(expected.astype(typed[col].dtype)), col
+                elif pd.api.types.is_numeric_dtype(typed[col]) and not pd.api.types.is_bool_dtype(
+                    typed[col]
+                ):
+                    expected = pd.to_numeric(truth[col].replace("", None))
+                    assert np.allclose(
+                        typed[col].astype(float), expected.astype(float), equal_nan=True
+                    ), col
+                else:
+                    got = typed[col].astype(object).where(typed[col].notna(), "").map(_as_text)
+                    assert got.tolist() == truth[col].tolist(), col
+            continue
+        text = target.read_text()
+        records = (
+            json.loads(text) if suffix == ".json" else [json.loads(x) for x in text.splitlines()]
+        )
+        assert text.lstrip().startswith("[" if suffix == ".json" else "{")
+        assert len(records) == len(truth)
+        assert list(records[0]) == list(truth.columns), suffix
+        for col in truth.columns:
+            got = [_as_text(r[col]) for r in records]
+            expected = truth[col].tolist()
+            if got != expected:  # numbers: 1122.0 in CSV, 1122.0 or 1122 in JSON
+                assert np.allclose(
+                    pd.to_numeric(pd.Series(got).replace("", None)).astype(float),
+                    pd.to_numeric(pd.Series(expected).replace("", None)).astype(float),
+                    equal_nan=True,
+                ), (suffix, col)
+    assert not list(tmp_path.glob("*.part"))
+
+
+def _writing_options() -> Iterator[tuple[str, str, str]]:
+    for (command, key), allowed in sorted(WRITE_SUFFIXES.items()):
+        yield command, key, allowed[0]
+
+
+WRITE_ARGV: dict[str, list[str]] = {  # {x}: the evidence read; {p}: a reference polygon
+    "hash": ["hash", "{x}"],
+    "timeline": ["timeline", "{x}"],
+    "case timeline": ["case", "timeline", "{x}"],
+    "case report": ["case", "report", "{x}"],
+    "case uco": ["case", "uco", "{x}"],
+    "phone read": ["phone", "read", "{x}", "calls"],
+    "drone export": ["drone", "export", "{x}"],
+    "voip audio": ["voip", "audio", "{x}", "--ssrc", "0x1234"],
+}
+REQUIRED_OUTPUT = {
+    "case report": "report.html",
+    "case uco": "case.jsonld",
+    "drone export": "t.kml",
+    "voip audio": "a.wav",
+}
+
+
+@pytest.mark.parametrize(
+    ("command", "key", "good"), list(_writing_options()), ids=lambda v: str(v).replace(" ", "-")
+)
+def test_another_suffix_is_refused_and_creates_nothing(
+    command: str,
+    key: str,
+    good: str,
+    tmp_path: Path,
+    real: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    x = evidence / "flight.tlog"
+    x.write_bytes(real[".tlog"].read_bytes())
+    out = tmp_path / "out"
+    out.mkdir()
+    option = "-o" if key == "output" else f"--{key}"
+    argv = [a.format(x=x) for a in WRITE_ARGV[command]]
+    if key != "output" and command in REQUIRED_OUTPUT:
+        argv += ["-o", str(out / REQUIRED_OUTPUT[command])]
+    for name in ("out.xlsx", "out.txt", "out", f"out{good}.bak"):
+        code, _, err = run(capsys, [*argv, option, str(out / name)])
+        assert code == EXIT_ERROR, err
+        assert "cannot tell what to write from the suffix" in err
+        assert list(out.iterdir()) == []
+    # A target of the right suffix beside the evidence file is refused too (hash excepted:
+    # a manifest is kept with the exhibits it records, README "Exit codes").
+    if command != "hash":
+        code, _, err = run(capsys, [*argv, option, str(evidence / f"out{good}")])
+        assert code == EXIT_ERROR and "beside" in err, err
+        assert sorted(p.name for p in evidence.iterdir()) == ["flight.tlog"]

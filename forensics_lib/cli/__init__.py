@@ -24,6 +24,7 @@ from forensics_lib.cli.args import (
     EXIT_ERROR,
     EXIT_NOTHING,
     EXIT_OK,
+    PRINTED_WARNINGS,
     evidence_clash,
     input_problem,
     output_suffix_problem,
@@ -65,6 +66,7 @@ def _show_warning(
     file: object = None,
     line: str | None = None,
 ) -> None:
+    PRINTED_WARNINGS.append(str(message))
     print(f"warning: {message}", file=sys.stderr)
 
 
@@ -76,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     warnings.showwarning = _show_warning
+    PRINTED_WARNINGS.clear()
     # Checked in this order before anything is read: what to write, what to read, where.
     refused = input_problem(args) or evidence_clash(args) or output_suffix_problem(args)
     if refused:

@@ -218,11 +218,32 @@ def input_problem(args: argparse.Namespace) -> SpecialFileRefused | str | None:
     return None
 
 
-def exit_for(rows: int, what: str) -> int:
+# The text of every warning :func:`forensics_lib.cli.main` printed for the command it runs
+# (emptied when a command starts), so a "nothing read" line can repeat why right there.
+PRINTED_WARNINGS: list[str] = []
+
+
+def say_nothing_read(
+    what: str, said: list[str] | None = None, *, nothing: str = "nothing read"
+) -> None:
+    """``{what}: nothing read`` on stderr, followed right there by the warnings that say why
+    (``said``, or every warning printed for this command), or by the fact that none was
+    given: never a pointer to warnings the reader may not have."""
+    reasons = list(dict.fromkeys(PRINTED_WARNINGS if said is None else said))
+    if not reasons:
+        print(f"{what}: {nothing} (no warning was given)", file=sys.stderr)
+        return
+    print(f"{what}: {nothing}; {len(reasons)} warning(s) say why:", file=sys.stderr)
+    for text in reasons:
+        print(f"  {text}", file=sys.stderr)
+
+
+def exit_for(rows: int, what: str, said: list[str] | None = None) -> int:
     """The exit code of a command that read ``rows`` things: EXIT_OK, or EXIT_NOTHING with
-    a line on stderr saying what came out empty (``voip calls x.pcap: no calls``), so no
-    command ends 0 having read nothing."""
+    a line on stderr saying what came out empty (``voip calls x.pcap: nothing read``) and
+    the warnings that say why (:func:`say_nothing_read`), so no command ends 0 having read
+    nothing."""
     if rows:
         return EXIT_OK
-    print(f"{what}: nothing read (see the warnings above, if any)", file=sys.stderr)
+    say_nothing_read(what, said)
     return EXIT_NOTHING
