@@ -22,8 +22,8 @@ import sqlite3
 import sys
 import warnings
 import zipfile
+from collections.abc import Iterator
 from contextlib import closing
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
@@ -71,7 +71,7 @@ def run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, 
             code = main(argv)
         except SystemExit as exc:  # argparse
             code = int(exc.code or 0)
-        except Exception as exc:  # noqa: BLE001 - what a user would see as a traceback
+        except Exception as exc:  # what a user would see as a traceback
             out, err = capsys.readouterr()
             return -1, out, err + f"Traceback: {type(exc).__name__}: {exc}"
     out, err = capsys.readouterr()
@@ -398,11 +398,11 @@ def test_o_writes_the_format_its_suffix_names(
         assert list(records[0]) == list(truth.columns), suffix
         for col in truth.columns:
             got = [_as_text(r[col]) for r in records]
-            expected = truth[col].tolist()
-            if got != expected:  # numbers: 1122.0 in CSV, 1122.0 or 1122 in JSON
+            want = truth[col].tolist()
+            if got != want:  # numbers: 1122.0 in CSV, 1122.0 or 1122 in JSON
                 assert np.allclose(
-                    pd.to_numeric(pd.Series(got).replace("", None)).astype(float),
-                    pd.to_numeric(pd.Series(expected).replace("", None)).astype(float),
+                    pd.to_numeric(pd.Series(got, dtype=object).replace("", None)).astype(float),
+                    pd.to_numeric(pd.Series(want, dtype=object).replace("", None)).astype(float),
                     equal_nan=True,
                 ), (suffix, col)
     assert not list(tmp_path.glob("*.part"))
