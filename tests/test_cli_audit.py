@@ -17,6 +17,7 @@ import argparse
 import io
 import json
 import os
+import re
 import signal
 import sqlite3
 import sys
@@ -248,14 +249,12 @@ def no_hang() -> Iterator[None]:
 
 
 # Failures this audit found outside its area (cli/drone.py, drone/*), for the coordinator:
-# a DataFlash log cut inside its first record reads 0 records, warns, and exits 0; `media
-# exif` exits 0 on a JPEG whose metadata is unreadable (its row is empty; the library warns).
+# a DataFlash log cut inside its first record reads 0 records, warns, and exits 0.
 KNOWN: dict[tuple[str, str], str] = {
     **{
         (f"drone {c}", "cut.bin"): OWNED_ELSEWHERE
         for c in ("summary", "track", "events", "geofence", "export")
     },
-    ("media exif", "cut.jpg"): OWNED_ELSEWHERE,
 }
 
 
@@ -463,3 +462,46 @@ def test_another_suffix_is_refused_and_creates_nothing(
         code, _, err = run(capsys, [*argv, option, str(evidence / f"out{good}")])
         assert code == EXIT_ERROR and "beside" in err, err
         assert sorted(p.name for p in evidence.iterdir()) == ["flight.tlog"]
+
+
+# -- 3. a message that points at the warnings prints them, right there ----------------------
+
+CLI = Path(__file__).resolve().parents[1] / "forensics_lib" / "cli"
+
+
+def test_no_message_points_at_warnings_it_does_not_print() -> None:
+    pointers = re.compile(r"see the warnings|warnings above|see warnings", re.IGNORECASE)
+    found = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in sorted(CLI.glob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if pointers.search(line)
+    ]
+    assert found == []
+
+
+def test_nothing_read_repeats_the_warnings_that_say_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    photo = tmp_path / "IMG_0001.jpg"
+    photo.write_bytes(b"")
+    code, _, err = run(capsys, ["media", "exif", str(photo)])
+    assert code == EXIT_NOTHING
+    lines = err.splitlines()
+    # The reader's warning, printed as given, then the verdict, then the reason again.
+    assert lines[0].startswith("warning: 1 file(s) not read:") and "empty file" in lines[0]
+    verdict = next(i for i, line in enumerate(lines) if "nothing read" in line)
+    assert "1 warning(s) say why" in lines[verdict]
+    assert lines[verdict + 1].strip() == lines[0].removeprefix("warning: ")
+
+
+def test_nothing_read_without_a_warning_says_none_was_given(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from forensics_lib.cli.args import PRINTED_WARNINGS, exit_for
+
+    PRINTED_WARNINGS.clear()
+    assert exit_for(0, "voip calls x.pcap") == EXIT_NOTHING
+    assert capsys.readouterr().err == "voip calls x.pcap: nothing read (no warning was given)\n"
+    assert exit_for(0, "x", ["a", "b", "a"]) == EXIT_NOTHING  # each reason once
+    assert capsys.readouterr().err == "x: nothing read; 2 warning(s) say why:\n  a\n  b\n"

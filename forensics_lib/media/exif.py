@@ -424,6 +424,11 @@ def read_photos(
         if image_format(data) is None:  # counted and named, never a row of nothing
             not_photos.append(f"{f}: {_not_an_image(data)}")
             continue
+        cut = jpeg_cut_short(data) if image_format(data) == "JPEG" else None
+        if cut and "segment" in cut and not _exif_tags(data, str(f)) and not dji_xmp(data):
+            # cut inside its header before any metadata: a row would hold nothing
+            not_photos.append(f"{f}: JPEG {cut}, before any metadata")
+            continue
         rows.append(photo_metadata(data, str(f), zone=zone))
         read.append(f)
     if not_photos:
