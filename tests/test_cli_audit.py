@@ -505,3 +505,50 @@ def test_nothing_read_without_a_warning_says_none_was_given(
     assert capsys.readouterr().err == "voip calls x.pcap: nothing read (no warning was given)\n"
     assert exit_for(0, "x", ["a", "b", "a"]) == EXIT_NOTHING  # each reason once
     assert capsys.readouterr().err == "x: nothing read; 2 warning(s) say why:\n  a\n  b\n"
+
+
+# -- 1b. inputs named by an option (reference material read alongside the evidence) ---------
+
+OPTION_INPUTS = {  # command words, with {x}: the option's value
+    "drone geofence --polygon": ["drone", "geofence", "{log}", "--polygon", "{x}"],
+    "drone export --polygon": ["drone", "export", "{log}", "-o", "{o}/t.kml", "--polygon", "{x}"],
+    "case findings --perimeter": ["case", "findings", "{case}", "--perimeter", "{x}"],
+    "case findings --wordlist": ["case", "findings", "{case}", "--wordlist", "{x}"],
+    "case report --perimeter": [
+        "case", "report", "{case}", "-o", "{o}/r.html", "--perimeter", "{x}",
+    ],
+    "custody add --hash-file": [
+        "custody", "add", "{o}/../custody.jsonl", "--who", "A", "--action", "sealed",
+        "--exhibit", "EXH-1", "--hash-file", "{x}",
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["empty-file", "empty-folder", "fifo"])
+@pytest.mark.parametrize("name", sorted(OPTION_INPUTS))
+def test_an_option_input_holding_nothing_is_refused(
+    name: str,
+    kind: str,
+    table_inputs: dict[str, list[str]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    no_hang: None,
+) -> None:
+    if kind == "empty-file" and name in ("case findings --wordlist", "custody add --hash-file"):
+        pytest.skip("an empty word list or file is a value (no words; the digest of b'')")
+    x = tmp_path / "ref" / "zone.geojson"
+    x.parent.mkdir()
+    if kind == "empty-file":
+        x.write_bytes(b"")
+    elif kind == "empty-folder":
+        x.mkdir()
+    else:
+        os.mkfifo(x)
+    out = tmp_path / "out"
+    out.mkdir()
+    log = table_inputs["timeline"][1]
+    case = table_inputs["case timeline"][2]
+    argv = [a.format(x=x, o=out, log=log, case=case) for a in OPTION_INPUTS[name]]
+    code, _, err = run(capsys, argv)
+    assert code == EXIT_ERROR and x.name in err and "Traceback" not in err, err
+    assert list(out.iterdir()) == [] and not (tmp_path / "custody.jsonl").exists()
