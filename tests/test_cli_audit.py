@@ -552,3 +552,13 @@ def test_an_option_input_holding_nothing_is_refused(
     code, _, err = run(capsys, argv)
     assert code == EXIT_ERROR and x.name in err and "Traceback" not in err, err
     assert list(out.iterdir()) == [] and not (tmp_path / "custody.jsonl").exists()
+
+
+@pytest.mark.parametrize("command", ["calls", "streams", "messages", "dtmf", "auth", "summary"])
+def test_an_empty_capture_is_called_empty(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "call.pcap"
+    empty.write_bytes(b"")
+    code, _, err = run(capsys, ["voip", command, str(empty)])
+    assert code == EXIT_ERROR and "call.pcap" in err and "empty file (0 bytes)" in err, err
