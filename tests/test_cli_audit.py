@@ -562,3 +562,34 @@ def test_an_empty_capture_is_called_empty(
     empty.write_bytes(b"")
     code, _, err = run(capsys, ["voip", command, str(empty)])
     assert code == EXIT_ERROR and "call.pcap" in err and "empty file (0 bytes)" in err, err
+
+
+@pytest.mark.parametrize(
+    ("command", "key", "good"), list(_writing_options()), ids=lambda v: str(v).replace(" ", "-")
+)
+@pytest.mark.parametrize("where", ["missing-folder", "a-folder"])
+def test_an_output_that_cannot_be_created_is_refused_before_reading(
+    command: str,
+    key: str,
+    good: str,
+    where: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    x = evidence / "no-such-input"  # a reader would say "not found": the refusal comes first
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "typo" / f"x{good}" if where == "missing-folder" else out / f"x{good}"
+    if where == "a-folder":
+        target.mkdir()
+    option = "-o" if key == "output" else f"--{key}"
+    argv = [a.format(x=x) for a in WRITE_ARGV[command]]
+    if key != "output" and command in REQUIRED_OUTPUT:
+        argv += ["-o", str(out / REQUIRED_OUTPUT[command])]
+    code, _, err = run(capsys, [*argv, option, str(target)])
+    assert code == EXIT_ERROR and str(target) in err and "not found" not in err, err
+    assert sorted(p.name for p in out.rglob("*")) == (
+        [] if where == "missing-folder" else [target.name]
+    )

@@ -5,7 +5,8 @@ which exposes ``register(subparsers)``. This package is the only place that prin
 
 Before any command runs, :func:`main` refuses (exit 2, nothing read, nothing created) an
 output file whose suffix the command cannot write, an input that is a FIFO, device, socket
-or dangling link, and an output that would land on evidence. The exit codes are one table,
+or dangling link, an output that would land on evidence, and an output file that cannot be
+created where it is asked (its folder missing, or a folder of that name). The exit codes are one table,
 :data:`forensics_lib.cli.args.EXIT_CODES` (README "Exit codes").
 """
 
@@ -27,6 +28,7 @@ from forensics_lib.cli.args import (
     PRINTED_WARNINGS,
     evidence_clash,
     input_problem,
+    output_place_problem,
     output_suffix_problem,
 )
 from forensics_lib.errors import ForensicsError
@@ -80,7 +82,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = _show_warning
     PRINTED_WARNINGS.clear()
     # Checked in this order before anything is read: what to write, what to read, where.
-    refused = input_problem(args) or evidence_clash(args) or output_suffix_problem(args)
+    refused = (
+        input_problem(args)
+        or evidence_clash(args)
+        or output_suffix_problem(args)
+        or output_place_problem(args)
+    )
     if refused:
         print(f"error: {refused}", file=sys.stderr)
         return EXIT_ERROR

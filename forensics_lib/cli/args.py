@@ -198,6 +198,24 @@ def output_suffix_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
+def output_place_problem(args: argparse.Namespace) -> str | None:
+    """Why a file a writing option names cannot be created where it is asked, or None: an
+    existing folder under that name, or a folder that does not exist. Checked before
+    anything is read, so a long read never ends in a write that fails; no folder is
+    created for it (a typo would otherwise make one)."""
+    values = vars(args)
+    command = command_name(args)
+    for key in sorted(OUTPUT_ARGS & values.keys()):
+        if (command, key) not in WRITE_SUFFIXES:  # e.g. ``case make --out``: a folder made
+            continue
+        for out in _paths(values[key]):
+            if out.is_dir():
+                return f"refusing to write {out}: it is a folder; name a file in it"
+            if not out.parent.is_dir():
+                return f"cannot write {out}: the folder {out.parent} does not exist"
+    return None
+
+
 def input_problem(args: argparse.Namespace) -> SpecialFileRefused | str | None:
     """The first input that must not be opened (FIFO, device, socket, dangling link), or
     an output target that must not be written (an existing FIFO, device or socket: writing
