@@ -6,8 +6,8 @@ which exposes ``register(subparsers)``. This package is the only place that prin
 Before any command runs, :func:`main` refuses (exit 2, nothing read, nothing created) an
 output file whose suffix the command cannot write, an input that is a FIFO, device, socket
 or dangling link, an output that would land on evidence, and an output file that cannot be
-created where it is asked (its folder missing, or a folder of that name). The exit codes are one table,
-:data:`forensics_lib.cli.args.EXIT_CODES` (README "Exit codes").
+created where it is asked (its folder missing, or a folder of that name). The exit codes
+are one table, :data:`forensics_lib.cli.args.EXIT_CODES` (README "Exit codes").
 """
 
 from __future__ import annotations
