@@ -47,6 +47,7 @@ from forensics_lib.cli import EXIT_ERROR, EXIT_NOTHING, EXIT_OK, build_parser, m
 from forensics_lib.cli.args import INPUT_ARGS, WRITE_SUFFIXES
 from forensics_lib.export.table import TABLE_SUFFIXES
 from forensics_lib.hashing import build_manifest, write_manifest
+from tests.conftest import snapshot
 
 SUFFIXES = (
     ".pcap",
@@ -293,9 +294,12 @@ def test_nothing_to_read_is_never_success(
     extra = [a.format(o=out_dir, p=polygon) for a in EXTRA.get(command, [])]
     words = command.split(" ")
     argv = [*words, str(path), *extra]
+    # Evidence is read-only (a FIFO is not read to hash it; a custody log is appended to).
+    before = snapshot(path.parent) if kind != "fifo" and command != "custody add" else None
     code, _, err = run(capsys, argv)
     assert "Traceback" not in err, err
     assert code in (EXIT_OK, EXIT_NOTHING, EXIT_ERROR), (code, err)
+    assert before is None or snapshot(path.parent) == before
     if kind == "fifo":
         assert code == EXIT_ERROR, err  # refused before reading (README: a FIFO is exit 2)
     if kind.startswith("half.") and code == EXIT_OK and command not in ANY_FILE_IS_WORK:
