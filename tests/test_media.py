@@ -156,3 +156,15 @@ def test_a_file_that_is_no_photo_is_named_not_a_row(tmp_path: Path) -> None:
         assert read_photos([tmp_path]).empty
     with pytest.raises(ParseError, match="not a photo"):
         read_exif(tmp_path / "notes.jpg")
+
+
+def test_image_signatures() -> None:
+    from forensics_lib.media.exif import image_format, jpeg_cut_short
+
+    # ISO BMFF: a box size, "ftyp", then the major brand (HEIF still image vs MP4 video).
+    assert image_format(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00") == "HEIF"
+    assert image_format(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00") is None
+    assert image_format(b"II*\x00\x08\x00\x00\x00") == "TIFF"
+    assert image_format(b"") is None
+    # SOI, a fill byte, RST0 (no length), then EOI before any scan: whole as written.
+    assert jpeg_cut_short(b"\xff\xd8\xff\xff\xd0\xff\xd9") is None

@@ -194,6 +194,12 @@ def _exif_tags(data: bytes, path: str) -> dict[str, Any]:
         raise ParseError(path, None, f"unreadable EXIF: {type(exc).__name__}: {exc}") from None
 
 
+# ISO/IEC 23008-12 major brands of HEIF still images (and AVIF, its AV1 sibling).
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"avif"})
+# Markers that stand alone, with no length (T.81 B.1.1.3): TEM, RST0-7, SOI.
+_STANDALONE = frozenset({0x01, *range(0xD0, 0xD9)})
+
+
 # What exifread recognises as an image (exifread/__init__.py ``_determine_type``): JPEG
 # (SOI marker), TIFF and the raw formats built on it (DNG), PNG, WebP and HEIF/HEIC.
 def image_format(data: bytes) -> str | None:
@@ -207,7 +213,7 @@ def image_format(data: bytes) -> str | None:
         return "PNG"
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "WebP"
-    if data[4:8] == b"ftyp":
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:  # not MP4/MOV, which share ftyp
         return "HEIF"
     return None
 
@@ -229,6 +235,11 @@ def jpeg_cut_short(data: bytes) -> str | None:
         if marker == 0xFF:  # fill byte before a marker
             pos += 1
             continue
+        if marker in _STANDALONE:
+            pos += 2
+            continue
+        if marker == 0xD9:  # EOI before any scan: a header-only JPEG, whole as written
+            return None
         length = int.from_bytes(data[pos + 2 : pos + 4], "big")
         if pos + 2 + length > len(data):
             return f"cut short at byte {len(data)}, inside segment FF{marker:02X} at byte {pos}"
