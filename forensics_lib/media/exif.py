@@ -227,7 +227,7 @@ def jpeg_cut_short(data: bytes) -> str | None:
     a cut."""
     pos = 2
     while True:
-        if pos + 4 > len(data):
+        if pos + 2 > len(data):
             return f"cut short at byte {len(data)}, inside the header segments"
         if data[pos] != 0xFF:
             return f"no JPEG marker at byte {pos} (damaged header)"
@@ -240,6 +240,8 @@ def jpeg_cut_short(data: bytes) -> str | None:
             continue
         if marker == 0xD9:  # EOI before any scan: a header-only JPEG, whole as written
             return None
+        if pos + 4 > len(data):
+            return f"cut short at byte {len(data)}, inside the header segments"
         length = int.from_bytes(data[pos + 2 : pos + 4], "big")
         if pos + 2 + length > len(data):
             return f"cut short at byte {len(data)}, inside segment FF{marker:02X} at byte {pos}"
