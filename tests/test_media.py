@@ -117,3 +117,54 @@ def test_fuzz_exif_only_typed_errors(tmp_path: Path, data: st.DataObject) -> Non
             return
     if row["lat"] is not None or row["lon"] is not None:  # never an impossible position
         assert -90 <= row["lat"] <= 90 and -180 <= row["lon"] <= 180
+
+
+# -- issue 14: a file under a photo's name that holds no photo, and a JPEG cut short ---------
+
+
+def test_a_jpeg_cut_short_is_named_and_what_it_holds_is_read(tmp_path: Path) -> None:
+    from forensics_lib.media.exif import image_format, jpeg_cut_short
+
+    whole = tmp_path / "whole.jpg"
+    write_photo(
+        whole, lat=40.1, lon=-4.2, alt_m=612.0, local_time="2024:06:14 23:30:00", offset="+02:00"
+    )
+    data = whole.read_bytes()
+    assert image_format(data) == "JPEG" and jpeg_cut_short(data) is None
+    assert jpeg_cut_short(data + b"vendor trailer") is None  # bytes after EOI are no cut
+    # Cut after the EXIF (APP1 is first; its length is bytes 4-5, T.81 B.1.1): the metadata
+    # is read whole and the cut is said.
+    app1_end = 4 + int.from_bytes(data[4:6], "big")
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(data[: app1_end + 10])
+    with pytest.warns(ForensicsWarning, match=r"cut\.jpg: JPEG cut short at byte"):
+        frame = read_photos([cut])
+    assert len(frame) == 1 and frame["lat"].iloc[0] == pytest.approx(40.1, abs=1e-6)
+    # Cut inside APP1: nothing to read, so no row; the file is named in the warning.
+    inside = tmp_path / "inside.jpg"
+    inside.write_bytes(data[:20])
+    with pytest.warns(ForensicsWarning, match=r"inside\.jpg: JPEG cut short at byte 20"):
+        assert read_photos([inside]).empty
+
+
+def test_a_file_that_is_no_photo_is_named_not_a_row(tmp_path: Path) -> None:
+    from forensics_lib.errors import ParseError
+
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    (tmp_path / "notes.jpg").write_bytes(b"PK\x03\x04 a zip, not a photo")
+    with pytest.warns(ForensicsWarning, match=r"2 file\(s\) not read: .*empty\.jpg: empty file"):
+        assert read_photos([tmp_path]).empty
+    with pytest.raises(ParseError, match="not a photo"):
+        read_exif(tmp_path / "notes.jpg")
+
+
+def test_image_signatures() -> None:
+    from forensics_lib.media.exif import image_format, jpeg_cut_short
+
+    # ISO BMFF: a box size, "ftyp", then the major brand (HEIF still image vs MP4 video).
+    assert image_format(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00") == "HEIF"
+    assert image_format(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00") is None
+    assert image_format(b"II*\x00\x08\x00\x00\x00") == "TIFF"
+    assert image_format(b"") is None
+    # SOI, a fill byte, RST0 (no length), then EOI before any scan: whole as written.
+    assert jpeg_cut_short(b"\xff\xd8\xff\xff\xd0\xff\xd9") is None

@@ -5,8 +5,9 @@ which exposes ``register(subparsers)``. This package is the only place that prin
 
 Before any command runs, :func:`main` refuses (exit 2, nothing read, nothing created) an
 output file whose suffix the command cannot write, an input that is a FIFO, device, socket
-or dangling link, and an output that would land on evidence. The exit codes are one table,
-:data:`forensics_lib.cli.args.EXIT_CODES` (README "Exit codes").
+or dangling link, an output that would land on evidence, and an output file that cannot be
+created where it is asked (its folder missing, or a folder of that name). The exit codes
+are one table, :data:`forensics_lib.cli.args.EXIT_CODES` (README "Exit codes").
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from forensics_lib.cli.args import (
     EXIT_ERROR,
     EXIT_NOTHING,
     EXIT_OK,
+    PRINTED_WARNINGS,
     evidence_clash,
     input_problem,
+    output_place_problem,
     output_suffix_problem,
 )
 from forensics_lib.errors import ForensicsError
@@ -65,6 +68,7 @@ def _show_warning(
     file: object = None,
     line: str | None = None,
 ) -> None:
+    PRINTED_WARNINGS.append(str(message))
     print(f"warning: {message}", file=sys.stderr)
 
 
@@ -76,8 +80,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     warnings.showwarning = _show_warning
+    PRINTED_WARNINGS.clear()
     # Checked in this order before anything is read: what to write, what to read, where.
-    refused = input_problem(args) or evidence_clash(args) or output_suffix_problem(args)
+    refused = (
+        input_problem(args)
+        or evidence_clash(args)
+        or output_suffix_problem(args)
+        or output_place_problem(args)
+    )
     if refused:
         print(f"error: {refused}", file=sys.stderr)
         return EXIT_ERROR

@@ -198,6 +198,24 @@ def output_suffix_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
+def output_place_problem(args: argparse.Namespace) -> str | None:
+    """Why a file a writing option names cannot be created where it is asked, or None: an
+    existing folder under that name, or a folder that does not exist. Checked before
+    anything is read, so a long read never ends in a write that fails; no folder is
+    created for it (a typo would otherwise make one)."""
+    values = vars(args)
+    command = command_name(args)
+    for key in sorted(OUTPUT_ARGS & values.keys()):
+        if (command, key) not in WRITE_SUFFIXES:  # e.g. ``case make --out``: a folder made
+            continue
+        for out in _paths(values[key]):
+            if out.is_dir():
+                return f"refusing to write {out}: it is a folder; name a file in it"
+            if not out.parent.is_dir():
+                return f"cannot write {out}: the folder {out.parent} does not exist"
+    return None
+
+
 def input_problem(args: argparse.Namespace) -> SpecialFileRefused | str | None:
     """The first input that must not be opened (FIFO, device, socket, dangling link), or
     an output target that must not be written (an existing FIFO, device or socket: writing
@@ -218,11 +236,32 @@ def input_problem(args: argparse.Namespace) -> SpecialFileRefused | str | None:
     return None
 
 
-def exit_for(rows: int, what: str) -> int:
+# The text of every warning :func:`forensics_lib.cli.main` printed for the command it runs
+# (emptied when a command starts), so a "nothing read" line can repeat why right there.
+PRINTED_WARNINGS: list[str] = []
+
+
+def say_nothing_read(
+    what: str, said: list[str] | None = None, *, nothing: str = "nothing read"
+) -> None:
+    """``{what}: nothing read`` on stderr, followed right there by the warnings that say why
+    (``said``, or every warning printed for this command), or by the fact that none was
+    given: never a pointer to warnings the reader may not have."""
+    reasons = list(dict.fromkeys(PRINTED_WARNINGS if said is None else said))
+    if not reasons:
+        print(f"{what}: {nothing} (no warning was given)", file=sys.stderr)
+        return
+    print(f"{what}: {nothing}; {len(reasons)} warning(s) say why:", file=sys.stderr)
+    for text in reasons:
+        print(f"  {text}", file=sys.stderr)
+
+
+def exit_for(rows: int, what: str, said: list[str] | None = None) -> int:
     """The exit code of a command that read ``rows`` things: EXIT_OK, or EXIT_NOTHING with
-    a line on stderr saying what came out empty (``voip calls x.pcap: no calls``), so no
-    command ends 0 having read nothing."""
+    a line on stderr saying what came out empty (``voip calls x.pcap: nothing read``) and
+    the warnings that say why (:func:`say_nothing_read`), so no command ends 0 having read
+    nothing."""
     if rows:
         return EXIT_OK
-    print(f"{what}: nothing read (see the warnings above, if any)", file=sys.stderr)
+    say_nothing_read(what, said)
     return EXIT_NOTHING

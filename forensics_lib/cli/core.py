@@ -162,7 +162,8 @@ def cmd_hash(args: argparse.Namespace) -> int:
     frame = pd.DataFrame(manifest["files"], columns=["path", "size", *algorithms])
     emit(frame, args.format)
     if not manifest["files"]:
-        print("nothing hashed: no regular file under the given path(s)", file=sys.stderr)
+        named = ", ".join(map(str, args.paths))
+        print(f"{named}: nothing hashed: no regular file under the given path(s)", file=sys.stderr)
         return EXIT_NOTHING
     return EXIT_OK
 
@@ -317,5 +318,8 @@ def cmd_custody_verify(args: argparse.Namespace) -> int:
     from forensics_lib.custody import CustodyLog
 
     count = CustodyLog(args.log).verify()
+    if not count:  # an empty log proves no chain: nothing was checked
+        print(f"{args.log}: no custody entries: nothing to verify", file=sys.stderr)
+        return EXIT_NOTHING
     print(f"custody chain intact: {count} entries")
     return EXIT_OK

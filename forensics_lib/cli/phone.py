@@ -9,7 +9,13 @@ from typing import Any
 
 import pandas as pd
 
-from forensics_lib.cli.args import EXIT_ERROR, EXIT_NOTHING, EXIT_OK
+from forensics_lib.cli.args import (
+    EXIT_ERROR,
+    EXIT_NOTHING,
+    EXIT_OK,
+    PRINTED_WARNINGS,
+    say_nothing_read,
+)
 from forensics_lib.cli.output import FORMATS, emit
 
 
@@ -105,9 +111,9 @@ def cmd_read(args: argparse.Namespace) -> int:
             shown = shown.drop(columns=[*hidden, "subject"], errors="ignore")
         emit(shown, args.format)
     if frame.empty:  # a header alone is not an answer: say so, and exit non-zero
-        print(
-            f"{args.extraction}: {args.artifact}: 0 rows read (see the warnings above, if any)",
-            file=sys.stderr,
-        )
+        # the reader's warnings, kept with the frame (also printed as they were given)
+        said = [str(w) for w in frame.attrs.get("warnings") or []]
+        what = f"{args.extraction}: {args.artifact}"
+        say_nothing_read(what, said + PRINTED_WARNINGS, nothing="0 rows read")
         return EXIT_NOTHING
     return EXIT_OK

@@ -194,6 +194,70 @@ def _exif_tags(data: bytes, path: str) -> dict[str, Any]:
         raise ParseError(path, None, f"unreadable EXIF: {type(exc).__name__}: {exc}") from None
 
 
+# ISO/IEC 23008-12 major brands of HEIF still images (and AVIF, its AV1 sibling).
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"avif"})
+# Markers that stand alone, with no length (T.81 B.1.1.3): TEM, RST0-7, SOI.
+_STANDALONE = frozenset({0x01, *range(0xD0, 0xD9)})
+
+
+# What exifread recognises as an image (exifread/__init__.py ``_determine_type``): JPEG
+# (SOI marker), TIFF and the raw formats built on it (DNG), PNG, WebP and HEIF/HEIC.
+def image_format(data: bytes) -> str | None:
+    """The image format ``data`` starts with (``"JPEG"``, ``"TIFF"``, ...), or None when
+    it is not an image (empty, or another file under a photo's name)."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "JPEG"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "TIFF"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "PNG"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WebP"
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:  # not MP4/MOV, which share ftyp
+        return "HEIF"
+    return None
+
+
+def jpeg_cut_short(data: bytes) -> str | None:
+    """Why a JPEG ends before its image does, or None when it is whole.
+
+    Walks the marker segments from SOI (each ``FF xx`` with a big-endian length, ITU-T T.81
+    B.1.1) to the first SOS, so a thumbnail inside APP1 (with its own EOI) is stepped over,
+    then looks for the EOI marker after the scan. Bytes after EOI (vendor trailers) are not
+    a cut."""
+    pos = 2
+    while True:
+        if pos + 2 > len(data):
+            return f"cut short at byte {len(data)}, inside the header segments"
+        if data[pos] != 0xFF:
+            return f"no JPEG marker at byte {pos} (damaged header)"
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            pos += 1
+            continue
+        if marker in _STANDALONE:
+            pos += 2
+            continue
+        if marker == 0xD9:  # EOI before any scan: a header-only JPEG, whole as written
+            return None
+        if pos + 4 > len(data):
+            return f"cut short at byte {len(data)}, inside the header segments"
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if pos + 2 + length > len(data):
+            return f"cut short at byte {len(data)}, inside segment FF{marker:02X} at byte {pos}"
+        if marker == 0xDA:  # start of scan: entropy-coded data follows, up to EOI
+            if data.find(b"\xff\xd9", pos + 2 + length) < 0:
+                return f"cut short at byte {len(data)}: the image data has no end (EOI) marker"
+            return None
+        pos += 2 + length
+
+
+def _not_an_image(data: bytes) -> str:
+    if not data:
+        return "empty file (0 bytes): not a photo"
+    return "not a photo (no JPEG, TIFF, PNG, WebP or HEIF signature)"
+
+
 def check_zone(zone: str | None) -> None:
     """Raise :class:`TimestampError` unless ``zone`` is None or an IANA zone name."""
     if zone is not None:
@@ -207,8 +271,13 @@ def photo_metadata(data: bytes, path: str, *, zone: str | None = None) -> dict[s
     zone raises :class:`TimestampError`.
     """
     check_zone(zone)
-    tags = _exif_tags(data, path)
+    tags = _exif_tags(data, path) if image_format(data) else {}
     xmp = dji_xmp(data)
+    # A photo without metadata is common (messaging apps strip it) and its empty row is the
+    # answer; a JPEG that ends early is not whole, and says so.
+    cut = jpeg_cut_short(data) if image_format(data) == "JPEG" else None
+    if cut:  # the metadata before the cut is read; the photo is not whole
+        warnings.warn(f"{path}: JPEG {cut}", ForensicsWarning, stacklevel=2)
     lat = _dms(tags.get("GPS GPSLatitude"), tags.get("GPS GPSLatitudeRef"), "S")
     lon = _dms(tags.get("GPS GPSLongitude"), tags.get("GPS GPSLongitudeRef"), "W")
     alt: float | None = None
@@ -297,6 +366,8 @@ def read_exif(source: Source, *, zone: str | None = None) -> pd.DataFrame:
     """One photo as a one-row frame (EXIF + DJI XMP); ``zone`` for times without an offset."""
     with open_binary(source) as fh:
         data = fh.read()
+    if image_format(data) is None:
+        raise ParseError(display_path(source), 0, _not_an_image(data))
     frame = _frame([photo_metadata(data, display_path(source), zone=zone)])
     frame["path"] = source_path(source)
     frame["artifact"] = EXIF.id
@@ -358,11 +429,29 @@ def read_photos(
             stacklevel=2,
         )
     rows = []
+    read: list[Path] = []
+    not_photos: list[str] = []
     for f in files:
         with open_regular(f) as handle:  # FIFOs, devices, sockets refused, never opened
-            rows.append(photo_metadata(handle.read(), str(f), zone=zone))
+            data = handle.read()
+        if image_format(data) is None:  # counted and named, never a row of nothing
+            not_photos.append(f"{f}: {_not_an_image(data)}")
+            continue
+        cut = jpeg_cut_short(data) if image_format(data) == "JPEG" else None
+        if cut and "segment" in cut and not _exif_tags(data, str(f)) and not dji_xmp(data):
+            # cut inside its header before any metadata: a row would hold nothing
+            not_photos.append(f"{f}: JPEG {cut}, before any metadata")
+            continue
+        rows.append(photo_metadata(data, str(f), zone=zone))
+        read.append(f)
+    if not_photos:
+        warnings.warn(
+            f"{len(not_photos)} file(s) not read: " + "; ".join(not_photos),
+            ForensicsWarning,
+            stacklevel=2,
+        )
     frame = _frame(rows)
     frame["artifact"] = EXIF.id
-    frame["source_path"] = ["/" + f.name for f in files]
-    frame["row_id"] = range(len(files))
+    frame["source_path"] = ["/" + f.name for f in read]
+    frame["row_id"] = range(len(read))
     return conform(frame, EXIF)

@@ -147,11 +147,13 @@ def iter_batches(source: Source, chunk_size: int = DEFAULT_CHUNK) -> Iterator[Ba
             from forensics_lib.voip.netmon import netmon_batches
 
             yield from netmon_batches(fh, head, where, chunk_size)
+        elif not head:
+            raise UnsupportedFormat(where, "empty file (0 bytes): no capture to read")
         else:
             raise UnsupportedFormat(
                 where,
                 "not a pcap or pcapng capture, nor a Network Monitor one "
-                f"(starts with {head.hex() or 'nothing'})",
+                f"(starts with {head.hex()})",
             )
 
 
