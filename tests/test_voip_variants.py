@@ -702,7 +702,7 @@ def test_summary_json_and_calls_say_why(run, tmp_path: Path) -> None:
     assert code == 0 and summary["frames"]["sip"] == 1 and summary["calls"] == 0
     assert summary["no_call_because"] == "no INVITE among the 1 SIP messages"
     code, _, err = run("voip", "calls", str(regs), "--format", "csv")
-    assert code == 0 and "no call found: no INVITE among the 1 SIP messages" in err
+    assert code == 1 and "no call found: no INVITE among the 1 SIP messages" in err
 
 
 def test_wifi_ppp_and_hdlc_links(tmp_path: Path) -> None:

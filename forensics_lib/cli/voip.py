@@ -82,10 +82,14 @@ def cmd_table(args: argparse.Namespace) -> int:
         from forensics_lib.voip.capture import why_no_call
 
         print(f"no call found: {why_no_call(capture)}", file=sys.stderr)
+    elif frame.empty:
+        print(f"no {args.table} in {args.capture} ({capture.frames.read:,} frames read)",
+              file=sys.stderr)  # fmt: skip
     if args.format == "table":
         frame = frame[SHORT[args.table]]
     emit(frame, args.format)
-    return 0
+    # Like grep (and `timeline`): an empty table exits 1, so a script notices (README).
+    return 0 if len(frame) else NOTHING_READ
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
