@@ -62,7 +62,6 @@ SUFFIXES = (
     ".zip",
     ".db",
 )
-OWNED_ELSEWHERE = "owned by the drone/case change"
 
 
 def run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, str]:
@@ -251,12 +250,8 @@ def no_hang() -> Iterator[None]:
 
 # Failures this audit found outside its area (cli/drone.py, drone/*), for the coordinator:
 # a DataFlash log cut inside its first record reads 0 records, warns, and exits 0.
-KNOWN: dict[tuple[str, str], str] = {
-    **{
-        (f"drone {c}", "cut.bin"): OWNED_ELSEWHERE
-        for c in ("summary", "track", "events", "geofence", "export")
-    },
-}
+# Known failures, (command, input kind) -> reason, run as strict xfails: none left.
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _cases() -> Iterator[object]:

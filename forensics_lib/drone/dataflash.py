@@ -66,7 +66,7 @@ from forensics_lib.drone.model import (
     vehicle_family,
 )
 from forensics_lib.drone.tlog import RELEASE_COMMANDS, _asof, _enum_label, events_frame
-from forensics_lib.errors import ForensicsWarning, TruncatedInputWarning
+from forensics_lib.errors import ForensicsWarning, ParseError, TruncatedInputWarning
 
 __all__ = [
     "FIRMWARE_TYPES",
@@ -728,6 +728,11 @@ def read_dataflash(buf: bytes, path: str) -> FlightLog:
     from forensics_lib.drone.tlog import _param_changes  # shared logic, one place
 
     recs = scan_records(buf)
+    if recs.truncated_at is not None and not recs.count():
+        # Nothing readable is an error, not an empty log (a cut download, a 0-record file).
+        raise ParseError(
+            path, recs.truncated_at, "the log ends inside its first record: nothing readable"
+        )
     if recs.truncated_at is not None:
         warnings.warn(
             f"{path}: the log ends inside a record at offset {recs.truncated_at}; returning "
