@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from types import FrameType
 
 import pytest
 from hypothesis import settings
@@ -57,6 +59,22 @@ def unchanged() -> Iterator[Callable[[Path], None]]:
     yield watch
     for directory, before in watched:
         assert snapshot(directory) == before, f"{directory} changed during the test"
+
+
+@pytest.fixture
+def no_hang() -> Iterator[None]:
+    """Fail, rather than hang the suite, if anything opens a FIFO for reading."""
+
+    def alarm(signum: int, frame: FrameType | None) -> None:
+        raise TimeoutError("blocked: something opened the FIFO")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(20)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture

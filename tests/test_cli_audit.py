@@ -18,7 +18,6 @@ import io
 import json
 import os
 import re
-import signal
 import sqlite3
 import sys
 import warnings
@@ -26,7 +25,6 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
-from types import FrameType
 
 import numpy as np
 import pandas as pd
@@ -232,20 +230,6 @@ def make_input(kind: str, tmp_path: Path, real: dict[str, Path]) -> Path:
         size = real[suffix].stat().st_size
         path = _cut(real[suffix], ev / f"EXH-1{suffix}", size // 2 | 1)
     return path
-
-
-@pytest.fixture
-def no_hang() -> Iterator[None]:
-    def alarm(signum: int, frame: FrameType | None) -> None:
-        raise TimeoutError("blocked: something opened the FIFO")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.alarm(20)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # Failures this audit found outside its area (cli/drone.py, drone/*), for the coordinator:

@@ -12,13 +12,11 @@ import io
 import json
 import os
 import re
-import signal
 import socket
 import sqlite3
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import FrameType
 
 import pandas as pd
 import pytest
@@ -50,22 +48,6 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
         code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
-
-
-@pytest.fixture
-def no_hang() -> Iterator[None]:
-    """Fail, rather than hang the suite, if anything opens a FIFO for reading."""
-
-    def alarm(signum: int, frame: FrameType | None) -> None:
-        raise TimeoutError("blocked: something opened the FIFO")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.alarm(20)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _socket_at(path: Path) -> socket.socket:
