@@ -474,9 +474,12 @@ def open_case(
     artifact_ids: Sequence[str] | None = None,
     zone: str | None = None,
     include_unlisted: bool = False,
+    only: str | None = None,
 ) -> Case:
     """Verify a case folder's manifest and custody chain, then read every exhibit (only
     the artifacts ``artifact_ids`` names, when given; ``custody.log`` for the custody rows).
+    ``only`` names one exhibit of the case: just its files are verified and read (no
+    custody rows), as ``timeline CASE/EXH-01`` does.
 
     ``zone`` (IANA) puts local wall times without an offset (EXIF, SRT) on UTC. What
     ``hashes.json`` does not list is left out and named in :attr:`Case.unlisted`, unless
@@ -495,16 +498,25 @@ def open_case(
                 f"{base}: no hashes.json; without the acquisition manifest the exhibits "
                 "cannot be verified (open_case(..., verify=False) reads them unverified)"
             )
-        verify_manifest(manifest, check_extra=False).raise_for_problems()
+        if only is None:
+            verify_manifest(manifest, check_extra=False).raise_for_problems()
+        else:  # the one exhibit's entries, against the case folder they are relative to
+            data = load_manifest(manifest)
+            mine = [e for e in data["files"] if _is_listed(only, {str(e["path"]).lstrip("/")})]
+            if mine:
+                subset = {**data, "files": mine}
+                verify_manifest(subset, base, check_extra=False).raise_for_problems()
     custody_path = base / "custody.jsonl"
     custody = pd.DataFrame()
-    if custody_path.is_file():
+    if custody_path.is_file() and only is None:
         CustodyLog(custody_path).verify()
         custody = read_custody_log(custody_path)
     exhibits: dict[str, Exhibit] = {}
     problems: list[tuple[str, str]] = []
     unlisted: list[str] = []
     for path in _exhibit_paths(base):
+        if only is not None and path.name != only:
+            continue
         is_listed = listed is None or _is_listed(path.name, listed)
         if not is_listed:
             unlisted.append(path.name + ("/" if path.is_dir() else ""))
@@ -619,6 +631,22 @@ def as_case(
     ``zone`` (IANA) puts local wall times without an offset (EXIF, SRT) on UTC.
     """
     where = Path(path)
+    parent = where.resolve().parent
+    if (
+        not is_case_folder(where)
+        and (parent / "hashes.json").is_file()
+        and where.resolve().name not in CASE_PAPERS
+    ):
+        # One exhibit of a case folder: verified against the case's manifest (and, when
+        # the manifest does not list it, unlisted: not evidence unless include_unlisted).
+        return open_case(
+            parent,
+            verify=verify,
+            artifact_ids=artifact_ids,
+            zone=zone,
+            include_unlisted=include_unlisted,
+            only=where.resolve().name,
+        )
     if is_case_folder(where):
         manifest = (where / "hashes.json").is_file()
         if verify and not manifest:

@@ -32,7 +32,7 @@ from forensics_datasets.voip import make_voip_capture
 from forensics_lib.case import UNVERIFIED_MARK, as_case, open_case
 from forensics_lib.cli import main
 from forensics_lib.drone.analysis import load_polygon
-from forensics_lib.errors import ForensicsWarning
+from forensics_lib.errors import EvidenceIntegrityError, ForensicsWarning
 from forensics_lib.findings import case_flight_logs, findings_frame, flight_findings
 from forensics_lib.hashing import build_manifest, write_manifest
 from forensics_lib.report import case_uco, render_html
@@ -315,3 +315,30 @@ def test_a_plain_folder_with_an_unpacked_extraction_reads_every_family(
     unread = case.exhibits["seized"].unread
     assert [p for p, _ in unread] == ["seized!/unknown.dat"]
     assert not case.verified
+
+
+def test_one_exhibit_of_a_case_is_verified_against_the_case_manifest(tmp_path: Path) -> None:
+    # `timeline CASE/EXH-01...` used to read the exhibit unverified ("no hashes.json")
+    # although the case folder beside it holds the manifest that lists it.
+    from forensics_datasets.case import make_case
+
+    root = tmp_path / "case"
+    make_case(root, seed=3)
+    drone = next(p for p in sorted(root.iterdir()) if p.name.startswith("EXH-01"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ForensicsWarning)
+        case = as_case(drone)
+    assert list(case.exhibits) == [drone.name] and case.verified
+    # A byte changed in that exhibit stops the read, as for the whole case.
+    log = next(f for f in sorted(drone.rglob("*")) if f.is_file() and f.suffix.lower() == ".bin")
+    data = bytearray(log.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    log.write_bytes(bytes(data))
+    with pytest.raises(EvidenceIntegrityError):
+        as_case(drone)
+    # A file the manifest does not list is not evidence, even named on its own.
+    stray = root / "stray.txt"
+    stray.write_text("not acquired")
+    with pytest.warns(ForensicsWarning, match="not in hashes.json"):
+        case = as_case(stray)
+    assert not case.exhibits and case.unlisted == ["stray.txt"]

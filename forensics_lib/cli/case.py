@@ -83,7 +83,11 @@ def verdict(case: Case) -> str:
         text = "hashes NOT verified (no hashes.json, or not checked)"
     else:
         names = ", ".join(n for n, ex in case.exhibits.items() if not ex.verified)
-        text = f"hashes NOT verified for every exhibit (unverified: {names})"
+        text = (
+            f"hashes NOT verified for every exhibit (unverified: {names})"
+            if names
+            else "no exhibit read, so none verified"
+        )
     if case.unlisted:
         how = "read as unverified" if case.include_unlisted else "not read"
         text += f"; {len(case.unlisted)} path(s) not in hashes.json ({how})"
