@@ -349,6 +349,7 @@ def write_whatsapp_tables(
 
 # -- damaged WAL ---------------------------------------------------------------------------
 
+
 def _commit_per_row(db: Path, table: str, key: str, tail: int) -> list[dict[str, Any]]:
     """Move the last ``tail`` rows of ``table`` into a ``-wal``, one commit per row, as a
     live app leaves them; return per commit the row key and the WAL frame range."""
