@@ -412,6 +412,12 @@ def read_wordlist(path: str | os.PathLike[str]) -> list[str]:
             word = raw.decode("latin-1")
         if word:
             words.append(word)
+    if not words:  # an empty list tries nothing: say so, or "no password found" misleads
+        warnings.warn(
+            f"{path}: the word list holds no password: none will be tried",
+            ForensicsWarning,
+            stacklevel=2,
+        )
     return words
 
 

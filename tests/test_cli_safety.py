@@ -13,6 +13,7 @@ from forensics_datasets.drone import simulate_flight, write_tlog
 from forensics_datasets.phone import make_phone_extraction
 
 from forensics_lib.cli import main
+from forensics_lib.errors import ForensicsWarning
 from forensics_lib.findings import read_wordlist
 
 
@@ -106,3 +107,11 @@ def test_timeline_of_unreadable_bytes_exits_1(
         code = main(["timeline", str(junk)])
     err = capsys.readouterr().err
     assert code == 1 and "no events" in err and "not a pcap or pcapng capture" in err
+
+
+def test_an_empty_word_list_is_said(tmp_path: Path) -> None:
+    # Blank lines only: nothing will be tried, which a "no password found" must not hide.
+    path = tmp_path / "words.txt"
+    path.write_bytes(b"\n\n\r\n")
+    with pytest.warns(ForensicsWarning, match="holds no password"):
+        assert read_wordlist(path) == []
