@@ -56,6 +56,7 @@ __all__ = [
     "ROOTS",
     "Variant",
     "write_android_calls_twice",
+    "write_backup_stray_wal",
     "write_damaged_wal",
     "write_ios5_sms",
     "write_loose_database",
@@ -704,3 +705,49 @@ def write_user0_copy(
             tree, out, f"android_user0_{'same' if identical else 'differs'}", container, "Dump/"
         )
     return Variant(exhibit, {"identical": identical, "counts": _counts(key)})
+
+
+_STRAY_RELATIVE = "Library/SMS/Drafts/planted.db"
+
+
+def write_backup_stray_wal(out: str | Path, *, seed: int = 0) -> Variant:
+    """An iTunes/Finder backup folder with a stray ``Manifest.db-wal`` beside ``Manifest.db``:
+    one committed WAL transaction adding a ``Files`` row (HomeDomain
+    ``Library/SMS/Drafts/planted.db``, its stored file written too). The answer key holds the
+    listed file count (without the WAL), the count SQLite shows with it, the planted device
+    path and the WAL's name relative to the backup folder."""
+    from forensics_datasets.phone.itunes import file_id, write_itunes_backup
+    from forensics_datasets.phone.scenario import make_scenario
+
+    out = Path(out)
+    notes = write_itunes_backup(out, make_scenario(seed))
+    root = out / str(notes["udid"])
+    manifest = root / "Manifest.db"
+    fid = file_id("HomeDomain", _STRAY_RELATIVE)
+    stored = root / fid[:2] / fid
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    stored.write_bytes(b"planted by a stray -wal\n")
+    conn = sqlite3.connect(manifest)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.close()  # checkpointed: the listed Manifest.db (now in WAL mode), no -wal left
+    with tempfile.TemporaryDirectory(prefix="stray-wal-") as tmp:
+        copy = Path(tmp) / "Manifest.db"
+        shutil.copyfile(manifest, copy)
+        conn = sqlite3.connect(copy)
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+        conn.execute(
+            "INSERT INTO Files VALUES (?, 'HomeDomain', ?, 1, NULL)", (fid, _STRAY_RELATIVE)
+        )
+        conn.commit()
+        shutil.copyfile(copy.with_name("Manifest.db-wal"), root / "Manifest.db-wal")
+        conn.close()
+    listed = int(notes["files"])
+    return Variant(
+        root,
+        {
+            "files": listed,
+            "files_with_wal": listed + 1,
+            "planted": f"/private/var/mobile/{_STRAY_RELATIVE}",
+            "companion": "Manifest.db-wal",
+        },
+    )

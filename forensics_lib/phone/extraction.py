@@ -678,7 +678,8 @@ def open_extraction(
     try:
         root = find_backup_root(evidence)
         if root is not None:
-            files = backup_files(evidence, root)  # EncryptedContent for an encrypted backup
+            # EncryptedContent for an encrypted backup; an unlisted Manifest.db-wal is absent
+            files = backup_files(evidence, root, excluded)
             meta = backup_info(evidence, root)
             return Extraction(
                 evidence=evidence,
