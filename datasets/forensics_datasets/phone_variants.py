@@ -19,6 +19,9 @@ damages it the way vendors, app versions and live acquisitions do:
   mismatch, a torn last frame, a bad WAL header, a transaction without its commit frame;
 * :func:`write_ios5_sms`: an iOS 5 ``sms.db``, whose ``message`` table has the same name
   as the iOS 6+ one and other columns;
+* :func:`write_ios7_calls`: an iOS 7-or-older ``call_history.db`` (table ``call``) instead
+  of ``CallHistory.storedata``;
+* :func:`write_backup_stray_wal`: an iTunes backup with a stray ``Manifest.db-wal``;
 * :func:`write_odd_plists` and :func:`write_odd_backup`: iOS property lists (and an iTunes
   backup's Manifest.plist / Info.plist) whose keys hold unexpected types.
 
@@ -53,12 +56,14 @@ from forensics_datasets.sqlite_files import (
 
 __all__ = [
     "DAMAGES",
+    "IOS7_CALL_FLAGS",
     "ROOTS",
     "Variant",
     "write_android_calls_twice",
     "write_backup_stray_wal",
     "write_damaged_wal",
     "write_ios5_sms",
+    "write_ios7_calls",
     "write_loose_database",
     "write_odd_backup",
     "write_odd_plists",
@@ -751,3 +756,77 @@ def write_backup_stray_wal(out: str | Path, *, seed: int = 0) -> Variant:
             "companion": "Manifest.db-wal",
         },
     )
+
+
+# iOS 6 call_history.db, as dumped from a device of that era (richinfante/iphonebackuptools
+# schemas/calls/calls2_6.1.6.sql; the outgoing/incoming triggers tell the flags bit 0).
+_IOS7_CALL_SCHEMA = (
+    "CREATE TABLE _SqliteDatabaseProperties (key TEXT, value TEXT, UNIQUE(key))",
+    "CREATE TABLE call (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, address TEXT, date INTEGER, "
+    "duration INTEGER, flags INTEGER, id INTEGER, name TEXT, country_code TEXT, network_code "
+    "TEXT, read INTEGER, assisted INTEGER, face_time_data BLOB, originalAddress TEXT)",
+    "CREATE INDEX date_index on call(date)",
+)
+_CALL_HISTORY_DB = "private/var/wireless/Library/CallHistory/call_history.db"
+_CALLHISTORY_STOREDATA = "private/var/mobile/Library/CallHistoryDB/CallHistory.storedata"
+#: call.flags as an iOS 6 device writes them (The iPhone Wiki "Call History Database").
+IOS7_CALL_FLAGS = {"incoming": 4, "missed": 4, "outgoing": 5}
+
+
+def write_ios7_calls(out: str | Path, *, facetime: int = 0, seed: int = 0) -> Variant:
+    """An iOS extraction of iOS 7 or older: the calls in ``call_history.db`` (table ``call``:
+    ``date`` Unix seconds, ``flags`` 4 incoming / 5 outgoing, a missed call incoming with
+    duration 0) instead of ``CallHistory.storedata``, plus ``facetime`` FaceTime calls
+    (``flags`` 16 | 1, outgoing, 60 s). The answer key lists every call as written."""
+    out = Path(out)
+    with tempfile.TemporaryDirectory(prefix="variant-tree-") as tmp:
+        tree = Path(tmp)
+        key = _base_tree(tree, "ios", seed, wal=False)
+        (tree / _CALLHISTORY_STOREDATA).unlink()
+        db = tree / _CALL_HISTORY_DB
+        db.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(db)
+        for statement in _IOS7_CALL_SCHEMA:
+            conn.execute(statement)
+        calls: list[dict[str, Any]] = []
+        for c in key["scenario"]["calls"]:
+            duration = 0 if c["label"] == "missed" else int(c["duration_s"])
+            calls.append(
+                {
+                    "unix": int(pd.Timestamp(c["time"]).timestamp()),
+                    "number": c["number"],
+                    "name": c["name"],
+                    "label": c["label"],
+                    "duration_s": duration,
+                    "flags": IOS7_CALL_FLAGS[c["label"]],
+                    "service": "Phone",
+                }
+            )
+        last = max((c["unix"] for c in calls), default=1_262_304_000)
+        for j in range(facetime):
+            calls.append(
+                {
+                    "unix": last + 3600 * (j + 1),
+                    "number": f"facetime{j}@example.org",
+                    "name": None,
+                    "label": "outgoing",
+                    "duration_s": 60,
+                    "flags": 16 | 1,
+                    "service": "FaceTime",
+                }
+            )
+        conn.executemany(
+            "INSERT INTO call (ROWID, address, date, duration, flags, id, name, country_code, "
+            "network_code, read, assisted, face_time_data, originalAddress) "
+            "VALUES (?, ?, ?, ?, ?, -1, ?, '234', '10', 1, 0, NULL, ?)",
+            [
+                (i, c["number"], c["unix"], c["duration_s"], c["flags"], c["name"], c["number"])
+                for i, c in enumerate(calls, start=1)
+            ],
+        )
+        conn.commit()
+        conn.close()
+        exhibit = _pack(tree, out, "ios7_calls", "dir", "filesystem1/")
+    for c in calls:
+        c["time"] = pd.Timestamp(c["unix"], unit="s", tz="UTC").isoformat()
+    return Variant(exhibit, {"calls": calls, "device_path": f"/{_CALL_HISTORY_DB}"})

@@ -185,6 +185,8 @@ SCHEMA_SIGNATURES: dict[str, tuple[dict[str, tuple[str, ...]], ...]] = {
     ),
     "ios.calls": (
         {"ZCALLRECORD": ("Z_PK", "ZADDRESS", "ZDATE", "ZDURATION", "ZORIGINATED", "ZANSWERED")},
+        # iOS 7 and older call_history.db (forensics_lib.phone.ios notes)
+        {"call": ("ROWID", "address", "date", "duration", "flags")},
     ),
     "ios.contacts": (
         {"ABPerson": ("ROWID", "First", "Last"), "ABMultiValue": ("UID", "record_id", "value")},
