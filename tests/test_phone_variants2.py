@@ -14,10 +14,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from forensics_datasets.phone_variants import write_backup_stray_wal, write_ios7_calls
+from forensics_datasets.phone_variants import (
+    AdbForm,
+    write_adb_backup,
+    write_backup_stray_wal,
+    write_ios7_calls,
+)
 
-from forensics_lib.errors import ForensicsWarning
+from forensics_lib.errors import EncryptedContent, ForensicsWarning, ParseError
 from forensics_lib.phone import open_extraction
+from forensics_lib.phone.adb import adb_device_path, read_ab_header
 from forensics_lib.phone.ios import IOS_CALLS, read_calls
 from forensics_lib.schema import ArtifactSpec
 
@@ -120,3 +126,78 @@ def test_ios7_call_history_hand_computed(tmp_path: Path) -> None:
     assert list(calls["answered"]) == [True, False]
     assert list(calls["name"].fillna("-")) == ["Alice", "-"]
     assert list(calls["row_id"]) == [1, 2]
+
+
+# -- 3. Android adb backup -------------------------------------------------------------------
+
+
+def test_ab_header_hand_parsed() -> None:
+    # "ANDROID BACKUP\n" 15 bytes + "5\n" 2 + "1\n" 2 + "none\n" 5 = 24 bytes of header.
+    header = read_ab_header(b"ANDROID BACKUP\n5\n1\nnone\nx\x9c", "t.ab")
+    assert (header.version, header.compressed, header.encryption, header.size) == (
+        5,
+        True,
+        "none",
+        24,
+    )
+    with pytest.raises(ParseError, match="cut short"):
+        read_ab_header(b"ANDROID BACKUP\n5\n", "t.ab")
+
+
+def test_adb_tokens_map_to_device_paths() -> None:
+    # FullBackup.java: db -> databases, sp -> shared_prefs, f -> files, r -> the app folder.
+    assert adb_device_path("/apps/com.android.providers.telephony/db/mmssms.db") == (
+        "",
+        "/data/data/com.android.providers.telephony/databases/mmssms.db",
+    )
+    assert adb_device_path("/x/apps/com.whatsapp/sp/p.xml") == (
+        "/x",
+        "/data/data/com.whatsapp/shared_prefs/p.xml",
+    )
+    assert adb_device_path("/apps/com.a/f/k/v.bin") == ("", "/data/data/com.a/files/k/v.bin")
+    assert adb_device_path("/apps/com.a/d_db/y.db") == ("", "/data/user_de/0/com.a/databases/y.db")
+    assert adb_device_path("/apps/com.a/a/base.apk") is None
+    assert adb_device_path("/apps/com.a/_manifest") is None
+
+
+@pytest.mark.parametrize("form", ["ab", "ab_plain", "tar", "dir"])
+def test_adb_backup_counts_equal_the_answer_key(
+    tmp_path: Path, form: AdbForm, unchanged: Callable[[Path], None]
+) -> None:
+    variant = write_adb_backup(tmp_path / "v", form=form, seed=5)
+    counts = variant.answer_key["counts"]
+    unchanged(tmp_path / "v")
+    with open_extraction(variant.exhibit) as ext:
+        assert (ext.kind, ext.os) == ("adb", "android")
+        sms = ext.read("sms")
+        calls = ext.read("calls")
+        contacts = ext.read("contacts")
+        wa = ext.read("whatsapp_messages")
+        wa_calls = ext.read("whatsapp_calls")
+        unpacked = ext.unpacked
+    assert len(sms) == counts["messages"]
+    assert len(calls) == counts["calls"]
+    assert len(contacts) == counts["contacts"]
+    assert len(wa) == counts["wa_messages"]
+    assert len(wa_calls) == counts["wa_calls"]
+    assert set(sms["source_path"]) == {
+        "/data/data/com.android.providers.telephony/databases/mmssms.db"
+    }
+    assert set(wa["source_path"]) == {"/data/data/com.whatsapp/databases/msgstore.db"}
+    if form.startswith("ab"):
+        assert unpacked is not None and not unpacked.exists()  # the private tar is gone
+
+
+def test_encrypted_ab_names_the_file(tmp_path: Path) -> None:
+    variant = write_adb_backup(tmp_path / "v", form="ab_encrypted", seed=5)
+    with pytest.raises(EncryptedContent, match=r"backup\.ab: encrypted content.*AES-256"):
+        open_extraction(variant.exhibit)
+
+
+def test_cut_ab_is_a_parse_error(tmp_path: Path) -> None:
+    variant = write_adb_backup(tmp_path / "v", form="ab", seed=5)
+    data = variant.exhibit.read_bytes()
+    cut = tmp_path / "cut.ab"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ParseError, match="deflate stream ends"):
+        open_extraction(cut)

@@ -106,7 +106,7 @@ class BackupFile:
     def read_bytes(self) -> bytes:
         return self.file.read_bytes()
 
-    def sibling(self, suffix: str) -> None:
+    def sibling(self, suffix: str) -> BackupFile | None:
         return None  # backups hold checkpointed databases: no -wal or -journal
 
     def local_path(self) -> Path | None:
