@@ -7,6 +7,7 @@ written, never by the readers) and hand-computed UTC times with their derivation
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import warnings
 from collections.abc import Callable
@@ -21,7 +22,9 @@ from forensics_datasets.phone_variants import (
     write_ios7_calls,
 )
 
+from forensics_lib.case import open_case
 from forensics_lib.errors import EncryptedContent, ForensicsWarning, ParseError
+from forensics_lib.hashing import build_manifest, write_manifest
 from forensics_lib.phone import open_extraction
 from forensics_lib.phone.adb import adb_device_path, read_ab_header
 from forensics_lib.phone.ios import IOS_CALLS, read_calls
@@ -62,6 +65,33 @@ def test_excluded_manifest_wal_changes_nothing(
     assert key["planted"] not in paths
     assert len(sms) > 0
     assert not (variant.exhibit / "Manifest.db-shm").exists()
+
+
+def test_case_never_applies_an_unlisted_manifest_wal(tmp_path: Path) -> None:
+    variant = write_backup_stray_wal(tmp_path / "gen", seed=3)
+    key = variant.answer_key
+    root = tmp_path / "case"
+    root.mkdir()
+    exhibit = root / "EXH-01_backup"
+    shutil.copytree(variant.exhibit, exhibit)
+    wal = exhibit / key["companion"]
+    stray = wal.read_bytes()
+    wal.unlink()
+    manifest = build_manifest([exhibit], root=root, progress=False)
+    manifest["root"] = "."
+    write_manifest(manifest, root / "hashes.json")
+    wal.write_bytes(stray)  # arrived after acquisition: not in hashes.json
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        case = open_case(root)
+    said = [str(w.message) for w in caught]
+    assert any("Manifest.db-wal" in m and "not in hashes.json" in m for m in said)
+    assert not any("beside Manifest.db" in m for m in said)  # excluded: as if absent
+    ex = case.exhibits["EXH-01_backup"]
+    # The planted file is no backup entry (its row is only in the stray WAL): listed as a
+    # file Manifest.db does not list, never under its device path.
+    assert not any(key["planted"] in path for path, _why in ex.unread)
+    assert len(ex.frames["ios.sms"]) > 0
 
 
 # -- 2. iOS 7 and older call_history.db ------------------------------------------------------
