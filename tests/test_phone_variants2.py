@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from forensics_datasets.phone import make_scenario
+from forensics_datasets.phone.itunes import file_id, write_itunes_backup
 from forensics_datasets.phone_variants import (
     AdbForm,
     write_adb_backup,
@@ -156,6 +158,31 @@ def test_ios7_call_history_hand_computed(tmp_path: Path) -> None:
     assert list(calls["answered"]) == [True, False]
     assert list(calls["name"].fillna("-")) == ["Alice", "-"]
     assert list(calls["row_id"]) == [1, 2]
+
+
+def test_ios7_call_history_in_an_itunes_backup(tmp_path: Path) -> None:
+    # The backup name every tool looks for (The iPhone Wiki, "Call History Database").
+    fid = file_id("WirelessDomain", "Library/CallHistory/call_history.db")
+    assert fid == "2b2b0084a1bc3a5ac8c27afdf14afb42c61a19ca"
+    legacy = write_ios7_calls(tmp_path / "v", seed=6)
+    notes = write_itunes_backup(tmp_path / "bk", make_scenario(6))
+    root = tmp_path / "bk" / str(notes["udid"])
+    db = next(legacy.exhibit.rglob("call_history.db"))
+    (root / fid[:2]).mkdir(exist_ok=True)
+    shutil.copyfile(db, root / fid[:2] / fid)
+    with sqlite3.connect(root / "Manifest.db") as conn:
+        conn.execute(
+            "INSERT INTO Files VALUES (?, 'WirelessDomain', 'Library/CallHistory/call_history.db',"
+            " 1, NULL)",
+            (fid,),
+        )
+    conn.close()
+    with open_extraction(root) as ext:
+        calls = ext.read("calls")
+    old = calls[calls["source_path"] == legacy.answer_key["device_path"]]
+    assert len(old) == len(legacy.answer_key["calls"])
+    assert list(old["time"]) == [pd.Timestamp(c["time"]) for c in legacy.answer_key["calls"]]
+    assert len(calls) - len(old) == len(make_scenario(6).calls)  # CallHistory.storedata too
 
 
 # -- 3. Android adb backup -------------------------------------------------------------------
