@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from forensics_datasets.phone import make_scenario
+from forensics_datasets.phone import make_phone_extraction, make_scenario
 from forensics_datasets.phone.itunes import file_id, write_itunes_backup
 from forensics_datasets.phone_variants import (
     AdbForm,
@@ -258,3 +258,16 @@ def test_cut_ab_is_a_parse_error(tmp_path: Path) -> None:
     cut.write_bytes(data[: len(data) // 2])
     with pytest.raises(ParseError, match="deflate stream ends"):
         open_extraction(cut)
+
+
+def test_adb_tree_inside_a_file_system_leaves_it_a_file_system(tmp_path: Path) -> None:
+    # An unpacked backup copied onto the phone's storage: the extraction stays a file system,
+    # and its own mmssms.db (the generator's, same seed) is what "sms" reads.
+    variant = write_adb_backup(tmp_path / "v", form="dir", seed=5)
+    phone = make_phone_extraction(tmp_path / "p", os="android", seed=5, container="dir")
+    shutil.copytree(variant.exhibit, phone.exhibit / "Download" / "adb_backup")
+    with open_extraction(phone.exhibit) as ext:
+        assert ext.kind == "filesystem"
+        sms = ext.read("sms")
+    assert len(sms) == variant.answer_key["counts"]["messages"]
+    assert not sms["source_path"].str.contains("/apps/").any()

@@ -690,8 +690,12 @@ def open_extraction(
         if ab is not None:
             return ab
     try:
+        # An unpacked adb backup holds app trees only: an exhibit with a device file system
+        # (an adb backup copied onto a phone's storage, say) is read as that file system.
         adb_root = find_adb_root(evidence, excluded)
-        if adb_root is not None and detect_os(evidence, exclude=excluded) != "ios":
+        if adb_root is not None and _score(
+            m.path for m in evidence.files() if m.path not in excluded
+        ) == (0, 0):
             return Extraction(
                 evidence=evidence,
                 os="android",
