@@ -69,6 +69,22 @@ def test_excluded_manifest_wal_changes_nothing(
     assert not (variant.exhibit / "Manifest.db-shm").exists()
 
 
+def test_stray_manifest_journal_is_announced_or_excluded(tmp_path: Path) -> None:
+    # A -journal beside Manifest.db (here zero-filled: no hot journal, so SQLite ignores
+    # its content) is announced all the same; excluded, it is as if absent and unread.
+    variant = write_backup_stray_wal(tmp_path / "bk", seed=3)
+    (variant.exhibit / "Manifest.db-wal").unlink()
+    (variant.exhibit / "Manifest.db-journal").write_bytes(bytes(512))
+    with pytest.warns(ForensicsWarning, match=r"Manifest\.db-journal beside Manifest\.db"):
+        open_extraction(variant.exhibit).close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ext = open_extraction(variant.exhibit, exclude={"/Manifest.db-journal"})
+    with ext:
+        assert ext.backup is not None
+        assert len(ext.backup) == variant.answer_key["files"]
+
+
 def test_case_never_applies_an_unlisted_manifest_wal(tmp_path: Path) -> None:
     variant = write_backup_stray_wal(tmp_path / "gen", seed=3)
     key = variant.answer_key
