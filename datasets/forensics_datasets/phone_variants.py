@@ -19,6 +19,11 @@ damages it the way vendors, app versions and live acquisitions do:
   mismatch, a torn last frame, a bad WAL header, a transaction without its commit frame;
 * :func:`write_ios5_sms`: an iOS 5 ``sms.db``, whose ``message`` table has the same name
   as the iOS 6+ one and other columns;
+* :func:`write_ios7_calls`: an iOS 7-or-older ``call_history.db`` (table ``call``) instead
+  of ``CallHistory.storedata``;
+* :func:`write_adb_backup`: an Android ``adb backup`` (``backup.ab``, its tar, or the
+  tar unpacked: ``apps/<package>/db|sp|f|r/``), plain, compressed or encrypted;
+* :func:`write_backup_stray_wal`: an iTunes backup with a stray ``Manifest.db-wal``;
 * :func:`write_odd_plists` and :func:`write_odd_backup`: iOS property lists (and an iTunes
   backup's Manifest.plist / Info.plist) whose keys hold unexpected types.
 
@@ -53,11 +58,16 @@ from forensics_datasets.sqlite_files import (
 
 __all__ = [
     "DAMAGES",
+    "IOS7_CALL_FLAGS",
     "ROOTS",
+    "AdbForm",
     "Variant",
+    "write_adb_backup",
     "write_android_calls_twice",
+    "write_backup_stray_wal",
     "write_damaged_wal",
     "write_ios5_sms",
+    "write_ios7_calls",
     "write_loose_database",
     "write_odd_backup",
     "write_odd_plists",
@@ -704,3 +714,232 @@ def write_user0_copy(
             tree, out, f"android_user0_{'same' if identical else 'differs'}", container, "Dump/"
         )
     return Variant(exhibit, {"identical": identical, "counts": _counts(key)})
+
+
+_STRAY_RELATIVE = "Library/SMS/Drafts/planted.db"
+
+
+def write_backup_stray_wal(out: str | Path, *, seed: int = 0) -> Variant:
+    """An iTunes/Finder backup folder with a stray ``Manifest.db-wal`` beside ``Manifest.db``:
+    one committed WAL transaction adding a ``Files`` row (HomeDomain
+    ``Library/SMS/Drafts/planted.db``, its stored file written too). The answer key holds the
+    listed file count (without the WAL), the count SQLite shows with it, the planted device
+    path and the WAL's name relative to the backup folder."""
+    from forensics_datasets.phone.itunes import file_id, write_itunes_backup
+    from forensics_datasets.phone.scenario import make_scenario
+
+    out = Path(out)
+    notes = write_itunes_backup(out, make_scenario(seed))
+    root = out / str(notes["udid"])
+    manifest = root / "Manifest.db"
+    fid = file_id("HomeDomain", _STRAY_RELATIVE)
+    stored = root / fid[:2] / fid
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    stored.write_bytes(b"planted by a stray -wal\n")
+    conn = sqlite3.connect(manifest)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.close()  # checkpointed: the listed Manifest.db (now in WAL mode), no -wal left
+    with tempfile.TemporaryDirectory(prefix="stray-wal-") as tmp:
+        copy = Path(tmp) / "Manifest.db"
+        shutil.copyfile(manifest, copy)
+        conn = sqlite3.connect(copy)
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+        conn.execute(
+            "INSERT INTO Files VALUES (?, 'HomeDomain', ?, 1, NULL)", (fid, _STRAY_RELATIVE)
+        )
+        conn.commit()
+        shutil.copyfile(copy.with_name("Manifest.db-wal"), root / "Manifest.db-wal")
+        conn.close()
+    listed = int(notes["files"])
+    return Variant(
+        root,
+        {
+            "files": listed,
+            "files_with_wal": listed + 1,
+            "planted": f"/private/var/mobile/{_STRAY_RELATIVE}",
+            "companion": "Manifest.db-wal",
+        },
+    )
+
+
+# iOS 6 call_history.db, as dumped from a device of that era (richinfante/iphonebackuptools
+# schemas/calls/calls2_6.1.6.sql; the outgoing/incoming triggers tell the flags bit 0).
+_IOS7_CALL_SCHEMA = (
+    "CREATE TABLE _SqliteDatabaseProperties (key TEXT, value TEXT, UNIQUE(key))",
+    "CREATE TABLE call (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, address TEXT, date INTEGER, "
+    "duration INTEGER, flags INTEGER, id INTEGER, name TEXT, country_code TEXT, network_code "
+    "TEXT, read INTEGER, assisted INTEGER, face_time_data BLOB, originalAddress TEXT)",
+    "CREATE INDEX date_index on call(date)",
+)
+_CALL_HISTORY_DB = "private/var/wireless/Library/CallHistory/call_history.db"
+_CALLHISTORY_STOREDATA = "private/var/mobile/Library/CallHistoryDB/CallHistory.storedata"
+#: call.flags as an iOS 6 device writes them (The iPhone Wiki "Call History Database").
+IOS7_CALL_FLAGS = {"incoming": 4, "missed": 4, "outgoing": 5}
+
+
+def write_ios7_calls(out: str | Path, *, facetime: int = 0, seed: int = 0) -> Variant:
+    """An iOS extraction of iOS 7 or older: the calls in ``call_history.db`` (table ``call``:
+    ``date`` Unix seconds, ``flags`` 4 incoming / 5 outgoing, a missed call incoming with
+    duration 0) instead of ``CallHistory.storedata``, plus ``facetime`` FaceTime calls
+    (``flags`` 16 | 1, outgoing, 60 s). The answer key lists every call as written."""
+    out = Path(out)
+    with tempfile.TemporaryDirectory(prefix="variant-tree-") as tmp:
+        tree = Path(tmp)
+        key = _base_tree(tree, "ios", seed, wal=False)
+        (tree / _CALLHISTORY_STOREDATA).unlink()
+        db = tree / _CALL_HISTORY_DB
+        db.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(db)
+        for statement in _IOS7_CALL_SCHEMA:
+            conn.execute(statement)
+        calls: list[dict[str, Any]] = []
+        for c in key["scenario"]["calls"]:
+            duration = 0 if c["label"] == "missed" else int(c["duration_s"])
+            calls.append(
+                {
+                    "unix": int(pd.Timestamp(c["time"]).timestamp()),
+                    "number": c["number"],
+                    "name": c["name"],
+                    "label": c["label"],
+                    "duration_s": duration,
+                    "flags": IOS7_CALL_FLAGS[c["label"]],
+                    "service": "Phone",
+                }
+            )
+        last = max((c["unix"] for c in calls), default=1_262_304_000)
+        for j in range(facetime):
+            calls.append(
+                {
+                    "unix": last + 3600 * (j + 1),
+                    "number": f"facetime{j}@example.org",
+                    "name": None,
+                    "label": "outgoing",
+                    "duration_s": 60,
+                    "flags": 16 | 1,
+                    "service": "FaceTime",
+                }
+            )
+        conn.executemany(
+            "INSERT INTO call (ROWID, address, date, duration, flags, id, name, country_code, "
+            "network_code, read, assisted, face_time_data, originalAddress) "
+            "VALUES (?, ?, ?, ?, ?, -1, ?, '234', '10', 1, 0, NULL, ?)",
+            [
+                (i, c["number"], c["unix"], c["duration_s"], c["flags"], c["name"], c["number"])
+                for i, c in enumerate(calls, start=1)
+            ],
+        )
+        conn.commit()
+        conn.close()
+        exhibit = _pack(tree, out, "ios7_calls", "dir", "filesystem1/")
+    for c in calls:
+        c["time"] = pd.Timestamp(c["unix"], unit="s", tz="UTC").isoformat()
+    return Variant(exhibit, {"calls": calls, "device_path": f"/{_CALL_HISTORY_DB}"})
+
+
+AdbForm = Literal["ab", "ab_plain", "ab_encrypted", "tar", "dir"]
+#: FullBackup.java tree tokens for the app folders the generated extraction holds.
+_ADB_TOKENS = {"databases": "db", "shared_prefs": "sp", "files": "f", "cache": "c"}
+
+
+def _adb_name(rel: str) -> str | None:
+    """``apps/<pkg>/<token>/...`` for ``data/data/<pkg>/...`` (None outside app folders)."""
+    parts = rel.split("/")
+    if len(parts) < 4 or parts[:2] != ["data", "data"]:
+        return None
+    pkg, folder, rest = parts[2], parts[3], parts[4:]
+    token = _ADB_TOKENS.get(folder)
+    if token is None or not rest:
+        return "/".join(["apps", pkg, "r", folder, *rest])
+    return "/".join(["apps", pkg, token, *rest])
+
+
+def write_adb_backup(
+    out: str | Path, *, form: AdbForm = "ab", wal: bool = True, seed: int = 0
+) -> Variant:
+    """An Android ``adb backup`` of the generated phone's apps: every ``/data/data/<pkg>``
+    file under ``apps/<pkg>/<token>/`` (``db``, ``sp``, ``f``, ``r``; FullBackup.java), an
+    ``apps/<pkg>/_manifest`` first for each app and one ``sp/*.xml``; no build.prop (a
+    backup holds app data only). ``form``: ``ab`` (header "ANDROID BACKUP\\n5\\n1\\nnone\\n"
+    then the zlib-deflated tar), ``ab_plain`` (compressed 0: the bare tar), ``ab_encrypted``
+    (AES-256 header, random bytes), ``tar`` (the tar alone) or ``dir`` (the tar unpacked).
+    The answer key holds the scenario counts (a reader must find every SMS, call, contact,
+    WhatsApp message of it)."""
+    import os
+    import random
+    import tarfile
+    import zlib
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="variant-tree-") as tmp:
+        tree = Path(tmp) / "tree"
+        key = _base_tree(tree, "android", seed, wal=wal)
+        adb = Path(tmp) / "adb"
+        packages: list[str] = []
+        for path in sorted(p for p in tree.rglob("*") if p.is_file()):
+            name = _adb_name(path.relative_to(tree).as_posix())
+            if name is None:
+                continue
+            pkg = name.split("/")[1]
+            if pkg not in packages:
+                packages.append(pkg)
+                manifest = adb / "apps" / pkg / "_manifest"
+                manifest.parent.mkdir(parents=True, exist_ok=True)
+                manifest.write_text(f"1\n{pkg}\n1\n34\n\n0\n0\n", encoding="ascii")
+            dest = adb / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest)
+        prefs = adb / "apps" / "com.whatsapp" / "sp" / "com.whatsapp_preferences.xml"
+        prefs.parent.mkdir(parents=True, exist_ok=True)
+        prefs.write_text(
+            "<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n"
+            '    <string name="registration_jid">447700900000</string>\n</map>\n',
+            encoding="utf-8",
+        )
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+            for pkg in packages:  # each app: its _manifest first, as the backup agent writes
+                app = adb / "apps" / pkg
+                tar.add(app / "_manifest", arcname=f"apps/{pkg}/_manifest")
+                for p in sorted(app.rglob("*")):
+                    if p.is_file() and p.name != "_manifest":
+                        tar.add(p, arcname=p.relative_to(adb).as_posix())
+        raw = buffer.getvalue()
+        if form == "dir":
+            exhibit = out / "adb_backup"
+            shutil.copytree(adb, exhibit)
+        elif form == "tar":
+            exhibit = out / "backup.tar"
+            exhibit.write_bytes(raw)
+        else:
+            exhibit = out / "backup.ab"
+            if form == "ab":
+                body = b"ANDROID BACKUP\n5\n1\nnone\n" + zlib.compress(raw, 6)
+            elif form == "ab_plain":
+                body = b"ANDROID BACKUP\n5\n0\nnone\n" + raw
+            else:
+                rng = random.Random(seed)
+                hexes = [rng.randbytes(n).hex().upper().encode() for n in (64, 64, 16, 96)]
+                body = (
+                    b"ANDROID BACKUP\n5\n1\nAES-256\n"
+                    + hexes[0]
+                    + b"\n"
+                    + hexes[1]
+                    + b"\n10000\n"
+                    + hexes[2]
+                    + b"\n"
+                    + hexes[3]
+                    + b"\n"
+                    + rng.randbytes(len(raw) // 4 + 16)
+                )
+            exhibit.write_bytes(body)
+            os.utime(exhibit, (1_700_000_000, 1_700_000_000))
+    return Variant(
+        exhibit,
+        {
+            "form": form,
+            "encrypted": form == "ab_encrypted",
+            "packages": packages,
+            "counts": _counts(key),
+        },
+    )

@@ -78,14 +78,14 @@ CALL_COLUMNS: tuple[Column, ...] = (
     Column("number", STR, "the other party's number or handle"),
     Column("name", STR, "name cached with the call, if any"),
     Column("direction", STR, "incoming or outgoing"),
-    Column("type", INT, "raw Android calls.type (1-7); iOS: not stored"),
+    Column("type", INT, "raw Android calls.type (1-7); iOS 7 and older call.flags; iOS 8+: none"),
     Column("type_label", STR, "incoming, outgoing, missed, voicemail, rejected, blocked, ..."),
     Column("answered", BOOL, "the call was answered (iOS ZANSWERED; Android: from type)"),
     Column("service", INT, "raw service: iOS ZCALLTYPE; Android: not stored"),
     Column("service_label", STR, "Phone, FaceTime Video, FaceTime Audio, Third-Party App"),
     Column("country_iso", STR, "country of the number, as the phone guessed it"),
     Column("location", STR, "geocoded location of the number, as the phone guessed it"),
-    Column("time_raw", FLOAT, "the start time exactly as stored (Android ms, iOS Cocoa s)"),
+    Column("time_raw", FLOAT, "the start time as stored (Android ms, iOS Cocoa s, iOS 7- Unix s)"),
 )
 
 CONTACT_COLUMNS: tuple[Column, ...] = (

@@ -10,19 +10,31 @@ iLEAPP ``scripts/search_files.py`` (``HomeDomain`` -> ``/private/var/mobile``,
 
 An encrypted backup (``IsEncrypted`` true; its ``Manifest.db`` is then ciphertext) raises
 :class:`~forensics_lib.errors.EncryptedContent`: decrypt it with its password first.
+
+``Manifest.db`` is opened read-only through :func:`~forensics_lib.sqlite.open_sqlite` (in
+place with ``immutable=1``, or from a private copy when a companion must be applied). A
+finished backup holds no ``Manifest.db-wal`` or ``-journal`` (iTunes/Finder close the
+database before the backup is marked finished, ``Status.plist`` ``SnapshotState``): one
+beside it is announced with a :class:`~forensics_lib.errors.ForensicsWarning`, because
+SQLite would apply it and so change which files the backup shows. The members a case's
+``exclude`` names (files its acquisition manifest does not list) are as if absent, a stray
+companion of ``Manifest.db`` included (:class:`~forensics_lib.scan.ExcludingFile`), and a
+stored file they name is not read.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import warnings
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from forensics_lib.errors import EncryptedContent, ParseError
+from forensics_lib.errors import EncryptedContent, ForensicsWarning, ParseError
 from forensics_lib.evidence import Evidence, EvidenceFile, Member
 from forensics_lib.phone._safe import parse_plist, plist_kind, plist_value
+from forensics_lib.scan import ExcludingFile
 from forensics_lib.sqlite import open_sqlite
 
 __all__ = [
@@ -94,7 +106,7 @@ class BackupFile:
     def read_bytes(self) -> bytes:
         return self.file.read_bytes()
 
-    def sibling(self, suffix: str) -> None:
+    def sibling(self, suffix: str) -> BackupFile | None:
         return None  # backups hold checkpointed databases: no -wal or -journal
 
     def local_path(self) -> Path | None:
@@ -144,8 +156,15 @@ def backup_info(evidence: Evidence, root: str) -> dict[str, Any]:
     return {"manifest": data, "info": info, "paths": {"manifest": where, "info": info_where}}
 
 
-def backup_files(evidence: Evidence, root: str) -> list[BackupFile]:
-    """Every file of the backup under its device path (raises EncryptedContent if encrypted)."""
+_MANIFEST_COMPANIONS = ("-wal", "-journal")
+
+
+def backup_files(evidence: Evidence, root: str, exclude: Collection[str] = ()) -> list[BackupFile]:
+    """Every file of the backup under its device path (raises EncryptedContent if encrypted).
+
+    The members ``exclude`` names are never opened: an excluded ``Manifest.db-wal`` or
+    ``-journal`` is as if absent, and an excluded stored file is left out."""
+    excluded = frozenset(exclude)
     info = backup_info(evidence, root)
     if info["manifest"].get("IsEncrypted"):
         raise EncryptedContent(
@@ -157,7 +176,24 @@ def backup_files(evidence: Evidence, root: str) -> list[BackupFile]:
     manifest_db = _member(evidence, f"{root}/Manifest.db")
     if manifest_db is None:
         raise ParseError(evidence.path, None, "Manifest.mbdb (iOS 9 and older) is not read")
-    with open_sqlite(evidence.file(manifest_db)) as db:
+    stray = [
+        f"{manifest_db.path}{suffix}"
+        for suffix in _MANIFEST_COMPANIONS
+        if f"{manifest_db.path}{suffix}" not in excluded
+        and _member(evidence, f"{manifest_db.path}{suffix}") is not None
+    ]
+    if stray:
+        warnings.warn(
+            f"{evidence.name}: {', '.join(stray)} beside Manifest.db: a finished backup has "
+            "none, and SQLite applies it (the file list shown includes its changes); if the "
+            "acquisition manifest does not list it, open the backup with exclude= naming it",
+            ForensicsWarning,
+            stacklevel=3,
+        )
+    manifest_file = (
+        ExcludingFile(evidence, manifest_db, excluded) if excluded else evidence.file(manifest_db)
+    )
+    with open_sqlite(manifest_file) as db:
         if not db.has_columns("Files", "fileID", "domain", "relativePath", "flags"):
             raise ParseError(db.path, None, "Manifest.db has no Files(fileID, domain, ...)")
         files = db.query("SELECT fileID, domain, relativePath FROM Files WHERE flags = ?", (_FILE,))
@@ -167,6 +203,8 @@ def backup_files(evidence: Evidence, root: str) -> list[BackupFile]:
             continue
         where = device_path(str(domain), str(relative))
         stored = _member(evidence, f"{root}/{file_id[:2]}/{file_id}")
+        if stored is not None and stored.path in excluded:
+            stored = None
         if where is None or stored is None:
             logger.debug("backup entry %s %s not mapped or missing", domain, relative)
             continue

@@ -31,9 +31,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import warnings
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
@@ -51,6 +53,7 @@ from forensics_lib.evidence import (
 )
 from forensics_lib.phone import ufdr
 from forensics_lib.phone._safe import plist_value
+from forensics_lib.phone.adb import adb_files, find_adb_root, is_android_backup, unpack_ab
 from forensics_lib.phone.backup import BackupFile, backup_files, backup_info, find_backup_root
 from forensics_lib.registry import Artifact
 from forensics_lib.scan import (
@@ -185,6 +188,8 @@ SCHEMA_SIGNATURES: dict[str, tuple[dict[str, tuple[str, ...]], ...]] = {
     ),
     "ios.calls": (
         {"ZCALLRECORD": ("Z_PK", "ZADDRESS", "ZDATE", "ZDURATION", "ZORIGINATED", "ZANSWERED")},
+        # iOS 7 and older call_history.db (forensics_lib.phone.ios notes)
+        {"call": ("ROWID", "address", "date", "duration", "flags")},
     ),
     "ios.contacts": (
         {"ABPerson": ("ROWID", "First", "Last"), "ABMultiValue": ("UID", "record_id", "value")},
@@ -312,6 +317,8 @@ class Extraction:
     #: Device paths never opened (files the acquisition manifest does not list): no parser
     #: reads them, and an excluded ``-wal`` or ``-journal`` is as if absent.
     exclude: frozenset[str] = frozenset()
+    #: The private folder an ``.ab`` file was unpacked to (deleted by :meth:`close`).
+    unpacked: Path | None = field(default=None, repr=False)
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _said: set[str] = field(default_factory=set, repr=False)
     _found: dict[str, list[EvidenceFile] | list[BackupFile]] = field(
@@ -330,6 +337,9 @@ class Extraction:
         """Close the exhibit (and delete its private temporary copies)."""
         if self.owned:
             self.evidence.close()
+        if self.unpacked is not None:
+            shutil.rmtree(self.unpacked, ignore_errors=True)
+            self.unpacked = None
 
     @property
     def name(self) -> str:
@@ -511,7 +521,7 @@ class Extraction:
     @property
     def device(self) -> dict[str, str | None]:
         """Make, model, OS version, build, serial, IMEI: the first value found for each."""
-        if self.backup is not None:
+        if self.kind == "itunes":
             return self._backup_device()
         frame = self.read("device")
         out: dict[str, str | None] = {}
@@ -675,10 +685,29 @@ def open_extraction(
     excluded = frozenset(exclude)
     owned = not isinstance(path, Evidence)
     evidence = path if isinstance(path, Evidence) else Evidence(path, limits=limits)
+    if evidence.kind == "file" and owned:
+        ab = _open_ab(evidence, limits, excluded)
+        if ab is not None:
+            return ab
     try:
+        # An unpacked adb backup holds app trees only: an exhibit with a device file system
+        # (an adb backup copied onto a phone's storage, say) is read as that file system.
+        adb_root = find_adb_root(evidence, excluded)
+        if adb_root is not None and _score(
+            m.path for m in evidence.files() if m.path not in excluded
+        ) == (0, 0):
+            return Extraction(
+                evidence=evidence,
+                os="android",
+                kind="adb",
+                owned=owned,
+                backup=adb_files(evidence, adb_root, excluded),
+                exclude=excluded,
+            )
         root = find_backup_root(evidence)
         if root is not None:
-            files = backup_files(evidence, root)  # EncryptedContent for an encrypted backup
+            # EncryptedContent for an encrypted backup; an unlisted Manifest.db-wal is absent
+            files = backup_files(evidence, root, excluded)
             meta = backup_info(evidence, root)
             return Extraction(
                 evidence=evidence,
@@ -715,6 +744,41 @@ def open_extraction(
             evidence.close()
         raise
     return Extraction(evidence=evidence, os=system, owned=owned, exclude=excluded)
+
+
+def _open_ab(evidence: Evidence, limits: Limits, exclude: frozenset[str]) -> Extraction | None:
+    """An ``adb backup`` file (``ANDROID BACKUP`` header) opened as the tar inside it, or
+    None for another single file. The tar is written to a private folder that
+    :meth:`Extraction.close` deletes; the exhibit itself is closed at once."""
+    members = evidence.files()
+    if len(members) != 1:
+        return None
+    with evidence.open(members[0]) as fh:
+        head = fh.read(len("ANDROID BACKUP\n"))
+    if not is_android_backup(head):
+        return None
+    source = evidence.path
+    evidence.close()
+    tar = unpack_ab(source, limits)  # EncryptedContent for an encrypted backup
+    try:
+        inner = Evidence(tar, limits=limits)
+        inner.name = source.name
+        root = find_adb_root(inner, exclude)
+        if root is None:
+            inner.close()
+            raise UnsupportedFormat(source, "adb backup holds no apps/<package>/ tree")
+        return Extraction(
+            evidence=inner,
+            os="android",
+            kind="adb",
+            owned=True,
+            backup=adb_files(inner, root, exclude),
+            exclude=exclude,
+            unpacked=tar.parent,
+        )
+    except BaseException:
+        shutil.rmtree(tar.parent, ignore_errors=True)
+        raise
 
 
 def _sqlite_files(evidence: Evidence, exclude: Collection[str] = ()) -> list[EvidenceFile]:

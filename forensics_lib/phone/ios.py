@@ -27,6 +27,22 @@ Sources (read, not copied):
   ``ZCALLRECORD``: ``ZDATE`` Cocoa seconds (REAL), ``ZDURATION`` s, ``ZORIGINATED`` 1 outgoing,
   ``ZANSWERED``, ``ZCALLTYPE`` 0 third-party app, 1 phone, 8 FaceTime video, 16 FaceTime audio,
   ``ZADDRESS`` (a BLOB of UTF-8 on many versions) (iLEAPP ``scripts/artifacts/callHistory.py``).
+* iOS 7 and older: ``/private/var/wireless/Library/CallHistory/call_history.db`` (iOS 3 and
+  older also ``/private/var/mobile/Library/CallHistory/``; backup domain ``WirelessDomain``,
+  fileID ``2b2b0084a1bc3a5ac8c27afdf14afb42c61a19ca``), table ``call``: ``ROWID``,
+  ``address``, ``date`` in Unix **seconds** (richinfante/iphonebackuptools
+  ``tools/reports/phone/calls.js`` reads it with ``datetime(date, 'unixepoch')``),
+  ``duration`` s, ``flags``, ``name``, ``country_code`` (MCC), ``network_code``, ``read``.
+  ``flags`` bit 0 (1) is set for an outgoing call: the database's own triggers count
+  ``flags & (1 << 0) == 1`` as outgoing and ``== 0`` as incoming time
+  (``timer_outgoing_trigger`` / ``timer_incoming_trigger`` in the schema dumped in
+  iphonebackuptools ``schemas/calls/calls2_6.1.6.sql``); The iPhone Wiki "Call History
+  Database" gives 4 for incoming and 5 for outgoing voice calls; bit 4 (16) marks FaceTime
+  (16/17, 20/21 as investigators' tables list them: labelled "FaceTime", kind not told).
+  The table stores no "answered": a call is taken as answered when its duration is above
+  0, so an incoming call with no duration is "missed" (as the iOS 7 Recents list shows it).
+  Read into the ``calls`` columns of ``CallHistory.storedata`` (the schema is chosen by the
+  tables present); ``type`` holds the raw ``flags``.
 * ``/private/var/mobile/Library/AddressBook/AddressBook.sqlitedb``: ``ABPerson`` (``First``,
   ``Last``, ``Organization``, ``CreationDate``/``ModificationDate`` Cocoa s) and
   ``ABMultiValue`` (``property`` 3 phone, 4 e-mail; iLEAPP ``scripts/artifacts/addressBook.py``).
@@ -100,9 +116,17 @@ IOS_CALLS = ArtifactSpec(
     family="phone",
     description="iOS call history (CallHistory.storedata ZCALLRECORD; Cocoa s)",
     columns=CALL_COLUMNS,
-    globs=("**/mobile/Library/CallHistoryDB/CallHistory.storedata",),
+    globs=(
+        "**/mobile/Library/CallHistoryDB/CallHistory.storedata",
+        "**/wireless/Library/CallHistory/call_history.db",
+        "**/mobile/Library/CallHistory/call_history.db",
+    ),
     timeline=CALL_TIMELINE,
-    references=("iLEAPP scripts/artifacts/callHistory.py",),
+    references=(
+        "iLEAPP scripts/artifacts/callHistory.py",
+        "richinfante/iphonebackuptools tools/reports/phone/calls.js, "
+        "schemas/calls/calls2_6.1.6.sql",
+    ),
 )
 IOS_CONTACTS = ArtifactSpec(
     id="ios.contacts",
@@ -324,10 +348,64 @@ _CALL_REQUIRED = ("Z_PK", "ZADDRESS", "ZDATE", "ZDURATION", "ZORIGINATED", "ZANS
 _CALL_OPTIONAL = ("ZCALLTYPE", "ZNAME", "ZISO_COUNTRY_CODE", "ZLOCATION")
 
 
+_LEGACY_CALL = ("ROWID", "address", "date", "duration", "flags")
+_LEGACY_CALL_OPTIONAL = ("name", "country_code", "network_code", "read")
+LEGACY_CALL_OUTGOING = 1  # call.flags bit 0 (the database's timer_outgoing_trigger)
+LEGACY_CALL_FACETIME = 16  # call.flags bit 4
+
+
+def _legacy_calls(db: SqliteDatabase) -> tuple[pd.DataFrame, pd.Series]:
+    """iOS 7 and older ``call_history.db`` table ``call`` (see the module notes)."""
+    cols = select_list(db, "call", "c", (*_LEGACY_CALL, *_LEGACY_CALL_OPTIONAL))
+    raw = fetch(
+        db,
+        f"SELECT {cols} FROM call AS c ORDER BY c.ROWID",
+        {"ROWID": "int", "date": "int", "duration": "float", "flags": "int", "read": "int"},
+    )
+    start = times.from_unix_s(raw["date"])
+    duration = raw["duration"]
+    flags = raw["flags"]
+    known = flags.notna().to_numpy()
+    bits = flags.fillna(0).astype("int64").to_numpy()
+    outgoing = known & (bits & LEGACY_CALL_OUTGOING != 0)
+    answered = duration.gt(0).astype("boolean")
+    label = np.where(
+        outgoing, "outgoing", np.where(answered.fillna(False).to_numpy(), "incoming", "missed")
+    )
+    service = np.where(bits & LEGACY_CALL_FACETIME != 0, "FaceTime", "Phone")
+    frame = pd.DataFrame(
+        {
+            "time": start,
+            "end_time": start + pd.to_timedelta(duration.fillna(0), unit="s"),
+            "duration_s": duration,
+            "number": raw["address"],
+            "name": raw["name"],
+            "direction": pd.Series(np.where(outgoing, "outgoing", "incoming"), dtype="str"),
+            "type": flags,
+            "type_label": pd.Series(label, dtype="str").where(known, None),
+            "answered": answered,
+            "service": pd.Series(pd.NA, index=raw.index, dtype="Int64"),
+            "service_label": pd.Series(service, dtype="str").where(known, None),
+            "country_iso": pd.Series(None, index=raw.index, dtype="str"),
+            "location": pd.Series(None, index=raw.index, dtype="str"),
+            "time_raw": raw["date"].astype("Float64"),
+        },
+        copy=False,
+    )
+    frame.loc[~known, "direction"] = None
+    return frame, raw["ROWID"]
+
+
 @artifact(IOS_CALLS)
 def read_calls(source: Source) -> pd.DataFrame:
-    """iOS ``CallHistory.storedata`` table ``ZCALLRECORD``."""
+    """iOS ``CallHistory.storedata`` table ``ZCALLRECORD``, or the iOS 7 and older
+    ``call_history.db`` table ``call`` (chosen by the tables present)."""
     with open_db(source) as db:
+        if not db.has_columns("ZCALLRECORD", "Z_PK") and db.has_columns("call", *_LEGACY_CALL):
+            legacy, rows = _legacy_calls(db)
+            out = finish(legacy, IOS_CALLS, source, rows)
+            out.attrs["schema"] = "ios-7"
+            return out
         if missing_schema(db, "ZCALLRECORD", _CALL_REQUIRED, IOS_CALLS.id):
             return empty_frame(IOS_CALLS)
         cols = select_list(db, "ZCALLRECORD", "z", (*_CALL_REQUIRED, *_CALL_OPTIONAL))
