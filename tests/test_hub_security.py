@@ -42,6 +42,9 @@ import hubauth
 import hubsettings
 import launch
 
+# Real hubs, about a minute: run in CI (make test with CI set) and make test-slow.
+pytestmark = pytest.mark.slow
+
 IS_ROOT = os.geteuid() == 0
 NEEDS_ROOT = pytest.mark.skipif(not IS_ROOT, reason="useradd and runuser need root (CI is)")
 PASSWORDS = {name: f"{name}-Pw-{uuid.uuid4().hex[:12]}" for name in
