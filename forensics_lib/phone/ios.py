@@ -53,6 +53,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from forensics_lib import times
@@ -369,9 +370,7 @@ def _legacy_calls(db: SqliteDatabase) -> tuple[pd.DataFrame, pd.Series]:
     bits = flags.fillna(0).astype("int64").to_numpy()
     outgoing = known & (bits & LEGACY_CALL_OUTGOING != 0)
     answered = duration.gt(0).astype("boolean")
-    label = np.where(
-        outgoing, "outgoing", np.where(answered.fillna(False).to_numpy(), "incoming", "missed")
-    )
+    label = _call_labels(outgoing, answered)
     service = np.where(bits & LEGACY_CALL_FACETIME != 0, "FaceTime", "Phone")
     frame = pd.DataFrame(
         {
@@ -394,6 +393,13 @@ def _legacy_calls(db: SqliteDatabase) -> tuple[pd.DataFrame, pd.Series]:
     )
     frame.loc[~known, "direction"] = None
     return frame, raw["ROWID"]
+
+
+def _call_labels(outgoing: npt.ArrayLike, answered: pd.Series) -> npt.NDArray[np.str_]:
+    """outgoing / incoming (answered) / missed, for both call-history schemas."""
+    return np.where(
+        outgoing, "outgoing", np.where(answered.fillna(False).to_numpy(), "incoming", "missed")
+    )
 
 
 @artifact(IOS_CALLS)
@@ -425,9 +431,7 @@ def read_calls(source: Source) -> pd.DataFrame:
     duration = raw["ZDURATION"]
     outgoing = raw["ZORIGINATED"].eq(1).fillna(False).to_numpy()
     answered = raw["ZANSWERED"].astype("boolean")
-    label = np.where(
-        outgoing, "outgoing", np.where(answered.fillna(False).to_numpy(), "incoming", "missed")
-    )
+    label = _call_labels(outgoing, answered)
     frame = pd.DataFrame(
         {
             "time": start,
