@@ -23,7 +23,7 @@ $(BIN)/python:
 # Reinstall only when the project's metadata changes.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[course,hub,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[course,hub,dev,handbook]'
 	@touch $@
 
 venv: $(STAMP)
