@@ -47,7 +47,7 @@ test: $(STAMP) system-deps lint typecheck
 	@scale=$${FORENSICS_FUZZ_SCALE:-$$(if [ -n "$$CI" ]; then echo 10; else echo 1; fi)}; \
 	  marks=$$(if [ -n "$$CI" ]; then echo ""; else echo "not slow"; fi); \
 	  echo "fuzz scale $$scale; tests: $${marks:-all, slow suites included}"; \
-	  FORENSICS_FUZZ_SCALE=$$scale $(BIN)/python -m pytest -m "$$marks"; rc=$$?; \
+	  FORENSICS_FUZZ_SCALE=$$scale $(BIN)/python -m pytest -m "$$marks" --durations=25; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
 # Everything, slow suites included, with the deep fuzz.
