@@ -20,7 +20,10 @@ from forensics_lib.voip.dialogs import (
 from forensics_lib.voip.net import AddressBook
 
 CALLER, CALLEE = 1, 2
-SDP = b"v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n"
+SDP = (
+    b"v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+    b"m=audio 4000 RTP/AVP 0\r\n"
+)
 
 
 def _msg(first_line: str, cseq: str, body: bytes = b"", ctype: str = "") -> sipmod.SipMessage:
@@ -111,7 +114,10 @@ def test_sdp_announces_media_endpoints() -> None:
     d.announce(sdp, 7, "c1")
     [((ident, port), [ann])] = d.endpoints.items()
     assert (d.addresses.text(ident), port, ann.frame, ann.call_id) == ("10.0.0.1", 4000, 7, "c1")
-    assert sdp_of(_msg("MESSAGE sip:bob@example.org SIP/2.0", "3 MESSAGE", b"hi", "text/plain")) is None
+    assert (
+        sdp_of(_msg("MESSAGE sip:bob@example.org SIP/2.0", "3 MESSAGE", b"hi", "text/plain"))
+        is None
+    )
 
 
 def test_guess_call_needs_exactly_one_fit() -> None:

@@ -84,8 +84,15 @@ def test_rfc4733_end_packets_count_once() -> None:
     stream.rtpmap = {101: ("telephone-event", 8000)}
     # event 5 ("5"), timestamp 8000: a start packet, then the end packet (E bit) three times,
     # duration 800 units = 100 ms at 8000 Hz
-    stream.events = [(10, 8000, 5, 0x0A, 400, 1)] + [(20 + k, 8000, 5, 0x8A, 800, 2 + k) for k in range(3)]
+    stream.events = [(10, 8000, 5, 0x0A, 400, 1)] + [
+        (20 + k, 8000, 5, 0x8A, 800, 2 + k) for k in range(3)
+    ]
     s = RtpStreams({}, lambda text: None)
     s.streams[(1, 4000, 2, 5000, SSRC)] = stream
     [row] = s.rfc4733_rows()
-    assert (row["digit"], row["duration_ms"], row["call_id"], row["time_ns"]) == ("5", 100.0, "c1", 10)
+    assert (row["digit"], row["duration_ms"], row["call_id"], row["time_ns"]) == (
+        "5",
+        100.0,
+        "c1",
+        10,
+    )
