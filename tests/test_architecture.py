@@ -372,10 +372,10 @@ def violations(modules: dict[str, Module], root: Path = ROOT) -> dict[tuple[str,
 
     for module in modules.values():
         where = rel(module, root)
-        layer, family = _layer(module.name)
+        layer = _layer(module.name)[0]
         in_library = module.name.split(".")[0] == LIBRARY
         for target in sorted(module.imports):
-            t_layer, t_family = _layer(target)
+            t_layer = _layer(target)[0]
             if layer == "core" and t_layer == "family":
                 add(where, "core-imports-family", f"imports {target}")
             if layer == "family" and (t_layer in ("upper", "datasets")):
@@ -388,7 +388,6 @@ def violations(modules: dict[str, Module], root: Path = ROOT) -> dict[tuple[str,
                 package = module.name if module.is_package else module.name.rpartition(".")[0]
                 if package != own:
                     add(where, "private-module", f"imports {target} from outside {own}")
-            del t_family
         for owner, name in sorted(module.private_names):
             if owner != module.name:
                 add(where, "private-name", f"uses {owner}.{name}")
@@ -398,7 +397,6 @@ def violations(modules: dict[str, Module], root: Path = ROOT) -> dict[tuple[str,
         testable = in_library and leaf not in ("__init__", "__main__") and not module.is_package
         if testable and not any(p.exists() for p in _test_candidates(module, root)):
             add(where, "test-module", "no test module")
-        del family
     return found
 
 
