@@ -81,13 +81,14 @@ import warnings
 import weakref
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal, Protocol
 
 import pandas as pd
 
+from forensics_lib import times
 from forensics_lib.errors import (
     DecompressionLimitExceeded,
     EncryptedContent,
@@ -96,6 +97,7 @@ from forensics_lib.errors import (
     MemberNotFound,
     ParseError,
     SpecialFileRefused,
+    TimestampError,
     UnsafeMember,
     UnsupportedFormat,
 )
@@ -125,7 +127,6 @@ VENDOR_PREFIX = re.compile(r"filesystem\d+|fs|Dump")
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _ZIP_EXTRA_UNIX_TIME = 0x5455  # Info-ZIP extended timestamp: uint32 Unix seconds, UTC
 _ZIP_EXTRA_NTFS = 0x000A  # NTFS times: FILETIME (100 ns since 1601-01-01), UTC
-_FILETIME_UNIX_EPOCH = 116_444_736_000_000_000  # 1970-01-01 as a FILETIME
 _MAX_LINK_HOPS = 40  # as Linux's MAXSYMLINKS
 _MAX_LINK_TARGET = 4096  # PATH_MAX; a zip "symlink" longer than this is not a path
 _CHUNK = 1 << 20
@@ -227,26 +228,32 @@ def _describe(member: Member) -> str:
     return f"{member.name!r}{where}"
 
 
+def _utc_or_none(
+    convert: Callable[[int | float], pd.Timestamp], value: int | float
+) -> pd.Timestamp | None:
+    """``convert(value)`` (a :mod:`forensics_lib.times` converter, the one implementation of
+    each epoch), or None when pandas cannot represent it: a member's time is metadata, and an
+    impossible one must not stop the listing."""
+    try:
+        return convert(value)
+    except TimestampError:
+        logger.debug("%s %r out of range", getattr(convert, "__name__", "time"), value)
+        return None
+
+
 def _from_unix_seconds(seconds: float) -> pd.Timestamp | None:
     """UTC timestamp of Unix seconds, or None when pandas cannot represent it."""
-    try:
-        return pd.Timestamp(seconds, unit="s", tz="UTC").as_unit("ns")
-    except (OverflowError, ValueError):
-        logger.debug("Unix time %r out of range", seconds)
-        return None
+    return _utc_or_none(times.from_unix_s, seconds)
 
 
 def _from_unix_ns(nanoseconds: int) -> pd.Timestamp | None:
-    try:
-        return pd.Timestamp(nanoseconds, unit="ns", tz="UTC")
-    except (OverflowError, ValueError):
-        logger.debug("Unix time %r ns out of range", nanoseconds)
-        return None
+    """UTC timestamp of Unix nanoseconds, or None when pandas cannot represent it."""
+    return _utc_or_none(times.from_unix_ns, nanoseconds)
 
 
 def _from_filetime(ticks: int) -> pd.Timestamp | None:
-    """UTC timestamp of a Windows FILETIME (100 ns ticks since 1601-01-01 UTC)."""
-    return _from_unix_ns((ticks - _FILETIME_UNIX_EPOCH) * 100)
+    """UTC timestamp of a Windows FILETIME (100 ns ticks since 1601-01-01 UTC), or None."""
+    return _utc_or_none(times.from_filetime, ticks)
 
 
 def _zip_utc_mtime(extra: bytes) -> pd.Timestamp | None:

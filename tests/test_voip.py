@@ -24,7 +24,7 @@ from forensics_lib.schema import check_frame
 from forensics_lib.voip import read_capture
 from forensics_lib.voip.audio import ALAW_TABLE, ULAW_TABLE, call_audio, stream_audio, write_wav
 from forensics_lib.voip.auth import check_digest_password, digest_response, recover_password
-from forensics_lib.voip.frames import AUTH, CALLS, DTMF, MESSAGES, STREAMS
+from forensics_lib.voip.specs import AUTH, CALLS, DTMF, MESSAGES, STREAMS
 
 # README table: ssrc -> (packets, lost, max_delta, mean_jitter, max_jitter)
 README_STREAMS = {

@@ -117,7 +117,7 @@ def test_generated_audio_decodes_to_the_tone(tmp_path: Path) -> None:
 
 def test_calls_become_timeline_rows(tmp_path: Path) -> None:
     from forensics_lib import timeline
-    from forensics_lib.voip.frames import CALLS
+    from forensics_lib.voip.specs import CALLS
 
     case = make_voip_capture(tmp_path / "c.pcap", answered=1, cancelled=1, rejected=0)
     calls = read_capture(case.path).calls

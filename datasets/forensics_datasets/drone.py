@@ -37,6 +37,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forensics_lib.drone.analysis import EARTH_RADIUS_M  # one sphere for writer and reader
+
 __all__ = [
     "CONSOLE_LINES",
     "FIRMWARE_BANNERS",
@@ -57,7 +59,6 @@ __all__ = [
 ]
 
 DRONE_VERSION = 1
-EARTH_RADIUS_M = 6_371_008.8
 HZ = 10
 # ArduCopter custom_mode numbers (pymavlink mavutil.mode_mapping_acm).
 MODES = {"STABILIZE": 0, "AUTO": 3, "GUIDED": 4, "LOITER": 5, "RTL": 6, "LAND": 9}

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forensics_lib.drone.analysis import EARTH_RADIUS_M, haversine_m
+
 __all__ = [
     "DIALECTS",
     "LATITUDE_FIRST",
@@ -38,7 +40,6 @@ MORE_DIALECTS = ("fpv", "camera")
 # The dialects whose GPS(...) puts latitude first (DJI_SRT_Parser "m300format"); "bracket"
 # names its fields.
 LATITUDE_FIRST = frozenset({"m300"})
-_EARTH_M = 6_371_008.8
 
 
 @dataclass
@@ -77,8 +78,8 @@ def simple_srt_flight(
     frames = pd.DataFrame(
         {
             "t_s": t,
-            "lat": lat + np.degrees(north / _EARTH_M),
-            "lon": lon + np.degrees(east / (_EARTH_M * math.cos(math.radians(lat)))),
+            "lat": lat + np.degrees(north / EARTH_RADIUS_M),
+            "lon": lon + np.degrees(east / (EARTH_RADIUS_M * math.cos(math.radians(lat)))),
             "height_m": np.round(np.minimum(t * 4.0, 40.0), 1),
             "sats": rng.integers(14, 19, size=n),
         }
@@ -96,13 +97,6 @@ def _tc(seconds: float) -> str:
 def _pair(first_lat: bool, lat: float, lon: float, places: int) -> str:
     a, b = (lat, lon) if first_lat else (lon, lat)
     return f"{a:.{places}f},{b:.{places}f}"
-
-
-def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * _EARTH_M * math.asin(math.sqrt(a))
 
 
 def _body(f: SrtFlight, i: int, dialect: str, first_lat: bool, radians: bool) -> list[str]:
@@ -142,7 +136,7 @@ def _body(f: SrtFlight, i: int, dialect: str, first_lat: bool, radians: bool) ->
             f"GPS({_pair(first_lat, lat, lon, 4)},0.0M) BAROMETER:{h:.1f}M",
         ]
     if dialect == "gps":  # p4_rtk2: no wall clock, D = distance from HOME
-        d = _distance_m(lat, lon, hlat, hlon)
+        d = float(haversine_m(lat, lon, hlat, hlon))  # the library's one haversine
         return [
             f"F/5.6, SS 400, ISO 100, EV 0, GPS({_pair(first_lat, lat, lon, 6)},{sats}), "
             f"HOME({_pair(first_lat, hlat, hlon, 6)},{halt:.2f}m), D {d:.1f}m, H {h:.2f}m, "

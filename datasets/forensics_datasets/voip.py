@@ -18,7 +18,6 @@ IP ranges, ``example.org`` hosts, invented names.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import struct
@@ -30,6 +29,8 @@ from typing import IO, Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+
+from forensics_lib.voip.auth import digest_response
 
 __all__ = [
     "VOIP_VERSION",
@@ -253,11 +254,18 @@ class _Phone:
 
 
 def _digest(phone: _Phone, method: str, uri: str, nonce: str, cnonce: str) -> str:
-    def h(text: str) -> str:
-        return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
-
-    ha1 = h(f"{phone.user}:{REALM}:{phone.password}")
-    return h(f"{ha1}:{nonce}:00000001:{cnonce}:auth:{h(f'{method}:{uri}')}")
+    # The one implementation of RFC 2617 digest (qop=auth, first use of the nonce: nc 1).
+    return digest_response(
+        username=phone.user,
+        realm=REALM,
+        password=phone.password,
+        method=method,
+        uri=uri,
+        nonce=nonce,
+        qop="auth",
+        nc="00000001",
+        cnonce=cnonce,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

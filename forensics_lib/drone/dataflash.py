@@ -49,6 +49,15 @@ from pymavlink import mavutil
 
 from forensics_lib import times
 from forensics_lib.drone import servo
+from forensics_lib.drone.mavlink_common import (
+    asof,
+    enum_label,
+    event_row,
+    events_frame,
+    mode_rows,
+    param_changes,
+    text_kind,
+)
 from forensics_lib.drone.model import (
     BAD_FRAME_COLUMNS,
     HOME_COLUMNS,
@@ -56,6 +65,7 @@ from forensics_lib.drone.model import (
     NO_GPS_TIME,
     PARAM_COLUMNS,
     PILOT_COLUMNS,
+    RELEASE_COMMANDS,
     SERVO_STEP_COLUMNS,
     TRACK_COLUMNS,
     UNKNOWN_VEHICLE,
@@ -65,7 +75,6 @@ from forensics_lib.drone.model import (
     frame_of,
     vehicle_family,
 )
-from forensics_lib.drone.tlog import RELEASE_COMMANDS, _asof, _enum_label, events_frame
 from forensics_lib.errors import ForensicsWarning, ParseError, TruncatedInputWarning
 
 __all__ = [
@@ -518,7 +527,7 @@ def _track(
     pos = recs.table("POS")
     if "RelHomeAlt" in pos:
         rel = pd.DataFrame({"time_utc": _utc(pos, clock), "alt_rel_m": pos["RelHomeAlt"]})
-        base = _asof(base.drop(columns="alt_rel_m"), rel, ["alt_rel_m"])
+        base = asof(base.drop(columns="alt_rel_m"), rel, ["alt_rel_m"])
     bat = recs.table("BAT")
     if "Volt" in bat:
         if "Inst" in bat:
@@ -530,11 +539,11 @@ def _track(
                 "battery_pct": bat.get("RemPct", np.nan),
             }
         )
-        base = _asof(base, bat_frame, ["voltage_v", "battery_pct"])
+        base = asof(base, bat_frame, ["voltage_v", "battery_pct"])
     if not modes.empty:
-        base = _asof(base, modes[["time_utc", "mode"]], ["mode"])
+        base = asof(base, modes[["time_utc", "mode"]], ["mode"])
     if not arm.empty:
-        base = _asof(base, arm[["time_utc", "armed"]], ["armed"])
+        base = asof(base, arm[["time_utc", "armed"]], ["armed"])
     return frame_of((*TRACK_COLUMNS, BAD_FRAME_COLUMNS[0]), base)
 
 
@@ -557,65 +566,33 @@ def _events(
     recs: Records, clock: tuple[int, int] | None, modes: pd.DataFrame, arm: pd.DataFrame
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = arm_events(arm, first_is_act=True)
-    for _, r in modes.iterrows():
-        rows.append(
-            {
-                "time_utc": r["time_utc"],
-                "kind": "mode",
-                "text": f"flight mode {r['mode']}",
-                "value": r["mode"],
-                "offset": r["offset"],
-            }
-        )
+    rows.extend(mode_rows(modes))
     ev = recs.table("EV")
     if "Id" in ev:
         ev = ev.assign(time_utc=_utc(ev, clock))
         for _, r in ev[ev["Id"] == 18].iterrows():
-            rows.append(
-                {
-                    "time_utc": r["time_utc"],
-                    "kind": "land_complete",
-                    "text": _EV[18][1],
-                    "value": "18",
-                    "offset": r["offset"],
-                }
-            )
+            rows.append(event_row(r["time_utc"], "land_complete", _EV[18][1], r["offset"], "18"))
         for _, r in ev[ev["Id"].isin(list(_EV_PAYLOAD))].iterrows():
             kind, text = _EV_PAYLOAD[int(r["Id"])]
-            rows.append(
-                {
-                    "time_utc": r["time_utc"],
-                    "kind": kind,
-                    "text": text,
-                    "value": str(int(r["Id"])),
-                    "offset": r["offset"],
-                }
-            )
+            rows.append(event_row(r["time_utc"], kind, text, r["offset"], str(int(r["Id"]))))
     msg = recs.table("MSG")
     if "Message" in msg:
         msg = msg.assign(time_utc=_utc(msg, clock))
         for _, r in msg.iterrows():
             text = str(r["Message"])
-            rows.append(
-                {
-                    "time_utc": r["time_utc"],
-                    "kind": "failsafe" if "failsafe" in text.lower() else "statustext",
-                    "text": text,
-                    "offset": r["offset"],
-                }
-            )
+            rows.append(event_row(r["time_utc"], text_kind(text), text, r["offset"]))
     err = recs.table("ERR")
     if _has(err, "Subsys", "ECode"):
         err = err.assign(time_utc=_utc(err, clock))
         for _, r in err.iterrows():
             rows.append(
-                {
-                    "time_utc": r["time_utc"],
-                    "kind": "failsafe",
-                    "text": f"ERR subsystem {int(r['Subsys'])} code {int(r['ECode'])}",
-                    "value": f"{int(r['Subsys'])}/{int(r['ECode'])}",
-                    "offset": r["offset"],
-                }
+                event_row(
+                    r["time_utc"],
+                    "failsafe",
+                    f"ERR subsystem {int(r['Subsys'])} code {int(r['ECode'])}",
+                    r["offset"],
+                    f"{int(r['Subsys'])}/{int(r['ECode'])}",
+                )
             )
     cmd = recs.table("CMD")
     if _has(cmd, "CId", "CNum", "Prm1", "Prm2"):
@@ -623,21 +600,21 @@ def _events(
         # (AP_Mission::start_command): only those logged while armed are actions in flight.
         cmd = cmd.assign(time_utc=_utc(cmd, clock))
         if not arm.empty and cmd["time_utc"].notna().all():
-            cmd = _asof(cmd, arm[["time_utc", "armed"]], ["armed"])
+            cmd = asof(cmd, arm[["time_utc", "armed"]], ["armed"])
             cmd = cmd[cmd["armed"].fillna(False).astype(bool)]
         else:
             cmd = cmd.iloc[0:0]
         for _, r in cmd[cmd["CId"].isin(list(RELEASE_COMMANDS))].iterrows():
             rows.append(
-                {
-                    "time_utc": r["time_utc"],
-                    "kind": "release_command",
-                    "text": f"mission item {int(r['CNum'])} executed: "
+                event_row(
+                    r["time_utc"],
+                    "release_command",
+                    f"mission item {int(r['CNum'])} executed: "
                     f"{RELEASE_COMMANDS[int(r['CId'])]}"
                     f"({float(r['Prm1']):g}, {float(r['Prm2']):g})",
-                    "value": RELEASE_COMMANDS[int(r["CId"])],
-                    "offset": r["offset"],
-                }
+                    r["offset"],
+                    RELEASE_COMMANDS[int(r["CId"])],
+                )
             )
     return rows
 
@@ -677,7 +654,7 @@ def _mission(recs: Records) -> pd.DataFrame:
         {
             "seq": cmd["CNum"].astype(np.int64),
             "command": cmd["CId"].astype(np.int64),
-            "command_label": [_enum_label("MAV_CMD", int(c), "MAV_CMD_") for c in cmd["CId"]],
+            "command_label": [enum_label("MAV_CMD", int(c), "MAV_CMD_") for c in cmd["CId"]],
             "lat": cmd["Lat"].where(has_pos),
             "lon": cmd[lng].where(has_pos),
             "alt_m": cmd["Alt"].astype(np.float64),
@@ -725,8 +702,6 @@ def _params(recs: Records, clock: tuple[int, int] | None) -> pd.DataFrame:
 
 def read_dataflash(buf: bytes, path: str) -> FlightLog:
     """Read an ArduPilot DataFlash log held in ``buf``."""
-    from forensics_lib.drone.tlog import _param_changes  # shared logic, one place
-
     recs = scan_records(buf)
     if recs.truncated_at is not None and not recs.count():
         # Nothing readable is an error, not an empty log (a cut download, a 0-record file).
@@ -777,7 +752,7 @@ def read_dataflash(buf: bytes, path: str) -> FlightLog:
     params = _params(recs, clock)
     steps = _servo_steps(recs, clock, params)
     events = events_frame(
-        [*_events(recs, clock, modes, arm), *_param_changes(params), *servo.servo_events(steps)],
+        [*_events(recs, clock, modes, arm), *param_changes(params), *servo.servo_events(steps)],
         track,
     )
     events["time_boot_s"] = _boot_seconds(recs, events["offset"])
@@ -789,7 +764,7 @@ def read_dataflash(buf: bytes, path: str) -> FlightLog:
         VEHICLE_COLUMNS,
         {
             "vehicle_type": [
-                _enum_label("MAV_TYPE", mav_type, "MAV_TYPE_") if mav_type is not None else None
+                enum_label("MAV_TYPE", mav_type, "MAV_TYPE_") if mav_type is not None else None
             ],
             "autopilot": ["ARDUPILOTMEGA" if firmware or mav_type is not None else None],
             "firmware": [firmware],

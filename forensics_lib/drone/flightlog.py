@@ -59,7 +59,7 @@ def detect_format(buf: bytes) -> str | None:
     if buf[: len(ULOG_MAGIC)] == ULOG_MAGIC:
         return "px4_ulog"
     if len(buf) > mf.TLOG_STAMP and buf[mf.TLOG_STAMP] in (mf.STX_V1, mf.STX_V2):
-        length = mf._frame_length(buf, mf.TLOG_STAMP, len(buf), mf._crc_extras(), strict=True)
+        length = mf.frame_length(buf, mf.TLOG_STAMP, len(buf), mf.crc_extras(), strict=True)
         if length != 0:
             return "mavlink_tlog"
     if dji_txt.looks_like_dji_txt(buf):

@@ -41,9 +41,11 @@ from pymavlink.dialects.v20 import ardupilotmega as dialect
 __all__ = [
     "DETECT_LIMIT",
     "Frames",
+    "crc_extras",
     "crc_x25",
     "decode",
     "first_frame",
+    "frame_length",
     "message_class",
     "message_id",
     "scan_frames",
@@ -73,7 +75,8 @@ def crc_x25(data: bytes, extra: int | None = None) -> int:
 
 
 @cache
-def _crc_extras() -> dict[int, int]:
+def crc_extras() -> dict[int, int]:
+    """The CRC_EXTRA byte of every message id of the dialect (pymavlink ``mavlink_map``)."""
     return {msgid: cls.crc_extra for msgid, cls in dialect.mavlink_map.items()}
 
 
@@ -179,7 +182,7 @@ def _unknown_run_ok(buf: bytes, pos: int, size: int, extras: dict[int, int]) -> 
     return True
 
 
-def _frame_length(buf: bytes, at: int, size: int, extras: dict[int, int], strict: bool) -> int:
+def frame_length(buf: bytes, at: int, size: int, extras: dict[int, int], strict: bool) -> int:
     """Length of a valid frame starting at ``at`` (its STX), 0 if invalid, -1 if cut short.
 
     A frame of an id outside the dialect cannot be checked: never resynchronised on
@@ -228,7 +231,7 @@ def first_frame(buf: bytes, limit: int = DETECT_LIMIT) -> int | None:
     (0xFE v1, 0xFD v2) until a frame's CRC with its CRC_EXTRA checks out. The offset is the
     number of bytes skipped before the log.
     """
-    extras = _crc_extras()
+    extras = crc_extras()
     size = len(buf)
     pos = 0
     while 0 <= pos < min(size, limit):
@@ -255,7 +258,7 @@ def _next_candidate(buf: bytes, start: int) -> int:
 @cache
 def _crc_extra_table() -> npt.NDArray[np.int64]:
     """CRC_EXTRA by message id as an array (-1 where the dialect has no such message)."""
-    extras = _crc_extras()
+    extras = crc_extras()
     table = np.full(max(extras) + 1, -1, dtype=np.int64)
     for msgid, extra in extras.items():
         table[msgid] = extra
@@ -359,8 +362,8 @@ def _fast_prefix(buf: bytes) -> tuple[list[int], int]:
     ok = _crcs_ok(np.frombuffer(buf, dtype=np.uint8), offsets, unknown)
     if unknown.any():
         # A run of unchecked frames stands only if none hides a checked frame and what
-        # follows it checks out (as _frame_length decides): back to front.
-        extras = _crc_extras()
+        # follows it checks out (as frame_length decides): back to front.
+        extras = crc_extras()
         tail_ok = _unknown_run_ok(buf, pos, len(buf), extras) if pos < len(buf) else True
         for i in np.flatnonzero(unknown)[::-1]:
             at = starts[i] + TLOG_STAMP
@@ -379,14 +382,14 @@ def scan_frames(buf: bytes, vectorised: bool = True) -> Frames:
 
     ``vectorised=False`` checks frame by frame from the start (the reference the fast path is
     tested against; both give the same frames)."""
-    extras = _crc_extras()
+    extras = crc_extras()
     size = len(buf)
     starts, pos = _fast_prefix(buf) if vectorised else ([], 0)
     bad: list[tuple[int, int, str]] = []
     truncated_at: int | None = None
     bad_from = -1
     while pos + TLOG_STAMP < size:
-        length = _frame_length(buf, pos + TLOG_STAMP, size, extras, strict=bad_from >= 0)
+        length = frame_length(buf, pos + TLOG_STAMP, size, extras, strict=bad_from >= 0)
         if length > 0:
             if bad_from >= 0:
                 bad.append((bad_from, pos - bad_from, "bad frame (CRC or framing); resynchronised"))

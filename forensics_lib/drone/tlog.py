@@ -22,7 +22,6 @@ and units are those of MAVLink ``common.xml`` (https://mavlink.io/en/messages/co
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -34,9 +33,17 @@ from pymavlink.dialects.v20 import ardupilotmega as dialect
 from forensics_lib import times
 from forensics_lib.drone import mavlink_frames as mf
 from forensics_lib.drone import servo
+from forensics_lib.drone.mavlink_common import (
+    asof,
+    enum_label,
+    event_row,
+    events_frame,
+    mode_rows,
+    param_changes,
+    text_kind,
+)
 from forensics_lib.drone.model import (
     BAD_FRAME_COLUMNS,
-    EVENT_COLUMNS,
     HOME_COLUMNS,
     MISSION_COLUMNS,
     PARAM_COLUMNS,
@@ -62,10 +69,6 @@ _CUSTOM_MODE = 1  # MAV_MODE_FLAG_CUSTOM_MODE_ENABLED
 _AUTOPILOT_PX4 = 12
 _STATE_CRITICAL = (5, 6)  # MAV_STATE_CRITICAL, MAV_STATE_EMERGENCY
 
-# Parameters the autopilot rewrites by itself (ArduPilot AP_Stats counters, barometer ground
-# pressure): their changes are not anybody's action and are left out of the events.
-_ROUTINE_PARAMS = ("STAT_", "GND_ABS_PRESS", "GND_TEMP")
-
 _ID = {
     name: mf.message_id(name)
     for name in (
@@ -89,14 +92,6 @@ _ID = {
         "SERVO_OUTPUT_RAW",
     )
 }
-
-
-def _enum_label(enum: str, value: int, prefix: str) -> str:
-    entry = dialect.enums.get(enum, {}).get(int(value))
-    if entry is None:
-        return str(value)
-    name = str(entry.name)
-    return name[len(prefix) :] if name.startswith(prefix) else name
 
 
 def mode_name(vehicle_type: int, autopilot: int, base_mode: int, custom_mode: int) -> str:
@@ -186,28 +181,6 @@ def _heartbeats(frames: mf.Frames, sysid: int | None) -> pd.DataFrame:
     )
 
 
-def _asof(base: pd.DataFrame, other: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """For each base row, the latest ``other`` values at or before its time (NaN if none)."""
-    if other.empty or base.empty:
-        for c in columns:
-            base[c] = np.nan
-        return base
-    left = base.reset_index(drop=True)
-    left["_row"] = np.arange(len(left))
-    timed = left["time_utc"].notna()
-    right = other[["time_utc", *columns]].dropna(subset=["time_utc"])
-    right = right.sort_values("time_utc", kind="stable")
-    merged = pd.merge_asof(
-        left[timed].sort_values("time_utc", kind="stable"),
-        right,
-        on="time_utc",
-        direction="backward",
-    )
-    untimed = left[~timed].assign(**{c: np.nan for c in columns})
-    out = pd.concat([merged, untimed], ignore_index=True) if len(untimed) else merged
-    return out.sort_values("_row", kind="stable").drop(columns="_row").reset_index(drop=True)
-
-
 def _track(frames: mf.Frames, sysid: int | None, hb: pd.DataFrame) -> pd.DataFrame:
     gpi_id = _ID["GLOBAL_POSITION_INT"]
     idx = mf.select(frames, gpi_id, sysid)
@@ -231,9 +204,9 @@ def _track(frames: mf.Frames, sysid: int | None, hb: pd.DataFrame) -> pd.DataFra
     else:
         base = _gps_raw_track(frames, sysid)
     gps = _gps_raw(frames, sysid)
-    base = _asof(base, gps, ["sats", "fix_type"])
-    base = _asof(base, _battery(frames, sysid), ["battery_pct", "voltage_v"])
-    base = _asof(base, hb, ["mode", "armed"])
+    base = asof(base, gps, ["sats", "fix_type"])
+    base = asof(base, _battery(frames, sysid), ["battery_pct", "voltage_v"])
+    base = asof(base, hb, ["mode", "armed"])
     return frame_of((*TRACK_COLUMNS, BAD_FRAME_COLUMNS[0]), base)
 
 
@@ -304,42 +277,25 @@ def _events(
         for seq, cmd in zip(mission["seq"], mission["command"], strict=True)
         if int(cmd) in RELEASE_COMMANDS
     }
-    for _, r in _transitions(hb, "mode").iterrows():
-        rows.append(
-            {
-                "time_utc": r["time_utc"],
-                "kind": "mode",
-                "text": f"flight mode {r['mode']}",
-                "value": r["mode"],
-                "offset": r["offset"],
-            }
-        )
+    rows.extend(mode_rows(_transitions(hb, "mode")))
     critical = hb["system_status"].isin(_STATE_CRITICAL)
     for _, r in hb[critical & ~critical.shift(fill_value=False)].iterrows():
-        label = _enum_label("MAV_STATE", int(r["system_status"]), "MAV_STATE_")
-        rows.append(
-            {
-                "time_utc": r["time_utc"],
-                "kind": "failsafe",
-                "text": f"system state {label}",
-                "value": label,
-                "offset": r["offset"],
-            }
-        )
+        label = enum_label("MAV_STATE", int(r["system_status"]), "MAV_STATE_")
+        text = f"system state {label}"
+        rows.append(event_row(r["time_utc"], "failsafe", text, r["offset"], label))
 
     idx = mf.select(frames, _ID["STATUSTEXT"], sysid)
     st = mf.decode(frames, idx, _ID["STATUSTEXT"])
     for i, sev, txt in zip(idx, st["severity"], mf.text(st["text"]), strict=True):
-        kind = "failsafe" if "failsafe" in txt.lower() else "statustext"
         rows.append(
-            {
-                "time_utc": frames.time_us[i],
-                "kind": kind,
-                "text": txt,
-                "severity": int(sev),
-                "severity_label": _enum_label("MAV_SEVERITY", int(sev), "MAV_SEVERITY_"),
-                "offset": frames.offset[i],
-            }
+            event_row(
+                frames.time_us[i],
+                text_kind(txt),
+                txt,
+                frames.offset[i],
+                severity=int(sev),
+                severity_label=enum_label("MAV_SEVERITY", int(sev), "MAV_SEVERITY_"),
+            )
         )
 
     idx = mf.select(frames, _ID["MISSION_ITEM_REACHED"], sysid)
@@ -347,13 +303,13 @@ def _events(
     for i, seq in zip(idx, mr["seq"], strict=True):
         what = f" ({release_items[int(seq)]})" if int(seq) in release_items else ""
         rows.append(
-            {
-                "time_utc": frames.time_us[i],
-                "kind": "mission_item_reached",
-                "text": f"mission item {int(seq)}{what} reached",
-                "value": str(int(seq)),
-                "offset": frames.offset[i],
-            }
+            event_row(
+                frames.time_us[i],
+                "mission_item_reached",
+                f"mission item {int(seq)}{what} reached",
+                frames.offset[i],
+                str(int(seq)),
+            )
         )
 
     for name in ("COMMAND_LONG", "COMMAND_INT"):
@@ -365,42 +321,42 @@ def _events(
                 continue
             params = ", ".join(f"{float(c[f'param{k}']):g}" for k in range(1, 5))
             rows.append(
-                {
-                    "time_utc": frames.time_us[i],
-                    "kind": "release_command",
-                    "text": f"{name} {RELEASE_COMMANDS[number]}({params}) from system "
+                event_row(
+                    frames.time_us[i],
+                    "release_command",
+                    f"{name} {RELEASE_COMMANDS[number]}({params}) from system "
                     f"{int(frames.sysid[i])}",
-                    "value": RELEASE_COMMANDS[number],
-                    "offset": frames.offset[i],
-                }
+                    frames.offset[i],
+                    RELEASE_COMMANDS[number],
+                )
             )
     idx = mf.select(frames, _ID["COMMAND_ACK"], sysid)
     ack = mf.decode(frames, idx, _ID["COMMAND_ACK"])
     for i, c in zip(idx, ack, strict=True):
         number = int(c["command"])
         if number in RELEASE_COMMANDS:
-            result = _enum_label("MAV_RESULT", int(c["result"]), "MAV_RESULT_")
+            result = enum_label("MAV_RESULT", int(c["result"]), "MAV_RESULT_")
             rows.append(
-                {
-                    "time_utc": frames.time_us[i],
-                    "kind": "release_ack",
-                    "text": f"{RELEASE_COMMANDS[number]} acknowledged: {result}",
-                    "value": result,
-                    "offset": frames.offset[i],
-                }
+                event_row(
+                    frames.time_us[i],
+                    "release_ack",
+                    f"{RELEASE_COMMANDS[number]} acknowledged: {result}",
+                    frames.offset[i],
+                    result,
+                )
             )
 
     idx = mf.select(frames, _ID["PARAM_SET"])
     ps = mf.decode(frames, idx, _ID["PARAM_SET"])
     for i, name, value in zip(idx, mf.text(ps["param_id"]), ps["param_value"], strict=True):
         rows.append(
-            {
-                "time_utc": frames.time_us[i],
-                "kind": "param_set",
-                "text": f"set {name} = {float(value):g} requested by system {int(frames.sysid[i])}",
-                "value": f"{float(value):g}",
-                "offset": frames.offset[i],
-            }
+            event_row(
+                frames.time_us[i],
+                "param_set",
+                f"set {name} = {float(value):g} requested by system {int(frames.sysid[i])}",
+                frames.offset[i],
+                f"{float(value):g}",
+            )
         )
     return rows
 
@@ -442,26 +398,6 @@ def _params(frames: mf.Frames, sysid: int | None) -> pd.DataFrame:
     )
 
 
-def _param_changes(params: pd.DataFrame) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for name, group in params.groupby("name", sort=False):
-        if str(name).startswith(_ROUTINE_PARAMS):
-            continue
-        values = group["value"].to_numpy()
-        for k in np.flatnonzero(values[1:] != values[:-1]) + 1:
-            r = group.iloc[k]
-            rows.append(
-                {
-                    "time_utc": r["time_utc"],
-                    "kind": "param_change",
-                    "text": f"{name}: {values[k - 1]:g} -> {values[k]:g}",
-                    "value": f"{values[k]:g}",
-                    "offset": r["offset"],
-                }
-            )
-    return rows
-
-
 def _mission(frames: mf.Frames) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for name, scale in (("MISSION_ITEM", 1.0), ("MISSION_ITEM_INT", 1e-7)):
@@ -474,7 +410,7 @@ def _mission(frames: mf.Frames) -> pd.DataFrame:
                 {
                     "seq": int(it["seq"]),
                     "command": command,
-                    "command_label": _enum_label("MAV_CMD", command, "MAV_CMD_"),
+                    "command_label": enum_label("MAV_CMD", command, "MAV_CMD_"),
                     "lat": lat if (lat, lon) != (0.0, 0.0) else np.nan,
                     "lon": lon if (lat, lon) != (0.0, 0.0) else np.nan,
                     "alt_m": float(it["z"]),
@@ -552,9 +488,9 @@ def _board_uid(uid: int, uid2: bytes) -> str | None:
 def _vehicle(frames: mf.Frames, sysid: int | None, hb: pd.DataFrame) -> pd.DataFrame:
     if sysid is None:
         return frame_of(VEHICLE_COLUMNS, {})
-    vtype = _enum_label("MAV_TYPE", int(hb["type"].iloc[0]), "MAV_TYPE_") if len(hb) else None
+    vtype = enum_label("MAV_TYPE", int(hb["type"].iloc[0]), "MAV_TYPE_") if len(hb) else None
     pilot = (
-        _enum_label("MAV_AUTOPILOT", int(hb["autopilot"].iloc[0]), "MAV_AUTOPILOT_")
+        enum_label("MAV_AUTOPILOT", int(hb["autopilot"].iloc[0]), "MAV_AUTOPILOT_")
         if len(hb)
         else None
     )
@@ -603,29 +539,6 @@ def _counts(frames: mf.Frames) -> dict[str, int]:
     return {mf.message_name(int(i)): int(c) for i, c in zip(ids, counts, strict=True)}
 
 
-def events_frame(rows: Iterable[dict[str, Any]], track: pd.DataFrame) -> pd.DataFrame:
-    """Events sorted by time, with the aircraft position at (or just before) each."""
-    frame = pd.DataFrame(list(rows))
-    if frame.empty:
-        return frame_of((*EVENT_COLUMNS, BAD_FRAME_COLUMNS[0]), {})
-    t = frame["time_utc"]
-    if not isinstance(t.dtype, pd.DatetimeTZDtype):
-        frame["time_utc"] = pd.Series(
-            [
-                v if isinstance(v, pd.Timestamp) or pd.isna(v) else times.from_unix_us(int(v))
-                for v in t
-            ],
-            dtype="datetime64[ns, UTC]",
-        )
-    offsets = pd.to_numeric(frame["offset"], errors="coerce") if "offset" in frame else np.nan
-    frame["offset"] = offsets
-    frame = frame.sort_values(["time_utc", "offset"], kind="stable").reset_index(drop=True)
-    if not track.empty:
-        frame = frame.drop(columns=[c for c in ("lat", "lon") if c in frame.columns])
-        frame = _asof(frame, track[["time_utc", "lat", "lon"]], ["lat", "lon"])
-    return frame_of((*EVENT_COLUMNS, BAD_FRAME_COLUMNS[0]), frame)
-
-
 def read_tlog(buf: bytes, path: str, system_id: int | None = None) -> FlightLog:
     """Read a tlog held in ``buf`` (``path`` is only used in messages)."""
     frames = mf.scan_frames(buf)
@@ -654,7 +567,7 @@ def read_tlog(buf: bytes, path: str, system_id: int | None = None) -> FlightLog:
     events = events_frame(
         [
             *_events(frames, sysid, hb, mission),
-            *_param_changes(params),
+            *param_changes(params),
             *servo.servo_events(steps),
         ],
         track,

@@ -37,6 +37,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from forensics_lib import times
+from forensics_lib.drone.mavlink_common import asof, enum_label, events_frame
 from forensics_lib.drone.model import (
     BAD_FRAME_COLUMNS,
     HOME_COLUMNS,
@@ -51,7 +52,6 @@ from forensics_lib.drone.model import (
     frame_of,
     vehicle_family,
 )
-from forensics_lib.drone.tlog import _asof, _enum_label, events_frame
 from forensics_lib.errors import ForensicsWarning, ParseError, TruncatedInputWarning
 from forensics_lib.registry import artifact
 from forensics_lib.schema import STR, ArtifactSpec, Column, conform
@@ -231,12 +231,12 @@ def _global_track(g: dict[str, npt.NDArray[Any]], clock: _Clock) -> pd.DataFrame
 
 
 def _by_boot(base: pd.DataFrame, other: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """:func:`_asof` on the boot-time axis (every ULog topic has it, GPS or not)."""
+    """:func:`~.mavlink_common.asof` on the boot-time axis (every ULog topic has it, GPS or not)."""
     if base.empty:
         return base.assign(**{c: np.nan for c in columns})
     left = base.assign(_utc=base["time_utc"], time_utc=_boot_axis(base["time_boot_s"]))
     right = other.assign(time_utc=_boot_axis(other["time_boot_s"]))
-    merged = _asof(left, right[["time_utc", *columns]], columns)
+    merged = asof(left, right[["time_utc", *columns]], columns)
     return merged.assign(time_utc=merged["_utc"]).drop(columns="_utc")
 
 
@@ -389,7 +389,7 @@ def _vehicle(ulog: Any) -> pd.DataFrame:
         elif kind in _VEHICLE_TYPE_MAV:
             family = vehicle_family(_VEHICLE_TYPE_MAV[kind])
         if label is None and kind in _VEHICLE_TYPE_MAV:
-            label = _enum_label("MAV_TYPE", _VEHICLE_TYPE_MAV[kind], "MAV_TYPE_")
+            label = enum_label("MAV_TYPE", _VEHICLE_TYPE_MAV[kind], "MAV_TYPE_")
     return frame_of(
         VEHICLE_COLUMNS,
         {

@@ -11,7 +11,7 @@ import pandas as pd
 from forensics_lib.registry import artifact
 from forensics_lib.sources import Source
 from forensics_lib.voip.capture import read_capture
-from forensics_lib.voip.frames import AUTH, CALLS, DTMF, MESSAGES, STREAMS
+from forensics_lib.voip.specs import AUTH, CALLS, DTMF, MESSAGES, STREAMS
 
 __all__ = ["rtp_streams", "sip_auth", "sip_calls", "sip_dtmf", "sip_messages"]
 

@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-__all__ = ["check_digest_password", "digest_response", "recover_password"]
+__all__ = ["check_digest_password", "digest_ha1", "digest_response", "recover_password"]
 
 _HASHES: dict[str, Callable[[bytes], str]] = {
     "MD5": lambda b: hashlib.md5(b, usedforsecurity=False).hexdigest(),
@@ -28,6 +28,17 @@ def _text(row: Mapping[str, Any], name: str) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return str(value)
+
+
+def digest_ha1(username: str, realm: str, password: str, algorithm: str = "MD5") -> str:
+    """``H(A1)`` = ``H(username ":" realm ":" password)`` (RFC 2617 section 3.2.2.2; RFC 7616
+    section 3.4.2 for SHA-256 and SHA-512-256): what a server's user database or a softphone
+    that does not keep the clear password stores (Linphone ``sal_auth_compute_ha1``, the
+    ``ha1`` of ``[auth_info_N]``). ``-sess`` algorithms hash this again with the nonces."""
+    base = (algorithm or "MD5").upper().removesuffix("-SESS")
+    if base not in _HASHES:
+        raise ValueError(f"unsupported digest algorithm {algorithm!r}")
+    return _HASHES[base](f"{username}:{realm}:{password}".encode())
 
 
 def digest_response(
@@ -46,11 +57,8 @@ def digest_response(
     """The digest ``response`` a client with ``password`` would send."""
     algo = (algorithm or "MD5").upper()
     sess = algo.endswith("-SESS")
-    base = algo[: -len("-SESS")] if sess else algo
-    if base not in _HASHES:
-        raise ValueError(f"unsupported digest algorithm {algorithm!r}")
-    h = _HASHES[base]
-    ha1 = h(f"{username}:{realm}:{password}".encode())
+    ha1 = digest_ha1(username, realm, password, algo)
+    h = _HASHES[algo.removesuffix("-SESS")]
     if sess:
         ha1 = h(f"{ha1}:{nonce}:{cnonce}".encode())
     qop = (qop or "").lower()

@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from forensics_lib.errors import ForensicsWarning
-from forensics_lib.voip.pcap import UNMAPPED_MEDIA, Batch
+from forensics_lib.voip.batch import UNMAPPED_MEDIA, Batch
 
 __all__ = ["HARMLESS", "AddressBook", "Datagrams", "Decoder", "FrameCounts", "TcpSegment"]
 

@@ -36,7 +36,7 @@ from forensics_lib.errors import (
     TruncatedInputWarning,
     UnsupportedFormat,
 )
-from forensics_lib.voip.pcap import UNMAPPED_MEDIA, Batch
+from forensics_lib.voip.batch import UNMAPPED_MEDIA, Batch
 
 __all__ = ["NETMON_MAGICS", "netmon_batches"]
 

@@ -37,6 +37,7 @@ import numpy.typing as npt
 
 from forensics_lib.errors import ParseError, TruncatedInputWarning, UnsupportedFormat
 from forensics_lib.sources import Source, display_path, open_binary
+from forensics_lib.voip.batch import UNMAPPED_MEDIA, Batch
 
 __all__ = [
     "NETMON_MAGICS",
@@ -66,9 +67,6 @@ PCAP_MAGICS: dict[bytes, tuple[str, int]] = {
 _MODIFIED = (b"\x34\xcd\xb2\xa1", b"\xa1\xb2\xcd\x34")
 PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"  # Section Header Block type, a palindrome
 NETMON_MAGICS = (b"RTSS", b"GMBU")  # Microsoft Network Monitor 1.x / 2.x (netmon.py)
-# Link types of frames whose medium has no tcpdump.org LINKTYPE (NetMon media types):
-# UNMAPPED_MEDIA + the medium's own number, so the decoder can count them by name.
-UNMAPPED_MEDIA = 0x10000
 _BYTE_ORDER_MAGIC = 0x1A2B3C4D
 
 # pcapng block types (draft-ietf-opsawg-pcapng section 10.1)
@@ -86,23 +84,6 @@ _IF_TSOFFSET = 14
 _MAX_RECORD = 262_144
 _MAX_BLOCK = 16 << 20
 DEFAULT_CHUNK = 32 << 20
-
-
-@dataclass(frozen=True)
-class Batch:
-    """Packets of one chunk: ``buf`` and per-packet arrays (all the same length)."""
-
-    buf: bytes
-    frame: I64  # 1-based frame number, as Wireshark counts
-    time_ns: I64  # Unix nanoseconds, UTC
-    linktype: I64
-    data_off: I64  # where the packet's bytes start in ``buf``
-    caplen: I64
-    origlen: I64
-    rec_off: I64  # byte offset of the record (pcap) or block (pcapng) in the file
-
-    def __len__(self) -> int:
-        return len(self.frame)
 
 
 @dataclass(frozen=True)

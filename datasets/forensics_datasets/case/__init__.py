@@ -55,7 +55,7 @@ from forensics_datasets.drone import (
 from forensics_datasets.phone import make_phone_extraction
 from forensics_datasets.phone.android import MMSSMS_DB
 from forensics_datasets.phone.extras import Visit, make_extras
-from forensics_datasets.phone.linphone import Linphone, SipAccount, SipCall, _ha1
+from forensics_datasets.phone.linphone import Linphone, SipAccount, SipCall
 from forensics_datasets.phone.scenario import (
     PHRASES,
     Call,
@@ -67,6 +67,7 @@ from forensics_datasets.phone.scenario import (
 from forensics_datasets.voip import WEAK_PASSWORDS, PlannedCall, SipPhone, make_voip_capture
 from forensics_lib.custody import CustodyLog
 from forensics_lib.hashing import build_manifest, sha256_file, write_manifest
+from forensics_lib.voip.auth import digest_ha1
 
 __all__ = ["CASE_VERSION", "DIFFICULTIES", "SIZES", "CaseFolder", "make_case"]
 
@@ -296,7 +297,7 @@ def _cell_linphone(story: Story, voip_key: dict[str, Any]) -> Linphone:
         transport="udp",
         realm=REALM,
         password=None if hashed else story.sip_password,
-        ha1=_ha1(story.sip_user, REALM, story.sip_password) if hashed else None,
+        ha1=digest_ha1(story.sip_user, REALM, story.sip_password) if hashed else None,
         display_name="",
     )
     names = {

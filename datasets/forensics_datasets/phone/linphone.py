@@ -15,7 +15,6 @@ Everything synthetic: ``example.org`` identities and proxies, invented passwords
 
 from __future__ import annotations
 
-import hashlib
 import random
 import sqlite3
 from dataclasses import asdict, dataclass, field
@@ -26,6 +25,7 @@ import pandas as pd
 
 from forensics_datasets.phone._pack import WalState, write_db
 from forensics_datasets.phone.scenario import json_ready
+from forensics_lib.voip.auth import digest_ha1
 
 __all__ = [
     "ANDROID_CALL_HISTORY",
@@ -121,11 +121,6 @@ class Linphone:
         return out
 
 
-def _ha1(user: str, realm: str, password: str) -> str:
-    # RFC 2617 HA1 = MD5(username:realm:password), as sal_auth_compute_ha1 computes it.
-    return hashlib.md5(f"{user}:{realm}:{password}".encode()).hexdigest()
-
-
 def make_linphone(seed: int, *, calls: int = 9) -> Linphone:
     """Two accounts (one with a clear password, one with only its HA1) and ``calls`` calls of
     every direction and status; times whole seconds (exact as stored)."""
@@ -143,7 +138,7 @@ def make_linphone(seed: int, *, calls: int = 9) -> Linphone:
                 transport=transport,
                 realm=domain,
                 password=password if i == 0 else None,
-                ha1=None if i == 0 else _ha1(user, domain, password),
+                ha1=None if i == 0 else digest_ha1(user, domain, password),
                 display_name=("Alex Example", "")[i],
             )
         )
