@@ -42,13 +42,17 @@ from forensics_datasets.phone.scenario import PHRASES, Message, Scenario, json_r
 from forensics_datasets.phone.whatsapp import write_android_whatsapp
 
 __all__ = [
+    "ACQUISITION_RECORD",
     "CALLLOG_DB",
     "CALLS_SCHEMA",
     "CONTACTS2_DB",
     "CONTACTS2_SCHEMA",
     "MMSSMS_DB",
     "MMSSMS_SCHEMA",
+    "acquisition_record",
     "deleted_messages",
+    "device_imei",
+    "device_serial",
     "record_content",
     "write_android_tree",
     "write_calllog",
@@ -195,14 +199,58 @@ ro.product.system.manufacturer=Google
 ro.product.system.model=Pixel 7
 ro.product.manufacturer=Google
 ro.product.model=Pixel 7
-ro.serialno={serial}
 # end common build properties
 """
 
 
 def device_serial(seed: int) -> str:
-    """The synthetic device's serial number (ro.serialno): one per scenario seed."""
+    """The synthetic device's serial number: one per scenario seed.
+
+    A phone does not write it into any build.prop: the bootloader passes it on the kernel
+    command line (``androidboot.serialno``), init turns it into the runtime property
+    ``ro.boot.serialno`` / ``ro.serialno`` (AOSP ``system/core/init/property_service.cpp``
+    ``ProcessKernelCmdline``), and ``adb get-serialno`` reads it. Only the acquisition record
+    of the tool that read it over ADB holds it (:func:`acquisition_record`)."""
     return f"EXAMPLE{seed % 10000:04d}SN{seed // 10000 % 100:02d}"
+
+
+def device_imei(seed: int) -> str:
+    """The synthetic device's IMEI: TAC ``00440000`` (the ``00`` reporting body is the test
+    range, no real device), a six-digit serial from ``seed`` and its Luhn check digit (3GPP
+    TS 23.003 6.2.1)."""
+    body = f"00440000{seed % 1_000_000:06d}"
+    total = 0
+    for i, char in enumerate(reversed(body)):  # Luhn: double every second digit from the right
+        digit = int(char) * (2 if i % 2 == 0 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return body + str((10 - total % 10) % 10)
+
+
+#: Name of the acquisition record the (synthetic) extraction tool writes beside the dump.
+ACQUISITION_RECORD = "acquisition_record.json"
+ACQUIRED_UTC = "2024-04-20T14:00:00+00:00"  # the fixed acquisition time of the packed exhibits
+
+
+def acquisition_record(seed: int) -> dict[str, Any]:
+    """What the extraction tool recorded about the device it read over ADB: the identity
+    that is in no file of the phone's file system (serial, IMEI), each with the command
+    that read it, and the build properties it read too (``adb shell getprop``)."""
+    return {
+        "record": "acquisition",
+        "tool": "forensics_datasets synthetic extraction tool",
+        "method": "adb",
+        "acquired_utc": ACQUIRED_UTC,
+        "device": {
+            "serial": device_serial(seed),
+            "serial_read_with": "adb get-serialno (ro.serialno, from androidboot.serialno)",
+            "imei": device_imei(seed),
+            "imei_read_with": "adb shell service call iphonesubinfo 1 (getDeviceId)",
+            "manufacturer": "Google",
+            "model": "Pixel 7",
+            "android_version": "14",
+            "build_id": "UQ1A.240205.004",
+        },
+    }
 
 
 def _ms(ts: pd.Timestamp) -> int:
@@ -543,14 +591,15 @@ def write_android_tree(
     _write_contacts2(root / CONTACTS2_DB, scenario, "tail" if wal else "none")
     prop = root / BUILD_PROP
     prop.parent.mkdir(parents=True, exist_ok=True)
-    serial = device_serial(scenario.seed)
-    prop.write_text(BUILD_PROP_TEXT.format(serial=serial))
+    prop.write_text(BUILD_PROP_TEXT)  # no ro.serialno: see device_serial
     notes["device"] = {
         "make": "Google",
         "model": "Pixel 7",
         "os_version": "14",
         "build": "UQ1A.240205.004",
-        "serial": serial,
+        "serial": device_serial(scenario.seed),
+        "imei": device_imei(scenario.seed),
+        "serial_source": "acquisition record",
     }
     notes["calllog_wal"] = "bare" if wal else "none"
     notes["whatsapp"] = write_android_whatsapp(
