@@ -22,6 +22,7 @@ from typing import Any, Literal
 from forensics_datasets.phone._pack import WalState, pack
 from forensics_datasets.phone.android import (
     ACQUISITION_RECORD,
+    DEFAULT_ANDROID,
     acquisition_record,
     write_android_tree,
 )
@@ -106,6 +107,7 @@ def make_phone_extraction(
     whatsapp_contacts: bool = False,
     drone_logs: bool | Mapping[str, bytes] = False,
     deleted_sms: int | Sequence[Message] = 0,
+    android_version: str = DEFAULT_ANDROID,
 ) -> PhoneExtraction:
     """Write one extraction into ``out`` (created) and its ``<name>.answer_key.json``.
 
@@ -123,7 +125,9 @@ def make_phone_extraction(
     by :func:`drone_log_files`), ``deleted_sms`` (messages written then deleted, left in the
     free space of mmssms.db / sms.db: your own :class:`Message` list, or a count of seeded
     ones; listed under ``writer.deleted_sms`` with ``bytes_in_file``). Each adds its answer
-    under ``writer`` in the key."""
+    under ``writer`` in the key. ``android_version``: the Android release the phone runs
+    (``forensics_datasets.phone.android.ANDROID_RELEASES``); build.prop, the acquisition
+    record and every provider database follow it."""
     root = Path(out)
     root.mkdir(parents=True, exist_ok=True)
     if scenario is None:
@@ -150,6 +154,7 @@ def make_phone_extraction(
                 extras=extras,
                 linphone=linphone,
                 deleted_sms=deleted_sms,
+                android_version=android_version,
             )
         else:
             notes = write_ios_tree(
@@ -197,7 +202,7 @@ def make_phone_extraction(
         if os == "android":  # the tool's record of what it read over ADB (serial, IMEI)
             record = _record_name(lead)
             beside[record] = (
-                json.dumps(acquisition_record(scenario.seed), indent=2) + "\n"
+                json.dumps(acquisition_record(scenario.seed, android_version), indent=2) + "\n"
             ).encode()
             notes["acquisition_record"] = record
         if container == "dir":
