@@ -36,6 +36,14 @@ No time of the iOS about text is verified here, so iOS ``time`` stays empty.
 ``message_type`` labels (ALEAPP): 0 Text, 1 Picture, 2 Audio, 3 Video, 5 Static Location,
 7 System Message, 9 Document, 16 Live Location.
 
+Attachments (``media_*`` columns, empty for a text message): Android modern
+``message_media`` (keyed by ``message_row_id`` = ``message._id``, as ALEAPP joins it:
+``file_path`` relative to the WhatsApp folder of shared storage, ``mime_type``,
+``file_size``, ``file_hash`` base64 SHA-256; the caption is ``message.text_data``), legacy
+``messages`` (``media_mime_type``, ``media_size``, ``media_hash``), iOS ``ZWAMEDIAITEM``
+(``ZMESSAGE`` = ``ZWAMESSAGE.Z_PK``: ``ZMEDIALOCALPATH``, ``ZFILESIZE``; the caption in
+``ZTITLE``, taken as ``body`` where ``ZTEXT`` is NULL, as it is for a picture).
+
 iOS, in WhatsApp's app-group container (``/private/var/mobile/Containers/Shared/AppGroup/
 <UUID>/``):
 
