@@ -336,6 +336,8 @@ def _phone_unread(
     (the backup's own papers aside); in a UFDR every file beside the report it reads."""
     from forensics_lib.phone.backup import find_backup_root
 
+    if extraction.kind == "adb":
+        return _adb_unread(extraction, counts, exclude)
     if extraction.kind not in ("filesystem", "itunes", "ufdr"):
         return []
     evidence = extraction.evidence
@@ -356,6 +358,38 @@ def _phone_unread(
         (evidence.file(m).display_path, UNREAD_REASON)
         for m in unread_files(evidence, claimed, exclude)
     ]
+
+
+_ADB_UNMAPPED = (
+    "in the adb backup at no device path (an APK, key/value data...): no reader reads it"
+)
+
+
+def _adb_unread(
+    extraction: Extraction, counts: Mapping[str, int], exclude: Collection[str]
+) -> list[tuple[str, str]]:
+    """The members of an adb backup (``.ab``, its tar, or the tar unpacked) no reader read:
+    an app file mapped to its device path that no artifact takes (named by that path too),
+    and a member at no device path (FullBackup.java tokens ``a`` APK, ``k`` key/value,
+    ``obb``...); each app's ``_manifest`` is the backup's own paper, never listed."""
+    from forensics_lib.phone.adb import adb_device_path
+
+    evidence = extraction.evidence
+    claimed = {m.path for i in counts for m in extraction.sources(i)}
+    entries = {f.file.member.path: f for f in extraction.backup or []}
+    papers = {
+        m.path
+        for m in evidence.files()
+        if m.path.endswith("/_manifest") and "/apps/" in m.path and adb_device_path(m.path) is None
+    }
+    out: list[tuple[str, str]] = []
+    for member in unread_files(evidence, claimed | papers, exclude):
+        entry = entries.get(member.path)
+        if entry is not None:
+            out.append((entry.display_path, UNREAD_REASON))
+        else:
+            out.append((evidence.file(member).display_path, _ADB_UNMAPPED))
+    return out
 
 
 def _undated(tl: pd.DataFrame) -> dict[str, int]:

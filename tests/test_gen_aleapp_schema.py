@@ -15,6 +15,7 @@ The slow test at the end runs ALEAPP and iLEAPP themselves when their checkouts 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -780,3 +781,57 @@ def test_aleapp_whatsapp_legacy(tmp_path: Path) -> None:
     members = {m["sender_jid"] for m in messages if m["chat_jid"] == GROUP_JID and m["sender_jid"]}
     group_rows = [r for r in rows if r[2] == GROUP_JID]
     assert group_rows and {frozenset(r[3].split(",")) for r in group_rows} == {frozenset(members)}
+
+
+# -- one Android release per extraction ---------------------------------------------------------
+
+# The calls columns each CallLogDatabaseHelper version adds that this kit writes (AOSP
+# ContactsProvider: version 11, Android 14, adds is_call_log_phone_account_migration_pending;
+# 12, Android 15, is_business_call and asserted_display_name).
+_CALLS_ADDED = {
+    11: {"is_call_log_phone_account_migration_pending", "missed_reason", "priority"},
+    12: {"is_business_call", "asserted_display_name"},
+}
+
+
+@pytest.mark.parametrize("version", ["14", "15"])
+def test_every_database_follows_the_declared_release(version: str, tmp_path: Path) -> None:
+    """build.prop, the acquisition record, calllog.db and contacts2.db all say one release:
+    calllog.db's user_version is that release's CallLogDatabaseHelper version, with the
+    columns it writes and none of a later one; contacts2.db has the Android 10+ layout."""
+    from forensics_datasets.phone.android import ANDROID_RELEASES
+
+    case = make_phone_extraction(
+        tmp_path / "x",
+        os="android",
+        seed=SEED,
+        container="dir",
+        messages=4,
+        calls=5,
+        wa_messages=3,
+        android_version=version,
+    )
+    exhibit, key = case.exhibit, case.answer_key
+    release = ANDROID_RELEASES[version]
+    prop = next(exhibit.rglob("build.prop")).read_text()
+    assert f"ro.build.version.release={version}\n" in prop and "serialno" not in prop
+    record = json.loads(next(exhibit.rglob("acquisition_record.json")).read_text())
+    assert record["device"]["android_version"] == version
+    assert key["writer"]["device"]["os_version"] == version
+    calllog = _db(exhibit, "calllog.db", tmp_path)
+    assert _query(calllog, "PRAGMA user_version") == [(release.calllog_version,)]
+    columns = {r[1] for r in _query(calllog, "PRAGMA table_info(calls)")}
+    for db_version, added in _CALLS_ADDED.items():
+        if db_version <= release.calllog_version:
+            assert added <= columns, (version, added - columns)
+        else:
+            assert not added & columns, (version, added & columns)
+    assert len(_query(calllog, ALEAPP_CALLLOG)) == len(key["scenario"]["calls"])
+    contacts2 = _db(exhibit, "contacts2.db", tmp_path)
+    raw = {r[1] for r in _query(contacts2, "PRAGMA table_info(raw_contacts)")}
+    assert {"x_times_contacted", "x_last_time_contacted"} <= raw
+    # contacts2.db of Android 7+ holds no calls table (moved to calllog.db in Android 7).
+    assert _query(contacts2, "SELECT name FROM sqlite_master WHERE name = 'calls'") == []
+    with open_extraction(exhibit) as ext:
+        assert ext.device["os_version"] == version
+        assert len(ext.read("calls")) == len(key["scenario"]["calls"])

@@ -324,8 +324,13 @@ def test_device_identity(cases: dict[str, Any]) -> None:
             "model": "Pixel 7",
             "os_version": "14",
             "build": "UQ1A.240205.004",
-            "serial": "EXAMPLE0005SN00",  # build.prop ro.serialno, drawn from seed 5
-            "imei": None,
+            # The acquisition record's (device_serial/device_imei of seed 5: "EXAMPLE" + seed
+            # 0005 + "SN" + 00; IMEI TAC 00440000, serial 000005, Luhn check digit 7): a
+            # release build.prop holds neither.
+            "serial": "EXAMPLE0005SN00",
+            "imei": "004400000000057",
+            "serial_source": "acquisition record",
+            "imei_source": "acquisition record",
         }
         assert ext.device["serial"] == cases["android"].answer_key["writer"]["device"]["serial"]
     with open_extraction(cases["ios"].exhibit) as ext:

@@ -664,7 +664,15 @@ _CONTACTS2 = "data/data/com.android.providers.contacts/databases/contacts2.db"
 def write_android_calls_twice(out: str | Path, *, seed: int = 0) -> Variant:
     """An Android extraction whose contacts2.db still holds the ``calls`` table that
     Android 7+ moved to calllog.db: every call of calllog.db copied there, plus one older
-    call that only contacts2.db holds."""
+    call that only contacts2.db holds.
+
+    A reader test, not a state a release writes: AOSP ``CallLogDatabaseHelper.
+    migrateFromLegacyTables`` copies contacts2.db's ``calls`` into a new calllog.db once
+    (on the first boot of Android 7 after an upgrade from 6 or older) and then drops it; the
+    table survives only when that migration threw (the calllog.db copy is then rolled
+    back). So this tree's declared release (a Pixel 7 on Android 14, which never ran 6) and
+    its leftover table do not belong together; a faithful version needs the Android 7
+    calllog.db and contacts2.db schemas, which the generator does not have yet."""
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="variant-tree-") as tmp:
         tree = Path(tmp)

@@ -520,7 +520,9 @@ class Extraction:
 
     @property
     def device(self) -> dict[str, str | None]:
-        """Make, model, OS version, build, serial, IMEI: the first value found for each."""
+        """Make, model, OS version, build, serial, IMEI: the first value found for each;
+        ``serial_source`` / ``imei_source`` say where the serial and IMEI were read (the
+        acquisition record, build.prop, Info.plist)."""
         if self.kind == "itunes":
             return self._backup_device()
         frame = self.read("device")
@@ -528,6 +530,11 @@ class Extraction:
         for column in ("os", "make", "model", "os_version", "build", "serial", "imei"):
             values = frame[column].dropna() if column in frame else pd.Series(dtype="str")
             out[column] = str(values.iloc[0]) if len(values) else None
+        for column in ("serial", "imei"):  # the source of the row the value came from
+            source = f"{column}_source"
+            values = frame[column].dropna() if column in frame else pd.Series(dtype="str")
+            held = frame.loc[values.index[0], source] if len(values) and source in frame else None
+            out[source] = None if held is None or pd.isna(held) else str(held)
         if out["os"] is None and self.os != "unknown":
             out["os"] = "Android" if self.os == "android" else "iOS"
         return out
@@ -551,7 +558,7 @@ class Extraction:
             )
             return next((v for v in values if v not in (None, "")), None)
 
-        return {
+        out: dict[str, str | None] = {
             "os": "iOS",
             "make": "Apple",
             "model": pick("Product Type", "ProductType"),
@@ -560,6 +567,9 @@ class Extraction:
             "serial": pick("Serial Number", "SerialNumber"),
             "imei": pick("IMEI", None),
         }
+        out["serial_source"] = "Info.plist" if out["serial"] else None
+        out["imei_source"] = "Info.plist" if out["imei"] else None
+        return out
 
     def flight_logs(self) -> dict[str, FlightLog]:
         """The drone flight logs found on the phone (``drone_logs``), read whole, by device

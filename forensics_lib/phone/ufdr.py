@@ -620,6 +620,9 @@ def read_device(source: Source) -> pd.DataFrame:
     row = {
         c: next((values[k] for k in keys if k in values), None) for c, keys in _DEVICE_KEYS.items()
     }
+    # The extraction tool's report is an acquisition record: what it read from the device.
+    for column in ("serial", "imei"):
+        row[f"{column}_source"] = "UFDR report" if row[column] else None
     frame = pd.DataFrame({k: _strs([v]) for k, v in row.items()})
     if not items:
         frame = frame.iloc[0:0]

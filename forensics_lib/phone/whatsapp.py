@@ -36,6 +36,14 @@ No time of the iOS about text is verified here, so iOS ``time`` stays empty.
 ``message_type`` labels (ALEAPP): 0 Text, 1 Picture, 2 Audio, 3 Video, 5 Static Location,
 7 System Message, 9 Document, 16 Live Location.
 
+Attachments (``media_*`` columns, empty for a text message): Android modern
+``message_media`` (keyed by ``message_row_id`` = ``message._id``, as ALEAPP joins it:
+``file_path`` relative to the WhatsApp folder of shared storage, ``mime_type``,
+``file_size``, ``file_hash`` base64 SHA-256; the caption is ``message.text_data``), legacy
+``messages`` (``media_mime_type``, ``media_size``, ``media_hash``), iOS ``ZWAMEDIAITEM``
+(``ZMESSAGE`` = ``ZWAMESSAGE.Z_PK``: ``ZMEDIALOCALPATH``, ``ZFILESIZE``; the caption in
+``ZTITLE``, taken as ``body`` where ``ZTEXT`` is NULL, as it is for a picture).
+
 iOS, in WhatsApp's app-group container (``/private/var/mobile/Containers/Shared/AppGroup/
 <UUID>/``):
 
@@ -106,8 +114,9 @@ MESSAGE_TYPES: dict[int, str] = {
     9: "Document",
     16: "Live Location",
 }
-# iOS ZMESSAGETYPE: only 0 (text) and 5 (location) are documented by the references above.
-IOS_MESSAGE_TYPES: dict[int, str] = {0: "Text", 5: "Static Location"}
+# iOS ZMESSAGETYPE: 0 text and 5 location (the references above); 1 image, its caption in
+# ZWAMEDIAITEM.ZTITLE and ZTEXT NULL, as readers of ChatStorage.sqlite describe real ones.
+IOS_MESSAGE_TYPES: dict[int, str] = {0: "Text", 1: "Picture", 5: "Static Location"}
 IOS_CALL_OUTCOMES: dict[int, str] = {0: "Ended", 1: "Missed", 4: "Rejected"}
 # Android call_log.call_result: (label when outgoing, label when incoming),
 # WhatsApp-Chat-Exporter android_handler._construct_call_description.
@@ -133,6 +142,15 @@ WA_MESSAGE_COLUMNS: tuple[Column, ...] = (
     Column("key_id", STR, "WhatsApp message id (key_id / ZSTANZAID)"),
     Column("schema", STR, "which schema was read: android-modern, android-legacy, ios"),
     Column("time_raw", FLOAT, "the time exactly as stored (Android ms, iOS Cocoa s)"),
+    Column(
+        "media_path",
+        STR,
+        "attachment as the app stores it (Android message_media.file_path, relative to the "
+        "WhatsApp folder of shared storage; iOS ZWAMEDIAITEM.ZMEDIALOCALPATH)",
+    ),
+    Column("media_mime_type", STR, "attachment MIME type, where stored (Android)"),
+    Column("media_size", INT, "attachment size in bytes"),
+    Column("media_hash", STR, "base64 SHA-256 of the attachment (Android file_hash/media_hash)"),
 )
 WA_CALL_COLUMNS: tuple[Column, ...] = (
     Column("time", TIME, "call started (UTC)"),
@@ -275,13 +293,39 @@ def _jid_resolver(db: SqliteDatabase) -> pd.Series:
     return raw
 
 
+#: message_media column -> our media column (ALEAPP WhatsApp.py joins message_media on
+#: message_row_id = message._id and reads file_path, file_size).
+_MESSAGE_MEDIA = {
+    "file_path": "media_path",
+    "mime_type": "media_mime_type",
+    "file_size": "media_size",
+    "file_hash": "media_hash",
+}
+
+
+def _modern_media(db: SqliteDatabase) -> str:
+    """The select items of a message's ``message_media`` row (NULL where the table or a
+    column is absent): one row per message at most (``message_row_id`` is its key)."""
+    present = (
+        set(db.columns("message_media"))
+        if "message_row_id" in db.columns("message_media")
+        else set()
+    )
+    return ", ".join(
+        f'(SELECT mm."{col}" FROM message_media AS mm WHERE mm.message_row_id = m._id) AS {out}'
+        if col in present
+        else f"NULL AS {out}"
+        for col, out in _MESSAGE_MEDIA.items()
+    )
+
+
 def _modern_messages(db: SqliteDatabase) -> pd.DataFrame:
     cols = select_list(
         db, "message", "m", (*_MODERN, "received_timestamp", "message_type", "sender_jid_row_id")
     )
     raw = fetch(
         db,
-        f"SELECT {cols} FROM message AS m ORDER BY m._id",
+        f"SELECT {cols}, {_modern_media(db)} FROM message AS m ORDER BY m._id",
         {
             "_id": "int",
             "chat_row_id": "int",
@@ -290,6 +334,7 @@ def _modern_messages(db: SqliteDatabase) -> pd.DataFrame:
             "received_timestamp": "int",
             "message_type": "int",
             "sender_jid_row_id": "int",
+            "media_size": "int",
         },
     )
     jid_of = _jid_resolver(db)
@@ -329,6 +374,10 @@ def _modern_messages(db: SqliteDatabase) -> pd.DataFrame:
             "key_id": raw["key_id"],
             "schema": pd.Series("android-modern", index=raw.index, dtype="str"),
             "time_raw": raw["timestamp"].astype("float64"),
+            "media_path": raw["media_path"],
+            "media_mime_type": raw["media_mime_type"],
+            "media_size": raw["media_size"],
+            "media_hash": raw["media_hash"],
         },
         copy=False,
     )
@@ -336,7 +385,18 @@ def _modern_messages(db: SqliteDatabase) -> pd.DataFrame:
 
 def _legacy_messages(db: SqliteDatabase) -> pd.DataFrame:
     cols = select_list(
-        db, "messages", "m", (*_LEGACY, "received_timestamp", "media_wa_type", "remote_resource")
+        db,
+        "messages",
+        "m",
+        (
+            *_LEGACY,
+            "received_timestamp",
+            "media_wa_type",
+            "remote_resource",
+            "media_mime_type",
+            "media_size",
+            "media_hash",
+        ),
     )
     raw = fetch(
         db,
@@ -347,6 +407,7 @@ def _legacy_messages(db: SqliteDatabase) -> pd.DataFrame:
             "timestamp": "int",
             "received_timestamp": "int",
             "media_wa_type": "int",
+            "media_size": "int",
         },
     )
     direction = _from_me(raw["key_from_me"])
@@ -369,6 +430,11 @@ def _legacy_messages(db: SqliteDatabase) -> pd.DataFrame:
             "key_id": raw["key_id"],
             "schema": pd.Series("android-legacy", index=raw.index, dtype="str"),
             "time_raw": raw["timestamp"].astype("float64"),
+            # The legacy row keeps the file's path only inside its serialised thumb_image.
+            "media_path": pd.Series(None, index=raw.index, dtype="str"),
+            "media_mime_type": raw["media_mime_type"],
+            "media_size": raw["media_size"].where(raw["media_size"].ne(0), None),
+            "media_hash": raw["media_hash"],
         },
         copy=False,
     )
@@ -560,10 +626,23 @@ def read_ios_messages(source: Source) -> pd.DataFrame:
             if member
             else "NULL"
         )
+        # ZWAMEDIAITEM: the message's media row (ZMESSAGE = ZWAMESSAGE.Z_PK; iLEAPP
+        # whatsApp.py joins it so): local path, size, and the caption in ZTITLE.
+        item = set(db.columns("ZWAMEDIAITEM"))
+        media = ", ".join(
+            f"(SELECT i.{col} FROM ZWAMEDIAITEM AS i WHERE i.ZMESSAGE = m.Z_PK LIMIT 1) AS {out}"
+            if {"ZMESSAGE", col} <= item
+            else f"NULL AS {out}"
+            for col, out in (
+                ("ZMEDIALOCALPATH", "media_path"),
+                ("ZFILESIZE", "media_size"),
+                ("ZTITLE", "caption"),
+            )
+        )
         raw = fetch(
             db,
-            f"SELECT {cols}, {chat} AS chat_jid, {name} AS chat_name, {group_member} AS member "
-            "FROM ZWAMESSAGE AS m ORDER BY m.Z_PK",
+            f"SELECT {cols}, {chat} AS chat_jid, {name} AS chat_name, {group_member} AS member, "
+            f"{media} FROM ZWAMESSAGE AS m ORDER BY m.Z_PK",
             {
                 "Z_PK": "int",
                 "ZCHATSESSION": "int",
@@ -571,6 +650,7 @@ def read_ios_messages(source: Source) -> pd.DataFrame:
                 "ZMESSAGEDATE": "float",
                 "ZMESSAGETYPE": "int",
                 "ZGROUPMEMBER": "int",
+                "media_size": "int",
             },
         )
     direction = _from_me(raw["ZISFROMME"])
@@ -585,13 +665,17 @@ def read_ios_messages(source: Source) -> pd.DataFrame:
             "chat_jid": chat_jid,
             "chat_name": raw["chat_name"],
             "sender_jid": sender.astype("str"),
-            "body": raw["ZTEXT"],
+            "body": raw["ZTEXT"].where(raw["ZTEXT"].notna(), raw["caption"]),
             "message_type": raw["ZMESSAGETYPE"],
             "message_type_label": labels(raw["ZMESSAGETYPE"], IOS_MESSAGE_TYPES),
             "received_time": pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]"),
             "key_id": raw["ZSTANZAID"],
             "schema": pd.Series("ios", index=raw.index, dtype="str"),
             "time_raw": raw["ZMESSAGEDATE"],
+            "media_path": raw["media_path"],
+            "media_mime_type": pd.Series(None, index=raw.index, dtype="str"),
+            "media_size": raw["media_size"],
+            "media_hash": pd.Series(None, index=raw.index, dtype="str"),
         },
         copy=False,
     )

@@ -20,7 +20,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from forensics_datasets.phone._pack import WalState, pack
-from forensics_datasets.phone.android import write_android_tree
+from forensics_datasets.phone.android import (
+    ACQUISITION_RECORD,
+    DEFAULT_ANDROID,
+    acquisition_record,
+    write_android_tree,
+)
 from forensics_datasets.phone.extras import Extras
 from forensics_datasets.phone.ios import write_ios_tree
 from forensics_datasets.phone.linphone import Linphone
@@ -102,6 +107,7 @@ def make_phone_extraction(
     whatsapp_contacts: bool = False,
     drone_logs: bool | Mapping[str, bytes] = False,
     deleted_sms: int | Sequence[Message] = 0,
+    android_version: str = DEFAULT_ANDROID,
 ) -> PhoneExtraction:
     """Write one extraction into ``out`` (created) and its ``<name>.answer_key.json``.
 
@@ -119,7 +125,9 @@ def make_phone_extraction(
     by :func:`drone_log_files`), ``deleted_sms`` (messages written then deleted, left in the
     free space of mmssms.db / sms.db: your own :class:`Message` list, or a count of seeded
     ones; listed under ``writer.deleted_sms`` with ``bytes_in_file``). Each adds its answer
-    under ``writer`` in the key."""
+    under ``writer`` in the key. ``android_version``: the Android release the phone runs
+    (``forensics_datasets.phone.android.ANDROID_RELEASES``); build.prop, the acquisition
+    record and every provider database follow it."""
     root = Path(out)
     root.mkdir(parents=True, exist_ok=True)
     if scenario is None:
@@ -146,6 +154,7 @@ def make_phone_extraction(
                 extras=extras,
                 linphone=linphone,
                 deleted_sms=deleted_sms,
+                android_version=android_version,
             )
         else:
             notes = write_ios_tree(
@@ -189,9 +198,16 @@ def make_phone_extraction(
             notes["media_index"] = write_android_media_index(tree, photos, wal=db_wal)
         else:
             notes["media_index"] = write_ios_photos(tree, photos, wal=db_wal, zones=zones)
+        beside: dict[str, bytes] = {}
+        if os == "android":  # the tool's record of what it read over ADB (serial, IMEI)
+            record = _record_name(lead)
+            beside[record] = (
+                json.dumps(acquisition_record(scenario.seed, android_version), indent=2) + "\n"
+            ).encode()
+            notes["acquisition_record"] = record
         if container == "dir":
             exhibit.mkdir(parents=True, exist_ok=True)
-        pack(tree, exhibit, container, lead)
+        pack(tree, exhibit, container, lead, beside)
     key: dict[str, Any] = {
         "version": PHONE_VERSION,
         "seed": seed,
@@ -205,6 +221,14 @@ def make_phone_extraction(
     key_path = root / f"{stem}.answer_key.json"
     key_path.write_text(json.dumps(key, indent=2, ensure_ascii=False) + "\n")
     return PhoneExtraction(exhibit=exhibit, answer_key=key, scenario=scenario)
+
+
+def _record_name(prefix: str) -> str:
+    """Where the tool's acquisition record lies: beside the dump folder, in its parent
+    (``Extraction_01/fs/`` -> ``Extraction_01/acquisition_record.json``; ``Dump/`` -> at
+    the top)."""
+    parts = [p for p in prefix.strip("/").split("/") if p]
+    return "/".join([*parts[:-1], ACQUISITION_RECORD])
 
 
 def _write_files(tree: Path, files: Mapping[str, bytes]) -> None:

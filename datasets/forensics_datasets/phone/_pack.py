@@ -10,6 +10,7 @@ import io
 import shutil
 import tarfile
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -22,19 +23,30 @@ _FIXED_MTIME_UNIX = 1_713_621_600  # 2024-04-20T14:00:00Z
 
 
 def pack(
-    tree: Path, out: Path, container: Literal["zip", "tar", "tgz", "dir"], prefix: str
+    tree: Path,
+    out: Path,
+    container: Literal["zip", "tar", "tgz", "dir"],
+    prefix: str,
+    beside: Mapping[str, bytes] | None = None,
 ) -> Path:
     """Pack every file under ``tree`` into ``out`` with member names ``prefix + relative path``.
 
+    ``beside``: more members by their full name (not under ``prefix``), written after the
+    tree: what the extraction tool writes beside the dump (its acquisition record).
     Names and times are fixed, so the same tree always gives byte-identical archives.
     """
     files = sorted(p for p in tree.rglob("*") if p.is_file())
+    others = sorted((beside or {}).items())
     if container == "dir":
         target = out / prefix.strip("/") if prefix.strip("/") else out
         for path in files:
             dest = target / path.relative_to(tree)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, dest)
+        for name, data in others:
+            dest = out / name.lstrip("/")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(data)
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
     if container == "zip":
@@ -44,6 +56,11 @@ def pack(
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o100444 << 16
                 zf.writestr(info, path.read_bytes())
+            for name, data in others:
+                info = zipfile.ZipInfo(name, _FIXED_MTIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o100444 << 16
+                zf.writestr(info, data)
         return out
     mode: Literal["w", "w:gz"] = "w:gz" if container == "tgz" else "w"
     raw = io.BytesIO()
@@ -51,6 +68,12 @@ def pack(
         for path in files:
             info = tarfile.TarInfo(prefix + path.relative_to(tree).as_posix())
             data = path.read_bytes()
+            info.size = len(data)
+            info.mtime = _FIXED_MTIME_UNIX
+            info.mode = 0o444
+            tf.addfile(info, io.BytesIO(data))
+        for name, data in others:
+            info = tarfile.TarInfo(name)
             info.size = len(data)
             info.mtime = _FIXED_MTIME_UNIX
             info.mode = 0o444

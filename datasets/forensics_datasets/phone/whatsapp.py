@@ -29,7 +29,11 @@ Core Data conventions, not dumped from a device.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import random
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -246,6 +250,81 @@ def _key(seed: int, i: int) -> str:
     return f"3EB0{seed:04X}{i:012X}"
 
 
+@dataclass(frozen=True)
+class WaMedia:
+    """A picture attached to a WhatsApp message (its text is the caption)."""
+
+    index: int  # the message's index in scenario.wa_messages
+    file_name: str
+    mime_type: str
+    size: int
+    width: int
+    height: int
+    media_key: bytes  # the 32-byte key the app downloads and decrypts the file with
+    file_hash: str  # base64 SHA-256 of the plain file, as message_media.file_hash holds it
+    enc_file_hash: str  # base64 SHA-256 of the encrypted upload
+
+    def android_path(self, outgoing: bool) -> str:
+        """``message_media.file_path``: relative to the WhatsApp folder of shared storage
+        (``/storage/emulated/0/Android/media/com.whatsapp/WhatsApp/``); sent pictures under
+        ``Sent/``."""
+        return "Media/WhatsApp Images/" + ("Sent/" if outgoing else "") + self.file_name
+
+    def ios_path(self, chat_jid: str) -> str:
+        """``ZWAMEDIAITEM.ZMEDIALOCALPATH``: ``Media/<jid>/<x>/<y>/<uuid>.jpg`` under the app
+        group's ``Message/`` folder."""
+        uuid = hashlib.sha256(self.media_key).hexdigest()
+        stem = f"{uuid[:8]}-{uuid[8:12]}-{uuid[12:16]}-{uuid[16:20]}-{uuid[20:32]}"
+        return f"Media/{chat_jid}/{uuid[32]}/{uuid[33]}/{stem}.jpg"
+
+
+def wa_media(scenario: Scenario, every: int = 5) -> dict[int, WaMedia]:
+    """The messages of ``scenario.wa_messages`` sent as a picture with a caption: about one
+    in ``every``, drawn from the seed apart from the scenario's own draws (so the scenario
+    is unchanged). Message type 1 ("Picture") on Android and iOS; the caption is the
+    message's text (Android ``message.text_data``, iOS ``ZWAMEDIAITEM.ZTITLE``)."""
+    rng = random.Random(f"wa-media-{scenario.seed}")
+    out: dict[int, WaMedia] = {}
+    for i, message in enumerate(scenario.wa_messages):
+        if rng.random() >= 1 / every:
+            continue
+        n = len(out) + 1
+        plain, encrypted = rng.randbytes(32), rng.randbytes(32)
+        out[i] = WaMedia(
+            index=i,
+            file_name=f"IMG-{message.time:%Y%m%d}-WA{n:04d}.jpg",
+            mime_type="image/jpeg",
+            size=rng.randint(40_000, 2_500_000),
+            width=1600,
+            height=1200,
+            media_key=rng.randbytes(32),
+            file_hash=base64.b64encode(plain).decode(),
+            enc_file_hash=base64.b64encode(encrypted).decode(),
+        )
+    return out
+
+
+def _media_notes(
+    scenario: Scenario, media: dict[int, WaMedia], os: Literal["android", "ios"]
+) -> list[dict[str, Any]]:
+    """The answer key of the media rows: per picture message, what the database holds."""
+    notes = []
+    for i, item in sorted(media.items()):
+        m = scenario.wa_messages[i]
+        path = item.android_path(m.outgoing) if os == "android" else item.ios_path(m.chat_jid)
+        notes.append(
+            {
+                "index": i,
+                "key_id": _key(scenario.seed, i),
+                "file_path": path,
+                "mime_type": item.mime_type,
+                "size": item.size,
+                "caption": m.body,
+            }
+        )
+    return notes
+
+
 def lid_jids(scenario: Scenario, lid_every: int = 3) -> dict[str, str]:
     """Phone jid -> privacy "LID" jid of every ``lid_every``-th 1:1 chat (in first-message
     order): the chats :func:`write_android_whatsapp` stores under their LID."""
@@ -288,6 +367,8 @@ def write_android_whatsapp(
     def chat_jid_row(chat: str) -> int:
         return lids.get(chat) or jids[chat]
 
+    media = wa_media(scenario)
+
     def head(conn: sqlite3.Connection) -> None:
         conn.executemany(
             "INSERT INTO jid (_id, user, server, agent, device, type, raw_string) "
@@ -321,7 +402,7 @@ def write_android_whatsapp(
         conn.executemany(
             "INSERT INTO message (_id, chat_row_id, from_me, key_id, sender_jid_row_id, status, "
             "recipient_count, timestamp, received_timestamp, message_type, text_data, sort_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     i + 2,
@@ -333,10 +414,37 @@ def write_android_whatsapp(
                     2 if m.chat_jid == GROUP_JID else 0,
                     _ms(m.time),
                     _ms(m.time) + (0 if m.outgoing else 1_500),
+                    1 if i in media else 0,  # 1 Picture: its caption in text_data
                     m.body,
                     i + 2,
                 )
                 for i, m in enumerate(scenario.wa_messages)
+            ],
+        )
+        # One message_media row per picture message, keyed by the message's _id.
+        conn.executemany(
+            "INSERT INTO message_media (message_row_id, chat_row_id, transferred, file_path, "
+            "file_size, media_key, media_key_timestamp, width, height, direct_path, "
+            "message_url, mime_type, file_length, file_hash, enc_file_hash) "
+            "VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    i + 2,
+                    chats[scenario.wa_messages[i].chat_jid],
+                    item.android_path(scenario.wa_messages[i].outgoing),
+                    item.size,
+                    item.media_key,
+                    _ms(scenario.wa_messages[i].time) // 1000,
+                    item.width,
+                    item.height,
+                    f"/v/t62.7118-24/{item.enc_file_hash[:12]}.enc",
+                    f"https://mmg.whatsapp.net/v/t62.7118-24/{item.enc_file_hash[:12]}.enc",
+                    item.mime_type,
+                    item.size,
+                    item.file_hash,
+                    item.enc_file_hash,
+                )
+                for i, item in sorted(media.items())
             ],
         )
 
@@ -364,7 +472,12 @@ def write_android_whatsapp(
         conn.execute("INSERT INTO props (key, value) VALUES ('user_push_name', 'Owner Example')")
 
     write_db(path, MODERN_SCHEMA, head, tail, wal=wal)
-    return {"schema": "modern", "lid_chats": sorted(lids), "placeholder_row_id": 1}
+    return {
+        "schema": "modern",
+        "lid_chats": sorted(lids),
+        "placeholder_row_id": 1,
+        "media": _media_notes(scenario, media, "android"),
+    }
 
 
 def _write_legacy(path: Path, scenario: Scenario, wal: WalState) -> dict[str, Any]:
@@ -421,6 +534,8 @@ def write_ios_whatsapp(root: Path, scenario: Scenario, *, wal: WalState = "tail"
             members.setdefault(message.sender_jid, len(members) + 1)
 
     sent = [i for i, m in enumerate(scenario.wa_messages) if m.outgoing]
+    media = wa_media(scenario)
+    item_pk = {i: n for n, i in enumerate(sorted(media), start=1)}
 
     def chats(conn: sqlite3.Connection) -> None:
         conn.executemany(
@@ -445,23 +560,46 @@ def write_ios_whatsapp(root: Path, scenario: Scenario, *, wal: WalState = "tail"
         )
         conn.executemany(
             "INSERT INTO ZWAMESSAGE (Z_PK, Z_ENT, Z_OPT, ZISFROMME, ZMESSAGETYPE, ZCHATSESSION, "
-            "ZGROUPMEMBER, ZMESSAGEINFO, ZMESSAGEDATE, ZSENTDATE, ZFROMJID, ZTOJID, ZSTANZAID, "
-            "ZTEXT) VALUES (?, 9, 1, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "ZGROUPMEMBER, ZMESSAGEINFO, ZMEDIAITEM, ZMESSAGEDATE, ZSENTDATE, ZFROMJID, ZTOJID, "
+            "ZSTANZAID, ZTEXT) VALUES (?, 9, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     i + 1,
                     int(m.outgoing),
+                    1 if i in media else 0,  # 1 image
                     sessions[m.chat_jid],
                     members.get(m.sender_jid or "") if m.chat_jid == GROUP_JID else None,
                     info.get(i + 1),
+                    item_pk.get(i),
                     _cocoa(m.time),
                     _cocoa(m.time),
                     None if m.outgoing else m.chat_jid,
                     m.chat_jid if m.outgoing else None,
                     _key(scenario.seed, i),
-                    m.body,
+                    None if i in media else m.body,  # a picture's caption is ZTITLE's
                 )
                 for i, m in enumerate(scenario.wa_messages)
+            ],
+        )
+        # ZWAMEDIAITEM: ZMESSAGE is the message's Z_PK (and ZWAMESSAGE.ZMEDIAITEM this
+        # row's); caption in ZTITLE, ZTEXT NULL; no MIME column for pictures.
+        conn.executemany(
+            "INSERT INTO ZWAMEDIAITEM (Z_PK, Z_ENT, Z_OPT, ZCLOUDSTATUS, ZFILESIZE, ZMEDIAORIGIN, "
+            "ZMESSAGE, ZASPECTRATIO, ZMEDIAURLDATE, ZMEDIALOCALPATH, ZMEDIAURL, ZTITLE, ZMEDIAKEY) "
+            "VALUES (?, 7, 1, 0, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    item_pk[i],
+                    item.size,
+                    i + 1,
+                    item.width / item.height,
+                    _cocoa(scenario.wa_messages[i].time),
+                    item.ios_path(scenario.wa_messages[i].chat_jid),
+                    f"https://mmg.whatsapp.net/v/t62.7118-24/{item.enc_file_hash[:12]}.enc",
+                    scenario.wa_messages[i].body,
+                    item.media_key,
+                )
+                for i, item in sorted(media.items())
             ],
         )
 
@@ -492,7 +630,7 @@ def write_ios_whatsapp(root: Path, scenario: Scenario, *, wal: WalState = "tail"
 
     write_db(group / "ChatStorage.sqlite", CHATSTORAGE_SCHEMA, chats, wal=wal)
     write_db(group / "CallHistory.sqlite", IOS_CALLS_SCHEMA, calls, wal=wal)
-    return {"app_group": "/" + IOS_APP_GROUP}
+    return {"app_group": "/" + IOS_APP_GROUP, "media": _media_notes(scenario, media, "ios")}
 
 
 ANDROID_WA_DB = "data/data/com.whatsapp/databases/wa.db"
