@@ -150,14 +150,17 @@ def _autograde(config: Any, lab: str, trainee: str) -> tuple[bool, str]:
     coursedir.assignment_id = lab
     coursedir.student_id = trainee
     converter = Autograde(coursedir=coursedir, config=run_config, log=logger)
-    cwd = os.getcwd()
+    cwd = Path.cwd()
     try:
         with warnings.catch_warnings():
             # nbgrader's gradebook code trips SQLAlchemy's autoflush notices (as the command does)
             warnings.simplefilter("ignore", SAWarning)
             converter.start()
     except NbGraderException as error:
-        return False, _last_line("\n".join(collect.errors) or str(error))
+        # the first traceback's last line ("NotJSONError: Notebook does not appear to be
+        # JSON: ..."), else nbgraders's first message
+        tracebacks = [e for e in collect.errors if e.startswith("Traceback")]
+        return False, _last_line((tracebacks or collect.errors or [str(error)])[0])
     finally:
         os.chdir(cwd)
     return True, ""
