@@ -190,6 +190,11 @@ def main(argv: list[str] | None = None) -> int:
         "folder at the same paths; default: a local cluster",
     )  # fmt: skip
     g.add_argument(
+        "--warm-kernels", action="store_true",
+        help="(experimental) each notebook's kernel a fresh fork of a warm process per "
+        "worker, which runs no trainee code (grading/warmkernel.py)",
+    )  # fmt: skip
+    g.add_argument(
         "--engine", choices=["dask", "nbgrader"], default="dask",
         help="dask: nbgrader's converter in long-lived workers (default); nbgrader: one "
         "`nbgrader autograde` process per submission, as before",
@@ -243,7 +248,11 @@ def grading_command(args: argparse.Namespace) -> int:
         import fastgrade
 
         marked = fastgrade.mark_class(
-            course_root, args.lab, scheduler=args.scheduler, workers=args.workers or args.jobs
+            course_root,
+            args.lab,
+            scheduler=args.scheduler,
+            workers=args.workers or args.jobs,
+            warm=args.warm_kernels,
         )
         many = len(args.lab) > 1
         return grade.print_outcomes(

@@ -94,8 +94,26 @@ def _last_line(text: str) -> str:
     return lines[-1].strip() if lines else text.strip()
 
 
-def grade_submission(kit: str, course_root: str, lab: str, trainee: str) -> dict[str, Any]:
-    """Autograde ``trainee``'s submission of ``lab`` in this process (a Dask task).
+_ZYGOTE: list[Any] = []  # this worker's warm-kernel fork server (grading/warmkernel.py)
+
+
+def _warm_kernels() -> None:
+    """Kernels forked from this worker's zygote: ``JUPYTER_PATH`` names its kernelspec."""
+    import warmkernel
+
+    if not _ZYGOTE or _ZYGOTE[0].process.poll() is not None:
+        _ZYGOTE[:] = [warmkernel.Zygote()]
+    folder = _ZYGOTE[0].jupyter_path
+    paths = [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    if paths[:1] != [folder]:
+        os.environ["JUPYTER_PATH"] = os.pathsep.join([folder, *paths])
+
+
+def grade_submission(
+    kit: str, course_root: str, lab: str, trainee: str, warm: bool = False
+) -> dict[str, Any]:
+    """Autograde ``trainee``'s submission of ``lab`` in this process (a Dask task); with
+    ``warm`` its kernel is a fork of a warm zygote (grading/warmkernel.py).
 
     Returns a plain dict (it crosses process boundaries): lab, trainee, ok, detail, seconds.
     """
@@ -109,6 +127,8 @@ def grade_submission(kit: str, course_root: str, lab: str, trainee: str) -> dict
             os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
         config = _course_config(str(Path(kit) / "grading"), course_root)
         os.environ["FORENSICS_COURSE_ROOT"] = course_root
+        if warm:
+            _warm_kernels()
         ok, detail = _build_data(lab, trainee)
         if ok:
             ok, detail = _autograde(config, lab, trainee)
@@ -260,9 +280,11 @@ def mark_class(
     tty: bool | None = None,
     every_s: float = 10.0,
     retry: bool = True,
+    warm: bool = False,
 ) -> list[Marked]:
     """Autograde every submission of ``labs`` on Dask; a failed one is retried once, alone
-    (a gradebook busy beyond its timeout), before it is reported. Sorted by lab, trainee."""
+    (a gradebook busy beyond its timeout), before it is reported. Sorted by lab, trainee.
+    ``warm``: kernels forked from a warm zygote per worker (grading/warmkernel.py)."""
     from distributed import as_completed
 
     def add_paths(paths: list[str]) -> None:
@@ -280,7 +302,7 @@ def mark_class(
             # Workers (a `dask worker` too) import this module from the kit, at this path.
             client.run(add_paths, [str(KIT / "datasets"), str(KIT), str(GRADING)])
             futures = [
-                client.submit(grade_submission, str(KIT), course, lab, trainee, pure=False)
+                client.submit(grade_submission, str(KIT), course, lab, trainee, warm, pure=False)
                 for lab, trainee in todo
             ]
             for future in as_completed(futures):
@@ -291,7 +313,7 @@ def mark_class(
                 for key, done in sorted(results.items()):
                     if not done.ok:
                         again = client.submit(
-                            grade_submission, str(KIT), course, *key, pure=False
+                            grade_submission, str(KIT), course, *key, warm, pure=False
                         ).result()
                         results[key] = Marked(**again)
     finally:

@@ -108,3 +108,28 @@ def test_same_marks_and_feedback_as_sequential_nbgrader(course: Path) -> None:
     for trainee in kinds:
         assert _feedback_scores(course, trainee) == _feedback_scores(theirs, trainee)
         assert _feedback_scores(course, trainee)
+
+
+@pytest.mark.slow
+def test_warm_kernels_mark_alike_and_keep_no_state(course: Path) -> None:
+    """Forked warm kernels (one worker, so one zygote grades all in turn): a first
+    submission that patches the checker to pass everything does not reach the next, a blank
+    one, which still scores 0; the solution scores the lab's automatic points (the source
+    notebook's graded code cells)."""
+    import nbformat
+
+    cheat = bench.submission(course, LAB, "blank")
+    answer = next(c for c in cheat.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    answer.source = "import forensics_datasets.course as course\ncourse.check = lambda *a: True"
+    bench.submit(course, LAB, "a_cheat", cheat)
+    bench.submit(course, LAB, "b_blank", bench.submission(course, LAB, "blank"))
+    bench.submit(course, LAB, "c_model", bench.submission(course, LAB, "solution"))
+    log = io.StringIO()
+    marked = fastgrade.mark_class(course, [LAB], workers=1, stream=log, tty=False, warm=True)
+    assert all(m.ok for m in marked), marked
+    scores = bench.scores(course)
+    source = nbformat.read(ROOT / "notebooks" / LAB / f"{LAB}.ipynb", as_version=4)
+    graded = [c.metadata["nbgrader"] for c in source.cells if c.cell_type == "code"]
+    points = sum(m["points"] for m in graded if m.get("grade"))
+    assert scores[(LAB, "b_blank")] == 0
+    assert scores[(LAB, "c_model")] == points
