@@ -150,8 +150,13 @@ def sequential(course: Path, todo: Iterable[tuple[str, str]]) -> list[str]:
 
 
 def bench_grading(
-    quick: bool = False, trainees: int | None = None, workers: int | None = None
+    quick: bool = False,
+    trainees: int | None = None,
+    workers: int | None = None,
+    warm: bool = False,
 ) -> str:
+    """The class marked by ours and by sequential nbgrader (with ``warm``, also by ours with
+    warm kernels, on a third copy), and the figures."""
     sys.path.insert(0, str(GRADING))
     import fastgrade
 
@@ -163,10 +168,22 @@ def bench_grading(
         generate(ours, which)
         make_class(ours, count, which)
         shutil.copytree(ours, theirs)
+        if warm:
+            shutil.copytree(ours, Path(tmp) / "warm")
         total = count * len(which)
         started = time.perf_counter()
         marked = fastgrade.mark_class(ours, which, workers=workers)
         fast_s = time.perf_counter() - started
+        warm_line = ""
+        if warm:
+            started = time.perf_counter()
+            hot = fastgrade.mark_class(Path(tmp) / "warm", which, workers=workers, warm=True)
+            warm_s = time.perf_counter() - started
+            warm_line = (
+                f"  ours, warm kernels:               {warm_s:7.1f} s, {warm_s / total:.2f} s a "
+                f"submission; {sum(not m.ok for m in hot)} failed; scores identical: "
+                f"{scores(Path(tmp) / 'warm') == scores(ours)}"
+            )
         started = time.perf_counter()
         slow_failed = sequential(theirs, fastgrade.submissions(theirs, which))
         slow_s = time.perf_counter() - started
@@ -180,6 +197,7 @@ def bench_grading(
         f"submission; {len(failed)} failed",
         f"  nbgrader autograde, sequential:   {slow_s:7.1f} s, {slow_s / total:.2f} s a "
         f"submission; {len(slow_failed)} failed",
+        *([warm_line] if warm_line else []),
         f"  ratio {slow_s / fast_s:.2f}x; scores identical: {same}",
         f"  at this rate 180 submissions: ours ~{fast_s / total * 180:.0f} s, "
         f"nbgrader ~{slow_s / total * 180:.0f} s",
@@ -192,8 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trainees", type=int, default=30)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--quick", action="store_true", help="the first two labs only")
+    parser.add_argument("--warm", action="store_true", help="also time --warm-kernels")
     args = parser.parse_args(argv)
-    print(bench_grading(args.quick, args.trainees, args.workers), flush=True)
+    print(bench_grading(args.quick, args.trainees, args.workers, args.warm), flush=True)
     return 0
 
 
