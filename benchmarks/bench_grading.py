@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -149,6 +150,14 @@ def sequential(course: Path, todo: Iterable[tuple[str, str]]) -> list[str]:
     return failed
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of every child it has waited for (nbgrader's processes
+    and their kernels; Dask's worker processes, once the cluster is closed, and theirs)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def bench_grading(
     quick: bool = False,
     trainees: int | None = None,
@@ -171,9 +180,9 @@ def bench_grading(
         if warm:
             shutil.copytree(ours, Path(tmp) / "warm")
         total = count * len(which)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         marked = fastgrade.mark_class(ours, which, workers=workers)
-        fast_s = time.perf_counter() - started
+        fast_s, fast_cpu = time.perf_counter() - started, cpu_seconds() - cpu
         warm_line = ""
         if warm:
             started = time.perf_counter()
@@ -184,9 +193,9 @@ def bench_grading(
                 f"submission; {sum(not m.ok for m in hot)} failed; scores identical: "
                 f"{scores(Path(tmp) / 'warm') == scores(ours)}"
             )
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         slow_failed = sequential(theirs, fastgrade.submissions(theirs, which))
-        slow_s = time.perf_counter() - started
+        slow_s, slow_cpu = time.perf_counter() - started, cpu_seconds() - cpu
         same = scores(ours) == scores(theirs)
     failed = [f"{m.trainee}/{m.lab}" for m in marked if not m.ok]
     cores = workers or os.cpu_count() or 1
@@ -194,13 +203,14 @@ def bench_grading(
         f"grading: {count} trainees x {len(which)} labs = {total} submissions, "
         f"{cores} worker(s) on {os.cpu_count()} core(s)",
         f"  ours (Dask, in-process nbgrader): {fast_s:7.1f} s, {fast_s / total:.2f} s a "
-        f"submission; {len(failed)} failed",
+        f"submission; CPU {fast_cpu / total:.2f} s a submission; {len(failed)} failed",
         f"  nbgrader autograde, sequential:   {slow_s:7.1f} s, {slow_s / total:.2f} s a "
-        f"submission; {len(slow_failed)} failed",
+        f"submission; CPU {slow_cpu / total:.2f} s a submission; {len(slow_failed)} failed",
         *([warm_line] if warm_line else []),
         f"  ratio {slow_s / fast_s:.2f}x; scores identical: {same}",
         f"  at this rate 180 submissions: ours ~{fast_s / total * 180:.0f} s, "
-        f"nbgrader ~{slow_s / total * 180:.0f} s",
+        f"nbgrader ~{slow_s / total * 180:.0f} s; by CPU on {cores} quiet core(s): ours "
+        f"~{fast_cpu / total * 180 / cores:.0f} s, nbgrader ~{slow_cpu / total * 180:.0f} s",
     ]
     return "\n".join(lines)
 
