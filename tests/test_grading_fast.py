@@ -133,3 +133,34 @@ def test_warm_kernels_mark_alike_and_keep_no_state(course: Path) -> None:
     points = sum(m["points"] for m in graded if m.get("grade"))
     assert scores[(LAB, "b_blank")] == 0
     assert scores[(LAB, "c_model")] == points
+
+
+def test_data_and_key_built_once_into_the_private_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker builds a trainee's data once; the kernel's check() then reads the key
+    saved beside it (mode 0600 in the 0700 cache) instead of regenerating the data."""
+    import stat
+
+    from forensics_datasets import course as data
+
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monkeypatch.setenv("FORENSICS_COURSE_ROOT", str(tmp_path))
+    monkeypatch.delenv("FORENSICS_AUTOGRADE_CACHE", raising=False)
+    monkeypatch.setattr(data, "trainee_seed", lambda trainee, lab, secret=None: 7)
+    monkeypatch.setattr(data, "_KEYS", {})
+    made: list[Path] = []
+
+    def make(lab: str, trainee: str, out: Path, secret: bytes | None = None) -> dict:
+        made.append(Path(out))
+        return {"answer": 42}
+
+    monkeypatch.setattr(data, "make_lab_data", make)
+    folder = data.autograde_data(LAB, "alice")
+    assert data.autograde_data(LAB, "alice") == folder and made == [folder]
+    key_file = folder.with_suffix(".key.json")
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / ".autograde-cache").stat().st_mode) == 0o700
+    assert not key_file.is_relative_to(folder)  # not among the trainee's files
+    monkeypatch.setattr(data, "_KEYS", {})  # a fresh kernel
+    assert data.lab_answer_key(LAB, "alice") == {"answer": 42} and made == [folder]
