@@ -76,7 +76,7 @@ def generate(course: Path, which: Iterable[str]) -> None:
 
 def solution(lab: str) -> dict[str, str]:
     """grade_id -> code of the source notebook's solution cells."""
-    source = nbformat.read(KIT / "notebooks" / lab / f"{lab}.ipynb", as_version=4)
+    source = nbformat.read(KIT / "notebooks" / lab / f"{lab}.ipynb", as_version=4)  # type: ignore[no-untyped-call]
     return {
         c.metadata["nbgrader"]["grade_id"]: c.source
         for c in source.cells
@@ -100,20 +100,20 @@ def wrong(lab: str) -> dict[str, str]:
 
 def submission(course: Path, lab: str, kind: str) -> nbformat.NotebookNode:
     """The released notebook of ``lab`` filled in as ``kind`` (solution, blank, wrong)."""
-    nb = nbformat.read(course / "release" / lab / f"{lab}.ipynb", as_version=4)
+    nb = nbformat.read(course / "release" / lab / f"{lab}.ipynb", as_version=4)  # type: ignore[no-untyped-call]
     answers = {"solution": solution, "wrong": wrong}.get(kind, lambda _lab: {})(lab)
     for cell in nb.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
         if gid in answers:
             cell.source = answers[gid]
-    return nb
+    return nb  # type: ignore[no-any-return]
 
 
 def submit(course: Path, lab: str, trainee: str, nb: nbformat.NotebookNode) -> Path:
     folder = course / "submitted" / trainee / lab
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{lab}.ipynb"
-    nbformat.write(nb, path)
+    nbformat.write(nb, path)  # type: ignore[no-untyped-call]
     return path
 
 

@@ -253,19 +253,19 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler) as client:
+        with Client(scheduler) as client:  # type: ignore[no-untyped-call]
             yield client
         return
     count = workers or os.cpu_count() or 1
     with (
-        LocalCluster(
+        LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=count,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
             silence_logs=logging.ERROR,
         ) as cluster,
-        Client(cluster) as client,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):
         yield client
 
@@ -305,7 +305,7 @@ def mark_class(
                 client.submit(grade_submission, str(KIT), course, lab, trainee, warm, pure=False)
                 for lab, trainee in todo
             ]
-            for future in as_completed(futures):
+            for future in as_completed(futures):  # type: ignore[no-untyped-call]
                 done = Marked(**future.result())
                 results[(done.lab, done.trainee)] = done
                 progress.update()

@@ -73,7 +73,7 @@ def serve(path: str, parent: int) -> None:
     listener.listen(8)
     parent_fd = os.pidfd_open(parent)
     while True:
-        ready, _, _ = select.select([listener, parent_fd], [], [])
+        ready, _, _ = select.select([listener.fileno(), parent_fd], [], [])
         if parent_fd in ready:
             return
         conn, _ = listener.accept()
