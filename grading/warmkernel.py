@@ -93,8 +93,13 @@ def serve(path: str, parent: int) -> None:
             threading.Thread(target=_watch, args=(request["launcher"],), daemon=True).start()
             from ipykernel.kernelapp import IPKernelApp
 
-            sys.argv = ["ipykernel_launcher", *request["argv"]]
-            IPKernelApp.launch_instance(argv=request["argv"])
+            argv = list(request["argv"])
+            # ipykernel reads JPY_PARENT_PID when imported (here, in the zygote): pass it on,
+            # as a kernel started by jupyter_client has it (and prints no console banner)
+            if os.environ.get("JPY_PARENT_PID"):
+                argv.append(f"--IPKernelApp.parent_handle={os.environ['JPY_PARENT_PID']}")
+            sys.argv = ["ipykernel_launcher", *argv]
+            IPKernelApp.launch_instance(argv=argv)
             os._exit(0)
         conn.close()
 
