@@ -82,5 +82,19 @@ hub-image: course
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# Mark the class: every submission of LABS (default: every lab) in COURSE, on Dask: a local
+# cluster of WORKERS processes (default: one per core), or SCHEDULER=tcp://host:8786.
+COURSE ?= $(BUILD)/course
+LABS ?= $(notdir $(wildcard notebooks/lab*))
+.PHONY: mark bench-grading
+mark: $(STAMP)
+	$(BIN)/python grading/course.py autograde $(LABS) --course $(COURSE) \
+	  $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+
+# Our marking against sequential `nbgrader autograde` on TRAINEES x 6 labs (default 30).
+TRAINEES ?= 30
+bench-grading: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_grading --trainees $(TRAINEES)
+
 clean:
 	rm -rf $(BUILD) .pytest_cache .mypy_cache .ruff_cache

@@ -179,6 +179,26 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument(
         "--jobs", type=int, default=None, help="parallel workers (default: cores, max 4)"
     )
+    g.add_argument(
+        "--workers", type=int, default=None,
+        help="local Dask worker processes, one submission each at a time (default: --jobs, "
+        "else one per core)",
+    )  # fmt: skip
+    g.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS",
+        help="a Dask scheduler (tcp://host:8786) whose workers see the kit and the course "
+        "folder at the same paths; default: a local cluster",
+    )  # fmt: skip
+    g.add_argument(
+        "--warm-kernels", action="store_true",
+        help="(experimental) each notebook's kernel a fresh fork of a warm process per "
+        "worker, which runs no trainee code (grading/warmkernel.py)",
+    )  # fmt: skip
+    g.add_argument(
+        "--engine", choices=["dask", "nbgrader"], default="dask",
+        help="dask: nbgrader's converter in long-lived workers (default); nbgrader: one "
+        "`nbgrader autograde` process per submission, as before",
+    )  # fmt: skip
     f = sub.add_parser("feedback", help="generate feedback for every autograded submission")
     f.add_argument("lab")
     f.add_argument("--course", type=Path, default=KIT / "build" / "course")
@@ -224,6 +244,23 @@ def grading_command(args: argparse.Namespace) -> int:
 
     course_root = args.course.resolve()
     run = grade.nbgrader_runner(course_root, tool_env())
+    if args.command == "autograde" and args.engine == "dask":
+        import fastgrade
+
+        marked = fastgrade.mark_class(
+            course_root,
+            args.lab,
+            scheduler=args.scheduler,
+            workers=args.workers or args.jobs,
+            warm=args.warm_kernels,
+        )
+        many = len(args.lab) > 1
+        return grade.print_outcomes(
+            [
+                grade.Outcome(f"{m.trainee} {m.lab}" if many else m.trainee, m.ok, m.detail)
+                for m in marked
+            ]
+        )
     if args.command == "autograde":
         jobs = args.jobs or grade.default_jobs()
         outcomes = []

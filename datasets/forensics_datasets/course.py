@@ -43,6 +43,7 @@ from forensics_datasets.demo import make_demo_case
 __all__ = [
     "LABS",
     "CourseSecretMissing",
+    "autograde_data",
     "check",
     "current_trainee",
     "lab_answer_key",
@@ -482,9 +483,17 @@ def make_lab_data(
 
 def lab_answer_key(lab: str, trainee: str, secret: bytes | None = None) -> dict[str, Any]:
     """Regenerate ``trainee``'s answer key for ``lab`` (instructor side only)."""
-    known = _KEYS.get((lab, trainee, trainee_seed(trainee, lab, secret)))
+    seed = trainee_seed(trainee, lab, secret)
+    known = _KEYS.get((lab, trainee, seed))
     if known is not None:
         return known
+    if secret is None and os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        # the key written beside the cached data (autograde_data), not a second rebuild
+        saved = autograde_data(lab, trainee).with_suffix(".key.json")
+        if saved.is_file():
+            key: dict[str, Any] = json.loads(saved.read_text())
+            _KEYS[(lab, trainee, seed)] = key
+            return key
     with tempfile.TemporaryDirectory(prefix="forensics-key-") as tmp:
         return make_lab_data(lab, trainee, tmp, secret)
 
@@ -530,17 +539,7 @@ def lab_data(lab: str) -> Path:
     seed, so a changed secret never reuses stale data).
     """
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
-        trainee = current_trainee()
-        seed = trainee_seed(trainee, lab)
-        # The folder name also carries a digest of the generators' code: data cached by an
-        # older kit would no longer match the key regenerated now.
-        tag = hashlib.sha256(f"{lab}:{seed}:{generators_digest()}".encode()).hexdigest()[:16]
-        cache = autograde_cache_root() / trainee / f"{lab}-{tag}"
-        if not (cache / ".complete").is_file():
-            cache.mkdir(parents=True, exist_ok=True)
-            make_lab_data(lab, trainee, cache)
-            (cache / ".complete").write_text("")
-        return cache
+        return autograde_data(lab, current_trainee())
     base = os.environ.get("FORENSICS_LAB_DATA")
     candidates = [Path(base) / lab] if base else []
     candidates += [Path.cwd().parent / "data" / lab, Path.cwd() / "data" / lab]
@@ -551,6 +550,24 @@ def lab_data(lab: str) -> Path:
         f"no data for {lab}: looked in {', '.join(map(str, candidates))}. Ask your "
         "instructor (or run `make lab`, which prepares it)."
     )
+
+
+def autograde_data(lab: str, trainee: str, secret: bytes | None = None) -> Path:
+    """``trainee``'s data for ``lab`` in the autograder's cache, built once: the folder
+    ``<cache>/<trainee>/<lab>-<tag>`` and its answer key beside it (``<lab>-<tag>.key.json``,
+    mode 0600), so neither a later run nor :func:`check` rebuilds it. The tag digests the
+    seed and the generators' code: a changed secret or kit never reuses stale data."""
+    seed = trainee_seed(trainee, lab, secret)
+    tag = hashlib.sha256(f"{lab}:{seed}:{generators_digest()}".encode()).hexdigest()[:16]
+    cache = autograde_cache_root() / trainee / f"{lab}-{tag}"
+    if not (cache / ".complete").is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        key = make_lab_data(lab, trainee, cache, secret)
+        fd = os.open(cache.with_suffix(".key.json"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(key, fh)
+        (cache / ".complete").write_text("")
+    return cache
 
 
 # -- answers --------------------------------------------------------------------------------
