@@ -1,0 +1,332 @@
+"""The Handbook (issue 15, part 5): both editions, every lab, no answers for trainees.
+
+Truth: ``grading/catalogue.json`` (the lab titles, hours and hours per credit) and the source
+notebooks' own nbgrader delimiters (the model-answer lines between ``### BEGIN SOLUTION``
+and ``### END SOLUTION``, and the hidden tests). The PDF is checked without a PDF library
+(pypdf and poppler are not installed): its chapters through ``typst query`` on the compiled
+book and through the PDF's own outline (bookmark) objects, parsed here from the file (Typst
+writes them in Flate-compressed object streams); its text through the ``.typ`` source it was
+compiled from, plus its page count.
+
+The fast part (default run) releases the notebooks with nbgrader and builds both editions'
+book sources and PDFs without executing the notebooks; the slow part builds everything
+(notebooks executed against the demo case, the HTML sites) and checks the HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+
+from handbook import build as hb
+from tests.conftest import ROOT
+
+CATALOGUE = json.loads((ROOT / "grading" / "catalogue.json").read_text())
+LAB_TITLES = [lab["title"] for lab in CATALOGUE["labs"]]
+SOURCES = sorted((ROOT / "notebooks").glob("*/*.ipynb"))
+
+
+def _secret_lines() -> dict[str, list[str]]:
+    """Per kind ("code", "markdown"), lines that appear in a source notebook only between
+    nbgrader's solution / hidden-test delimiters (a line also given elsewhere, e.g. in a
+    worked example, is no secret), long enough to be distinctive."""
+    found: dict[str, list[str]] = {"code": [], "markdown": []}
+    for path in SOURCES:
+        nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+        inside_lines: list[tuple[str, str]] = []
+        outside: set[str] = set()
+        for cell in nb.cells:
+            inside = False
+            for line in cell.source.splitlines():
+                if re.match(r"\s*#+ BEGIN (SOLUTION|HIDDEN TESTS)", line):
+                    inside = True
+                elif re.match(r"\s*#+ END (SOLUTION|HIDDEN TESTS)", line):
+                    inside = False
+                elif inside:
+                    inside_lines.append((cell.cell_type, line.strip()))
+                else:
+                    outside.add(line.strip())
+        for kind, line in inside_lines:
+            if len(line) >= 25 and line not in outside and kind in found:
+                found[kind].append(line)
+    return found
+
+
+SECRETS = _secret_lines()
+
+
+def test_the_kit_has_model_answers_to_hide() -> None:
+    # Without solution lines the absence checks below would prove nothing.
+    assert len(SECRETS["code"]) >= 10 and len(SECRETS["markdown"]) >= 5
+
+
+# -- the PDF, read without a PDF library --------------------------------------------------
+
+
+def _pdf_objects(pdf: bytes) -> bytes:
+    """The PDF's bytes with every Flate stream inflated beside it (object streams hold the
+    outline dictionaries)."""
+    parts = [pdf]
+    for match in re.finditer(rb"stream\r?\n", pdf):
+        start = match.end()
+        try:
+            parts.append(zlib.decompressobj().decompress(pdf[start : start + 10_000_000]))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+def _pdf_string(token: bytes) -> str:
+    if token.startswith(b"<"):
+        raw = bytes.fromhex(token[1:-1].decode())
+    else:
+        body = token[1:-1]
+        raw = re.sub(
+            rb"\\([nrtbf()\\]|[0-7]{1,3})",
+            lambda m: (
+                bytes([int(m.group(1), 8)])
+                if m.group(1)[:1].isdigit()
+                else {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}.get(
+                    m.group(1), m.group(1)
+                )
+            ),
+            body,
+        )
+    if raw.startswith(b"\xfe\xff"):
+        return raw[2:].decode("utf-16-be")
+    return raw.decode("latin-1")
+
+
+def pdf_outline(path: Path) -> list[str]:
+    """The titles of the PDF's outline (bookmark) entries, in file order."""
+    text = _pdf_objects(path.read_bytes())
+    titles = re.findall(rb"/Title\s*(\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>)", text)
+    outline_titles = [_pdf_string(t) for t in titles]
+    return [t for t in outline_titles if t]
+
+
+def pdf_pages(path: Path) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", _pdf_objects(path.read_bytes())))
+
+
+# -- the fast build: sources and PDFs, notebooks not executed ----------------------------
+
+
+@pytest.fixture(scope="module")
+def fast(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]]:
+    out = tmp_path_factory.mktemp("handbook")
+    return hb.build(out, execute_notebooks=False, html=False, pdf=True)
+
+
+def _book_text(book: Path) -> str:
+    """Every document of a Jupyter Book source folder (Markdown and notebook cells)."""
+    texts = []
+    for path in sorted(book.rglob("*")):
+        if path.suffix == ".md":
+            texts.append(path.read_text())
+        elif path.suffix == ".ipynb":
+            nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+            for cell in nb.cells:
+                texts.append(cell.source)
+                for output in cell.get("outputs", []):
+                    texts.append(json.dumps(output))
+    return "\n".join(texts)
+
+
+@pytest.mark.parametrize("edition", hb.EDITIONS)
+def test_every_lab_is_a_chapter_of_the_pdf(fast: dict[str, dict[str, Path]], edition: str) -> None:
+    built = fast[edition]
+    typ = built["typst"].read_text()
+    chapters = hb.chapter_titles(built["typst"])  # typst query on the compiled book
+    outline = pdf_outline(built["pdf"])
+    for title in LAB_TITLES:
+        assert title in chapters, (title, chapters)
+        assert title in outline, (title, outline)
+    # The tour opens the book, the labs follow in the catalogue's order.
+    lab_chapters = [c for c in chapters if c in LAB_TITLES]
+    assert lab_chapters == LAB_TITLES
+    assert chapters[0] == "Introduction" and chapters[1].startswith("Lab 00")
+    # Each lab chapter has its guide and its notebook (and, for instructors, its notes).
+    sections = ["Guide", "Notebook"] + (["Instructor notes"] if edition == "instructor" else [])
+    for section in sections:
+        assert typ.count(f"== {section}\n") >= len(LAB_TITLES), section
+        assert outline.count(section) >= len(LAB_TITLES), section
+    if edition == "instructor":
+        assert chapters[-1].startswith("Instructor guide")
+    else:
+        assert not any(c.startswith("Instructor guide") for c in chapters)
+        assert "Instructor notes" not in outline
+    # A book, not a stub: title page, contents, then one page or more per chapter.
+    assert pdf_pages(built["pdf"]) >= 2 + len(LAB_TITLES) + 1
+
+
+def test_the_trainee_edition_holds_no_solution(fast: dict[str, dict[str, Path]]) -> None:
+    built = fast["trainee"]
+    texts = {"typst": built["typst"].read_text(), "book": _book_text(built["book"])}
+    for where, text in texts.items():
+        assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text, where
+        assert "BEGIN HIDDEN TESTS" not in text, where
+        assert "Model answer" not in text and "Instructor notes" not in text, where
+        for line in SECRETS["code"]:
+            assert line not in text, (where, line)
+    # Written model answers: the book's notebooks keep Markdown as written; pandoc re-wraps
+    # it for print, so the PDF's source is searched with its spacing and escapes undone.
+    flat_typ = re.sub(r"\s+", " ", re.sub(r"\\(.)", r"\1", texts["typst"]))
+    for line in SECRETS["markdown"]:
+        assert line not in texts["book"], line
+        words = re.sub(r"[*_`\\]", "", line)[:60]
+        assert words not in re.sub(r"[*_`]", "", flat_typ), line
+    # What the trainee does see: the stubs nbgrader leaves in place of each answer.
+    assert texts["typst"].count("raise NotImplementedError()") >= 10
+
+
+def test_the_instructor_edition_holds_model_answers_and_credits(
+    fast: dict[str, dict[str, Path]],
+) -> None:
+    built = fast["instructor"]
+    typ = built["typst"].read_text()
+    book = _book_text(built["book"])
+    for line in SECRETS["code"]:
+        assert line in typ and line in book, line
+    for line in SECRETS["markdown"]:
+        assert line in book, line
+    assert "BEGIN SOLUTION" not in typ  # nbgrader's delimiters are replaced by a note
+    assert typ.count("Model answer") >= len(LAB_TITLES)
+    per_credit = CATALOGUE["hours_per_credit"]
+    notes = {p.stem: p.read_text() for p in (built["book"] / "instructor").glob("*.md")}
+    assert sorted(notes) == sorted(lab["id"] for lab in CATALOGUE["labs"])
+    for lab in CATALOGUE["labs"]:
+        # e.g. lab 5: 3 h at 25 hours per credit = 0.12 credits
+        credits = f"{lab['hours'] / per_credit:.2f} credits"
+        assert credits in notes[lab["id"]], (lab["id"], credits)
+        assert f"**Credit hours:** {lab['hours']:g} h" in notes[lab["id"]]
+        assert "## Rubric" in notes[lab["id"]]
+        assert credits in typ
+    # The capstone's report rubric (4 points, written) comes from the instructor guide.
+    assert "written report" in notes["lab5_capstone"]
+
+
+def test_relative_links_point_inside_the_book(fast: dict[str, dict[str, Path]]) -> None:
+    # MyST resolves a link to another document of the book; any other relative link would be
+    # dead in the site, so the builder turns it into text.
+    for edition in hb.EDITIONS:
+        book = fast[edition]["book"]
+        for md in book.rglob("*.md"):
+            for target in re.findall(r"(?<!!)\[[^\]\n]+\]\(([^)\s]+)\)", md.read_text()):
+                if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):
+                    continue
+                assert (md.parent / target.partition("#")[0]).is_file(), (edition, md, target)
+
+
+# -- the full build: executed notebooks, the HTML sites -----------------------------------
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.ids: set[str] = set()
+        self.images: list[str] = []
+        self.text: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(values["id"] or "")
+        if tag == "a" and values.get("href"):
+            self.hrefs.append(values["href"] or "")
+        if tag == "img" and values.get("src"):
+            self.images.append(values["src"] or "")
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.text.append(data)
+
+
+def _parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]]:
+    out = tmp_path_factory.mktemp("handbook-full")
+    return hb.build(out, execute_notebooks=True, html=True, pdf=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edition", hb.EDITIONS)
+def test_html_site(full: dict[str, dict[str, Path]], edition: str) -> None:
+    site = full[edition]["html"]
+    pages = {p: _parse(p) for p in site.rglob("*.html")}
+    assert (site / "index.html").is_file()
+    text = {p: "".join(parsed.text) for p, parsed in pages.items()}
+    everything = "\n".join(text.values())
+    for title in LAB_TITLES:
+        assert title in everything, title
+    # Internal links resolve: each relative href names a file of the site, and its #anchor
+    # an id in that file.
+    checked = 0
+    for page, parsed in pages.items():
+        for href in parsed.hrefs:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or href.startswith(("mailto:", "javascript:")):
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.is_file(), (page.relative_to(site), href)
+            if parts.fragment and target.suffix == ".html":
+                ids = pages[target].ids if target in pages else _parse(target).ids
+                assert unquote(parts.fragment) in ids, (page.relative_to(site), href)
+            checked += 1
+    assert checked > 50
+    # Figures: the executed notebooks' plots are in the site.
+    notebook_pages = [p for p in pages if p.parent.name == "notebooks"]
+    assert notebook_pages
+    images = [src for p in notebook_pages for src in pages[p].images if src.endswith(".png")]
+    assert len(images) >= 3, images
+    if edition == "trainee":
+        assert "BEGIN SOLUTION" not in everything and "BEGIN HIDDEN TESTS" not in everything
+        assert "Model answer" not in everything
+        for line in SECRETS["code"]:
+            assert line not in everything, line
+        flat = re.sub(r"\s+", " ", everything)
+        for line in SECRETS["markdown"]:
+            assert re.sub(r"[*_`]", "", line)[:60] not in flat, line
+        assert not (site / "instructor").exists()
+    else:
+        flat = re.sub(r"\s+", " ", everything)
+        for line in SECRETS["code"]:
+            assert line in flat, line
+        for lab in CATALOGUE["labs"]:
+            assert f"{lab['hours'] / CATALOGUE['hours_per_credit']:.2f} credits" in flat
+
+
+@pytest.mark.slow
+def test_full_pdfs(full: dict[str, dict[str, Path]]) -> None:
+    for edition in hb.EDITIONS:
+        built = full[edition]
+        chapters = hb.chapter_titles(built["typst"])
+        assert [c for c in chapters if c in LAB_TITLES] == LAB_TITLES
+        # The executed notebooks' figures are on paper too.
+        media = list((built["typst"].parent / "media").rglob("*.png"))
+        assert len(media) >= 3, edition
+    trainee = full["trainee"]["typst"].read_text()
+    for line in SECRETS["code"]:
+        assert line not in trainee, line
