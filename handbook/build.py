@@ -608,7 +608,13 @@ def write_book_sources(ed: Edition, src: Path, catalogue: dict[str, Any]) -> Non
             "colab_url": "",
         },
         "repository": {"url": "", "path_to_book": "", "branch": ""},
-        "sphinx": {"config": {"html_show_sourcelink": False, "nb_merge_streams": True}},
+        "sphinx": {
+            "config": {
+                "html_show_sourcelink": False,
+                "html_copy_source": False,
+                "nb_merge_streams": True,
+            }
+        },
     }
     (src / "_config.yml").write_text(_yaml(config) + "\n", encoding="utf-8")
 
@@ -616,7 +622,8 @@ def write_book_sources(ed: Edition, src: Path, catalogue: dict[str, Any]) -> Non
 def build_html(src: Path, out: Path) -> None:
     """``jupyter-book build`` of ``src`` into ``out`` (its ``_build/html``, moved there)."""
     with tempfile.TemporaryDirectory(prefix="handbook-jb-") as tmp:
-        cmd = [sys.executable, "-m", "jupyter_book", "build", str(src), "--path-output", tmp]
+        run = "import sys; from jupyter_book.cli.main import main; sys.exit(main())"
+        cmd = [sys.executable, "-c", run, "build", str(src), "--path-output", tmp]
         cmd += ["--builder", "html", "--quiet"]
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
