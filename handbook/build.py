@@ -233,6 +233,8 @@ def execute(nb: NotebookNode, run_dir: Path) -> NotebookNode:
         kernel_name="python3",
         allow_errors=True,
         resources={"metadata": {"path": str(run_dir)}},
+        # ipykernel's start-up warning about its loopback TCP transport, once per notebook
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
     )
     client.start_new_kernel = _with_env(client.start_new_kernel, env)  # type: ignore[method-assign]
     client.execute()
@@ -351,6 +353,27 @@ def _drop_links(text: str) -> str:
         return match.group(1)
 
     return _LINK.sub(sub, text)
+
+
+INSTRUCTOR_SECTION = re.compile(r"^(#{2,6}) *(for instructors|instructor|marking)\b", re.I)
+
+
+def drop_instructor_sections(text: str) -> str:
+    """A guide without its sections for instructors (a heading "For instructors",
+    "Instructor ..." or "Marking ...", down to the next heading of its level or above): the
+    trainee edition's guides."""
+    kept: list[str] = []
+    level = 0
+    for line in text.splitlines(keepends=True):
+        heading = re.match(r"^(#{1,6}) ", line)
+        if level and heading and len(heading.group(1)) <= level:
+            level = 0
+        match = INSTRUCTOR_SECTION.match(line)
+        if not level and match:
+            level = len(match.group(1))
+        if not level:
+            kept.append(line)
+    return "".join(kept)
 
 
 def _drop_title(text: str) -> str:
@@ -484,8 +507,14 @@ def assemble(
     kept = {p.resolve(): p.name for p in guide_names}  # labs/x.md -> x.md (same folder)
     rubrics = rubrics_from_guide(instructor_guide)
 
+    def guide_source(path: Path) -> str:
+        text = path.read_text(encoding="utf-8")
+        if edition == "trainee":
+            text = drop_instructor_sections(text)
+        return text
+
     def guide_text(path: Path) -> str:
-        return _rewrite_links(path.read_text(encoding="utf-8"), path.parent, kept)
+        return _rewrite_links(guide_source(path), path.parent, kept)
 
     docs: list[tuple[str, str | NotebookNode]] = [
         ("intro", intro_markdown(edition, catalogue, chs, pts))
@@ -502,7 +531,7 @@ def assemble(
             head = f"labs/{c.guide.stem}"
             text = guide_text(c.guide)
             docs.append((head, text))
-            printed.append(("Guide", _drop_title(_drop_links(c.guide.read_text("utf-8")))))
+            printed.append(("Guide", _drop_title(_drop_links(guide_source(c.guide)))))
         if c.id in notebooks:
             nb = _markdown_cells(notebooks[c.id], lambda s: _rewrite_links(s, LABS_DIR, {}))
             docs.append((f"notebooks/{c.id}", nb))
@@ -643,9 +672,13 @@ def _typst_text(text: str) -> str:
     return re.sub(r"([\\#*_`<>@$=\[\]~/-])", r"\\\1", text)
 
 
+PRINT_MIMES = ("image/png", "text/markdown", "text/plain")  # what paper shows, best first
+
+
 def _for_print(nb: NotebookNode) -> NotebookNode:
-    """Outputs pandoc can put on paper: a table's text form rather than its HTML, no
-    HTML-only outputs (an audio player), images kept."""
+    """Outputs pandoc can put on paper, one form each: a figure, Markdown, else the text
+    form (a table's, cut when long) rather than HTML; no HTML-only outputs (an audio
+    player)."""
     done = copy.deepcopy(nb)
     for cell in done.cells:
         if cell.cell_type != "code":
@@ -654,14 +687,31 @@ def _for_print(nb: NotebookNode) -> NotebookNode:
         for output in cell.outputs:
             data = output.get("data")
             if data is not None:
-                for mime in [m for m in data if m not in ("text/plain", "image/png")]:
-                    if mime != "image/svg+xml" and ("text/plain" in data or "image/png" in data):
-                        del data[mime]
-                if not any(m in data for m in ("text/plain", "image/png", "text/markdown")):
+                best = next((m for m in PRINT_MIMES if m in data), None)
+                if best is None:
                     continue
+                for mime in [m for m in data if m != best]:
+                    del data[mime]
+                if best == "text/plain":
+                    data["text/plain"] = _shorten(data["text/plain"])
+            elif output.get("output_type") == "stream":
+                output["text"] = _shorten(output.get("text", ""))
             kept.append(output)
         cell.outputs = kept
     return done
+
+
+PRINT_OUTPUT_LINES = 40
+
+
+def _shorten(text: str | list[str], limit: int = PRINT_OUTPUT_LINES) -> str:
+    """A long text output cut for paper, saying how much was left out."""
+    joined = "".join(text) if isinstance(text, list) else text
+    lines = joined.splitlines()
+    if len(lines) <= limit:
+        return joined
+    left = len(lines) - limit
+    return "\n".join([*lines[:limit], f"... ({left} more lines in the HTML edition)"]) + "\n"
 
 
 def _pandoc(source: Path, fmt: str, cwd: Path, media: str) -> str:

@@ -26,7 +26,7 @@ import nbformat
 import pytest
 
 from handbook import build as hb
-from tests.conftest import ROOT
+from tests.conftest import ROOT, snapshot
 
 CATALOGUE = json.loads((ROOT / "grading" / "catalogue.json").read_text())
 LAB_TITLES = [lab["title"] for lab in CATALOGUE["labs"]]
@@ -133,10 +133,30 @@ def pdf_pages(path: Path) -> int:
 # -- the fast build: sources and PDFs, notebooks not executed ----------------------------
 
 
+SOURCE_DIRS = ("notebooks", "labs", "grading")
+_UNTOUCHED: dict[str, bool] = {}
+
+
+def _sources() -> dict[str, dict[str, str]]:
+    """The kit's sources the build reads (Python's byte-code caches aside)."""
+    return {
+        d: {k: v for k, v in snapshot(ROOT / d).items() if "__pycache__" not in k}
+        for d in SOURCE_DIRS
+    }
+
+
 @pytest.fixture(scope="module")
 def fast(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]]:
     out = tmp_path_factory.mktemp("handbook")
-    return hb.build(out, execute_notebooks=False, html=False, pdf=True)
+    before = _sources()
+    built = hb.build(out, execute_notebooks=False, html=False, pdf=True)
+    _UNTOUCHED["fast"] = before == _sources()
+    return built
+
+
+def test_the_build_leaves_the_sources_untouched(fast: dict[str, dict[str, Path]]) -> None:
+    # The release and its gradebook live in a temporary course, never in notebooks/.
+    assert _UNTOUCHED["fast"]
 
 
 def _book_text(book: Path) -> str:
@@ -346,3 +366,47 @@ def test_full_pdfs(full: dict[str, dict[str, Path]]) -> None:
     trainee = full["trainee"]["typst"].read_text()
     for line in SECRETS["code"]:
         assert line not in trainee, line
+
+
+def test_points_per_lab_agree_with_the_guides(fast: dict[str, dict[str, Path]]) -> None:
+    # The instructor notes count points from the notebooks' nbgrader metadata; each guide
+    # states them by hand ("**Points:** 12 (10 automatic, 2 marked by the instructor)").
+    notes = fast["instructor"]["book"] / "instructor"
+    compared = 0
+    for lab in CATALOGUE["labs"]:
+        guide = ROOT / "labs" / f"{lab['id']}.md"
+        stated = re.search(
+            r"\*\*Points:\*\* (\d+) \((\d+) (?:marked )?automatic", guide.read_text()
+        )
+        if stated is None:
+            continue
+        total, auto = stated.groups()
+        text = (notes / f"{lab['id']}.md").read_text()
+        assert f"**Points:** {total} ({auto} automatic" in text, lab["id"]
+        compared += 1
+    assert compared >= 3
+
+
+def _instructor_sections() -> dict[str, str]:
+    """Each guide's "## For instructors" section (its text up to the next ``## ``)."""
+    found = {}
+    for guide in sorted((ROOT / "labs").glob("lab*.md")):
+        match = re.search(r"^## For instructors\n(.*?)(?=^## |\Z)", guide.read_text(), re.M | re.S)
+        if match and match.group(1).strip():
+            found[guide.stem] = match.group(1).strip()
+    return found
+
+
+@pytest.mark.skipif(not _instructor_sections(), reason="no guide has a For instructors section")
+def test_guides_sections_for_instructors_only_in_their_edition(
+    fast: dict[str, dict[str, Path]],
+) -> None:
+    trainee_book = _book_text(fast["trainee"]["book"])
+    trainee_typ = _norm(fast["trainee"]["typst"].read_text())
+    instructor_book = _book_text(fast["instructor"]["book"])
+    assert "For instructors" not in trainee_book
+    for lab, section in _instructor_sections().items():
+        first = section.splitlines()[0].lstrip("* ")
+        assert first not in trainee_book, lab
+        assert _norm(first) not in trainee_typ, lab
+        assert first in instructor_book, lab
