@@ -640,7 +640,6 @@ def write_book_sources(ed: Edition, src: Path, catalogue: dict[str, Any]) -> Non
         "sphinx": {
             "config": {
                 "html_show_sourcelink": False,
-                "html_copy_source": False,
                 "nb_merge_streams": True,
             }
         },
