@@ -85,7 +85,7 @@ bench: $(STAMP)
 
 # The Handbook, both editions: build/handbook/{trainee,instructor}/{html/,handbook.pdf}.
 # Built offline from labs/, notebooks/ (released via nbgrader in a temporary course) and
-# grading/catalogue.json; the notebooks run against a demo case (about 2-4 min on 2 cores).
+# grading/catalogue.json; the notebooks run against a demo case (8-9 min on a busy 2-core machine).
 handbook: $(STAMP)
 	$(BIN)/python handbook/build.py --out $(BUILD)/handbook
 
