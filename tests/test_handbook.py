@@ -4,9 +4,9 @@ Truth: ``grading/catalogue.json`` (the lab titles, hours and hours per credit) a
 notebooks' own nbgrader delimiters (the model-answer lines between ``### BEGIN SOLUTION``
 and ``### END SOLUTION``, and the hidden tests). The PDF is checked without a PDF library
 (pypdf and poppler are not installed): its chapters through ``typst query`` on the compiled
-book and through the PDF's own outline (bookmark) objects, parsed here from the file (Typst
-writes them in Flate-compressed object streams); its text through the ``.typ`` source it was
-compiled from, plus its page count.
+book and through the PDF's own outline (bookmark) objects; its text with a small extractor
+written here for Typst's output (each page's content stream, the fonts' ToUnicode maps),
+and through the ``.typ`` source it was compiled from; its page count from its page objects.
 
 The fast part (default run) releases the notebooks with nbgrader and builds both editions'
 book sources and PDFs without executing the notebooks; the slow part builds everything
@@ -128,6 +128,117 @@ def pdf_outline(path: Path) -> list[str]:
 
 def pdf_pages(path: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", _pdf_objects(path.read_bytes())))
+
+
+OBJ = re.compile(rb"(\d+) 0 obj\s*(.*?)\s*endobj", re.S)
+
+
+def _objects(pdf: bytes) -> dict[int, bytes]:
+    return {int(n): body for n, body in OBJ.findall(pdf)}
+
+
+def _stream(body: bytes) -> bytes:
+    m = re.search(rb"stream\r?\n", body)
+    if m is None:
+        return b""
+    data = body[m.end() :]
+    data = data[: data.rfind(b"endstream")] if b"endstream" in data else data
+    if b"/FlateDecode" in body[: m.start()]:
+        return zlib.decompressobj().decompress(data)
+    return data
+
+
+def _literal(raw: bytes) -> bytes:
+    out = bytearray()
+    i = 0
+    while i < len(raw):
+        c = raw[i]
+        if c == 0x5C:  # backslash
+            i += 1
+            e = raw[i : i + 1]
+            if e in b"01234567":
+                j = i
+                while j < len(raw) and j < i + 3 and raw[j : j + 1] in b"01234567":
+                    j += 1
+                out.append(int(raw[i:j], 8) & 0xFF)
+                i = j
+                continue
+            out += {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}.get(e, e)
+        else:
+            out.append(c)
+        i += 1
+    return bytes(out)
+
+
+def _cmap(data: bytes) -> dict[int, str]:
+    mapping: dict[int, str] = {}
+    for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
+        for src, dst in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>", block):
+            mapping[int(src, 16)] = bytes.fromhex(dst.decode()).decode("utf-16-be", "replace")
+    for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
+        for lo, hi, dst in re.findall(
+            rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block
+        ):
+            base = int(dst, 16)
+            for k, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                mapping[code] = chr(base + k)
+    return mapping
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text of a Typst-made PDF, page by page (form feed between pages): each page's
+    content stream, its fonts' ToUnicode maps applied to the 2-byte glyph codes of its
+    ``Tj``/``TJ`` strings; a new line at each text object's end."""
+    objs = _objects(pdf)
+    fonts: dict[int, dict[int, str]] = {}
+    pages = []
+    for num, body in objs.items():
+        if re.search(rb"/Type\s*/Page(?![a-zA-Z])", body[:2000]) and b"/Contents" in body:
+            pages.append(num)
+    pages.sort()
+    texts = []
+    for num in pages:
+        body = objs[num]
+        res = re.search(rb"/Resources\s*(\d+) 0 R", body)
+        resources = objs[int(res.group(1))] if res else body
+        fdict = re.search(rb"/Font\s*<<(.*?)>>", resources, re.S)
+        names: dict[bytes, dict[int, str]] = {}
+        if fdict:
+            for name, ref in re.findall(rb"/([^\s/<>]+)\s*(\d+) 0 R", fdict.group(1)):
+                fobj = objs.get(int(ref), b"")
+                tu = re.search(rb"/ToUnicode\s*(\d+) 0 R", fobj)
+                if tu:
+                    key = int(tu.group(1))
+                    if key not in fonts:
+                        fonts[key] = _cmap(_stream(objs[key]))
+                    names[name] = fonts[key]
+        contents = re.search(rb"/Contents\s*(\d+) 0 R", body)
+        if not contents:
+            continue
+        stream = _stream(objs[int(contents.group(1))])
+        current: dict[int, str] = {}
+        out = []
+        for tok in re.finditer(
+            rb"/([^\s/\[\]()<>]+)\s+[\d.]+\s+Tf|\[((?:\((?:\\.|[^\\)])*\)|[^\]])*)\]\s*TJ|\(((?:\\.|[^\\)])*)\)\s*Tj|(ET)",
+            stream,
+            re.S,
+        ):
+            if tok.group(1) is not None:
+                current = names.get(tok.group(1), {})
+            elif tok.group(4):
+                out.append("\n")
+            else:
+                parts = (
+                    re.findall(rb"\(((?:\\.|[^\\)])*)\)", tok.group(2))
+                    if tok.group(2) is not None
+                    else [tok.group(3)]
+                )
+                for part in parts:
+                    raw = _literal(part)
+                    for k in range(0, len(raw) - 1, 2):
+                        out.append(current.get(int.from_bytes(raw[k : k + 2], "big"), ""))
+        texts.append("".join(out))
+    return "\f".join(texts)
 
 
 # -- the fast build: sources and PDFs, notebooks not executed ----------------------------
@@ -410,3 +521,35 @@ def test_guides_sections_for_instructors_only_in_their_edition(
         assert first not in trainee_book, lab
         assert _norm(first) not in trainee_typ, lab
         assert first in instructor_book, lab
+
+
+def _squash(text: str) -> str:
+    """No white space at all: a PDF's text runs break where the layout does."""
+    return re.sub(r"\s+", "", text)
+
+
+def test_pdf_text(fast: dict[str, dict[str, Path]]) -> None:
+    # The PDFs' own text (extracted above from their content streams and fonts' ToUnicode
+    # maps): every lab in both; model answers only in the instructor's.
+    texts = {ed: pdf_text(fast[ed]["pdf"].read_bytes()) for ed in hb.EDITIONS}
+    for edition, text in texts.items():
+        flat = _squash(text)
+        assert text.count("\f") + 1 == pdf_pages(fast[edition]["pdf"])
+        for title in LAB_TITLES:
+            assert _squash(title) in flat, (edition, title)
+    trainee, instructor = (_squash(texts[ed]) for ed in ("trainee", "instructor"))
+    trainee_prose, instructor_prose = (_squash(_norm(texts[ed])) for ed in hb.EDITIONS)
+    assert "BEGINSOLUTION" not in trainee and "BEGINHIDDENTESTS" not in trainee
+    assert "Modelanswer" not in trainee and "Modelanswer" in instructor
+    for line in SECRETS["code"]:
+        assert _squash(line) not in trainee, line
+        assert _squash(line) in instructor, line
+    found = 0
+    for line in SECRETS["markdown"]:
+        assert _squash(_norm(line)) not in trainee_prose, line
+        found += _squash(_norm(line)) in instructor_prose
+    # A few written-answer lines end in a hyphenated or ligatured word the layout changes.
+    assert found >= 0.9 * len(SECRETS["markdown"]), (found, len(SECRETS["markdown"]))
+    for lab in CATALOGUE["labs"]:
+        credits = f"{lab['hours'] / CATALOGUE['hours_per_credit']:.2f}credits"
+        assert credits in instructor and credits not in trainee, lab["id"]
