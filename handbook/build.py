@@ -240,16 +240,8 @@ def execute(nb: NotebookNode, run_dir: Path) -> NotebookNode:
         # ipykernel's start-up warning about its loopback TCP transport, once per notebook
         extra_arguments=["--IPKernelApp.log_level=ERROR"],
     )
-    client.start_new_kernel = _with_env(client.start_new_kernel, env)  # type: ignore[method-assign]
-    client.execute()
+    client.execute(env=env)  # passed on to the kernel manager's start_kernel
     return done
-
-
-def _with_env(start: Any, env: dict[str, str]) -> Any:
-    def started(**kwargs: Any) -> Any:
-        return start(env=env, **kwargs)
-
-    return started
 
 
 # -- the two editions of each notebook ----------------------------------------------------
@@ -322,22 +314,6 @@ def plain_notebook(nb: NotebookNode) -> NotebookNode:
             cell.outputs = []
             cell.execution_count = None
     return done
-
-
-def solution_lines(nb: NotebookNode) -> list[str]:
-    """The lines between nbgrader's solution and hidden-test delimiters (what the trainee
-    edition must never show), stripped, non-empty."""
-    lines: list[str] = []
-    for cell in nb.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            if re.match(r"\s*#+ BEGIN (SOLUTION|HIDDEN TESTS)", line):
-                inside = True
-            elif re.match(r"\s*#+ END (SOLUTION|HIDDEN TESTS)", line):
-                inside = False
-            elif inside and line.strip():
-                lines.append(line.strip())
-    return lines
 
 
 # -- Markdown sources ---------------------------------------------------------------------
@@ -925,5 +901,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(KIT))
     sys.exit(main())
