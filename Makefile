@@ -8,12 +8,13 @@ STAMP  := $(VENV)/.installed
 BUILD  := build
 LAB_PORT ?= 8888
 
-.PHONY: lab hub hub-image hub-proxy test test-slow lint typecheck course datasets venv system-deps bench clean help
+.PHONY: lab hub hub-image hub-proxy test test-slow lint typecheck course datasets venv system-deps bench handbook clean help
 
 help:
 	@echo "make lab    - set everything up and open the labs in JupyterLab"
 	@echo "make test   - set everything up and run ruff, mypy and the tests"
 	@echo "make hub    - the class's JupyterHub on 127.0.0.1:8000 (demo instructor and trainee)"
+	@echo "make handbook - the course Handbook (HTML site and PDF, trainee and instructor editions) in build/handbook"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "python3.11 (or newer) is required" >&2; exit 1; }
@@ -95,6 +96,12 @@ mark: $(STAMP)
 TRAINEES ?= 30
 bench-grading: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_grading --trainees $(TRAINEES)
+
+# The Handbook, both editions: build/handbook/{trainee,instructor}/{html/,handbook.pdf}.
+# Built offline from labs/, notebooks/ (released via nbgrader in a temporary course) and
+# grading/catalogue.json; the notebooks run against a demo case (8-9 min on a busy 2-core machine).
+handbook: $(STAMP)
+	$(BIN)/python handbook/build.py --out $(BUILD)/handbook
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .mypy_cache .ruff_cache
