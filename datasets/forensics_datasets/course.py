@@ -974,13 +974,16 @@ _COLUMN = (
 
 
 def _shape_problem(name: str, value: object) -> str | None:
-    """A table or a column where one value is wanted (a one-value column is accepted)."""
+    """A table or a column where one value is wanted. (The hidden checks accept a column
+    holding a single value; the visible ones ask for the value itself, as the hints do.)"""
     if isinstance(value, pd.DataFrame):
         return (
             f"{name} is a whole table ({len(value)} rows): pick one column with "
             '["column"], then one value with .iloc[0]'
         )
-    if isinstance(value, pd.Series | pd.Index | np.ndarray) and value.size != 1:
+    if isinstance(value, pd.Series | pd.Index | np.ndarray) and value.ndim:
+        if value.size == 1:
+            return f"{name} is a column holding one value: add .iloc[0] to take the value itself"
         return _COLUMN.format(name=name, n=value.size)
     return None
 
@@ -1076,6 +1079,12 @@ def _pair(what: str) -> Form:
         problem = _shape_problem(name, value)
         if problem:
             return problem
+        if isinstance(value, tuple | list) and len(value) == 2:
+            problem = _shape_problem(f"{name}[0]", value[0]) or _shape_problem(
+                f"{name}[1]", value[1]
+            )
+            if problem:
+                return problem
         got = _latlon(value)
         if got is None:
             return f"{name} should be {what}: a pair of numbers (latitude, longitude)"
