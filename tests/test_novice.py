@@ -21,6 +21,7 @@ nbgrader's gradebook for the slow variant.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sys
@@ -126,6 +127,19 @@ _SOLUTION = re.compile(r"### BEGIN SOLUTION\n.*?### END SOLUTION", re.S)
 _BLOCK = re.compile(r"```python\n(.*?)\n```", re.S)
 
 
+_RELEASED = re.compile(r"# YOUR CODE HERE\nraise NotImplementedError\(\)")
+
+
+def _in_order(pattern: re.Pattern[str], code: str, blocks: list[str]) -> str:
+    """``code`` with the k-th match of ``pattern`` replaced by the k-th block."""
+    parts = pattern.split(code)
+    assert len(parts) == len(blocks) + 1, f"{len(parts) - 1} answer places, {len(blocks)} hints"
+    out = parts[0]
+    for block, rest in zip(blocks, parts[1:], strict=True):
+        out += block + rest
+    return out
+
+
 def _gid(cell: Any) -> str:
     return str(cell.metadata.get("nbgrader", {}).get("grade_id", ""))
 
@@ -161,7 +175,9 @@ def _filled(
 
 
 def _novice_lines(
-    lab: str, data: Path, mistake: tuple[str, list[Fill] | None, tuple[str, str] | None] = None
+    lab: str,
+    data: Path,
+    mistake: tuple[str, list[Fill] | None, tuple[str, str] | None] | None = None,
 ) -> dict[str, list[str]]:
     """Question -> the novice's filled lines for every question of ``lab``."""
     hints = _hint_blocks(_source(lab))
@@ -221,18 +237,16 @@ def _run_in_process(lab: str, trainee: str, root: Path, mistake: Any = None) -> 
             gid, nbg = _gid(cell), cell.metadata.get("nbgrader", {})
             code = cell.source
             if nbg.get("solution"):
-                blocks = iter(lines[gid.split("_")[0]])
-                code = _SOLUTION.sub(lambda _: next(blocks), code)
-                assert next(blocks, None) is None, f"{lab} {gid}: a hint block left over"
+                code = _in_order(_SOLUTION, code, lines[gid.split("_")[0]])
             try:
-                exec(compile(code, f"{lab}:{gid}", "exec"), namespace)  # noqa: S102
+                exec(compile(code, f"{lab}:{gid}", "exec"), namespace)
             except Exception as problem:  # a failing cell, as the autograder records it
                 errors[gid] = f"{type(problem).__name__}: {problem}"
             else:
                 if nbg.get("grade") and cell.cell_type == "code":
                     points += float(nbg["points"])
             if gid == "setup":
-                exec(_NO_PLOTS, namespace)  # noqa: S102
+                exec(_NO_PLOTS, namespace)
     finally:
         os.chdir(here)
         del os.environ["FORENSICS_TRAINEE"]
@@ -274,7 +288,7 @@ def test_every_question_has_a_worked_example_just_above_its_answer() -> None:
 def test_hints_fix_what_the_issue_lists() -> None:
     """The hints the issue quotes as wrong or missing (issue 15, part 2)."""
     hints = {lab: _hint_blocks(_source(lab)) for lab in LABS}
-    text = {lab: "\n".join(sum(h.values(), [])) for lab, h in hints.items()}
+    text = {lab: "\n".join(itertools.chain(*h.values())) for lab, h in hints.items()}
     every = "\n".join(
         c.source for lab in LABS for c in _source(lab).cells if c.cell_type == "markdown"
     )
@@ -354,11 +368,8 @@ def autograded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, d
                     if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == (
                         "code"
                     ):
-                        blocks = iter(lines[_gid(cell).split("_")[0]])
-                        cell.source = re.sub(
-                            r"# YOUR CODE HERE\nraise NotImplementedError\(\)",
-                            lambda _: next(blocks),
-                            cell.source,
+                        cell.source = _in_order(
+                            _RELEASED, cell.source, lines[_gid(cell).split("_")[0]]
                         )
                 folder = course / "submitted" / trainee / lab
                 folder.mkdir(parents=True, exist_ok=True)
@@ -371,8 +382,7 @@ def autograded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, d
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         scores = {
-            lab: {t: float(gb.find_submission(lab, t).score) for t in TRAINEES[:3]}
-            for lab in LABS
+            lab: {t: float(gb.find_submission(lab, t).score) for t in TRAINEES[:3]} for lab in LABS
         }
     sys.stdout.write(f"\nnovice submissions, automatic points: {scores}\n")
     yield scores
