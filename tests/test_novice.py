@@ -395,3 +395,54 @@ def test_novice_submissions_autograde_to_full_marks(
     autograded: dict[str, dict[str, float]], lab: str
 ) -> None:
     assert autograded[lab] == {t: AUTO_POINTS[lab] for t in TRAINEES[:3]}
+
+
+@pytest.mark.slow
+@pytest.mark.lab
+def test_check_lab_submits_and_prints_marks(tmp_path: Path) -> None:
+    """`make check-lab LAB=lab0_evidence` on a `make lab` build: the novice's notebook is
+    submitted, marked and its marks printed per question, without any answer."""
+    import subprocess
+
+    from tests.test_course_gate import _nbgrader
+
+    build = tmp_path / "build"
+    course = build / "course"
+    made = _nbgrader(course, "generate_assignment", "lab0_evidence", "--force")
+    assert made.returncode == 0, made.stderr[-3000:]
+    (course / ".course_secret").write_text(SECRET)
+    os.environ["FORENSICS_COURSE_SECRET"] = SECRET
+    try:
+        from forensics_datasets.course import lab_answer_key, make_lab_data
+
+        data = tmp_path / "data" / "lab0_evidence"
+        make_lab_data("lab0_evidence", "ana", data)
+        key = lab_answer_key("lab0_evidence", "ana")
+    finally:
+        del os.environ["FORENSICS_COURSE_SECRET"]
+    release = course / "release" / "lab0_evidence" / "lab0_evidence.ipynb"
+    nb = nbformat.read(release, as_version=4)
+    lines = _novice_lines("lab0_evidence", data)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
+            cell.source = _in_order(_RELEASED, cell.source, lines[_gid(cell).split("_")[0]])
+    (build / "lab" / "lab0_evidence").mkdir(parents=True)
+    nbformat.write(nb, build / "lab" / "lab0_evidence" / "lab0_evidence.ipynb")
+    env = {
+        key_: value
+        for key_, value in os.environ.items()
+        if key_ not in ("FORENSICS_COURSE_SECRET", "FORENSICS_LAB_DATA", "NBGRADER_EXECUTION")
+    }
+    env["FORENSICS_TRAINEE"] = "ana"
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "grading" / "check_lab.py"), "lab0_evidence",
+         "--build", str(build)],
+        env=env, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    assert (course / "submitted" / "ana" / "lab0_evidence" / "lab0_evidence.ipynb").is_file()
+    assert "automatic marks: 7 of 7" in done.stdout, done.stdout
+    assert "Question 6" in done.stdout and "marked by your instructor" in done.stdout
+    for value in (key["exhibit_sha256"], key["note_only_in_wal"], key["custody"]["examiner"]):
+        assert str(value) not in done.stdout
