@@ -349,7 +349,7 @@ def autograded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, d
     from tests.test_course_gate import _course_py, _nbgrader
 
     course = tmp_path_factory.mktemp("novice-course")
-    made = _nbgrader(course, "generate_assignment", *LABS, "--force")
+    made = _nbgrader(course, "generate_assignment", "lab[0-4]_*", "--force")
     assert made.returncode == 0, made.stderr[-3000:]
     os.environ["FORENSICS_COURSE_SECRET"] = GATE_SECRET
     scratch = tmp_path_factory.mktemp("novice-data")
