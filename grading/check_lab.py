@@ -53,9 +53,9 @@ def _question(grade_id: str) -> str:
 def marks(lab: str, course: Path, trainee: str) -> list[tuple[str, str, float, float]]:
     """(question, cell, score, max score) of every graded cell, in notebook order."""
     import nbformat
-    from nbgrader.api import Gradebook
+    from nbgrader.api import Gradebook  # type: ignore[import-untyped]
 
-    source = nbformat.read(KIT / "notebooks" / lab / f"{lab}.ipynb", as_version=4)
+    source = nbformat.read(KIT / "notebooks" / lab / f"{lab}.ipynb", as_version=4)  # type: ignore[no-untyped-call]
     cells = [
         c.metadata["nbgrader"]["grade_id"]
         for c in source.cells
