@@ -408,6 +408,7 @@ def test_check_lab_submits_and_prints_marks(tmp_path: Path) -> None:
 
     build = tmp_path / "build"
     course = build / "course"
+    course.mkdir(parents=True)
     made = _nbgrader(course, "generate_assignment", "lab0_evidence", "--force")
     assert made.returncode == 0, made.stderr[-3000:]
     (course / ".course_secret").write_text(SECRET)
