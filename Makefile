@@ -64,6 +64,12 @@ course: datasets
 lab: course
 	$(BIN)/python grading/course.py serve --root $(BUILD)/lab --port $(LAB_PORT)
 
+# Self-study: submit a lab saved in `make lab` and mark it (make check-lab LAB=lab1_phone).
+.PHONY: check-lab
+check-lab: $(STAMP)
+	@test -n "$(LAB)" || { echo "which lab? e.g. make check-lab LAB=lab1_phone" >&2; exit 2; }
+	$(BIN)/python grading/check_lab.py $(LAB) --build $(BUILD)
+
 # configurable-http-proxy (JupyterHub's proxy) from npm, into build/node (no root needed).
 CHP := $(BUILD)/node/node_modules/.bin/configurable-http-proxy
 $(CHP):

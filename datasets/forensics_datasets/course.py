@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,8 @@ from forensics_datasets.demo import make_demo_case
 __all__ = [
     "LABS",
     "CourseSecretMissing",
+    "answer_feedback",
+    "assert_answer_form",
     "autograde_data",
     "check",
     "current_trainee",
@@ -573,11 +575,31 @@ def autograde_data(lab: str, trainee: str, secret: bytes | None = None) -> Path:
 # -- answers --------------------------------------------------------------------------------
 
 
+def _plain(value: object) -> object:
+    """An answer as plain Python: a numpy scalar (``np.int64`` from ``.sum()``, ``np.str_``)
+    becomes its Python value, a ``np.datetime64`` a ``pd.Timestamp``, and a column or array
+    holding exactly one value (a filtered table's ``["column"]``) that value; tuples, lists
+    and dictionaries are converted member by member. Anything else is returned as it is."""
+    if isinstance(value, pd.Series | pd.Index | np.ndarray) and value.size == 1:
+        value = value.ravel()[0] if isinstance(value, np.ndarray) else value.to_numpy()[0]
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return type(value)(_plain(v) for v in value)
+    return value
+
+
 def _same_text(answer: object, expected: object) -> bool:
+    answer = _plain(answer)
     return isinstance(answer, str) and answer.strip() == str(expected).strip()
 
 
 def _same_hash(answer: object, expected: object) -> bool:
+    answer = _plain(answer)
     return isinstance(answer, str) and answer.strip().lower() == str(expected).lower()
 
 
@@ -586,9 +608,9 @@ def _timestamps(answer: object, expected: object) -> bool:
     if not isinstance(answer, dict) or not isinstance(expected, list):
         return False
     for item in expected:
-        given = answer.get(item["field"])
+        given = _plain(answer.get(item["field"]))
         try:
-            when = pd.Timestamp(given)
+            when = pd.Timestamp(given)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             return False
         if pd.isna(when) or when.tzinfo is None:
@@ -600,6 +622,9 @@ def _timestamps(answer: object, expected: object) -> bool:
 
 def _utc(value: object) -> pd.Timestamp | None:
     """A time given as a timezone-aware value (a naive time is refused: its zone is unknown)."""
+    value = _plain(value)
+    if isinstance(value, bool | int | float):  # a count or a number of seconds, not a time
+        return None
     try:
         when = pd.Timestamp(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -624,11 +649,12 @@ def _within_s(seconds: float) -> Callable[[object, object], bool]:
 
 def _latlon(value: object) -> tuple[float, float] | None:
     """(lat, lon) from a pair or a mapping with lat/lon."""
+    value = _plain(value)
     try:
         if isinstance(value, dict):
             pair = (float(value["lat"]), float(value["lon"]))
         else:
-            lat, lon = value  # type: ignore[misc]
+            lat, lon = cast("tuple[Any, Any]", value)
             pair = (float(lat), float(lon))
     except (KeyError, TypeError, ValueError):
         return None
@@ -655,6 +681,9 @@ def _within_m(metres: float) -> Callable[[object, object], bool]:
 
 def _close(tolerance: float) -> Callable[[object, object], bool]:
     def same(answer: object, expected: object) -> bool:
+        answer = _plain(answer)
+        if isinstance(answer, bool):
+            return False
         try:
             return abs(float(answer) - float(expected)) <= tolerance  # type: ignore[arg-type]
         except (TypeError, ValueError):
@@ -664,9 +693,16 @@ def _close(tolerance: float) -> Callable[[object, object], bool]:
 
 
 def _same_int(answer: object, expected: object) -> bool:
+    """The same whole number: an ``int``, a numpy integer (``.sum()`` gives one) or a float
+    with nothing after the point (``12.0``); never True/False, never 12.7 read as 12."""
+    answer = _plain(answer)
+    if isinstance(answer, bool):
+        return False
+    if isinstance(answer, float) and not answer.is_integer():
+        return False
     try:
-        return not isinstance(answer, bool) and int(answer) == int(expected)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+        return bool(int(answer) == int(expected))  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
         return False
 
 
@@ -676,6 +712,7 @@ def _digits(value: object) -> str:
 
 def _top_correspondent(answer: object, expected: object) -> bool:
     """The number (any spacing) or saved name of one of the busiest correspondents."""
+    answer = _plain(answer)
     if not isinstance(answer, str) or not isinstance(expected, list):
         return False
     given = answer.strip()
@@ -689,8 +726,11 @@ def _longest_call(answer: object, expected: object) -> bool:
     if not isinstance(answer, dict) or not isinstance(expected, dict):
         return False
     numbers = {_digits(n) for n in expected["numbers"]}
-    return _digits(answer.get("number", "")) in numbers and _close(1)(
-        answer.get("duration_s"), expected["duration_s"]
+    number = _plain(answer.get("number", ""))
+    return (
+        isinstance(number, str)
+        and _digits(number) in numbers
+        and _close(1)(answer.get("duration_s"), expected["duration_s"])
     )
 
 
@@ -755,10 +795,14 @@ def _aor(value: object) -> str:
 
 
 def _same_aor(answer: object, expected: object) -> bool:
+    answer = _plain(answer)
     return isinstance(answer, str) and _aor(answer) == _aor(expected)
 
 
 def _ssrc(value: object) -> int | None:
+    value = _plain(value)
+    if isinstance(value, bool | float):
+        return None
     try:
         return int(value, 16) if isinstance(value, str) else int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
@@ -773,6 +817,7 @@ def _worst_stream(answer: object, expected: object) -> bool:
 
 
 def _same_digits(answer: object, expected: object) -> bool:
+    answer = _plain(answer)
     return isinstance(answer, str) and answer.replace(" ", "") == str(expected)
 
 
@@ -928,6 +973,262 @@ QUESTIONS: dict[str, dict[str, tuple[Extractor, Comparator]]] = {
         ),
     },
 }
+
+
+# -- what a check cell tells the trainee about an answer's form (no answer key needed) ------
+#
+# The visible part of each check cell calls :func:`assert_answer_form`: it says precisely
+# what to fix when an answer has the wrong *form* (a count where a phone number is asked, a
+# column where one value is asked, a time without its zone), in the words of the notebook's
+# hints. It never looks at the answer key, so it can run in the trainee's own session.
+
+Form = Callable[[str, object], "str | None"]
+
+_COLUMN = (
+    "{name} is a column of {n} values, not one value: keep the matching row(s) first, "
+    "then take the value with .iloc[0] (or count the rows with .sum())"
+)
+
+
+def _shape_problem(name: str, value: object) -> str | None:
+    """A table or a column where one value is wanted. (The hidden checks accept a column
+    holding a single value; the visible ones ask for the value itself, as the hints do.)"""
+    if isinstance(value, pd.DataFrame):
+        return (
+            f"{name} is a whole table ({len(value)} rows): pick one column with "
+            '["column"], then one value with .iloc[0]'
+        )
+    if isinstance(value, pd.Series | pd.Index | np.ndarray) and value.ndim:
+        if value.size == 1:
+            return f"{name} is a column holding one value: add .iloc[0] to take the value itself"
+        return _COLUMN.format(name=name, n=value.size)
+    return None
+
+
+def _missing(value: object) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return False
+
+
+def _text(what: str, number: str | None = None) -> Form:
+    """Text (a name, a number as text, a password...); ``number`` is what to say when a
+    number was given instead (a count, a row number)."""
+
+    def form(name: str, value: object) -> str | None:
+        problem = _shape_problem(name, value)
+        value = _plain(value)
+        if problem:
+            return problem
+        if _missing(value):
+            return f"{name} is empty (None or NaN): the row you took has no value there"
+        if isinstance(value, bool | int | float):
+            return number or f"{name} should be {what}, as text (in quotes), not a number"
+        if not isinstance(value, str) or not value.strip():
+            return f"{name} should be {what}, as text"
+        return None
+
+    return form
+
+
+def _whole(what: str) -> Form:
+    def form(name: str, value: object) -> str | None:
+        problem = _shape_problem(name, value)
+        value = _plain(value)
+        if problem:
+            return problem
+        if isinstance(value, bool):
+            return f"{name} is True/False: count the True rows with .sum()"
+        if isinstance(value, str):
+            return f"{name} is text: give {what} as a number, without quotes"
+        if isinstance(value, float) and value.is_integer():
+            return None
+        if not isinstance(value, int):
+            return f"{name} should be {what}, a whole number"
+        if value < 0:
+            return f"{name} is negative: {what} cannot be"
+        return None
+
+    return form
+
+
+def _number(what: str) -> Form:
+    def form(name: str, value: object) -> str | None:
+        problem = _shape_problem(name, value)
+        value = _plain(value)
+        if problem:
+            return problem
+        if isinstance(value, bool) or not isinstance(value, int | float) or _missing(value):
+            return f"{name} should be {what}, a number"
+        return None
+
+    return form
+
+
+def _time(what: str) -> Form:
+    def form(name: str, value: object) -> str | None:
+        problem = _shape_problem(name, value)
+        value = _plain(value)
+        if problem:
+            return problem
+        if isinstance(value, str):
+            return (
+                f"{name} is text: use the pd.Timestamp from the table (the value of its "
+                "time column, .iloc[0]), not the time typed in"
+            )
+        if isinstance(value, bool | int | float):
+            return f"{name} is a number, not a time: take the value of the time column"
+        if not isinstance(value, pd.Timestamp) or pd.isna(value):
+            return f"{name} should be {what}, a pd.Timestamp"
+        if value.tzinfo is None:
+            return (
+                f"{name} has no time zone: a time without its zone cannot be placed on a "
+                "timeline (use the column that ends in _utc, or give the reader the zone)"
+            )
+        return None
+
+    return form
+
+
+def _pair(what: str) -> Form:
+    def form(name: str, value: object) -> str | None:
+        problem = _shape_problem(name, value)
+        if problem:
+            return problem
+        if isinstance(value, tuple | list) and len(value) == 2:
+            problem = _shape_problem(f"{name}[0]", value[0]) or _shape_problem(
+                f"{name}[1]", value[1]
+            )
+            if problem:
+                return problem
+        got = _latlon(value)
+        if got is None:
+            return f"{name} should be {what}: a pair of numbers (latitude, longitude)"
+        if not (-90 <= got[0] <= 90 and -180 <= got[1] <= 180):
+            return f"{name}: {got} is not a position; put the latitude first"
+        return None
+
+    return form
+
+
+def _fields(**members: Form) -> Form:
+    """A dictionary with exactly these keys, each value of its own form."""
+
+    def form(name: str, value: object) -> str | None:
+        if not isinstance(value, dict):
+            return f"{name} should be a dictionary with the keys {', '.join(members)}"
+        if set(value) != set(members):
+            return f"{name} should have exactly the keys {', '.join(members)}"
+        for key, member in members.items():
+            problem = member(f'{name}["{key}"]', value[key])
+            if problem:
+                return problem
+        return None
+
+    return form
+
+
+def _each(what: str, member: Form, size: int | None = None) -> Form:
+    """A dictionary ``name -> value``, every value of the same form."""
+
+    def form(name: str, value: object) -> str | None:
+        if not isinstance(value, dict) or not value:
+            return f"{name} should be a dictionary {what}"
+        if size is not None and len(value) != size:
+            return f"{name} has {len(value)} entries; it should have {size}, {what}"
+        for key, item in value.items():
+            problem = member(f"{name}[{key!r}]", item)
+            if problem:
+                return problem
+        return None
+
+    return form
+
+
+FORMS: dict[str, dict[str, Form]] = {
+    "lab0_evidence": {
+        "exhibit_sha256": _text("the SHA-256 in hexadecimal (64 characters)"),
+        "notes_db_path": _text("the path on the device, /data/..."),
+        "wal_only_note": _text("the note's title"),
+        "sealed_by": _text("the name of the person who sealed the exhibit"),
+        "decoded": _each("field -> pd.Timestamp in UTC", _time("a time in UTC"), size=4),
+    },
+    "lab1_phone": {
+        "device": _fields(android_model=_text("the model"), ios_version=_text("the version")),
+        "top_correspondent": _text(
+            "the phone number",
+            "top_correspondent is a count: give the phone number, not the count "
+            "(.value_counts().index[0] is the number, .iloc[0] how many times it appears)",
+        ),
+        "longest_call": _fields(
+            number=_text(
+                "the phone number",
+                'longest_call["number"] is a number: give the phone number as text, from '
+                'the "number" column',
+            ),
+            duration_s=_number("the duration in seconds"),
+        ),
+        "group_messages": _whole("the number of messages"),
+        "hidden_wifi_password": _text("the password"),
+        "hidden_wifi_ios_last_joined": _time("a time in UTC"),
+        "dji_app_installed": _time("a time in UTC"),
+        "photo_place": _pair("where the photo was taken"),
+        "photo_utc": _time("a time in UTC"),
+    },
+    "lab2_drone": {
+        "liftoff_utc": _time("a time in UTC"),
+        "home": _pair("the home position"),
+        "breach_utc": _time("a time in UTC"),
+        "release_utc": _time("a time in UTC"),
+        "release_point": _pair("the release position"),
+        "pilot": _pair("the pilot's position"),
+        "max_alt": _number("a height in metres"),
+    },
+    "lab3_dji": {
+        "scout_serial": _text("the serial number"),
+        "scout_start_utc": _time("a time in UTC"),
+        "pilot_position": _pair("the pilot's position"),
+        "drop_facts": _fields(
+            aircraft_serial=_text("the serial number"),
+            start_utc=_time("a time in UTC"),
+            home=_pair("the home position"),
+        ),
+        "srt_first_utc": _time("a time in UTC (did you give read_srt the zone?)"),
+        "photos_utc": _each("file name -> time in UTC", _time("a time in UTC"), size=3),
+        "lowest_photo": _text("a file name, e.g. DJI_0001.JPG"),
+    },
+    "lab4_voip": {
+        "call_states": _each("state -> number of calls", _whole("a number of calls")),
+        "rejected_caller": _text("a SIP address, user@domain"),
+        "worst_stream": _text(
+            'the SSRC as shown, e.g. "0x1A2B3C4D"',
+            "worst_stream is a number: give the SSRC as shown in the ssrc column "
+            '(text such as "0x1A2B3C4D"), not the number of packets lost',
+        ),
+        "worst_lost": _whole("the number of packets lost"),
+        "wav_seconds": _number("a duration in seconds"),
+        "dtmf_digits": _text("the digits as text, e.g. '1590'"),
+        "inband_digits": _text("the digits as text"),
+        "sip_password": _text(
+            "the password (None means no word of the list matched: check the user name)"
+        ),
+    },
+}
+
+
+def answer_feedback(lab: str, question: str, answer: object) -> str | None:
+    """What to fix in the *form* of ``answer`` (None when the form is right). Needs no key:
+    it cannot say whether the answer is right, only whether it can be."""
+    form = FORMS.get(lab, {}).get(question)
+    return None if form is None else form(question, answer)
+
+
+def assert_answer_form(lab: str, question: str, answer: object) -> None:
+    """The visible part of a check cell: raise AssertionError saying what to fix."""
+    problem = answer_feedback(lab, question, answer)
+    if problem:
+        raise AssertionError(problem)
 
 
 def check(lab: str, question: str, answer: object) -> bool:
