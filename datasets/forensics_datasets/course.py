@@ -408,13 +408,18 @@ def _voip(out: Path, seed: int) -> dict[str, Any]:
 def _capstone(out: Path, seed: int) -> dict[str, Any]:
     """Lab 5: the whole case (drone SD card, operator's phone, contraband phone, prison
     capture) at difficulty "medium": local-time photos, a decoy flight log on the
-    operator's phone and unrelated staff calls in the capture."""
+    operator's phone and unrelated staff calls in the capture; plus the capstone's traps
+    (:mod:`forensics_datasets.case.traps`), whose answers the key's ``trap_answers`` holds."""
     from forensics_datasets.case import make_case
+    from forensics_datasets.case.traps import capstone_traps
 
     # The case and its evidence bags are numbered by a one-way tag of the seed, not the seed:
     # with the seed, a trainee could regenerate the key with the public generator.
     number = f"{int(hashlib.sha256(f'capstone:{seed}'.encode()).hexdigest(), 16) % 10**6:06d}"
-    case = make_case(out, seed, size="lab", difficulty="medium", case_number=number)
+    # The judgement traps (two candidate flights, a cover contact name, an alibi against a
+    # phone whose clock is off): what `case findings` surfaces but cannot settle.
+    case = make_case(out, seed, size="lab", difficulty="medium", case_number=number,
+                     extra_traps=capstone_traps(seed))  # fmt: skip
     (out / "answer_key.json").unlink(missing_ok=True)
     return _json_ready({**case.answer_key, "case_number": number})
 

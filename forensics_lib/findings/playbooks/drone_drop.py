@@ -1,13 +1,16 @@
-"""Findings: the facts an investigation establishes, each with the evidence behind it.
+"""The drone-drop playbook: the questions of a drone drop into a prison, from the exhibits.
 
-A :class:`Finding` answers one question of a case (which aircraft, when did it take off,
-which SIP account did the contraband phone use...). Its ``id`` is the answer-key field it
-answers, so a generated case can be checked finding by finding; its ``evidence`` names
-where the fact comes from (exhibit, path inside the exhibit, row or byte offset, the
-exhibit's SHA-256 from the acquisition manifest), which is what a court asks first.
+:func:`case_findings` answers the standard questions of a drone-drop case the way an
+examiner would: every flight log found by content (a renamed file included), the flight
+that crossed the perimeter, the SIP account that registered in the capture matched to the
+phone whose softphone holds it, and so on. Each step is a small function so a notebook can
+run it alone. Where the exhibits hold more than one candidate (two flights of the aircraft
+that both entered the perimeter, one number on two contact cards), the playbook lists them
+and says the finding is ambiguous (:func:`forensics_lib.findings.model.ambiguous_finding`):
+what settles it (the brief, a patrol log, a statement) is not in the exhibits.
 
-Findings are plain data: :mod:`forensics_lib.report` renders them (HTML, CASE/UCO), the CLI
-prints them, notebooks show them as a DataFrame (:func:`findings_frame`).
+The generic model (:class:`Finding`, :class:`EvidenceRef`) is
+:mod:`forensics_lib.findings.model`; a second scenario is a second module beside this one.
 """
 
 from __future__ import annotations
@@ -17,10 +20,9 @@ import hashlib
 import json
 import os
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -38,83 +40,25 @@ from forensics_lib.drone.analysis import (
 from forensics_lib.drone.model import FlightLog
 from forensics_lib.errors import ForensicsError, ForensicsWarning
 from forensics_lib.evidence import Evidence
+from forensics_lib.findings.model import (
+    UNVERIFIED_NOTE,
+    EvidenceRef,
+    Finding,
+)
+from forensics_lib.times import from_local
 from forensics_lib.voip.auth import recover_password
 
 __all__ = [
-    "UNVERIFIED_NOTE",
     "CaseFlight",
-    "EvidenceRef",
-    "Finding",
     "case_findings",
     "case_flight_logs",
     "exhibit_hashes",
-    "findings_frame",
     "flight_findings",
     "message_findings",
     "photo_findings",
     "read_wordlist",
     "voip_findings",
 ]
-
-
-#: How a citation of bytes that hashes.json does not list is marked, wherever it is shown.
-UNVERIFIED_NOTE = "unverified (not in hashes.json)"
-
-
-@dataclass(frozen=True)
-class EvidenceRef:
-    """Where a fact was read: an exhibit, a path inside it and a row or byte offset."""
-
-    exhibit: str
-    path: str | None = None  # the artifact's source_path inside the exhibit
-    row_id: int | None = None  # SQLite rowid / record number, when the source has rows
-    offset: int | None = None  # byte offset, when the source is a binary stream
-    sha256: str | None = None  # the exhibit's hash from hashes.json
-    artifact: str | None = None  # registry id, e.g. "android.sms"
-    # False for bytes hashes.json does not list (read only with include_unlisted)
-    verified: bool = True
-
-    def locator(self) -> str:
-        """``path`` plus ``row N`` or ``offset 0x..`` in words, and ``unverified`` for a
-        file the acquisition manifest does not list."""
-        parts = [self.path or self.exhibit]
-        if self.row_id is not None:
-            parts.append(f"row {self.row_id}")
-        if self.offset is not None:
-            parts.append(f"offset {self.offset:#x}")
-        if not self.verified:
-            parts.append(UNVERIFIED_NOTE)
-        return ", ".join(parts)
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One established fact."""
-
-    id: str  # stable key: the answer-key field it answers, e.g. "takeoff_utc"
-    title: str  # the question in words: "When did the drone take off?"
-    value: Any  # JSON-ready: str, number, bool, ISO-8601 UTC text, list or dict of those
-    detail: str = ""  # how it was established, in a sentence an examiner can repeat in court
-    evidence: tuple[EvidenceRef, ...] = ()
-    section: str = "case"  # drone | phone | voip | case: groups findings in a report
-    extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"lat":..,"lon":..} for maps
-
-
-def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
-    """The findings as a table: id, section, title, value, detail, evidence (as text)."""
-    rows = [
-        {
-            "id": f.id,
-            "section": f.section,
-            "title": f.title,
-            "value": f.value,
-            "detail": f.detail,
-            "evidence": "; ".join(f"{e.exhibit}: {e.locator()}" for e in f.evidence),
-        }
-        for f in findings
-    ]
-    columns = ["id", "section", "title", "value", "detail", "evidence"]
-    return pd.DataFrame(rows, columns=columns)
 
 
 # -- solving a case --------------------------------------------------------------------------
@@ -642,7 +586,7 @@ def photo_findings(case: Case, exhibits: Sequence[str], zone: str | None) -> lis
     for _, p in photos.iterrows():
         when = p["time_utc"]
         if pd.isna(when) and zone and isinstance(p["datetime_original"], str):
-            when = pd.Timestamp(p["datetime_original"]).tz_localize(zone).tz_convert("UTC")
+            when = from_local(p["datetime_original"], zone)
             local_used = True
         elif str(p.get("time_source", "")).startswith("zone "):  # the case read with a zone
             local_used = True
