@@ -535,8 +535,11 @@ def make_case(
     trap_answers: dict[str, Any] = {}
     if "candidate_flights" in story.traps:
         twice = candidate_plan(seed, story.flight_start)
-        other = _shift(simulate_flight(seed, start=str(_iso(twice.start)),
-                                       loiter_laps=story.size.loiter_laps), twice.dlat, twice.dlon)
+        other = _shift(
+            simulate_flight(seed, start=str(_iso(twice.start)), loiter_laps=story.size.loiter_laps),
+            twice.dlat,
+            twice.dlon,
+        )
         other.board_uid = story.board_uid
         other_log = LOG_NAME.replace("31.BIN", "32.BIN" if twice.later else "30.BIN")
         write_dataflash(sd / other_log, other)

@@ -23,6 +23,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -42,8 +43,11 @@ from forensics_lib.errors import ForensicsError, ForensicsWarning
 from forensics_lib.evidence import Evidence
 from forensics_lib.findings.model import (
     UNVERIFIED_NOTE,
+    Candidate,
     EvidenceRef,
     Finding,
+    ambiguous_finding,
+    is_ambiguous,
 )
 from forensics_lib.times import from_local
 from forensics_lib.voip.auth import recover_password
@@ -201,7 +205,13 @@ def _release(log: FlightLog, track: pd.DataFrame) -> pd.Series | None:
 def flight_findings(
     case: Case, flights: Sequence[CaseFlight], polygon: Polygon | None
 ) -> list[Finding]:
-    """Which aircraft, take-off, landing, release, perimeter crossing, pilot, which log."""
+    """Which aircraft, take-off, landing, release, perimeter crossing, pilot, which log.
+
+    When the aircraft's own logs hold more than one flight that entered the perimeter (take-
+    offs more than two minutes apart), the exhibits alone cannot say which is the drop: every
+    fact that differs between them is an ambiguous finding listing each flight's value with
+    its evidence (what settles it, such as the time a patrol heard the drone, is outside the
+    exhibits)."""
     if polygon is None or not flights:
         return []
     ref = _ref_maker(case)
@@ -211,9 +221,73 @@ def flight_findings(
         return []
     # The aircraft's own log (DataFlash on its SD card) is the primary record; a ground
     # station's telemetry log of the same flight corroborates it.
-    primary = next((f for f in crossing if f.reader == "scan"), crossing[0])
+    own = [f for f in crossing if f.reader == "scan"] or crossing[:1]
+    primaries = _distinct_flights(own)
+    per_flight = [
+        _flight_facts(case, flights, crossing, p, fences[flights.index(p)], ref) for p in primaries
+    ]
+    if len(per_flight) == 1:
+        return per_flight[0]
+    return _merge_candidates(primaries, per_flight)
+
+
+def _takeoff(flight: CaseFlight) -> pd.Timestamp | None:
+    segment = _main_segment(flight.log.track)
+    return None if segment is None else pd.Timestamp(segment["takeoff_utc"])
+
+
+def _distinct_flights(logs: Sequence[CaseFlight]) -> list[CaseFlight]:
+    """One log per flight: logs whose take-offs lie within two minutes are the same flight."""
+    kept: list[CaseFlight] = []
+    for log in logs:
+        when = _takeoff(log)
+        same = [
+            k
+            for k in kept
+            if when is None or (t := _takeoff(k)) is None or abs(t - when) < pd.Timedelta(minutes=2)
+        ]
+        if not same:
+            kept.append(log)
+    return kept
+
+
+def _merge_candidates(
+    primaries: Sequence[CaseFlight], per_flight: Sequence[list[Finding]]
+) -> list[Finding]:
+    """One finding per id: kept where every candidate flight agrees, else ambiguous."""
+    names = [f"{p.exhibit}:{p.path}" for p in primaries]
+    ids = list(dict.fromkeys(f.id for found in per_flight for f in found))
+    why = (
+        f"{len(primaries)} flights of the aircraft ({', '.join(names)}) entered the perimeter; "
+        "the exhibits alone cannot say which one was the drop (the time the drone was seen or "
+        "heard over the yard, or the time the drop message names, settles it)"
+    )
+    out: list[Finding] = []
+    for fid in ids:
+        found = [next((f for f in fs if f.id == fid), None) for fs in per_flight]
+        present = [f for f in found if f is not None]
+        if len(present) == len(found) and all(f.value == present[0].value for f in present):
+            out.append(present[0])
+            continue
+        candidates = [
+            Candidate(f.value, f"{name}: {f.detail}", f.evidence)
+            for name, f in zip(names, found, strict=True)
+            if f is not None
+        ]
+        out.append(ambiguous_finding(fid, present[0].title, candidates, why, present[0].section))
+    return out
+
+
+def _flight_facts(
+    case: Case,
+    flights: Sequence[CaseFlight],
+    crossing: Sequence[CaseFlight],
+    primary: CaseFlight,
+    fence: dict[str, Any],
+    ref: Callable[..., EvidenceRef],
+) -> list[Finding]:
+    """The facts of one flight of the aircraft (``primary``) that entered the perimeter."""
     track = primary.log.track
-    fence = fences[flights.index(primary)]
     out: list[Finding] = []
     src = (primary.exhibit, primary.path)
     uid = primary.log.vehicle.get("board_uid")
@@ -254,7 +328,9 @@ def flight_findings(
                            str(release["reason"]), (ref(*src, artifact="drone.track"),),
                            "drone", {"lat": float(release["lat"]),
                                      "lon": float(release["lon"])}))  # fmt: skip
-    out += _pilot_findings(crossing, ref, _photos_near(case, segment))
+    # the logs of this flight only (the aircraft's and the ground station's of the same take-off)
+    this_flight = [f for f in crossing if _distinct_flights([primary, f]) == [primary]]
+    out += _pilot_findings(this_flight, ref, _photos_near(case, segment))
     out += _phone_log_findings(flights, crossing, primary, segment, ref)
     return out
 
@@ -562,14 +638,24 @@ def message_findings(
     contacts = _frame(case, "android.contacts", "ios.contacts")
     if not contacts.empty:
         mine = contacts[contacts["exhibit"] == row["exhibit"]]
-        for _, c in mine.iterrows():
-            numbers = {normalize_number(p) for p in str(c["phones"]).split(",")}
-            if sender in numbers:
-                out.append(Finding("organiser_name", "Who sent it, by the operator's contacts?",
-                                   str(c["display_name"]), f"contact holding {sender}",
-                                   (ref(str(c["exhibit"]), c["source_path"], row_id=c["row_id"],
-                                        artifact=str(c["artifact"])),), "phone"))  # fmt: skip
-                break
+        holders = [
+            Candidate(str(c["display_name"]), f"contact holding {sender}",
+                      (ref(str(c["exhibit"]), c["source_path"], row_id=c["row_id"],
+                           artifact=str(c["artifact"])),))
+            for _, c in mine.iterrows()
+            if sender in {normalize_number(p) for p in str(c["phones"]).split(",")}
+        ]  # fmt: skip
+        names = list(dict.fromkeys(h.value for h in holders))
+        title = "Who sent it, by the operator's contacts?"
+        if len(names) == 1:
+            h = holders[0]
+            out.append(Finding("organiser_name", title, h.value, h.detail, h.evidence, "phone"))
+        elif names:  # one number on several cards: the exhibits cannot say which name is right
+            out.append(ambiguous_finding(
+                "organiser_name", title, holders,
+                f"{sender} is saved under {len(names)} contact names on {row['exhibit']}; "
+                "which one is the sender's is not in the exhibits (a statement, a visits list "
+                "or another phone's contacts settles it)", "phone"))  # fmt: skip
     return out
 
 
@@ -623,7 +709,12 @@ def case_findings(
     out += voip
     cell = next((f.value for f in voip if f.id == "contraband_phone_exhibit"), None)
     takeoff = by_id.get("takeoff_utc")
-    before = pd.Timestamp(takeoff.value) if takeoff and takeoff.value else None
+    before = None
+    if takeoff is not None and is_ambiguous(takeoff):  # the latest of the candidate flights
+        times = [c["value"] for c in takeoff.extra["candidates"] if c["value"]]
+        before = max(pd.Timestamp(t) for t in times) if times else None
+    elif takeoff is not None and takeoff.value:
+        before = pd.Timestamp(takeoff.value)
     out += message_findings(case, before, exclude=[cell] if cell else [])
     aircraft = sorted({f.exhibit for f in flights if f.reader == "scan"})
     out += photo_findings(case, aircraft, zone)
