@@ -195,7 +195,7 @@ def _run(cells: list[dict[str, Any]], workdir: Path) -> dict[str, float]:
                 try:
                     exec(compile(_text(cell), nbg.get("grade_id", "cell"), "exec"), namespace)
                     ok = True
-                except Exception:  # noqa: BLE001 - a failing cell is a lost mark, as in nbgrader
+                except Exception:  # a failing cell is a lost mark, as under nbgrader
                     ok = False
                 if nbg.get("grade"):
                     earned[nbg["grade_id"]] = float(nbg["points"]) if ok else 0.0

@@ -183,11 +183,11 @@ LABS: dict[str, Lab] = {
             11,
             "Lab 5: capstone, the whole case",
             # the aerial photos' local time taken as UTC (1) and the pilot read from the
-            # phone's other flight log, the one that never entered the perimeter (1)
-            ("q3_answer|q4_answer", "ZONE)|max(inside", '"UTC")|min(inside', 2),
+            # phone's flight log whose take-off is farthest from the drop flight's (1)
+            ("q3_answer|q4_answer", "ZONE)|idxmin()", '"UTC")|idxmax()', 2),
             _capstone_copy,
             _capstone_secrets,
-            ("organiser_name = who_is(",),
+            ("visitors = re.search(",),
             lambda k: [k["facts"]["organiser_name"]["value"]],
         ),
     )
