@@ -188,7 +188,9 @@ LABS: dict[str, Lab] = {
             _capstone_copy,
             _capstone_secrets,
             ("visitors = re.search(",),
-            lambda k: [k["facts"]["organiser_name"]["value"]],
+            # (the organiser's name is in dave's own brief now, one of its visits list; his
+            # pilot's position is shown nowhere but in the answer he copied)
+            lambda k: [f"{k['facts']['pilot_position']['value']['lat']:.5f}"],
         ),
     )
 }
