@@ -1,8 +1,10 @@
 """Findings: the facts an investigation establishes, each with the evidence behind it.
 
 The package holds the generic model (:mod:`.model`: :class:`Finding`, :class:`EvidenceRef`,
-:func:`findings_frame`) and one playbook per kind of case (:mod:`.playbooks`; today the
-drone drop, :mod:`.playbooks.drone_drop`). Every name the former ``forensics_lib.findings``
+:func:`findings_frame`, ambiguous findings), the generic citing helpers (:mod:`.citing`:
+hashes, evidence references) and one playbook per kind of case (:mod:`.playbooks`; today the
+drone drop, :mod:`.playbooks.drone_drop` with its phone and capture questions in
+:mod:`.playbooks.drone_drop_comms`). Every name the former ``forensics_lib.findings``
 module offered is re-exported here, so ``from forensics_lib.findings import case_findings``
 keeps working.
 """
