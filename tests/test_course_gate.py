@@ -183,12 +183,14 @@ LABS: dict[str, Lab] = {
             11,
             "Lab 5: capstone, the whole case",
             # the aerial photos' local time taken as UTC (1) and the pilot read from the
-            # phone's other flight log, the one that never entered the perimeter (1)
-            ("q3_answer|q4_answer", "ZONE)|max(inside", '"UTC")|min(inside', 2),
+            # phone's flight log whose take-off is farthest from the drop flight's (1)
+            ("q3_answer|q4_answer", "ZONE)|idxmin()", '"UTC")|idxmax()', 2),
             _capstone_copy,
             _capstone_secrets,
-            ("organiser_name = who_is(",),
-            lambda k: [k["facts"]["organiser_name"]["value"]],
+            ("visitors = re.search(",),
+            # (the organiser's name is in dave's own brief now, one of its visits list; his
+            # pilot's position is shown nowhere but in the answer he copied)
+            lambda k: [f"{k['facts']['pilot_position']['value']['lat']:.5f}"],
         ),
     )
 }

@@ -411,13 +411,18 @@ def _voip(out: Path, seed: int) -> dict[str, Any]:
 def _capstone(out: Path, seed: int) -> dict[str, Any]:
     """Lab 5: the whole case (drone SD card, operator's phone, contraband phone, prison
     capture) at difficulty "medium": local-time photos, a decoy flight log on the
-    operator's phone and unrelated staff calls in the capture."""
+    operator's phone and unrelated staff calls in the capture; plus the capstone's traps
+    (:mod:`forensics_datasets.case.traps`), whose answers the key's ``trap_answers`` holds."""
     from forensics_datasets.case import make_case
+    from forensics_datasets.case.traps import capstone_traps
 
     # The case and its evidence bags are numbered by a one-way tag of the seed, not the seed:
     # with the seed, a trainee could regenerate the key with the public generator.
     number = f"{int(hashlib.sha256(f'capstone:{seed}'.encode()).hexdigest(), 16) % 10**6:06d}"
-    case = make_case(out, seed, size="lab", difficulty="medium", case_number=number)
+    # The judgement traps (two candidate flights, a cover contact name, an alibi against a
+    # phone whose clock is off): what `case findings` surfaces but cannot settle.
+    case = make_case(out, seed, size="lab", difficulty="medium", case_number=number,
+                     extra_traps=capstone_traps(seed))  # fmt: skip
     (out / "answer_key.json").unlink(missing_ok=True)
     return _json_ready({**case.answer_key, "case_number": number})
 
@@ -965,12 +970,8 @@ QUESTIONS: dict[str, dict[str, tuple[Extractor, Comparator]]] = {
             _tolerant(_within_s),
         ),
         "sip_account": (lambda k: k["facts"]["contraband_sip_account"]["value"], _same_aor),
-        "callee_numbers": (lambda k: k["facts"]["callee_numbers"]["value"], _same_numbers),
         "organiser_name": (lambda k: k["facts"]["organiser_name"]["value"], _same_text),
-        "report": (
-            lambda k: {"sip_account": k["facts"]["contraband_sip_account"]["value"]},
-            _report,
-        ),
+        # "alibi_calls" and "report": at the end of this module, with their comparators
     },
 }
 
@@ -1237,3 +1238,48 @@ def check(lab: str, question: str, answer: object) -> bool:
     key = lab_answer_key(lab, current_trainee())
     expected, same = QUESTIONS[lab][question]
     return bool(same(answer, expected(key)))
+
+
+# -- the capstone's judgement questions (issue 15): comparators added after the generic ones --
+
+
+def _whole_count(answer: object, expected: object) -> bool:
+    """A count: a whole number (a numpy integer too, or a float with no fraction) equal to
+    the expected one; True/False are not counts."""
+    if isinstance(answer, bool | np.bool_) or not isinstance(answer, int | float | np.number):
+        return False
+    value = float(answer)
+    return math.isfinite(value) and value.is_integer() and int(value) == int(expected)  # type: ignore[call-overload]
+
+
+def _settled_report(answer: object, expected: object) -> bool:
+    """The report of :func:`_report`, settled: no finding left ambiguous (a playbook's
+    candidates handed on unsettled), and the drop flight's take-off among its findings (an
+    ISO time within the key's tolerance)."""
+    import re
+
+    if not isinstance(expected, dict) or not _report(answer, expected):
+        return False
+    assert isinstance(answer, str)
+    section = answer.split('<h2 id="findings">', 1)[1].split("<h2 ", 1)[0]
+    if "ambiguous" in section.lower():
+        return False
+    fact = expected["takeoff"]
+    near = _within_s(float(fact["tolerance"]))
+    stamps = re.findall(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)", section)
+    return any(near(t, fact["value"]) for t in stamps)
+
+
+# The capstone's questions that need judgement (the trap answers of case/traps.py): what
+# `case findings` lists as ambiguous or cannot know (the alibi's window is in the brief).
+QUESTIONS["lab5_capstone"]["alibi_calls"] = (
+    lambda k: k["facts"]["alibi_calls"]["value"],
+    _whole_count,
+)
+QUESTIONS["lab5_capstone"]["report"] = (
+    lambda k: {
+        "sip_account": k["facts"]["contraband_sip_account"]["value"],
+        "takeoff": k["facts"]["takeoff_utc"],
+    },
+    _settled_report,
+)

@@ -45,6 +45,7 @@ import pandas as pd
 from forensics_datasets.case.brief import brief_text
 from forensics_datasets.case.geometry import time_inside
 from forensics_datasets.case.story import DIFFICULTIES, REALM, SIZES, Story, make_story
+from forensics_datasets.case.traps import alibi_window, candidate_plan, decoy_names
 from forensics_datasets.drone import (
     Flight,
     simulate_flight,
@@ -148,7 +149,9 @@ def _drop_text(story: Story, release_local: pd.Timestamp) -> str:
     )
 
 
-def _operator_scenario(story: Story, flight: Flight) -> tuple[Scenario, Message]:
+def _operator_scenario(
+    story: Story, flight: Flight, cover: tuple[str, str] | None = None
+) -> tuple[Scenario, Message]:
     size = story.size
     base = make_scenario(
         story.seed,
@@ -198,6 +201,10 @@ def _operator_scenario(story: Story, flight: Flight) -> tuple[Scenario, Message]
         rng.randint(30, 200),
         story.organiser.name,
     )
+    if cover is not None:  # decoy_contact: the organiser's number under a cover name too
+        saved = (created + pd.Timedelta(days=rng.randint(20, 150))).floor("s")
+        contacts.append(Contact(cover[0], cover[1], (story.organiser.number,), (), None,
+                                saved, saved))  # fmt: skip
     calls = sorted([*base.calls, talk], key=lambda c: c.time)
     scenario = Scenario(
         seed=story.seed,
@@ -348,7 +355,9 @@ def _cell_scenario(story: Story) -> Scenario:
 # -- the drone's SD card ----------------------------------------------------------------------
 
 
-def _aerial_photos(folder: Path, story: Story, flight: Flight) -> list[dict[str, Any]]:
+def _aerial_photos(
+    folder: Path, story: Story, flight: Flight, first: int = 1
+) -> list[dict[str, Any]]:
     s = flight.samples
     release = pd.Timestamp(flight.key["release_utc"])
     at = int(np.searchsorted(s["time_utc"], release))
@@ -359,7 +368,7 @@ def _aerial_photos(folder: Path, story: Story, flight: Flight) -> list[dict[str,
         row = s.iloc[idx]
         when = row["time_utc"].floor("s")
         local = when.tz_convert(story.zone)
-        name = f"DJI_{n + 1:04d}.JPG"
+        name = f"DJI_{n + first:04d}.JPG"
         write_photo(
             folder / name,
             lat=row["lat"],
@@ -496,11 +505,14 @@ def make_case(
     size: str = "lab",
     difficulty: str = "medium",
     case_number: str | None = None,
+    extra_traps: frozenset[str] = frozenset(),
 ) -> CaseFolder:
     """Write the case for ``seed`` into ``out`` (created; must be empty or absent).
 
     ``case_number`` names the case in the brief and the evidence bags (by default the seed,
-    zero-padded); a course gives each trainee a number that does not reveal the seed."""
+    zero-padded); a course gives each trainee a number that does not reveal the seed.
+    ``extra_traps`` adds traps to the difficulty's (the capstone's judgement traps,
+    :mod:`forensics_datasets.case.traps`)."""
     root = Path(out)
     root.mkdir(parents=True, exist_ok=True)
     if any(root.iterdir()):
@@ -508,7 +520,8 @@ def make_case(
     probe = make_scenario(seed, contacts=SIZES[size].contacts if size in SIZES else 1,
                           messages=0, calls=0, wa_messages=0, wa_calls=0)  # fmt: skip
     avoid = {p for c in probe.contacts for p in c.phones} | {probe.owner_number}
-    story = make_story(seed, size, difficulty, avoid_numbers=avoid, case_number=case_number)
+    story = make_story(seed, size, difficulty, avoid_numbers=avoid, case_number=case_number,
+                       extra_traps=extra_traps)  # fmt: skip
     flight = simulate_flight(
         seed, start=str(_iso(story.flight_start)), loiter_laps=story.size.loiter_laps
     )
@@ -519,10 +532,50 @@ def make_case(
     sd = root / DRONE_SD
     (sd / LOG_NAME).parent.mkdir(parents=True)
     write_dataflash(sd / LOG_NAME, flight)
-    shots = _aerial_photos(sd / "DCIM" / "100MEDIA", story, flight)
+    other: Flight | None = None  # candidate_flights: the night's other flight over the yard
+    trap_answers: dict[str, Any] = {}
+    if "candidate_flights" in story.traps:
+        twice = candidate_plan(seed, story.flight_start)
+        other = _shift(
+            simulate_flight(seed, start=str(_iso(twice.start)), loiter_laps=story.size.loiter_laps),
+            twice.dlat,
+            twice.dlon,
+        )
+        other.board_uid = story.board_uid
+        other_log = LOG_NAME.replace("31.BIN", "32.BIN" if twice.later else "30.BIN")
+        write_dataflash(sd / other_log, other)
+    shots = _aerial_photos(sd / "DCIM" / "100MEDIA", story, flight,
+                           first=4 if other is not None and not twice.later else 1)  # fmt: skip
+    if other is not None:
+        other_shots = _aerial_photos(sd / "DCIM" / "100MEDIA", story, other,
+                                     first=1 if not twice.later else 4)  # fmt: skip
+        trap_answers["candidate_flights"] = {
+            "drop_log": LOG_NAME,
+            "other_log": other_log,
+            "other_is": "later" if twice.later else "earlier",
+            "other_takeoff_utc": _iso(pd.Timestamp(other.key["liftoff_utc"])),
+            "other_photos": [s["file"] for s in other_shots],
+            "settled_by": "the patrol's time in the brief (and the drop message's time)",
+            "answer": "the flight whose release matches the patrol's time: " + LOG_NAME,
+        }
 
     # EXH-02: the operator's phone
-    scenario, drop = _operator_scenario(story, flight)
+    cover = None
+    visitors: list[str] = []
+    if "decoy_contact" in story.traps:
+        taken = {story.organiser.name, story.relative.name, story.operator.name}
+        first, last, others = decoy_names(seed, taken)
+        cover = (first, last)
+        visitors = sorted([story.organiser.name, *others])
+        trap_answers["decoy_contact"] = {
+            "number": story.organiser.number,
+            "names": sorted([story.organiser.name, f"{first} {last}"]),
+            "cover_name": f"{first} {last}",
+            "visitors": visitors,
+            "settled_by": "the visits list in the brief",
+            "answer": story.organiser.name,
+        }
+    scenario, drop = _operator_scenario(story, flight, cover)
     extras = make_extras(seed)
     extras.visits = sorted([*extras.visits, *_searches(story)], key=lambda v: v.time)
     files = _launch_photos(story, flight)
@@ -532,6 +585,12 @@ def make_case(
         drop_path = f"data/media/0/Download/backup_{local:%m%d}.dat"
     files[drop_path] = _bytes_of(write_tlog, flight)
     paths = {"drop": drop_path}
+    if other is not None:
+        other_local = pd.Timestamp(other.samples["time_utc"].iloc[0]).tz_convert(story.zone)
+        paths["other"] = f"{QGC_DIR}/{other_local:%Y-%m-%d %H-%M-%S}.tlog"
+        files[paths["other"]] = _bytes_of(write_tlog, other)
+        trap_answers["candidate_flights"]["other_phone_log"] = paths["other"]
+        trap_answers["candidate_flights"]["drop_phone_log"] = drop_path
     if "decoy_flight" in story.traps:
         decoy = _shift(simulate_flight(seed + 7919, start=str(_iso(story.decoy_start))),
                        0.045, -0.06)  # fmt: skip
@@ -571,13 +630,57 @@ def make_case(
                                           "princess", "abc123", "baseball", "master"})  # fmt: skip
     (root / "wordlist.txt").write_text("\n".join(words) + "\n")
     exhibits = [DRONE_SD, operator.exhibit.name, cell.exhibit.name, CAPTURE]
-    (root / "brief.md").write_text(brief_text(story, exhibits))
-    _custody(root, story, flight, exhibits)
+    notes = []
+    if other is not None:
+        heard = pd.Timestamp(flight.key["release_utc"]).tz_convert(story.zone)
+        notes.append(
+            f"The night patrol's log: a drone was heard over the exercise yard at {heard:%H:%M} "
+            "(local time), and one parcel was recovered there. No other drone was reported."
+        )
+    if visitors:
+        notes.append(
+            "The visits log of the inmate of cell B-14 lists three visitors in the last six "
+            f"months: {', '.join(visitors)}."
+        )
+    if "alibi" in story.traps:
+        mine = f"{story.sip_user}@{REALM}"
+        starts = [pd.Timestamp(c["start_ns"], tz="UTC") for c in voip.answer_key["calls"]
+                  if c["caller"] == mine]  # fmt: skip
+        alibi = alibi_window(seed, starts, story.clock_offset_s, story.zone)
+        a, b = alibi.start.tz_convert(story.zone), alibi.end.tz_convert(story.zone)
+        notes.append(
+            "The inmate of cell B-14 says the phone is not his: he says that from "
+            f"{a:%A %d %B %Y %H:%M} to {b:%A %d %B %Y %H:%M} (local time) he was in the "
+            "healthcare unit, under staff watch, away from his cell; staff records confirm "
+            "it. The governor asks whether the phone's account was used while he was away."
+        )
+        trap_answers["alibi"] = {
+            "window_utc": [_iso(alibi.start), _iso(alibi.end)],
+            "calls_in_window": alibi.calls,
+            "calls_by_phone_clock": alibi.calls_by_phone_clock,
+            "clock_offset_s": story.clock_offset_s,
+            "settled_by": "the capture's times (UTC), not the phone's own clock",
+            "answer": alibi.calls,
+        }
+    (root / "brief.md").write_text(brief_text(story, exhibits, notes))
+    last_flight = flight
+    if other is not None and twice.later:
+        last_flight = other
+    _custody(root, story, last_flight, exhibits)
     manifest = build_manifest([root / e for e in exhibits], root=root, progress=False)
     manifest["root"] = "."
     write_manifest(manifest, root / "hashes.json")
     facts = _facts(story, flight, perimeter=perimeter, drop=drop, voip_key=voip.answer_key,
                    phone_paths=paths, shots=shots, cell_exhibit=cell.exhibit.name)  # fmt: skip
+    if "alibi" in trap_answers:
+        facts["alibi_calls"] = {
+            "value": trap_answers["alibi"]["calls_in_window"],
+            "question": "How many calls did the contraband account start while the inmate "
+            "was under staff watch?",
+            "tolerance": None,
+            "unit": "",
+            "exhibit": CAPTURE,
+        }
     key = {
         "version": CASE_VERSION,
         "seed": seed,
@@ -588,5 +691,7 @@ def make_case(
         "exhibits": exhibits,
         "facts": facts,
     }  # fmt: skip
+    if trap_answers:
+        key["trap_answers"] = trap_answers
     (root / "answer_key.json").write_text(json.dumps(key, indent=1, default=str) + "\n")
     return CaseFolder(root=root, answer_key=key, story=story)

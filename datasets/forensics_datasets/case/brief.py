@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from forensics_datasets.case.story import Story
 
 __all__ = ["brief_text"]
@@ -15,8 +17,10 @@ _EXHIBITS = {
 }
 
 
-def brief_text(story: Story, exhibits: list[str]) -> str:
-    """The brief for ``story`` (no answer in it: only what the investigators were told)."""
+def brief_text(story: Story, exhibits: list[str], notes: Sequence[str] = ()) -> str:
+    """The brief for ``story`` (no answer in it: only what the investigators were told);
+    ``notes`` are what else they know from outside the exhibits (a patrol log, a visits
+    list, a statement), each a paragraph of "What else is known"."""
     night = story.flight_start.tz_convert(story.zone)
     lines = [
         f"# Case {story.case_number}: drone drop at HMP Example",
@@ -48,6 +52,12 @@ def brief_text(story: Story, exhibits: list[str]) -> str:
         "`custody.jsonl` (chain of custody) and `wordlist.txt` (the password list the "
         "authorisation allows you to try against captured credentials).",
         "",
+    ]
+    if notes:
+        lines += ["## What else is known", ""]
+        for note in notes:
+            lines += [f"* {note}", ""]
+    lines += [
         "## Questions",
         "",
         "1. Which aircraft (flight controller) flew over the prison? When did it take off "
@@ -67,4 +77,10 @@ def brief_text(story: Story, exhibits: list[str]) -> str:
         "9. When (UTC) were the aerial photos taken?",
         "",
     ]
+    if notes:
+        lines += [
+            "10. Where the exhibits hold more than one candidate (a flight, a name), which is "
+            "it, and what settles it? Does the inmate's account of where he was hold?",
+            "",
+        ]
     return "\n".join(lines)

@@ -128,15 +128,18 @@ def _board_uid(seed: int) -> str:
 
 def make_story(seed: int, size: str = "lab", difficulty: str = "medium", *,
                avoid_numbers: set[str] | None = None,
-               case_number: str | None = None) -> Story:  # fmt: skip
+               case_number: str | None = None,
+               extra_traps: frozenset[str] = frozenset()) -> Story:  # fmt: skip
     """The seeded story; ``avoid_numbers`` are numbers the operator's phone already uses;
-    ``case_number`` is what the papers call the case (the seed, zero-padded, by default)."""
+    ``case_number`` is what the papers call the case (the seed, zero-padded, by default);
+    ``extra_traps`` are switched on besides the difficulty's (the capstone's,
+    :mod:`forensics_datasets.case.traps`)."""
     if size not in SIZES:
         raise ValueError(f"size is one of {', '.join(SIZES)}, not {size!r}")
     if difficulty not in TRAPS:
         raise ValueError(f"difficulty is one of {', '.join(TRAPS)}, not {difficulty!r}")
     rng = random.Random(f"case:{seed}")
-    traps = TRAPS[difficulty]
+    traps = TRAPS[difficulty] | frozenset(extra_traps)
     # The operator's phone scenario spans 30 days from 2024-03-14 + seed days; the drop is
     # in its last third, late in the local evening.
     day = pd.Timestamp("2024-03-14") + pd.Timedelta(days=seed % 365 + rng.randint(20, 27))
