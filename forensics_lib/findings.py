@@ -25,7 +25,9 @@ from typing import Any
 import pandas as pd
 
 from forensics_lib.case import Case
-from forensics_lib.correlate import normalize_number, sip_identity
+from forensics_lib.case.correlate import normalize_number, sip_identity
+from forensics_lib.core.errors import ForensicsError, ForensicsWarning
+from forensics_lib.core.evidence import Evidence
 from forensics_lib.drone.analysis import (
     Polygon,
     flight_segments,
@@ -36,8 +38,6 @@ from forensics_lib.drone.analysis import (
     release_candidates,
 )
 from forensics_lib.drone.model import FlightLog
-from forensics_lib.errors import ForensicsError, ForensicsWarning
-from forensics_lib.evidence import Evidence
 from forensics_lib.voip.auth import recover_password
 
 __all__ = [

@@ -30,7 +30,7 @@ from typing import IO, Any, BinaryIO
 import pandas as pd
 from tqdm.auto import tqdm
 
-from forensics_lib.errors import EvidenceIntegrityError, ParseError, SpecialFileRefused
+from forensics_lib.core.errors import EvidenceIntegrityError, ParseError, SpecialFileRefused
 
 __all__ = [
     "MANIFEST_FORMAT",

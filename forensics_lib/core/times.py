@@ -7,10 +7,10 @@ name are kept). Missing values (``None``, NaN, ``pd.NA``, ``pd.NaT``) become ``N
 NaN is typed as giving a ``Timestamp``, as in pandas-stubs, but returns ``pd.NaT``).
 
 A value that cannot be a timestamp in the asked epoch (outside the nanosecond range pandas holds,
-1677-09-21..2262-04-11, or not a number at all) raises :class:`~forensics_lib.errors.TimestampError`
-for a scalar. In a vector it becomes ``NaT`` and one
-:class:`~forensics_lib.errors.ForensicsWarning` says how many values were lost, so one corrupt row
-does not stop a whole table. Bools are never timestamps and are refused.
+1677-09-21..2262-04-11, or not a number at all) raises
+:class:`~forensics_lib.core.errors.TimestampError` for a scalar. In a vector it becomes ``NaT``
+and one :class:`~forensics_lib.core.errors.ForensicsWarning` says how many values were lost, so
+one corrupt row does not stop a whole table. Bools are never timestamps and are refused.
 
 Epochs
 ======
@@ -74,7 +74,7 @@ import numpy.typing as npt
 import pandas as pd
 from pandas.api.typing import NaTType, NAType
 
-from forensics_lib.errors import ForensicsWarning, TimestampError
+from forensics_lib.core.errors import ForensicsWarning, TimestampError
 
 __all__ = [
     "LEAP_SECONDS",

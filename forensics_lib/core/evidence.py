@@ -40,7 +40,7 @@ Links
 A symlink or hard link inside an archive is followed to its target *member*; an absolute
 target is a device path (``/etc/passwd`` means the exhibit's ``/etc/passwd``, never the
 analyst's). A link whose target is not a member of the exhibit, or climbs above its root, is
-refused with :class:`~forensics_lib.errors.UnsafeMember`. In a directory exhibit, a path that
+refused with :class:`~forensics_lib.core.errors.UnsafeMember`. In a directory exhibit, a path that
 resolves (symlinks included) outside the exhibit directory is refused the same way.
 
 Times
@@ -57,7 +57,7 @@ Limits
 and bytes are counted while streaming, so a lying header cannot defeat the cap), the
 compression ratio of large zip members, the total written to the temporary directory, and
 the number of members. Going over raises
-:class:`~forensics_lib.errors.DecompressionLimitExceeded`.
+:class:`~forensics_lib.core.errors.DecompressionLimitExceeded`.
 
 An :class:`Evidence` object is not thread-safe; open one per thread.
 """
@@ -88,8 +88,8 @@ from typing import IO, TYPE_CHECKING, BinaryIO, Literal, Protocol
 
 import pandas as pd
 
-from forensics_lib import times
-from forensics_lib.errors import (
+from forensics_lib.core import times
+from forensics_lib.core.errors import (
     DecompressionLimitExceeded,
     EncryptedContent,
     ForensicsError,
@@ -101,7 +101,7 @@ from forensics_lib.errors import (
     UnsafeMember,
     UnsupportedFormat,
 )
-from forensics_lib.hashing import file_kind
+from forensics_lib.core.hashing import file_kind
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -231,7 +231,7 @@ def _describe(member: Member) -> str:
 def _utc_or_none(
     convert: Callable[[int | float], pd.Timestamp], value: int | float
 ) -> pd.Timestamp | None:
-    """``convert(value)`` (a :mod:`forensics_lib.times` converter, the one implementation of
+    """``convert(value)`` (a :mod:`forensics_lib.core.times` converter, the one implementation of
     each epoch), or None when pandas cannot represent it: a member's time is metadata, and an
     impossible one must not stop the listing."""
     try:

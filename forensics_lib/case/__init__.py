@@ -5,7 +5,7 @@ manifest ``hashes.json`` and the chain of custody ``custody.jsonl``; ``brief.md`
 ``perimeter.geojson`` and answer keys are case papers, not exhibits.
 
 :func:`open_case` refuses to read anything before the manifest verifies
-(:class:`~forensics_lib.errors.EvidenceIntegrityError` names the first file that differs),
+(:class:`~forensics_lib.core.errors.EvidenceIntegrityError` names the first file that differs),
 checks the custody chain, then reads each exhibit with the reader that recognises it: a
 phone extraction through :func:`forensics_lib.phone.open_extraction`, anything else
 through the registry's scanner (drone logs, captures, photos...). A broken exhibit is
@@ -45,14 +45,15 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from forensics_lib import registry, timeline
-from forensics_lib.custody import CustodyLog, read_custody_log
-from forensics_lib.errors import ForensicsError, ForensicsWarning, UnsupportedFormat
-from forensics_lib.evidence import normalize_member_name
-from forensics_lib.hashing import iter_files, load_manifest, verify_manifest
+from forensics_lib import timeline
+from forensics_lib.core import registry
+from forensics_lib.core.custody import CustodyLog, read_custody_log
+from forensics_lib.core.errors import ForensicsError, ForensicsWarning, UnsupportedFormat
+from forensics_lib.core.evidence import normalize_member_name
+from forensics_lib.core.hashing import iter_files, load_manifest, verify_manifest
+from forensics_lib.core.schema import TIMELINE_COLUMNS, conform
+from forensics_lib.core.times import zone_info
 from forensics_lib.scan import UNREAD_REASON, collect_warnings, unread_files
-from forensics_lib.schema import TIMELINE_COLUMNS, conform
-from forensics_lib.times import zone_info
 
 if TYPE_CHECKING:
     from forensics_lib.phone.extraction import Extraction
@@ -630,7 +631,7 @@ def _phone_folders(folder: Path) -> list[Path]:
 
 def _under(folder: Path, subfolders: Sequence[Path]) -> set[str]:
     """Device paths of the files of ``folder`` that lie under one of ``subfolders``."""
-    from forensics_lib.evidence import Evidence
+    from forensics_lib.core.evidence import Evidence
 
     tops = {p.name for p in subfolders}
     with Evidence(folder) as evidence:
@@ -656,7 +657,7 @@ def as_case(
       (:func:`read_exhibit`).
     * A plain folder is scanned as one exhibit, and each zip or tar inside it is read as an
       exhibit of its own, named by its path in the folder; one that cannot be read is
-      announced with a :class:`~forensics_lib.errors.ForensicsWarning` naming it and listed
+      announced with a :class:`~forensics_lib.core.errors.ForensicsWarning` naming it and listed
       in :attr:`Case.problems`. A sub-folder that is a phone extraction on its own (an
       unpacked extraction beside drone logs and captures) is an exhibit of its own too,
       and the scan of the folder leaves it out; a folder that is one extraction is read
