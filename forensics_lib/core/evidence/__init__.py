@@ -83,6 +83,7 @@ from forensics_lib.core.evidence.members import (
     normalize_member_name,
 )
 from forensics_lib.core.evidence.members import VENDOR_PREFIX as VENDOR_PREFIX
+from forensics_lib.core.evidence.members import logger as logger
 
 __all__ = [
     "DEFAULT_LIMITS",
