@@ -1,6 +1,6 @@
 """Foundation benchmarks: streaming hashes and the timeline merge.
 
-* hash: ``forensics_lib.hashing.hash_file`` (SHA-256 + MD5 in one pass, progress bar
+* hash: ``forensics_lib.core.hashing.hash_file`` (SHA-256 + MD5 in one pass, progress bar
   machinery included) against a bare ``hashlib`` loop over the same file, read twice
   (what a script computing both digests naively does). Ratio < 1 means we are faster.
 * timeline: ``timeline.build`` on 200,000 two-time records against a per-row Python loop
@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from forensics_lib import timeline
-from forensics_lib.hashing import hash_file
-from forensics_lib.schema import FLOAT, STR, TIME, ArtifactSpec, Column, TimelineRule, conform
+from forensics_lib.core.hashing import hash_file
+from forensics_lib.core.schema import FLOAT, STR, TIME, ArtifactSpec, Column, TimelineRule, conform
 
 
 def _best_of(runs: int, func: Callable[[], Any]) -> float:

@@ -41,10 +41,11 @@ from typing import TypeVar
 
 import pandas as pd
 
-from forensics_lib import registry, timeline
-from forensics_lib.errors import ForensicsError, ForensicsWarning
-from forensics_lib.evidence import Evidence, EvidenceFile, Member, glob_regex
-from forensics_lib.schema import ArtifactSpec
+from forensics_lib import timeline
+from forensics_lib.core import registry
+from forensics_lib.core.errors import ForensicsError, ForensicsWarning
+from forensics_lib.core.evidence import Evidence, EvidenceFile, Member, glob_regex
+from forensics_lib.core.schema import ArtifactSpec
 from forensics_lib.sources import MemberLike
 
 __all__ = [
@@ -108,7 +109,7 @@ class ContentRule:
 
 
 def by_content(rule: ContentRule) -> Callable[[F], F]:
-    """Mark a parser (already marked with :func:`~forensics_lib.registry.artifact`) as also
+    """Mark a parser (already marked with :func:`~forensics_lib.core.registry.artifact`) as also
     reading the files ``rule`` recognises by content; the function is returned unchanged."""
 
     def mark(func: F) -> F:
@@ -382,8 +383,8 @@ def schema_matches(
     registered phone artifacts (plaso's ``REQUIRED_STRUCTURE``: a loose ``msgstore.db`` or
     ``sms.db`` with no extraction around it), each with those artifact ids. A database that
     cannot be opened, or of no known schema, is not returned (it stays unread)."""
+    from forensics_lib.core.sqlite import SQLITE_MAGIC, open_sqlite
     from forensics_lib.phone.extraction import schema_artifacts
-    from forensics_lib.sqlite import SQLITE_MAGIC, open_sqlite
 
     head = heads or _Heads(evidence)
     known = {a.id for a in registry.artifacts()}

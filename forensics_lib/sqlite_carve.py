@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from forensics_lib.errors import ParseError, UnsupportedFormat
+from forensics_lib.core.errors import ParseError, UnsupportedFormat
 
 __all__ = [
     "CarvedRecord",

@@ -1,10 +1,10 @@
 """One timeline over every exhibit.
 
 :func:`build` turns artifact frames into rows of one canonical schema
-(:data:`~forensics_lib.schema.TIMELINE_COLUMNS`): ``time`` (UTC), ``exhibit``,
+(:data:`~forensics_lib.core.schema.TIMELINE_COLUMNS`): ``time`` (UTC), ``exhibit``,
 ``artifact``, ``event``, ``description``, ``actor``, ``counterpart``, ``lat``, ``lon``,
 ``source_path``, ``offset_or_row``. Which times of a record become rows, and how they
-are described, is declared per artifact by its :class:`~forensics_lib.schema.TimelineRule`
+are described, is declared per artifact by its :class:`~forensics_lib.core.schema.TimelineRule`
 list, in the manner of plaso's ``timeliner.yaml``: a call with a start and an end time
 gives two rows. A record none of whose rule times is known (a drone log without GPS time,
 an SRT read without ``--zone``) cannot be placed on the UTC timeline: it is counted
@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
 
-from forensics_lib import registry
-from forensics_lib.schema import (
+from forensics_lib.core import registry
+from forensics_lib.core.schema import (
     TIMELINE_COLUMNS,
     ArtifactSpec,
     TimelineRule,

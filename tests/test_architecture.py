@@ -6,8 +6,9 @@ Rules (each failure names the file and the rule, and says what to do):
   import (module level, inside functions, under ``TYPE_CHECKING``): a lazy import hides a
   cycle, it does not remove it.
 * ``core-imports-family``: a core module (errors, times, evidence, hashing, sqlite, registry,
-  schema, custody; ``forensics_lib/<name>.py`` today, ``forensics_lib/core/`` after the
-  layout move) imports no family (phone, drone, voip, media, remoteid).
+  schema, custody: ``forensics_lib/core/``; a ``forensics_lib/<name>.py`` of those names, the
+  layout before the move, counts the same) imports no family (phone, drone, voip, media,
+  remoteid).
 * ``family-imports-upper``: a family module imports no ``report``, ``cli`` or datasets.
 * ``private-name``: no module takes another module's private name (``from m import _x``, or
   ``m._x`` on an imported module): a leading underscore means "this file only"; what two
@@ -18,7 +19,8 @@ Rules (each failure names the file and the rule, and says what to do):
 * ``module-size``: no module of the library or the datasets is over 500 lines.
 * ``test-module``: every library module has its test module: ``tests/<package>/test_<module>.py``
   (the target layout), or today's ``tests/test_<package>_<module>.py`` or
-  ``tests/test_<module>.py``.
+  ``tests/test_<module>.py``; a module split out of a former one by responsibility
+  (:data:`SPLIT_FROM`) is tested through its package by the former module's test file.
 
 Where the tree still breaks a rule, :data:`ALLOWED` lists it with the reason; the list can
 only shrink: a listed violation that disappears fails too, so that its entry is deleted.
@@ -42,6 +44,17 @@ FAMILIES = ("phone", "drone", "voip", "media", "remoteid")
 UPPER = ("report", "cli")
 OUTSIDE_LIBRARY = (DATASETS, "grading", "notebooks", "hub")
 MAX_LINES = 500
+# Packages (or modules) split out of one former module by responsibility (issue 16): their
+# modules are tested through the package, which re-exports them, by the former module's test
+# file (``forensics_lib.core.times.gps`` by ``tests/test_times.py`` or ``tests/core/``).
+SPLIT_FROM = {
+    "forensics_lib.core.times": "times",
+    "forensics_lib.core.evidence": "evidence",
+    "forensics_lib.core.hashing": "hashing",
+    "forensics_lib.case.model": "case",
+    "forensics_lib.case.exhibits": "case",
+    "forensics_lib.case.folder": "case",
+}
 
 RULES = {
     "no-cycle": "break the cycle: move what both need into a module both import (a public "
@@ -103,7 +116,6 @@ ALLOWED: dict[tuple[str, str], str] = {
             "datasets/forensics_datasets/phone/whatsapp.py",
             "datasets/forensics_datasets/phone_variants.py",
             "datasets/forensics_datasets/voip.py",
-            "forensics_lib/case.py",
             "forensics_lib/drone/analysis.py",
             "forensics_lib/drone/dataflash.py",
             "forensics_lib/drone/dji_txt.py",
@@ -111,8 +123,6 @@ ALLOWED: dict[tuple[str, str], str] = {
             "forensics_lib/drone/srt.py",
             "forensics_lib/drone/tlog.py",
             "forensics_lib/drone/ulog.py",
-            "forensics_lib/evidence.py",
-            "forensics_lib/hashing.py",
             "forensics_lib/phone/extraction.py",
             "forensics_lib/phone/ios.py",
             "forensics_lib/phone/ufdr.py",
@@ -120,7 +130,6 @@ ALLOWED: dict[tuple[str, str], str] = {
             "forensics_lib/report/html.py",
             "forensics_lib/report/uco.py",
             "forensics_lib/sqlite_carve.py",
-            "forensics_lib/times.py",
             "forensics_lib/voip/net.py",
         )
     },
@@ -130,8 +139,8 @@ ALLOWED: dict[tuple[str, str], str] = {
             "forensics_lib/cli/args.py",
             "forensics_lib/cli/core.py",
             "forensics_lib/cli/output.py",
-            "forensics_lib/correlate.py",
-            "forensics_lib/custody.py",
+            "forensics_lib/case/correlate.py",
+            "forensics_lib/core/custody.py",
             "forensics_lib/drone/analysis.py",
             "forensics_lib/drone/dataflash.py",
             "forensics_lib/drone/dji_txt.py",
@@ -139,7 +148,7 @@ ALLOWED: dict[tuple[str, str], str] = {
             "forensics_lib/drone/mavlink_frames.py",
             "forensics_lib/drone/model.py",
             "forensics_lib/drone/tlog.py",
-            "forensics_lib/errors.py",
+            "forensics_lib/core/errors.py",
             "forensics_lib/export/geo.py",
             "forensics_lib/findings/playbooks/drone_drop.py",
             "forensics_lib/findings/playbooks/drone_drop_comms.py",
@@ -161,7 +170,7 @@ ALLOWED: dict[tuple[str, str], str] = {
             "forensics_lib/report/_common.py",
             "forensics_lib/report/html.py",
             "forensics_lib/report/uco.py",
-            "forensics_lib/schema.py",
+            "forensics_lib/core/schema.py",
             "forensics_lib/sources.py",
             "forensics_lib/voip/artifacts.py",
             "forensics_lib/voip/audio.py",
@@ -352,6 +361,10 @@ def _test_candidates(module: Module, root: Path) -> list[Path]:
         names.append(root / "tests" / f"test_{'_'.join(parts)}.py")
         names.append(root / "tests" / parts[0] / f"test_{leaf}.py")
     names.append(root / "tests" / f"test_{leaf}.py")
+    former = SPLIT_FROM.get(module.name) or SPLIT_FROM.get(module.name.rpartition(".")[0])
+    if former is not None:
+        names.append(root / "tests" / f"test_{former}.py")
+        names.append(root / "tests" / Path(*parts[:-2]) / f"test_{former}.py")
     return names
 
 

@@ -27,8 +27,8 @@ from pathlib import Path
 import pandas as pd
 
 from forensics_datasets.sqlite_files import write_db
-from forensics_lib.custody import CustodyLog
-from forensics_lib.hashing import build_manifest, write_manifest
+from forensics_lib.core.custody import CustodyLog
+from forensics_lib.core.hashing import build_manifest, write_manifest
 
 __all__ = ["DEMO_VERSION", "DemoCase", "make_demo_case"]
 

@@ -31,7 +31,7 @@ from forensics_lib.cli.args import (
     output_place_problem,
     output_suffix_problem,
 )
-from forensics_lib.errors import ForensicsError
+from forensics_lib.core.errors import ForensicsError
 
 __all__ = ["EXIT_CODES", "EXIT_ERROR", "EXIT_NOTHING", "EXIT_OK", "build_parser", "main"]
 

@@ -14,10 +14,10 @@ import stat
 import sys
 from pathlib import Path
 
-from forensics_lib import times
-from forensics_lib.errors import SpecialFileRefused, TimestampError
+from forensics_lib.core import times
+from forensics_lib.core.errors import SpecialFileRefused, TimestampError
+from forensics_lib.core.hashing import check_readable, file_kind
 from forensics_lib.export.table import TABLE_SUFFIXES
-from forensics_lib.hashing import check_readable, file_kind
 
 # -- exit codes: the one table (README.md "Exit codes" documents it) ------------------------
 EXIT_OK = 0

@@ -9,9 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from forensics_lib import hashing, registry, timeline
+from forensics_lib import timeline
 from forensics_lib.cli.args import EXIT_NOTHING, EXIT_OK, iana_zone
 from forensics_lib.cli.output import FORMATS, emit
+from forensics_lib.core import hashing, registry
 
 
 def _add_format(parser: argparse.ArgumentParser, extra: tuple[str, ...] = ()) -> None:
@@ -190,7 +191,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_decode_time(args: argparse.Namespace) -> int:
-    from forensics_lib.times import decode_timestamp
+    from forensics_lib.core.times import decode_timestamp
 
     frame = decode_timestamp(args.value, earliest=args.earliest, latest=args.latest)
     emit(frame, args.format)
@@ -201,7 +202,7 @@ def cmd_decode_time(args: argparse.Namespace) -> int:
 
 
 def cmd_ls(args: argparse.Namespace) -> int:
-    from forensics_lib.evidence import Evidence
+    from forensics_lib.core.evidence import Evidence
 
     with Evidence(args.exhibit) as ev:
         members = ev.glob(args.pattern) if args.pattern else ev.members()
@@ -291,7 +292,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def cmd_custody_add(args: argparse.Namespace) -> int:
-    from forensics_lib.custody import CustodyLog
+    from forensics_lib.core.custody import CustodyLog
 
     sha = args.sha256 or (hashing.sha256_file(args.hash_file) if args.hash_file else None)
     entry = CustodyLog(args.log).append(
@@ -302,7 +303,7 @@ def cmd_custody_add(args: argparse.Namespace) -> int:
 
 
 def cmd_custody_show(args: argparse.Namespace) -> int:
-    from forensics_lib.custody import read_custody_log
+    from forensics_lib.core.custody import read_custody_log
 
     frame = read_custody_log(args.log)
     if args.format == "table":
@@ -315,7 +316,7 @@ def cmd_custody_show(args: argparse.Namespace) -> int:
 
 
 def cmd_custody_verify(args: argparse.Namespace) -> int:
-    from forensics_lib.custody import CustodyLog
+    from forensics_lib.core.custody import CustodyLog
 
     count = CustodyLog(args.log).verify()
     if not count:  # an empty log proves no chain: nothing was checked

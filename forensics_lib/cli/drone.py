@@ -14,7 +14,7 @@ import pandas as pd
 
 from forensics_lib.cli.args import exit_for
 from forensics_lib.cli.output import FORMATS, emit, render_table
-from forensics_lib.errors import ForensicsWarning
+from forensics_lib.core.errors import ForensicsWarning
 
 # Decimals kept in the output: the resolution the logs store (MAVLink degE7, mm, cm/s, cdeg,
 # mV), so rounding only removes float noise (a float32 16.795997619628906 V is 16.796 V).
@@ -152,8 +152,8 @@ def _boot_column(frame: pd.DataFrame) -> list[str]:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    from forensics_lib.core.errors import EncryptedContent
     from forensics_lib.drone.analysis import summary
-    from forensics_lib.errors import EncryptedContent
 
     try:
         facts = summary(_read(args))

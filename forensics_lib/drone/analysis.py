@@ -22,8 +22,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from forensics_lib.core.errors import ParseError
 from forensics_lib.drone.model import RELEASE_COMMANDS, FlightLog
-from forensics_lib.errors import ParseError
 
 __all__ = [
     "EARTH_RADIUS_M",

@@ -11,7 +11,7 @@ Layout (ArduPilot ``libraries/AP_Logger/LogStructure.h``; pymavlink ``DFReader.p
   ``M`` flight mode (uint8), ``q``/``Q`` int64/uint64 (DFReader also reads ``g`` half float);
   the scaling follows DFReader's ``FORMAT_TO_STRUCT`` so our values equal pymavlink's.
 * GPS time: ``GWk`` GPS week and ``GMS`` milliseconds of the week, in GPS time (no leap
-  seconds): converted with :func:`forensics_lib.times.from_gps`. Other records carry ``TimeUS``
+  seconds): converted with :func:`forensics_lib.core.times.from_gps`. Other records carry ``TimeUS``
   (microseconds since boot), put on the UTC axis through the first GPS record with a week.
   Logs of the 3.2 era and before carry ``TimeMS`` (boot ms) instead; their GPS record has
   the boot ms in ``T`` (its ``TimeMS`` is the GPS time of week), and their MODE, EV and MSG
@@ -47,7 +47,8 @@ import numpy.typing as npt
 import pandas as pd
 from pymavlink import mavutil
 
-from forensics_lib import times
+from forensics_lib.core import times
+from forensics_lib.core.errors import ForensicsWarning, ParseError, TruncatedInputWarning
 from forensics_lib.drone import servo
 from forensics_lib.drone.mavlink_common import (
     asof,
@@ -75,7 +76,6 @@ from forensics_lib.drone.model import (
     frame_of,
     vehicle_family,
 )
-from forensics_lib.errors import ForensicsWarning, ParseError, TruncatedInputWarning
 
 __all__ = [
     "FIRMWARE_TYPES",

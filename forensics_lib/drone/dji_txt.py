@@ -81,6 +81,13 @@ from typing import Any
 
 import pandas as pd
 
+from forensics_lib.core.errors import (
+    EncryptedContent,
+    ParseError,
+    TruncatedInputWarning,
+    UnsupportedFormat,
+)
+from forensics_lib.core.times import from_unix_ms
 from forensics_lib.drone.model import (
     BAD_FRAME_COLUMNS,
     EVENT_COLUMNS,
@@ -93,13 +100,6 @@ from forensics_lib.drone.model import (
     FlightLog,
     frame_of,
 )
-from forensics_lib.errors import (
-    EncryptedContent,
-    ParseError,
-    TruncatedInputWarning,
-    UnsupportedFormat,
-)
-from forensics_lib.times import from_unix_ms
 
 __all__ = [
     "DETAILS_SIZE",

@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from forensics_lib.core.errors import UnsupportedFormat
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import conform
 from forensics_lib.drone import mavlink_frames as mf
 from forensics_lib.drone.model import (
     BAD_FRAME_COLUMNS,
@@ -30,9 +33,6 @@ from forensics_lib.drone.model import (
     FlightLog,
     frame_of,
 )
-from forensics_lib.errors import UnsupportedFormat
-from forensics_lib.registry import artifact
-from forensics_lib.schema import conform
 from forensics_lib.sources import Source, display_path, open_binary, source_path
 
 __all__ = ["detect_format", "events", "read_flight_log", "read_flight_log_bytes", "track"]

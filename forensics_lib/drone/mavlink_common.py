@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pymavlink.dialects.v20 import ardupilotmega as dialect
 
-from forensics_lib import times
+from forensics_lib.core import times
 from forensics_lib.drone.model import BAD_FRAME_COLUMNS, EVENT_COLUMNS, frame_of
 
 __all__ = [

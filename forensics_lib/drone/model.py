@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from forensics_lib.schema import (
+from forensics_lib.core.schema import (
     BOOL,
     FLOAT,
     INT,

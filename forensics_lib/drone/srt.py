@@ -46,7 +46,7 @@ markers can.
 
 Wall-clock times in SRT files are the aircraft's local time with no zone. They are kept as
 written (``wall_time_local``) and converted to UTC only with the zone the investigator
-supplies (:func:`forensics_lib.times.from_local`); without one ``time_utc`` is NaT. The
+supplies (:func:`forensics_lib.core.times.from_local`); without one ``time_utc`` is NaT. The
 notes say which it was.
 """
 
@@ -60,7 +60,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forensics_lib import times
+from forensics_lib.core import times
+from forensics_lib.core.errors import ForensicsWarning, ParseError
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import (
+    FLOAT,
+    INT,
+    STR,
+    TIME,
+    ArtifactSpec,
+    Column,
+    TimelineRule,
+    conform,
+)
 from forensics_lib.drone.analysis import haversine_m
 from forensics_lib.drone.model import (
     BAD_FRAME_COLUMNS,
@@ -74,9 +86,6 @@ from forensics_lib.drone.model import (
     FlightLog,
     frame_of,
 )
-from forensics_lib.errors import ForensicsWarning, ParseError
-from forensics_lib.registry import artifact
-from forensics_lib.schema import FLOAT, INT, STR, TIME, ArtifactSpec, Column, TimelineRule, conform
 from forensics_lib.sources import Source, display_path, open_binary, source_path
 
 __all__ = ["SRT", "SrtTelemetry", "ZoneNeededWarning", "parse_srt", "read_srt", "srt_flight_log"]

@@ -30,7 +30,8 @@ import pandas as pd
 from pymavlink import mavutil
 from pymavlink.dialects.v20 import ardupilotmega as dialect
 
-from forensics_lib import times
+from forensics_lib.core import times
+from forensics_lib.core.errors import ForensicsWarning, TruncatedInputWarning
 from forensics_lib.drone import mavlink_frames as mf
 from forensics_lib.drone import servo
 from forensics_lib.drone.mavlink_common import (
@@ -58,7 +59,6 @@ from forensics_lib.drone.model import (
     frame_of,
     vehicle_family,
 )
-from forensics_lib.errors import ForensicsWarning, TruncatedInputWarning
 
 __all__ = ["GCS_TYPE", "RELEASE_COMMANDS", "mode_name", "read_tlog", "vehicle_systems"]
 

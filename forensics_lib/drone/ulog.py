@@ -36,7 +36,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from forensics_lib import times
+from forensics_lib.core import times
+from forensics_lib.core.errors import ForensicsWarning, ParseError, TruncatedInputWarning
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import STR, ArtifactSpec, Column, conform
 from forensics_lib.drone.mavlink_common import asof, enum_label, events_frame
 from forensics_lib.drone.model import (
     BAD_FRAME_COLUMNS,
@@ -52,9 +55,6 @@ from forensics_lib.drone.model import (
     frame_of,
     vehicle_family,
 )
-from forensics_lib.errors import ForensicsWarning, ParseError, TruncatedInputWarning
-from forensics_lib.registry import artifact
-from forensics_lib.schema import STR, ArtifactSpec, Column, conform
 from forensics_lib.sources import Source, display_path, open_binary, source_path
 
 __all__ = ["NAV_STATES", "ULOG_INFO", "ULOG_MAGIC", "nav_state_name", "read_ulog", "ulog_info"]

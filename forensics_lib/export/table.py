@@ -25,7 +25,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from forensics_lib.errors import UnsupportedFormat
+from forensics_lib.core.errors import UnsupportedFormat
 from forensics_lib.export.timeline import iso_utc
 
 __all__ = [
@@ -246,8 +246,8 @@ def write_timeline(
     """Write a timeline in the format its suffix names: ``.csv`` (or plaso's l2tcsv when
     ``l2tcsv``), ``.jsonl``, ``.json`` or ``.parquet``, every column of the timeline
     schema in its order. For ``timeline -o`` and ``case timeline -o``."""
+    from forensics_lib.core.schema import TIMELINE_COLUMNS, conform
     from forensics_lib.export.timeline import timeline_to_csv, timeline_to_jsonl, timeline_to_l2tcsv
-    from forensics_lib.schema import TIMELINE_COLUMNS, conform
 
     out = Path(path)
     kind = table_format(out)

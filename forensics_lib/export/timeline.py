@@ -20,7 +20,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from forensics_lib.schema import TIMELINE_COLUMNS, conform
+from forensics_lib.core.schema import TIMELINE_COLUMNS, conform
 
 __all__ = [
     "L2TCSV_HEADER",

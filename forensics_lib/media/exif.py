@@ -30,11 +30,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forensics_lib import times
-from forensics_lib.errors import ForensicsWarning, ParseError, TimestampError
-from forensics_lib.hashing import file_kind, open_regular
-from forensics_lib.registry import artifact
-from forensics_lib.schema import FLOAT, STR, TIME, ArtifactSpec, Column, TimelineRule, conform
+from forensics_lib.core import times
+from forensics_lib.core.errors import ForensicsWarning, ParseError, TimestampError
+from forensics_lib.core.hashing import file_kind, open_regular
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import FLOAT, STR, TIME, ArtifactSpec, Column, TimelineRule, conform
 from forensics_lib.sources import Source, display_path, open_binary, source_path
 
 __all__ = ["EXIF", "check_zone", "dji_xmp", "photo_metadata", "read_exif", "read_photos"]

@@ -23,10 +23,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from forensics_lib.errors import ForensicsWarning, ParseError, UnsupportedFormat
-from forensics_lib.evidence import EvidenceFile
-from forensics_lib.phone.backup import BackupFile
-from forensics_lib.schema import (
+from forensics_lib.core.errors import ForensicsWarning, ParseError, UnsupportedFormat
+from forensics_lib.core.evidence import EvidenceFile
+from forensics_lib.core.schema import (
     BOOL,
     FLOAT,
     INT,
@@ -37,8 +36,9 @@ from forensics_lib.schema import (
     TimelineRule,
     conform,
 )
+from forensics_lib.core.sqlite import SQLITE_ERRORS, SqliteDatabase, open_sqlite
+from forensics_lib.phone.backup import BackupFile
 from forensics_lib.sources import Source, source_path
-from forensics_lib.sqlite import SQLITE_ERRORS, SqliteDatabase, open_sqlite
 
 __all__ = [
     "CALL_COLUMNS",
@@ -110,7 +110,7 @@ CALL_TIMELINE: tuple[TimelineRule, ...] = (
 
 @contextmanager
 def open_db(source: Source) -> Iterator[SqliteDatabase]:
-    """:func:`~forensics_lib.sqlite.open_sqlite` for a path, a member of an exhibit or a file
+    """:func:`~forensics_lib.core.sqlite.open_sqlite` for a path, a member of an exhibit or a file
     of a backup."""
     if isinstance(source, str | os.PathLike | EvidenceFile | BackupFile):
         with open_sqlite(source) as db:

@@ -6,10 +6,10 @@
   Android ``packages.xml``, ``WifiConfigStore.xml`` and UFDR ``report.xml`` carry no DTD.
 * Property lists: :func:`plistlib.loads`, whose XML parser already rejects entity
   declarations (CPython ``plistlib._PlistParser.handle_entity_decl``); binary plists hold no
-  entities. Every library error becomes a :class:`~forensics_lib.errors.ParseError`.
+  entities. Every library error becomes a :class:`~forensics_lib.core.errors.ParseError`.
 * Values read from a property list are checked for their type with :func:`plist_value`: a
   key holding a dictionary where a string is expected (or data, an array, ...) is a
-  :class:`~forensics_lib.errors.ParseError` naming the key and both types, never a
+  :class:`~forensics_lib.core.errors.ParseError` naming the key and both types, never a
   traceback or ``str()`` of a dictionary shown as a version number.
 """
 
@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from typing import Any
 from xml.parsers import expat
 
-from forensics_lib.errors import ParseError
+from forensics_lib.core.errors import ParseError
 
 __all__ = ["MAX_DOCUMENT_BYTES", "parse_plist", "parse_xml", "plist_kind", "plist_value"]
 

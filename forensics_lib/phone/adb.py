@@ -7,7 +7,7 @@ format version (1-5), ``1`` when the rest is compressed (else ``0``) and the enc
 ``"ANDROID BACKUP\\n"``, a ``Deflater`` stream; ``nelenkov/android-backup-extractor`` reads
 it back the same way). An encrypted one (``AES-256``: PBKDF2 salts, IV and the wrapped
 master key follow as hex lines) is refused with
-:class:`~forensics_lib.errors.EncryptedContent` naming the file.
+:class:`~forensics_lib.core.errors.EncryptedContent` naming the file.
 
 Inside the tar each app's data lies under ``apps/<package>/<token>/``, with the tokens of
 AOSP ``core/java/android/app/backup/FullBackup.java``: ``db`` databases, ``sp``
@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from forensics_lib.errors import DecompressionLimitExceeded, EncryptedContent, ParseError
-from forensics_lib.evidence import DEFAULT_LIMITS, Evidence, Limits
+from forensics_lib.core.errors import DecompressionLimitExceeded, EncryptedContent, ParseError
+from forensics_lib.core.evidence import DEFAULT_LIMITS, Evidence, Limits
 from forensics_lib.phone.backup import BackupFile
 from forensics_lib.scan import ExcludingFile
 

@@ -28,7 +28,9 @@ import logging
 import numpy as np
 import pandas as pd
 
-from forensics_lib import times
+from forensics_lib.core import times
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import ArtifactSpec, TimelineRule, empty_frame
 from forensics_lib.phone._common import (
     CALL_COLUMNS,
     CALL_TIMELINE,
@@ -41,8 +43,6 @@ from forensics_lib.phone._common import (
     open_db,
     select_list,
 )
-from forensics_lib.registry import artifact
-from forensics_lib.schema import ArtifactSpec, TimelineRule, empty_frame
 from forensics_lib.sources import Source
 
 __all__ = [

@@ -33,13 +33,10 @@ from typing import Any
 
 import pandas as pd
 
-from forensics_lib import times
-from forensics_lib.errors import ForensicsWarning, ParseError
-from forensics_lib.phone._common import fetch, finish, missing_schema, open_db
-from forensics_lib.phone._safe import parse_plist, plist_kind
-from forensics_lib.phone.wifi import read_document, safe_xml
-from forensics_lib.registry import artifact
-from forensics_lib.schema import (
+from forensics_lib.core import times
+from forensics_lib.core.errors import ForensicsWarning, ParseError
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import (
     BOOL,
     INT,
     STR,
@@ -50,6 +47,9 @@ from forensics_lib.schema import (
     conform,
     empty_frame,
 )
+from forensics_lib.phone._common import fetch, finish, missing_schema, open_db
+from forensics_lib.phone._safe import parse_plist, plist_kind
+from forensics_lib.phone.wifi import read_document, safe_xml
 from forensics_lib.sources import Source, display_path, source_path
 
 __all__ = [

@@ -9,13 +9,13 @@ iLEAPP ``scripts/search_files.py`` (``HomeDomain`` -> ``/private/var/mobile``,
 ``AppDomainGroup-<id>`` -> ``/private/var/mobile/Containers/Shared/AppGroup/<id>``, ...).
 
 An encrypted backup (``IsEncrypted`` true; its ``Manifest.db`` is then ciphertext) raises
-:class:`~forensics_lib.errors.EncryptedContent`: decrypt it with its password first.
+:class:`~forensics_lib.core.errors.EncryptedContent`: decrypt it with its password first.
 
-``Manifest.db`` is opened read-only through :func:`~forensics_lib.sqlite.open_sqlite` (in
+``Manifest.db`` is opened read-only through :func:`~forensics_lib.core.sqlite.open_sqlite` (in
 place with ``immutable=1``, or from a private copy when a companion must be applied). A
 finished backup holds no ``Manifest.db-wal`` or ``-journal`` (iTunes/Finder close the
 database before the backup is marked finished, ``Status.plist`` ``SnapshotState``): one
-beside it is announced with a :class:`~forensics_lib.errors.ForensicsWarning`, because
+beside it is announced with a :class:`~forensics_lib.core.errors.ForensicsWarning`, because
 SQLite would apply it and so change which files the backup shows. The members a case's
 ``exclude`` names (files its acquisition manifest does not list) are as if absent, a stray
 companion of ``Manifest.db`` included (:class:`~forensics_lib.scan.ExcludingFile`), and a
@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from forensics_lib.errors import EncryptedContent, ForensicsWarning, ParseError
-from forensics_lib.evidence import Evidence, EvidenceFile, Member
+from forensics_lib.core.errors import EncryptedContent, ForensicsWarning, ParseError
+from forensics_lib.core.evidence import Evidence, EvidenceFile, Member
+from forensics_lib.core.sqlite import open_sqlite
 from forensics_lib.phone._safe import parse_plist, plist_kind, plist_value
 from forensics_lib.scan import ExcludingFile
-from forensics_lib.sqlite import open_sqlite
 
 __all__ = [
     "DOMAINS",

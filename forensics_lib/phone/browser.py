@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from forensics_lib import times
-from forensics_lib.phone._common import fetch, finish, labels, missing_schema, open_db
-from forensics_lib.registry import artifact
-from forensics_lib.schema import (
+from forensics_lib.core import times
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import (
     FLOAT,
     INT,
     STR,
@@ -28,6 +27,7 @@ from forensics_lib.schema import (
     TimelineRule,
     empty_frame,
 )
+from forensics_lib.phone._common import fetch, finish, labels, missing_schema, open_db
 from forensics_lib.sources import Source
 
 __all__ = [

@@ -25,10 +25,10 @@ import json
 
 import pandas as pd
 
-from forensics_lib.errors import ParseError
+from forensics_lib.core.errors import ParseError
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import STR, ArtifactSpec, Column, conform
 from forensics_lib.phone._safe import parse_plist, plist_kind, plist_value
-from forensics_lib.registry import artifact
-from forensics_lib.schema import STR, ArtifactSpec, Column, conform
 from forensics_lib.sources import Source, display_path, open_binary, source_path
 
 __all__ = ["ACQUISITION_RECORD", "DEVICE", "parse_build_prop", "read_device"]

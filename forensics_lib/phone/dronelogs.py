@@ -27,7 +27,7 @@ ArduPilot DataFlash FMT header or a DJI flight record prefix (:func:`sniff_fligh
 A DJI record of format version 13 or later has AES-encrypted records: its row holds
 what the readable Details block says (aircraft, serials, start time, home) with
 ``encrypted`` true and no track. A file that is no flight log keeps its row (path, size,
-hash) with the reason in ``notes`` and a :class:`~forensics_lib.errors.ForensicsWarning`.
+hash) with the reason in ``notes`` and a :class:`~forensics_lib.core.errors.ForensicsWarning`.
 :func:`flight_log` gives the :class:`~forensics_lib.drone.model.FlightLog` itself (the
 track), as ``Extraction.flight_logs()`` does for a whole extraction.
 """
@@ -41,19 +41,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forensics_lib.drone.dji_txt import (
-    PREFIX_SIZE,
-    DJIEncryptedRecords,
-    cut_before_details,
-    dji_version,
-)
-from forensics_lib.drone.flightlog import detect_format, read_flight_log_bytes
-from forensics_lib.drone.model import FlightLog
-from forensics_lib.errors import ForensicsWarning, ParseError, UnsupportedFormat
-from forensics_lib.evidence import glob_regex
-from forensics_lib.registry import artifact
-from forensics_lib.scan import ContentRule, by_content
-from forensics_lib.schema import (
+from forensics_lib.core.errors import ForensicsWarning, ParseError, UnsupportedFormat
+from forensics_lib.core.evidence import glob_regex
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import (
     BOOL,
     FLOAT,
     INT,
@@ -64,6 +55,15 @@ from forensics_lib.schema import (
     TimelineRule,
     conform,
 )
+from forensics_lib.drone.dji_txt import (
+    PREFIX_SIZE,
+    DJIEncryptedRecords,
+    cut_before_details,
+    dji_version,
+)
+from forensics_lib.drone.flightlog import detect_format, read_flight_log_bytes
+from forensics_lib.drone.model import FlightLog
+from forensics_lib.scan import ContentRule, by_content
 from forensics_lib.sources import Source, display_path, open_binary, source_path
 
 __all__ = [

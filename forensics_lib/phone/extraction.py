@@ -3,7 +3,7 @@
 :func:`open_extraction` takes a directory, zip or tar(.gz) holding an Android or iOS file
 system (any leading folders, as vendors nest them), or only some of its files at their device
 paths (a partial extraction). It opens the exhibit read-only through
-:class:`~forensics_lib.evidence.Evidence` and tells Android from iOS by what the exhibit
+:class:`~forensics_lib.core.evidence.Evidence` and tells Android from iOS by what the exhibit
 contains, never by its name.
 
 >>> with open_extraction("EXH-002_android.zip") as ext:          # doctest: +SKIP
@@ -22,7 +22,7 @@ in ``attrs["warnings"]`` of the frames read from it).
 Artifacts are named two ways: by their registered id (``android.sms``, ``ios.calls``) or by
 their common name (``sms``, ``calls``, ``contacts``, ``device``), which gathers every id of
 that name (Android ``sms`` is ``android.sms`` + ``android.mms``). A file that fails to parse
-is announced with a :class:`~forensics_lib.errors.ForensicsWarning` and listed in
+is announced with a :class:`~forensics_lib.core.errors.ForensicsWarning` and listed in
 :attr:`Extraction.problems`; the other files are still read.
 """
 
@@ -40,10 +40,15 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from forensics_lib import registry, timeline
-from forensics_lib.drone.model import FlightLog
-from forensics_lib.errors import ForensicsError, ForensicsWarning, ParseError, UnsupportedFormat
-from forensics_lib.evidence import (
+from forensics_lib import timeline
+from forensics_lib.core import registry
+from forensics_lib.core.errors import (
+    ForensicsError,
+    ForensicsWarning,
+    ParseError,
+    UnsupportedFormat,
+)
+from forensics_lib.core.evidence import (
     DEFAULT_LIMITS,
     Evidence,
     EvidenceFile,
@@ -51,11 +56,14 @@ from forensics_lib.evidence import (
     Member,
     glob_regex,
 )
+from forensics_lib.core.registry import Artifact
+from forensics_lib.core.schema import ArtifactSpec, empty_frame
+from forensics_lib.core.sqlite import SQLITE_MAGIC, SqliteDatabase, open_sqlite
+from forensics_lib.drone.model import FlightLog
 from forensics_lib.phone import ufdr
 from forensics_lib.phone._safe import plist_value
 from forensics_lib.phone.adb import adb_files, find_adb_root, is_android_backup, unpack_ab
 from forensics_lib.phone.backup import BackupFile, backup_files, backup_info, find_backup_root
-from forensics_lib.registry import Artifact
 from forensics_lib.scan import (
     HEAD_BYTES,
     candidates,
@@ -64,8 +72,6 @@ from forensics_lib.scan import (
     parse_all,
     sniffed,
 )
-from forensics_lib.schema import ArtifactSpec, empty_frame
-from forensics_lib.sqlite import SQLITE_MAGIC, SqliteDatabase, open_sqlite
 
 __all__ = [
     "ALL_PHONE_MODULES",
@@ -677,13 +683,13 @@ def open_extraction(
     An iTunes/Finder backup (``Manifest.plist`` + ``Manifest.db``) is read through its
     manifest (:mod:`forensics_lib.phone.backup`); a Cellebrite UFDR (a ``report.xml`` in the
     report namespace) through :mod:`forensics_lib.phone.ufdr`; an encrypted backup raises
-    :class:`~forensics_lib.errors.EncryptedContent`. Raises
-    :class:`~forensics_lib.errors.UnsupportedFormat` when the exhibit holds neither an
+    :class:`~forensics_lib.core.errors.EncryptedContent`. Raises
+    :class:`~forensics_lib.core.errors.UnsupportedFormat` when the exhibit holds neither an
     Android nor an iOS file system (nor a part of one), nor only SQLite databases of a known
     app schema: a folder (or a single file) of loose databases at no device path is opened as
     ``kind`` ``"loose"``, each database recognised by its tables and columns
     (:data:`SCHEMA_SIGNATURES`) and announced with a
-    :class:`~forensics_lib.errors.ForensicsWarning` (also in :attr:`Extraction.notes`).
+    :class:`~forensics_lib.core.errors.ForensicsWarning` (also in :attr:`Extraction.notes`).
     A folder holding other evidence beside its databases is left to the generic scanner.
 
     The members whose device paths ``exclude`` names (files of an exhibit folder that the

@@ -56,8 +56,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from forensics_lib import times
-from forensics_lib.errors import ForensicsWarning
+from forensics_lib.core import times
+from forensics_lib.core.errors import ForensicsWarning
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import ArtifactSpec, TimelineRule, empty_frame
+from forensics_lib.core.sqlite import SqliteDatabase
 from forensics_lib.phone._common import (
     CALL_COLUMNS,
     CALL_TIMELINE,
@@ -71,10 +74,7 @@ from forensics_lib.phone._common import (
     select_list,
     text,
 )
-from forensics_lib.registry import artifact
-from forensics_lib.schema import ArtifactSpec, TimelineRule, empty_frame
 from forensics_lib.sources import Source, display_path
-from forensics_lib.sqlite import SqliteDatabase
 
 __all__ = [
     "CALL_SERVICES",

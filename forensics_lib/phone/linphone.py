@@ -37,13 +37,11 @@ from typing import Any
 
 import pandas as pd
 
-from forensics_lib import times
-from forensics_lib.correlate import sip_identity
-from forensics_lib.errors import ForensicsWarning, ParseError
-from forensics_lib.phone._common import fetch, finish, labels, missing_schema, open_db, select_list
-from forensics_lib.phone.wifi import read_document
-from forensics_lib.registry import artifact
-from forensics_lib.schema import (
+from forensics_lib.case.correlate import sip_identity
+from forensics_lib.core import times
+from forensics_lib.core.errors import ForensicsWarning, ParseError
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import (
     BOOL,
     FLOAT,
     INT,
@@ -55,6 +53,8 @@ from forensics_lib.schema import (
     conform,
     empty_frame,
 )
+from forensics_lib.phone._common import fetch, finish, labels, missing_schema, open_db, select_list
+from forensics_lib.phone.wifi import read_document
 from forensics_lib.sources import Source, display_path, source_path
 
 __all__ = [

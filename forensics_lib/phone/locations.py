@@ -31,12 +31,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from forensics_lib import times
-from forensics_lib.errors import ForensicsWarning
-from forensics_lib.phone._common import Kind, fetch, finish, missing_schema, open_db, select_list
-from forensics_lib.phone.media import _EXIF_EXTENSIONS, android_photo_globs, ios_photo_globs
-from forensics_lib.registry import artifact
-from forensics_lib.schema import (
+from forensics_lib.core import times
+from forensics_lib.core.errors import ForensicsWarning
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import (
     FLOAT,
     STR,
     TIME,
@@ -46,6 +44,8 @@ from forensics_lib.schema import (
     conform,
     empty_frame,
 )
+from forensics_lib.phone._common import Kind, fetch, finish, missing_schema, open_db, select_list
+from forensics_lib.phone.media import _EXIF_EXTENSIONS, android_photo_globs, ios_photo_globs
 from forensics_lib.sources import Source, display_path, open_binary, source_path
 
 __all__ = [

@@ -20,7 +20,7 @@ GPSDateStamp + GPSTimeStamp (UTC by definition), else **empty** (``time_source``
 GPS position and altitude; camera make and model. The file's modification time, where the
 container records one as UTC, is in ``file_mtime``, never in ``time``: a copy, a sync or
 WhatsApp's re-encoding (which also strips EXIF) changes it. A photo whose EXIF cannot be
-read keeps its row (path, size, hash) with a :class:`~forensics_lib.errors.ForensicsWarning`.
+read keeps its row (path, size, hash) with a :class:`~forensics_lib.core.errors.ForensicsWarning`.
 """
 
 from __future__ import annotations
@@ -32,10 +32,9 @@ from typing import Any
 
 import pandas as pd
 
-from forensics_lib.errors import ForensicsWarning, ParseError
-from forensics_lib.media.exif import photo_metadata
-from forensics_lib.registry import artifact
-from forensics_lib.schema import (
+from forensics_lib.core.errors import ForensicsWarning, ParseError
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import (
     FLOAT,
     INT,
     STR,
@@ -45,6 +44,7 @@ from forensics_lib.schema import (
     TimelineRule,
     conform,
 )
+from forensics_lib.media.exif import photo_metadata
 from forensics_lib.sources import Source, display_path, open_binary, source_path
 
 __all__ = [

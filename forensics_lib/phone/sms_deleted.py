@@ -31,17 +31,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forensics_lib import times
-from forensics_lib.errors import ParseError, UnsupportedFormat
-from forensics_lib.evidence import EvidenceFile
+from forensics_lib.core import times
+from forensics_lib.core.errors import ParseError, UnsupportedFormat
+from forensics_lib.core.evidence import EvidenceFile
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import (
+    INT,
+    STR,
+    ArtifactSpec,
+    Column,
+    TimelineRule,
+    conform,
+    empty_frame,
+)
+from forensics_lib.core.sqlite import SQLITE_ERRORS, SqliteDatabase
 from forensics_lib.phone._common import MESSAGE_COLUMNS, labels, missing_schema, open_db, text
 from forensics_lib.phone.android import SMS_TYPES
 from forensics_lib.phone.backup import BackupFile
 from forensics_lib.phone.ios import cocoa_auto, decode_attributed_body
-from forensics_lib.registry import artifact
-from forensics_lib.schema import INT, STR, ArtifactSpec, Column, TimelineRule, conform, empty_frame
 from forensics_lib.sources import Source, display_path, source_path
-from forensics_lib.sqlite import SQLITE_ERRORS, SqliteDatabase
 from forensics_lib.sqlite_carve import CarvedRecord, TableLayout, Value, carve
 
 __all__ = ["ANDROID_SMS_DELETED", "IOS_SMS_DELETED", "read_android_deleted", "read_ios_deleted"]

@@ -35,7 +35,7 @@ Status Read/Unread, Body, Parties), ``Chat`` with its ``Messages`` of ``InstantM
 Position -> ``Coordinate`` Latitude/Longitude/Elevation) and the device identity from the
 ``Device Info`` metadata section or ``DeviceInfoEntry`` models (Name/Value).
 
-Times carry their UTC offset and are converted with :func:`forensics_lib.times.to_utc`; a
+Times carry their UTC offset and are converted with :func:`forensics_lib.core.times.to_utc`; a
 time without an offset is not guessed (warning, NaT). The report is streamed through expat
 (no whole-document tree): only the models an artifact needs are built, and a document type
 declaration is refused before any entity is seen (no entity expansion), as in
@@ -55,8 +55,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forensics_lib import times
-from forensics_lib.errors import ForensicsWarning, TimestampError
+from forensics_lib.core import times
+from forensics_lib.core.errors import ForensicsWarning, TimestampError
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import FLOAT, STR, TIME, ArtifactSpec, Column, TimelineRule
 from forensics_lib.phone._common import (
     CALL_COLUMNS,
     CALL_TIMELINE,
@@ -68,8 +70,6 @@ from forensics_lib.phone._safe import guarded_expat
 from forensics_lib.phone.apps import APP_COLUMNS
 from forensics_lib.phone.device import DEVICE
 from forensics_lib.phone.wifi import WIFI_COLUMNS
-from forensics_lib.registry import artifact
-from forensics_lib.schema import FLOAT, STR, TIME, ArtifactSpec, Column, TimelineRule
 from forensics_lib.sources import Source, display_path, open_binary
 
 __all__ = [

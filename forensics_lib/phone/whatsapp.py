@@ -65,11 +65,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from forensics_lib import times
-from forensics_lib.errors import ForensicsWarning
-from forensics_lib.phone._common import fetch, finish, labels, missing_schema, open_db, select_list
-from forensics_lib.registry import artifact
-from forensics_lib.schema import (
+from forensics_lib.core import times
+from forensics_lib.core.errors import ForensicsWarning
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import (
     BOOL,
     FLOAT,
     INT,
@@ -80,8 +79,9 @@ from forensics_lib.schema import (
     TimelineRule,
     empty_frame,
 )
+from forensics_lib.core.sqlite import SqliteDatabase
+from forensics_lib.phone._common import fetch, finish, labels, missing_schema, open_db, select_list
 from forensics_lib.sources import Source, display_path
-from forensics_lib.sqlite import SqliteDatabase
 
 __all__ = [
     "ANDROID_CALL_RESULTS",

@@ -27,11 +27,20 @@ from typing import Any
 
 import pandas as pd
 
-from forensics_lib import times
-from forensics_lib.errors import ForensicsWarning, ParseError
+from forensics_lib.core import times
+from forensics_lib.core.errors import ForensicsWarning, ParseError
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import (
+    BOOL,
+    INT,
+    STR,
+    TIME,
+    ArtifactSpec,
+    Column,
+    TimelineRule,
+    conform,
+)
 from forensics_lib.phone._safe import parse_plist, parse_xml, plist_kind, plist_value
-from forensics_lib.registry import artifact
-from forensics_lib.schema import BOOL, INT, STR, TIME, ArtifactSpec, Column, TimelineRule, conform
 from forensics_lib.sources import Source, display_path, open_binary, source_path
 
 __all__ = [

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from forensics_lib.schema import TIMELINE_COLUMNS, conform
+from forensics_lib.core.schema import TIMELINE_COLUMNS, conform
 
 __all__ = ["plot_timeline"]
 

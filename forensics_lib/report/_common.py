@@ -11,8 +11,8 @@ from typing import Any
 import pandas as pd
 
 from forensics_lib.case import Case
-from forensics_lib.errors import ForensicsError
-from forensics_lib.hashing import load_manifest
+from forensics_lib.core.errors import ForensicsError
+from forensics_lib.core.hashing import load_manifest
 
 __all__ = [
     "CALL_COLUMNS",

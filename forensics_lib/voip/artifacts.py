@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from forensics_lib.registry import artifact
+from forensics_lib.core.registry import artifact
 from forensics_lib.sources import Source
 from forensics_lib.voip.capture import read_capture
 from forensics_lib.voip.specs import AUTH, CALLS, DTMF, MESSAGES, STREAMS

@@ -21,7 +21,7 @@ from typing import IO
 import numpy as np
 import numpy.typing as npt
 
-from forensics_lib.errors import UnsupportedFormat
+from forensics_lib.core.errors import UnsupportedFormat
 from forensics_lib.sources import Source, display_path
 from forensics_lib.voip.net import AddressBook, Decoder
 from forensics_lib.voip.pcap import iter_batches

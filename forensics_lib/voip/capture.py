@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from forensics_lib.errors import ForensicsWarning, ParseError
+from forensics_lib.core.errors import ForensicsWarning, ParseError
 from forensics_lib.sources import Source, display_path, source_path
 from forensics_lib.voip import sip as sipmod
 from forensics_lib.voip.dialogs import CALL_STATES, Dialogs, sdp_of
@@ -333,8 +333,8 @@ def read_capture(
     an unfinished fragment set, encryption) give a warning, and every warning is also in
     ``attrs["warnings"]`` and :attr:`VoipCapture.problems`.
 
-    Bad input: :class:`~forensics_lib.errors.UnsupportedFormat` when it is not a capture,
-    :class:`~forensics_lib.errors.ParseError` with the byte offset when the first record or
+    Bad input: :class:`~forensics_lib.core.errors.UnsupportedFormat` when it is not a capture,
+    :class:`~forensics_lib.core.errors.ParseError` with the byte offset when the first record or
     block is impossible; damage further on, a truncated file, cut packets or broken SIP give
     warnings and what was readable before them.
 

@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from forensics_lib import times
+from forensics_lib.core import times
 from forensics_lib.sources import Source
 
 __all__ = [

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from forensics_lib.errors import ForensicsWarning
+from forensics_lib.core.errors import ForensicsWarning
 from forensics_lib.voip.batch import UNMAPPED_MEDIA, Batch
 
 __all__ = ["HARMLESS", "AddressBook", "Datagrams", "Decoder", "FrameCounts", "TcpSegment"]

@@ -30,7 +30,7 @@ from typing import IO
 
 import numpy as np
 
-from forensics_lib.errors import (
+from forensics_lib.core.errors import (
     ForensicsWarning,
     ParseError,
     TruncatedInputWarning,

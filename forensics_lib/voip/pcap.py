@@ -35,7 +35,7 @@ from typing import IO
 import numpy as np
 import numpy.typing as npt
 
-from forensics_lib.errors import ParseError, TruncatedInputWarning, UnsupportedFormat
+from forensics_lib.core.errors import ParseError, TruncatedInputWarning, UnsupportedFormat
 from forensics_lib.sources import Source, display_path, open_binary
 from forensics_lib.voip.batch import UNMAPPED_MEDIA, Batch
 

@@ -6,7 +6,16 @@ Column names follow Wireshark's VoIP Calls and RTP Streams dialogs (``ui/voip_ca
 
 from __future__ import annotations
 
-from forensics_lib.schema import BOOL, FLOAT, INT, STR, TIME, ArtifactSpec, Column, TimelineRule
+from forensics_lib.core.schema import (
+    BOOL,
+    FLOAT,
+    INT,
+    STR,
+    TIME,
+    ArtifactSpec,
+    Column,
+    TimelineRule,
+)
 
 __all__ = ["AUTH", "CALLS", "DTMF", "GLOBS", "MAGIC", "MESSAGES", "REFERENCES", "STREAMS"]
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from forensics_lib import times
-from forensics_lib.schema import conform
+from forensics_lib.core import times
+from forensics_lib.core.schema import conform
 from forensics_lib.sources import Source, source_path
 from forensics_lib.voip.dialogs import Dialogs, guess_call
 from forensics_lib.voip.net import AddressBook, FrameCounts

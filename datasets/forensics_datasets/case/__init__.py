@@ -66,8 +66,8 @@ from forensics_datasets.phone.scenario import (
     make_scenario,
 )
 from forensics_datasets.voip import WEAK_PASSWORDS, PlannedCall, SipPhone, make_voip_capture
-from forensics_lib.custody import CustodyLog
-from forensics_lib.hashing import build_manifest, sha256_file, write_manifest
+from forensics_lib.core.custody import CustodyLog
+from forensics_lib.core.hashing import build_manifest, sha256_file, write_manifest
 from forensics_lib.voip.auth import digest_ha1
 
 __all__ = ["CASE_VERSION", "DIFFICULTIES", "SIZES", "CaseFolder", "make_case"]

@@ -60,7 +60,7 @@ from forensics_datasets.phone.whatsapp import (
     write_android_wa_contacts,
     write_ios_wa_contacts,
 )
-from forensics_lib import registry
+from forensics_lib.core import registry
 
 __all__ = ["EXTRA_SAMPLES", "MORE_SAMPLES", "PHONE_SAMPLES", "UFDR_SAMPLES"]
 

@@ -23,6 +23,8 @@ from typing import Any
 import pandas as pd
 
 from forensics_lib.case import Case
+from forensics_lib.core.errors import ForensicsError, ForensicsWarning
+from forensics_lib.core.evidence import Evidence
 from forensics_lib.drone.analysis import (
     Polygon,
     flight_segments,
@@ -33,8 +35,6 @@ from forensics_lib.drone.analysis import (
     release_candidates,
 )
 from forensics_lib.drone.model import FlightLog
-from forensics_lib.errors import ForensicsError, ForensicsWarning
-from forensics_lib.evidence import Evidence
 from forensics_lib.findings.citing import (
     exhibit_hashes,
     flag_unverified,

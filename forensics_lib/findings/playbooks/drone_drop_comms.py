@@ -15,11 +15,11 @@ from pathlib import Path
 import pandas as pd
 
 from forensics_lib.case import Case
-from forensics_lib.correlate import normalize_number, sip_identity
-from forensics_lib.errors import ForensicsWarning
+from forensics_lib.case.correlate import normalize_number, sip_identity
+from forensics_lib.core.errors import ForensicsWarning
+from forensics_lib.core.times import from_local
 from forensics_lib.findings.citing import case_frame, int_or_none, iso_utc, ref_maker
 from forensics_lib.findings.model import Candidate, EvidenceRef, Finding, ambiguous_finding
-from forensics_lib.times import from_local
 from forensics_lib.voip.auth import recover_password
 
 __all__ = ["message_findings", "photo_findings", "read_wordlist", "voip_findings"]

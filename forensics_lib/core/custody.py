@@ -25,9 +25,9 @@ from typing import Any
 
 import pandas as pd
 
-from forensics_lib.errors import EvidenceIntegrityError, ParseError
-from forensics_lib.registry import artifact
-from forensics_lib.schema import INT, STR, TIME, ArtifactSpec, Column, TimelineRule, conform
+from forensics_lib.core.errors import EvidenceIntegrityError, ParseError
+from forensics_lib.core.registry import artifact
+from forensics_lib.core.schema import INT, STR, TIME, ArtifactSpec, Column, TimelineRule, conform
 from forensics_lib.sources import Source, display_path, open_binary, source_path
 
 __all__ = ["ACTIONS", "CUSTODY_LOG", "CustodyEntry", "CustodyLog", "read_custody_log"]

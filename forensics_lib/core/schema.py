@@ -184,7 +184,7 @@ def conform(frame: pd.DataFrame, columns: Sequence[Column] | ArtifactSpec) -> pd
 
     Raises :class:`SchemaError` when a declared column is missing, when there are extra
     columns, or when a time column is not timezone-aware (naive times are a bug: convert
-    them with :mod:`forensics_lib.times` at the reader's edge).
+    them with :mod:`forensics_lib.core.times` at the reader's edge).
     """
     cols = columns.all_columns if isinstance(columns, ArtifactSpec) else tuple(columns)
     names = [c.name for c in cols]

@@ -24,7 +24,7 @@ one whose salts differ from the header's, whose page number is 0, whose cumulati
 does not match, or that is cut short (torn); of the valid frames, those up to the last
 commit frame (non-zero "database size") are applied, and a transaction without its commit
 frame is not. Whatever that leaves out is announced with a
-:class:`~forensics_lib.errors.ForensicsWarning` naming the first frame not applied and why
+:class:`~forensics_lib.core.errors.ForensicsWarning` naming the first frame not applied and why
 (also in :attr:`SqliteDatabase.notes`), and the database is opened with a copy of the WAL
 cut to exactly the frames SQLite applies, so the state shown is SQLite's and is never shown
 silently.
@@ -53,7 +53,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from forensics_lib.errors import ForensicsWarning, ParseError, UnsupportedFormat
+from forensics_lib.core.errors import ForensicsWarning, ParseError, UnsupportedFormat
 
 __all__ = [
     "SQLITE_ERRORS",
@@ -424,7 +424,7 @@ def open_sqlite(source: str | os.PathLike[str] | DatabaseFile) -> Iterator[Sqlit
     """Open a SQLite database read-only, including transactions committed in its WAL.
 
     ``source`` is a path on disk or a member of an exhibit
-    (:class:`forensics_lib.evidence.EvidenceFile`). Nothing is ever written beside the
+    (:class:`forensics_lib.core.evidence.EvidenceFile`). Nothing is ever written beside the
     source. Raises :class:`UnsupportedFormat` when the file is not SQLite and
     :class:`ParseError` when it is corrupt.
     """

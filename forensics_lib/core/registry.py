@@ -1,8 +1,8 @@
 """The artifact registry.
 
 A parser is a plain function that takes a source (a path, or an
-:class:`~forensics_lib.evidence.EvidenceFile` inside an exhibit) and returns a DataFrame
-conforming to its :class:`~forensics_lib.schema.ArtifactSpec`. It is marked with the
+:class:`~forensics_lib.core.evidence.EvidenceFile` inside an exhibit) and returns a DataFrame
+conforming to its :class:`~forensics_lib.core.schema.ArtifactSpec`. It is marked with the
 :func:`artifact` decorator, which only attaches the spec to the function: nothing is
 registered globally at import. Discovery happens in one place, :data:`PARSER_MODULES`:
 to add a parser, write its module and add the module's name there.
@@ -17,13 +17,13 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from forensics_lib.schema import ArtifactSpec
+from forensics_lib.core.schema import ArtifactSpec
 
 __all__ = ["PARSER_MODULES", "Artifact", "artifact", "artifacts", "artifacts_frame", "get"]
 
 # The one place where parser modules are listed. Order is display order only.
 PARSER_MODULES: tuple[str, ...] = (
-    "forensics_lib.custody",
+    "forensics_lib.core.custody",
     "forensics_lib.drone.flightlog",
     "forensics_lib.drone.srt",
     "forensics_lib.media.exif",
