@@ -54,12 +54,11 @@ def test_old_path_is_the_new_module(old: str, new: str) -> None:
 
 
 def test_from_imports_and_isinstance_agree() -> None:
+    from forensics_lib.core.errors import ForensicsError as NewError
+    from forensics_lib.core.evidence import Evidence as NewEvidence
     from forensics_lib.errors import ForensicsError, ParseError
     from forensics_lib.evidence import Evidence
     from forensics_lib.times import from_unix_s
-
-    from forensics_lib.core.errors import ForensicsError as NewError
-    from forensics_lib.core.evidence import Evidence as NewEvidence
 
     assert Evidence is NewEvidence
     assert ForensicsError is NewError
@@ -74,9 +73,8 @@ def test_from_imports_and_isinstance_agree() -> None:
 def test_monkeypatch_through_either_path_is_seen_through_both(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import forensics_lib.hashing as old
-
     import forensics_lib.core.hashing as new
+    import forensics_lib.hashing as old
 
     monkeypatch.setattr(old, "CHUNK_SIZE", 7)
     assert new.CHUNK_SIZE == 7
@@ -85,9 +83,8 @@ def test_monkeypatch_through_either_path_is_seen_through_both(
 
 
 def test_submodules_of_a_moved_package_follow() -> None:
-    import forensics_lib.times.gps as old
-
     import forensics_lib.core.times.gps as new
+    import forensics_lib.times.gps as old
 
     assert old is new
     assert importlib.import_module("forensics_lib.evidence.members") is importlib.import_module(
