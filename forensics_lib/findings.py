@@ -25,7 +25,14 @@ from typing import Any
 import pandas as pd
 
 from forensics_lib.case import Case
-from forensics_lib.correlate import normalize_number, sip_identity
+from forensics_lib.correlate import (
+    RegionHint,
+    dialled_part,
+    extraction_region,
+    normalize_number,
+    region_code,
+    sip_identity,
+)
 from forensics_lib.drone.analysis import (
     Polygon,
     flight_segments,
@@ -421,7 +428,9 @@ def read_wordlist(path: str | os.PathLike[str]) -> list[str]:
     return words
 
 
-def voip_findings(case: Case, wordlist: Sequence[str] = ()) -> list[Finding]:
+def voip_findings(
+    case: Case, wordlist: Sequence[str] = (), *, region: str | None = None
+) -> list[Finding]:
     """The capture's SIP accounts matched to phones' softphones; the calls, digits, clock."""
     ref = _ref_maker(case)
     auth = case.frame("voip.auth")
@@ -461,7 +470,7 @@ def voip_findings(case: Case, wordlist: Sequence[str] = ()) -> list[Finding]:
                            (ref(str(login["exhibit"].iloc[0]), login["source_path"].iloc[0],
                                 offset=login["offset"].iloc[0], artifact="voip.auth"),),
                            "voip"))  # fmt: skip
-    out += _call_findings(case, identity, cell, ref)
+    out += _call_findings(case, identity, cell, ref, region)
     return out
 
 
@@ -484,15 +493,16 @@ def _password(
     return None, ""
 
 
-def _call_findings(case: Case, identity: str, cell: str,
-                   ref: Callable[..., EvidenceRef]) -> list[Finding]:  # fmt: skip
+def _call_findings(case: Case, identity: str, cell: str, ref: Callable[..., EvidenceRef],
+                   region: str | None = None) -> list[Finding]:  # fmt: skip
     calls = case.frame("voip.calls")
     if calls.empty:
         return []
     mine = calls[[sip_identity(c) == identity for c in calls["caller"]]].sort_values("start_utc")
     if mine.empty:
         return []
-    numbers = [normalize_number(c) for c in mine["callee"]]
+    # The softphone dials in its phone's numbering plan: national callees are read there.
+    numbers, plan = _numbers(mine["callee"], _region(case, cell, region), case)
     mine = mine.assign(number=pd.Series(numbers, index=mine.index, dtype="str"))
     answered = mine[mine["state"] == "COMPLETED"]
     talk: dict[str, list[float]] = {}
@@ -503,8 +513,8 @@ def _call_findings(case: Case, identity: str, cell: str,
                      artifact="voip.calls") for _, c in mine.iterrows())  # fmt: skip
     out = [
         Finding("callee_numbers", "Which outside numbers did it call?",
-                sorted({n for n in numbers if n}), f"{len(mine)} INVITEs from {identity}", refs,
-                "voip"),
+                sorted({n for n in numbers if n}), f"{len(mine)} INVITEs from {identity}{plan}",
+                refs, "voip"),
         Finding("call_durations_s", "How long did the answered calls last?", talk,
                 "talk time: 200 OK to the end of the dialog (BYE answered)", refs, "voip"),
     ]  # fmt: skip
@@ -590,8 +600,67 @@ def _drop_message_finding(row: pd.Series, sender: str, ref: Callable[..., Eviden
                    (evidence,), "phone", extra)  # fmt: skip
 
 
+def _region(case: Case, exhibit: str, given: str | None) -> RegionHint | None:
+    """The numbering plan of an exhibit's numbers: the one the case gives, else the phone's
+    SIM country or locale as its extraction holds them (only files hashes.json lists)."""
+    if given is not None:
+        found = region_code(given)
+        if found is None:
+            raise ValueError(f"region {given!r}: not an ISO 3166 region or calling code")
+        return RegionHint(found, "the case")
+    ex = case.exhibits.get(exhibit)
+    if ex is None:
+        return None
+    try:
+        return extraction_region(ex.path, () if case.include_unlisted else ex.unlisted)
+    except (ForensicsError, OSError):
+        return None
+
+
+def _national(written: str) -> bool:
+    """Written in national form (no ``+``/``00``; longer than a short code): needs a region."""
+    digits = "".join(ch for ch in written if ch.isdigit())
+    return not written.startswith("+") and not digits.startswith("00") and len(digits) > 6
+
+
+def _numbers(
+    values: Iterable[object], hint: RegionHint | None, case: Case
+) -> tuple[list[str | None], str]:
+    """E.164 of each value (None: not a number), and a note for the finding's detail: the
+    region national numbers were read in, or, when none is known, that they are kept as
+    written, with the region the case's other phones give as the stated guess."""
+    region = hint.region if hint else None
+    out: list[str | None] = []
+    national: list[str] = []
+    for value in values:
+        number = normalize_number(value, region)
+        written = dialled_part(value)
+        if number is not None and normalize_number(value) is None:
+            national.append(str(written))  # needed the region
+        elif number is None and written is not None and _national(written):
+            national.append(written)  # national, no region: kept as written
+            number = written
+        out.append(number)
+    if not national:
+        return out, ""
+    if hint is not None:
+        return out, f"; national numbers read as {hint.region} (from {hint.source})"
+    guesses = {
+        found.region for name in case.exhibits if (found := _region(case, name, None)) is not None
+    }
+    guess = f"; region assumed by the case's other phones: {', '.join(sorted(guesses))}"
+    return out, (
+        f"; {len(national)} national number(s) kept as written ({', '.join(national)}): no "
+        f"region known from the case or the phone's SIM/locale{guess if guesses else ''}"
+    )
+
+
 def message_findings(
-    case: Case, before: pd.Timestamp | None, exclude: Sequence[str] = ()
+    case: Case,
+    before: pd.Timestamp | None,
+    exclude: Sequence[str] = (),
+    *,
+    region: str | None = None,
 ) -> list[Finding]:
     """The incoming message that arranged the drop (keywords, before take-off) and its
     sender's name in the same phone's contacts.
@@ -613,13 +682,18 @@ def message_findings(
     if pick.empty:
         return []
     row = pick.sort_values(["hits", "time"]).iloc[-1]
-    sender = normalize_number(row.get("address")) or str(row.get("address"))
-    out = [_drop_message_finding(row, sender, ref)]
+    hint = _region(case, str(row["exhibit"]), region)
+    (number,), plan = _numbers([row.get("address")], hint, case)
+    sender = number or str(row.get("address"))  # a short code or a name: as the phone wrote it
+    drop = _drop_message_finding(row, sender, ref)
+    out = [dataclasses.replace(drop, detail=drop.detail + plan)]
+    where = hint.region if hint else None
     contacts = _frame(case, "android.contacts", "ios.contacts")
     if not contacts.empty:
         mine = contacts[contacts["exhibit"] == row["exhibit"]]
         for _, c in mine.iterrows():
-            numbers = {normalize_number(p) for p in str(c["phones"]).split(",")}
+            numbers = {normalize_number(p, where) or dialled_part(p)
+                       for p in str(c["phones"]).split(",")}  # fmt: skip
             if sender in numbers:
                 out.append(Finding("organiser_name", "Who sent it, by the operator's contacts?",
                                    str(c["display_name"]), f"contact holding {sender}",
@@ -663,24 +737,27 @@ def case_findings(
     zone: str | None = None,
     wordlist: Sequence[str] | None = None,
     perimeter: Polygon | None = None,
+    region: str | None = None,
 ) -> list[Finding]:
     """Answer a drone-drop case's questions from its exhibits.
 
     ``zone`` is the IANA zone of local clocks (the brief says it); ``wordlist`` the
     passwords the authorisation allows trying (default: the case's ``wordlist.txt``);
-    ``perimeter`` defaults to the case's ``perimeter.geojson``."""
+    ``perimeter`` defaults to the case's ``perimeter.geojson``; ``region`` (ISO 3166, e.g.
+    "GB") is the numbering plan of national phone numbers when the case says it; by default
+    each phone's own (its SIM's country, else its locale: :func:`extraction_region`)."""
     if wordlist is None:
         path = case.root / "wordlist.txt"
         wordlist = read_wordlist(path) if path.is_file() else []
     flights = case_flight_logs(case)
     out = flight_findings(case, flights, _perimeter(case, perimeter))
     by_id = {f.id: f for f in out}
-    voip = voip_findings(case, wordlist)
+    voip = voip_findings(case, wordlist, region=region)
     out += voip
     cell = next((f.value for f in voip if f.id == "contraband_phone_exhibit"), None)
     takeoff = by_id.get("takeoff_utc")
     before = pd.Timestamp(takeoff.value) if takeoff and takeoff.value else None
-    out += message_findings(case, before, exclude=[cell] if cell else [])
+    out += message_findings(case, before, exclude=[cell] if cell else [], region=region)
     aircraft = sorted({f.exhibit for f in flights if f.reader == "scan"})
     out += photo_findings(case, aircraft, zone)
     return [_flag_unverified(f) for f in out]
