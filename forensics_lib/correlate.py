@@ -85,11 +85,15 @@ def _number_text(value: object) -> tuple[str, str | None] | None:
     """The dialled part of ``value`` (URI scheme, host, parameters and extension removed),
     and the region a tel: URI's ``phone-context`` gives; None when it is not diallable."""
     text = str(value).strip()
+    bracketed = re.search(r"<([^>]*)>", text)  # a name-addr: '"Alex" <sip:...>;tag=1'
+    if bracketed:
+        text = bracketed.group(1).strip()
     context = _CONTEXT.search(text)
     from_context = region_code(context.group(1)) if context else None
-    if _URI.match(text):
-        text = _URI.sub("", text).split("@", 1)[0]
-        text = re.sub(r";(?!ext=).*?(?=;ext=|$)", "", text, flags=re.IGNORECASE)
+    # RFC 3261 19.1 user@host (a SIP URI, or the "user@host" our call tables keep, or a
+    # WhatsApp JID): the number is the user part; RFC 3966 parameters after it go, but ext.
+    text = _URI.sub("", text).split("@", 1)[0]
+    text = re.sub(r";(?!ext=)[^;]*", "", text, flags=re.IGNORECASE)
     text = _EXTENSION.sub("", text.strip())
     if not text or _LETTERS.search(text) or not _DIALLABLE.match(text):
         return None  # an alphanumeric sender ("HSBC"), an account name, a vanity number
