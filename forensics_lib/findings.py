@@ -502,7 +502,7 @@ def _call_findings(case: Case, identity: str, cell: str, ref: Callable[..., Evid
     if mine.empty:
         return []
     # The softphone dials in its phone's numbering plan: national callees are read there.
-    numbers, plan = _numbers(mine["callee"], _region(case, cell, region), case)
+    numbers, plan, _ = _numbers(mine["callee"], case, cell, region)
     mine = mine.assign(number=pd.Series(numbers, index=mine.index, dtype="str"))
     answered = mine[mine["state"] == "COMPLETED"]
     talk: dict[str, list[float]] = {}
@@ -624,34 +624,41 @@ def _national(written: str) -> bool:
 
 
 def _numbers(
-    values: Iterable[object], hint: RegionHint | None, case: Case
-) -> tuple[list[str | None], str]:
-    """E.164 of each value (None: not a number), and a note for the finding's detail: the
-    region national numbers were read in, or, when none is known, that they are kept as
-    written, with the region the case's other phones give as the stated guess."""
+    values: Iterable[object], case: Case, exhibit: str, given: str | None
+) -> tuple[list[str | None], str, RegionHint | None]:
+    """E.164 of each value of ``exhibit`` (None: not a number), a note for the finding's
+    detail, and the region used. The region (:func:`_region`) is looked up only when a
+    national number needs it; the note says which and from where, or, when none is known,
+    that those numbers are kept as written, with the region the case's other phones give
+    as the stated guess (not applied)."""
+    values = list(values)
+    written = [dialled_part(v) for v in values]
+    needs = any(w is not None and _national(w) for w in written)
+    hint = _region(case, exhibit, given) if needs else None
     region = hint.region if hint else None
     out: list[str | None] = []
     national: list[str] = []
-    for value in values:
+    for value, text in zip(values, written, strict=True):
         number = normalize_number(value, region)
-        written = dialled_part(value)
-        if number is not None and normalize_number(value) is None:
-            national.append(str(written))  # needed the region
-        elif number is None and written is not None and _national(written):
-            national.append(written)  # national, no region: kept as written
-            number = written
+        if text is not None and _national(text):
+            national.append(text)
+            number = number or text  # no region: kept as written
         out.append(number)
     if not national:
-        return out, ""
+        return out, "", hint
     if hint is not None:
-        return out, f"; national numbers read as {hint.region} (from {hint.source})"
+        return out, f"; national numbers read as {hint.region} (from {hint.source})", hint
     guesses = {
         found.region for name in case.exhibits if (found := _region(case, name, None)) is not None
     }
     guess = f"; region assumed by the case's other phones: {', '.join(sorted(guesses))}"
-    return out, (
-        f"; {len(national)} national number(s) kept as written ({', '.join(national)}): no "
-        f"region known from the case or the phone's SIM/locale{guess if guesses else ''}"
+    return (
+        out,
+        (
+            f"; {len(national)} national number(s) kept as written ({', '.join(national)}): no "
+            f"region known from the case or the phone's SIM/locale{guess if guesses else ''}"
+        ),
+        hint,
     )
 
 
@@ -682,18 +689,20 @@ def message_findings(
     if pick.empty:
         return []
     row = pick.sort_values(["hits", "time"]).iloc[-1]
-    hint = _region(case, str(row["exhibit"]), region)
-    (number,), plan = _numbers([row.get("address")], hint, case)
+    (number,), plan, hint = _numbers([row.get("address")], case, str(row["exhibit"]), region)
     sender = number or str(row.get("address"))  # a short code or a name: as the phone wrote it
     drop = _drop_message_finding(row, sender, ref)
     out = [dataclasses.replace(drop, detail=drop.detail + plan)]
-    where = hint.region if hint else None
     contacts = _frame(case, "android.contacts", "ios.contacts")
     if not contacts.empty:
         mine = contacts[contacts["exhibit"] == row["exhibit"]]
-        for _, c in mine.iterrows():
-            numbers = {normalize_number(p, where) or dialled_part(p)
-                       for p in str(c["phones"]).split(",")}  # fmt: skip
+        phones = {i: str(c["phones"]).split(",") for i, c in mine.iterrows()}
+        if hint is None and any(_national(dialled_part(p) or "") for v in phones.values()
+                                for p in v):  # fmt: skip
+            hint = _region(case, str(row["exhibit"]), region)  # the same phone's plan
+        where = hint.region if hint else None
+        for i, c in mine.iterrows():
+            numbers = {normalize_number(p, where) or dialled_part(p) for p in phones[i]}
             if sender in numbers:
                 out.append(Finding("organiser_name", "Who sent it, by the operator's contacts?",
                                    str(c["display_name"]), f"contact holding {sender}",

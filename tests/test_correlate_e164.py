@@ -241,7 +241,9 @@ def test_nothing_known(tmp_path: Path) -> None:
 # -- the findings pass each phone's region -----------------------------------------------------
 
 
-def _sms_case(root: Path, props: str) -> Case:
+def _sms_case(
+    root: Path, props: str, address: str = "333 123 4567", phones: str = "+39 333 123 4567"
+) -> Case:
     phone = root / "EXH-001"
     _build_prop(phone, props)
     t = pd.Timestamp("2026-05-02 09:00", tz="UTC")
@@ -249,7 +251,7 @@ def _sms_case(root: Path, props: str) -> Case:
         {
             "time": [t],
             "direction": ["incoming"],
-            "address": ["333 123 4567"],  # national Italian mobile: +39 3331234567
+            "address": [address],  # national Italian mobile: +39 3331234567
             "body": ["the drone drop is at the yard wall"],
             "artifact": ["android.sms"],
             "source_path": ["/data/data/com.android.providers.telephony/databases/mmssms.db"],
@@ -259,7 +261,7 @@ def _sms_case(root: Path, props: str) -> Case:
     contacts = pd.DataFrame(
         {
             "display_name": ["Marco"],
-            "phones": ["+39 333 123 4567"],
+            "phones": [phones],
             "artifact": ["android.contacts"],
             "source_path": ["/data/data/com.android.providers.contacts/databases/contacts2.db"],
             "row_id": [7],
@@ -302,3 +304,11 @@ def test_without_region_the_guess_is_stated_not_applied(tmp_path: Path) -> None:
     found = {f.id: f for f in message_findings(case, None)}
     assert found["drop_message"].value["sender"] == "333 123 4567"
     assert "region assumed by the case's other phones: IT" in found["drop_message"].detail
+
+
+def test_contacts_stored_nationally_match_an_international_sender(tmp_path: Path) -> None:
+    case = _sms_case(tmp_path, "persist.sys.country=IT\n", "+393331234567", "333 123 4567")
+    found = {f.id: f for f in message_findings(case, None)}
+    assert found["drop_message"].value["sender"] == "+393331234567"
+    assert found["drop_message"].detail.endswith("before take-off")  # no region was needed
+    assert found["organiser_name"].value == "Marco"  # 333 123 4567 read in IT's plan
