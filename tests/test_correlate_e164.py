@@ -28,6 +28,7 @@ from forensics_lib.correlate import (
     region_code,
 )
 from forensics_lib.findings import message_findings
+from forensics_lib.voip.artifacts import sip_calls
 
 
 @pytest.mark.parametrize(
@@ -312,3 +313,18 @@ def test_contacts_stored_nationally_match_an_international_sender(tmp_path: Path
     assert found["drop_message"].value["sender"] == "+393331234567"
     assert found["drop_message"].detail.endswith("before take-off")  # no region was needed
     assert found["organiser_name"].value == "Marco"  # 333 123 4567 read in IT's plan
+
+
+def test_real_capture_callees(samples: Path) -> None:
+    # MagicJack_short_call.pcap (sample README): a MagicJack (US, NANP) call to
+    # 9055551212@talk4free.com: NPA 905 (Ontario, NANP), 555-1212 directory assistance, so
+    # +1 905 555 1212 in the NANP's plan; without a region the 10 bare digits are no number
+    # (not "+90 55551212", Turkey): kept as written.
+    (callee,) = sip_calls(samples / "voip" / "MagicJack_short_call.pcap")["callee"]
+    assert callee == "9055551212@talk4free.com"
+    assert normalize_number(callee, "US") == "+19055551212"
+    assert normalize_number(callee) is None
+    assert dialled_part(callee) == "9055551212"
+    # SIP_DTMF2.pcap: PBX extensions 2502 -> 2504 (four digits): a short code, not E.164.
+    calls = sip_calls(samples / "voip" / "SIP_DTMF2.pcap")
+    assert {normalize_number(c, "US") for c in calls["callee"]} == {None}
