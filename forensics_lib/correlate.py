@@ -35,15 +35,19 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
+from forensics_lib.case import Case
 from forensics_lib.errors import ForensicsError
 from forensics_lib.evidence import Evidence, EvidenceFile, Member
 from forensics_lib.sqlite import SQLITE_ERRORS, open_sqlite
 
 __all__ = [
     "RegionHint",
+    "case_numbers",
+    "case_region",
     "colocated",
     "dialled_part",
     "extraction_region",
+    "is_national",
     "normalize_number",
     "normalize_numbers",
     "region_code",
@@ -318,6 +322,68 @@ def _ios_regions(evidence: Evidence, members: list[Member]) -> list[RegionHint]:
         if region:
             hints.append(RegionHint(region, "locale (.GlobalPreferences.plist AppleLocale)"))
     return hints
+
+
+def case_region(case: Case, exhibit: str, given: str | None = None) -> RegionHint | None:
+    """The numbering plan of an exhibit's numbers: the one the case gives, else the phone's
+    SIM country or locale as its extraction holds them (only files hashes.json lists)."""
+    if given is not None:
+        found = region_code(given)
+        if found is None:
+            raise ValueError(f"region {given!r}: not an ISO 3166 region or calling code")
+        return RegionHint(found, "the case")
+    ex = case.exhibits.get(exhibit)
+    if ex is None:
+        return None
+    try:
+        return extraction_region(ex.path, () if case.include_unlisted else ex.unlisted)
+    except (ForensicsError, OSError):
+        return None
+
+
+def is_national(written: str) -> bool:
+    """Written in national form (no ``+``/``00``; longer than a short code): needs a region."""
+    digits = "".join(ch for ch in written if ch.isdigit())
+    international = written.startswith("+") or digits.startswith("00")
+    return not international and len(digits) > _SHORT_CODE_DIGITS
+
+
+def case_numbers(
+    values: Iterable[object], case: Case, exhibit: str, given: str | None
+) -> tuple[list[str | None], str, RegionHint | None]:
+    """E.164 of each value of ``exhibit`` (None: not a number), a note for the finding's
+    detail, and the region used. The region (:func:`case_region`) is looked up only when a
+    national number needs it; the note says which and from where, or, when none is known,
+    that those numbers are kept as written, with the region the case's other phones give
+    as the stated guess (not applied)."""
+    values = list(values)
+    written = [dialled_part(v) for v in values]
+    needs = any(w is not None and is_national(w) for w in written)
+    hint = case_region(case, exhibit, given) if needs else None
+    region = hint.region if hint else None
+    out: list[str | None] = []
+    national: list[str] = []
+    for value, text in zip(values, written, strict=True):
+        number = normalize_number(value, region)
+        if text is not None and is_national(text):
+            national.append(text)
+            number = number or text  # no region: kept as written
+        out.append(number)
+    if not national:
+        return out, "", hint
+    if hint is not None:
+        return out, f"; national numbers read as {hint.region} (from {hint.source})", hint
+    others = (case_region(case, name) for name in case.exhibits)
+    guesses = {found.region for found in others if found is not None}
+    guess = f"; region assumed by the case's other phones: {', '.join(sorted(guesses))}"
+    return (
+        out,
+        (
+            f"; {len(national)} national number(s) kept as written ({', '.join(national)}): no "
+            f"region known from the case or the phone's SIM/locale{guess if guesses else ''}"
+        ),
+        hint,
+    )
 
 
 def sip_identity(value: object, realm: object = None) -> str | None:

@@ -26,11 +26,11 @@ import pandas as pd
 
 from forensics_lib.case import Case
 from forensics_lib.correlate import (
-    RegionHint,
+    case_numbers,
+    case_region,
     dialled_part,
-    extraction_region,
+    is_national,
     normalize_number,
-    region_code,
     sip_identity,
 )
 from forensics_lib.drone.analysis import (
@@ -502,7 +502,7 @@ def _call_findings(case: Case, identity: str, cell: str, ref: Callable[..., Evid
     if mine.empty:
         return []
     # The softphone dials in its phone's numbering plan: national callees are read there.
-    numbers, plan, _ = _numbers(mine["callee"], case, cell, region)
+    numbers, plan, _ = case_numbers(mine["callee"], case, cell, region)
     mine = mine.assign(number=pd.Series(numbers, index=mine.index, dtype="str"))
     answered = mine[mine["state"] == "COMPLETED"]
     talk: dict[str, list[float]] = {}
@@ -600,68 +600,6 @@ def _drop_message_finding(row: pd.Series, sender: str, ref: Callable[..., Eviden
                    (evidence,), "phone", extra)  # fmt: skip
 
 
-def _region(case: Case, exhibit: str, given: str | None) -> RegionHint | None:
-    """The numbering plan of an exhibit's numbers: the one the case gives, else the phone's
-    SIM country or locale as its extraction holds them (only files hashes.json lists)."""
-    if given is not None:
-        found = region_code(given)
-        if found is None:
-            raise ValueError(f"region {given!r}: not an ISO 3166 region or calling code")
-        return RegionHint(found, "the case")
-    ex = case.exhibits.get(exhibit)
-    if ex is None:
-        return None
-    try:
-        return extraction_region(ex.path, () if case.include_unlisted else ex.unlisted)
-    except (ForensicsError, OSError):
-        return None
-
-
-def _national(written: str) -> bool:
-    """Written in national form (no ``+``/``00``; longer than a short code): needs a region."""
-    digits = "".join(ch for ch in written if ch.isdigit())
-    return not written.startswith("+") and not digits.startswith("00") and len(digits) > 6
-
-
-def _numbers(
-    values: Iterable[object], case: Case, exhibit: str, given: str | None
-) -> tuple[list[str | None], str, RegionHint | None]:
-    """E.164 of each value of ``exhibit`` (None: not a number), a note for the finding's
-    detail, and the region used. The region (:func:`_region`) is looked up only when a
-    national number needs it; the note says which and from where, or, when none is known,
-    that those numbers are kept as written, with the region the case's other phones give
-    as the stated guess (not applied)."""
-    values = list(values)
-    written = [dialled_part(v) for v in values]
-    needs = any(w is not None and _national(w) for w in written)
-    hint = _region(case, exhibit, given) if needs else None
-    region = hint.region if hint else None
-    out: list[str | None] = []
-    national: list[str] = []
-    for value, text in zip(values, written, strict=True):
-        number = normalize_number(value, region)
-        if text is not None and _national(text):
-            national.append(text)
-            number = number or text  # no region: kept as written
-        out.append(number)
-    if not national:
-        return out, "", hint
-    if hint is not None:
-        return out, f"; national numbers read as {hint.region} (from {hint.source})", hint
-    guesses = {
-        found.region for name in case.exhibits if (found := _region(case, name, None)) is not None
-    }
-    guess = f"; region assumed by the case's other phones: {', '.join(sorted(guesses))}"
-    return (
-        out,
-        (
-            f"; {len(national)} national number(s) kept as written ({', '.join(national)}): no "
-            f"region known from the case or the phone's SIM/locale{guess if guesses else ''}"
-        ),
-        hint,
-    )
-
-
 def message_findings(
     case: Case,
     before: pd.Timestamp | None,
@@ -689,7 +627,7 @@ def message_findings(
     if pick.empty:
         return []
     row = pick.sort_values(["hits", "time"]).iloc[-1]
-    (number,), plan, hint = _numbers([row.get("address")], case, str(row["exhibit"]), region)
+    (number,), plan, hint = case_numbers([row.get("address")], case, str(row["exhibit"]), region)
     sender = number or str(row.get("address"))  # a short code or a name: as the phone wrote it
     drop = _drop_message_finding(row, sender, ref)
     out = [dataclasses.replace(drop, detail=drop.detail + plan)]
@@ -697,9 +635,9 @@ def message_findings(
     if not contacts.empty:
         mine = contacts[contacts["exhibit"] == row["exhibit"]]
         phones = {i: str(c["phones"]).split(",") for i, c in mine.iterrows()}
-        if hint is None and any(_national(dialled_part(p) or "") for v in phones.values()
+        if hint is None and any(is_national(dialled_part(p) or "") for v in phones.values()
                                 for p in v):  # fmt: skip
-            hint = _region(case, str(row["exhibit"]), region)  # the same phone's plan
+            hint = case_region(case, str(row["exhibit"]), region)  # the same phone's plan
         where = hint.region if hint else None
         for i, c in mine.iterrows():
             numbers = {normalize_number(p, where) or dialled_part(p) for p in phones[i]}
