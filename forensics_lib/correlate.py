@@ -4,7 +4,10 @@
   source wrote (spaces, ``00`` prefix, a national trunk prefix, a ``tel:``/``sip:`` URI), so
   a number in an SMS database, a contact card and a SIP header compare equal.
 * :func:`extraction_region` says which numbering plan a phone dials in (its SIM's country,
-  else its locale), so national numbers of that phone can be written as E.164.
+  else its locale), so national numbers of that phone can be written as E.164;
+  :func:`case_region` takes the case's own region first, and :func:`case_numbers` writes an
+  exhibit's numbers with the note a finding states (which region, from where, or that
+  none was known and the numbers were kept as written).
 * :func:`within` pairs the events of one frame with those of another that happened within
   a time window (a call minutes after a drone landed).
 * :func:`colocated` pairs positions of two sources that were close in space *and* time
