@@ -91,7 +91,7 @@ def test_open_case_leaves_the_exhibits_unchanged(case: Path) -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("07700 900123", "+447700900123"),  # UK national: drop the trunk 0, add 44
+        ("07700 900123", None),  # national, and no region given (GB: test_correlate_e164)
         ("+44 (0)7700-900123", "+447700900123"),  # "(0)": the trunk 0 shown for UK callers
         ("0044 7700 900123", "+447700900123"),  # 00 international prefix
         ("tel:+33-1-23-45-67-89", "+33123456789"),

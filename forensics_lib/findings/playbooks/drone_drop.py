@@ -367,19 +367,22 @@ def case_findings(
     zone: str | None = None,
     wordlist: Sequence[str] | None = None,
     perimeter: Polygon | None = None,
+    region: str | None = None,
 ) -> list[Finding]:
     """Answer a drone-drop case's questions from its exhibits.
 
     ``zone`` is the IANA zone of local clocks (the brief says it); ``wordlist`` the
     passwords the authorisation allows trying (default: the case's ``wordlist.txt``);
-    ``perimeter`` defaults to the case's ``perimeter.geojson``."""
+    ``perimeter`` defaults to the case's ``perimeter.geojson``; ``region`` (ISO 3166, e.g.
+    "GB") is the numbering plan of national phone numbers when the case says it; by default
+    each phone's own (its SIM's country, else its locale: :func:`extraction_region`)."""
     if wordlist is None:
         path = case.root / "wordlist.txt"
         wordlist = read_wordlist(path) if path.is_file() else []
     flights = case_flight_logs(case)
     out = flight_findings(case, flights, _perimeter(case, perimeter))
     by_id = {f.id: f for f in out}
-    voip = voip_findings(case, wordlist)
+    voip = voip_findings(case, wordlist, region=region)
     out += voip
     cell = next((f.value for f in voip if f.id == "contraband_phone_exhibit"), None)
     takeoff = by_id.get("takeoff_utc")
@@ -389,7 +392,7 @@ def case_findings(
         before = max(pd.Timestamp(t) for t in times) if times else None
     elif takeoff is not None and takeoff.value:
         before = pd.Timestamp(takeoff.value)
-    out += message_findings(case, before, exclude=[cell] if cell else [])
+    out += message_findings(case, before, exclude=[cell] if cell else [], region=region)
     aircraft = sorted({f.exhibit for f in flights if f.reader == "scan"})
     out += photo_findings(case, aircraft, zone)
     return [flag_unverified(f) for f in out]

@@ -6,7 +6,7 @@ these after the flight findings.
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -15,19 +15,21 @@ from pathlib import Path
 import pandas as pd
 
 from forensics_lib.case import Case
-from forensics_lib.case.correlate import normalize_number, sip_identity
+from forensics_lib.case.correlate import (
+    case_numbers,
+    case_region,
+    dialled_part,
+    is_national,
+    normalize_number,
+    sip_identity,
+)
 from forensics_lib.core.errors import ForensicsWarning
 from forensics_lib.core.times import from_local
 from forensics_lib.findings.citing import case_frame, int_or_none, iso_utc, ref_maker
 from forensics_lib.findings.model import Candidate, EvidenceRef, Finding, ambiguous_finding
-from forensics_lib.voip.auth import recover_password
+from forensics_lib.voip.auth import digest_ha1, recover_password
 
 __all__ = ["message_findings", "photo_findings", "read_wordlist", "voip_findings"]
-
-
-def _ha1(user: str, realm: str, password: str) -> str:
-    # RFC 2617 section 3.2.2.2: HA1 = MD5(username ":" realm ":" password)
-    return hashlib.md5(f"{user}:{realm}:{password}".encode(), usedforsecurity=False).hexdigest()
 
 
 def read_wordlist(path: str | os.PathLike[str]) -> list[str]:
@@ -51,7 +53,9 @@ def read_wordlist(path: str | os.PathLike[str]) -> list[str]:
     return words
 
 
-def voip_findings(case: Case, wordlist: Sequence[str] = ()) -> list[Finding]:
+def voip_findings(
+    case: Case, wordlist: Sequence[str] = (), *, region: str | None = None
+) -> list[Finding]:
     """The capture's SIP accounts matched to phones' softphones; the calls, digits, clock."""
     ref = ref_maker(case)
     auth = case.frame("voip.auth")
@@ -91,7 +95,7 @@ def voip_findings(case: Case, wordlist: Sequence[str] = ()) -> list[Finding]:
                            (ref(str(login["exhibit"].iloc[0]), login["source_path"].iloc[0],
                                 offset=login["offset"].iloc[0], artifact="voip.auth"),),
                            "voip"))  # fmt: skip
-    out += _call_findings(case, identity, cell, ref)
+    out += _call_findings(case, identity, cell, ref, region)
     return out
 
 
@@ -109,20 +113,21 @@ def _password(
     if isinstance(ha1, str):
         for word in wordlist:
             word = word.strip()
-            if _ha1(str(account["username"]), str(account["realm"]), word) == ha1.lower():
+            if digest_ha1(str(account["username"]), str(account["realm"]), word) == ha1.lower():
                 return word, "the softphone's stored HA1 matches a word of the case word list"
     return None, ""
 
 
-def _call_findings(case: Case, identity: str, cell: str,
-                   ref: Callable[..., EvidenceRef]) -> list[Finding]:  # fmt: skip
+def _call_findings(case: Case, identity: str, cell: str, ref: Callable[..., EvidenceRef],
+                   region: str | None = None) -> list[Finding]:  # fmt: skip
     calls = case.frame("voip.calls")
     if calls.empty:
         return []
     mine = calls[[sip_identity(c) == identity for c in calls["caller"]]].sort_values("start_utc")
     if mine.empty:
         return []
-    numbers = [normalize_number(c) for c in mine["callee"]]
+    # The softphone dials in its phone's numbering plan: national callees are read there.
+    numbers, plan, _ = case_numbers(mine["callee"], case, cell, region)
     mine = mine.assign(number=pd.Series(numbers, index=mine.index, dtype="str"))
     answered = mine[mine["state"] == "COMPLETED"]
     talk: dict[str, list[float]] = {}
@@ -133,8 +138,8 @@ def _call_findings(case: Case, identity: str, cell: str,
                      artifact="voip.calls") for _, c in mine.iterrows())  # fmt: skip
     out = [
         Finding("callee_numbers", "Which outside numbers did it call?",
-                sorted({n for n in numbers if n}), f"{len(mine)} INVITEs from {identity}", refs,
-                "voip"),
+                sorted({n for n in numbers if n}), f"{len(mine)} INVITEs from {identity}{plan}",
+                refs, "voip"),
         Finding("call_durations_s", "How long did the answered calls last?", talk,
                 "talk time: 200 OK to the end of the dialog (BYE answered)", refs, "voip"),
     ]  # fmt: skip
@@ -221,7 +226,11 @@ def _drop_message_finding(row: pd.Series, sender: str, ref: Callable[..., Eviden
 
 
 def message_findings(
-    case: Case, before: pd.Timestamp | None, exclude: Sequence[str] = ()
+    case: Case,
+    before: pd.Timestamp | None,
+    exclude: Sequence[str] = (),
+    *,
+    region: str | None = None,
 ) -> list[Finding]:
     """The incoming message that arranged the drop (keywords, before take-off) and its
     sender's name in the same phone's contacts.
@@ -243,17 +252,24 @@ def message_findings(
     if pick.empty:
         return []
     row = pick.sort_values(["hits", "time"]).iloc[-1]
-    sender = normalize_number(row.get("address")) or str(row.get("address"))
-    out = [_drop_message_finding(row, sender, ref)]
+    (number,), plan, hint = case_numbers([row.get("address")], case, str(row["exhibit"]), region)
+    sender = number or str(row.get("address"))  # a short code or a name: as the phone wrote it
+    drop = _drop_message_finding(row, sender, ref)
+    out = [dataclasses.replace(drop, detail=drop.detail + plan)]
     contacts = case_frame(case, "android.contacts", "ios.contacts")
     if not contacts.empty:
         mine = contacts[contacts["exhibit"] == row["exhibit"]]
+        phones = {i: str(c["phones"]).split(",") for i, c in mine.iterrows()}
+        if hint is None and any(is_national(dialled_part(p) or "") for v in phones.values()
+                                for p in v):  # fmt: skip
+            hint = case_region(case, str(row["exhibit"]), region)  # the same phone's plan
+        where = hint.region if hint else None
         holders = [
             Candidate(str(c["display_name"]), f"contact holding {sender}",
                       (ref(str(c["exhibit"]), c["source_path"], row_id=c["row_id"],
                            artifact=str(c["artifact"])),))
-            for _, c in mine.iterrows()
-            if sender in {normalize_number(p) for p in str(c["phones"]).split(",")}
+            for i, c in mine.iterrows()
+            if sender in {normalize_number(p, where) or dialled_part(p) for p in phones[i]}
         ]  # fmt: skip
         names = list(dict.fromkeys(h.value for h in holders))
         title = "Who sent it, by the operator's contacts?"
