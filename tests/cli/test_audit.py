@@ -449,7 +449,7 @@ def test_another_suffix_is_refused_and_creates_nothing(
 
 # -- 3. a message that points at the warnings prints them, right there ----------------------
 
-CLI = Path(__file__).resolve().parents[1] / "forensics_lib" / "cli"
+CLI = Path(__file__).resolve().parents[2] / "forensics_lib" / "cli"
 
 
 def test_no_message_points_at_warnings_it_does_not_print() -> None:

@@ -21,7 +21,7 @@ import pytest
 from forensics_datasets.phone import make_phone_extraction
 
 from forensics_lib.phone import open_extraction
-from tests.test_gen_aleapp_schema import ALEAPP_WA_GROUP, ALEAPP_WA_ONE_TO_ONE
+from tests.datasets.test_aleapp_schema import ALEAPP_WA_GROUP, ALEAPP_WA_ONE_TO_ONE
 
 SEED = 22
 

@@ -18,7 +18,7 @@ from forensics_lib.voip import read_capture
 from forensics_lib.voip.audio import stream_audio
 from forensics_lib.voip.auth import check_digest_password, recover_password
 from forensics_lib.voip.pcap import iter_packets
-from tests.test_voip import _check_streams, _tshark_streams
+from tests.real.test_voip import _check_streams, _tshark_streams
 
 WORDS = ["123456", "password", "sunshine", "letmein", "dragon", "monkey", "football",
          "welcome", "qwerty1"]  # fmt: skip

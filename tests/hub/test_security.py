@@ -431,7 +431,7 @@ def test_system_spawner_trainee_kernel_reads_nothing_of_others(tmp_path: Path) -
 
     import course  # grading/course.py
 
-    from tests.test_hub import _run_cells
+    from tests.hub.test_hub import _run_cells
 
     root = ROOT / "build" / f"test-hub-system-{uuid.uuid4().hex[:8]}"
     names = [f"tr{uuid.uuid4().hex[:8]}" for _ in range(2)]
