@@ -16,9 +16,14 @@ Rules (each failure names the file and the rule, and says what to do):
 * ``lib-imports-datasets``: the library never imports ``forensics_datasets``, ``grading``,
   ``notebooks`` (the generators, the course and the hub stand on the library, not under it).
 * ``module-size``: no module of the library or the datasets is over 500 lines.
-* ``test-module``: every library module has its test module: ``tests/<package>/test_<module>.py``
-  (the target layout), or today's ``tests/test_<package>_<module>.py`` or
-  ``tests/test_<module>.py``.
+* ``test-module``: every library module has its test module, where ``tests/`` mirrors the
+  package: ``forensics_lib/<package>/<module>.py`` -> ``tests/<package>/test_<module>.py`` (a
+  private module's without the underscore: ``phone/_safe.py`` -> ``tests/phone/test_safe.py``),
+  ``forensics_lib/<module>.py`` -> ``tests/test_<module>.py``. The top-level modules the layout
+  move puts into ``core/`` and ``case/`` have theirs there already (``tests/core/test_times.py``).
+  More files for one module are ``test_<module>_<aspect>.py`` beside it; the tests of no single
+  module live in ``tests/integration/``, ``real/`` (../shared/samples), ``fuzz/``, ``course/``,
+  ``hub/``, ``datasets/`` and ``benchmarks/``.
 
 Where the tree still breaks a rule, :data:`ALLOWED` lists it with the reason; the list can
 only shrink: a listed violation that disappears fails too, so that its entry is deleted.
@@ -57,8 +62,8 @@ RULES = {
     "hub: move the shared fact into the library and import it from there",
     "module-size": f"split the module (over {MAX_LINES} lines) by responsibility, one module "
     "per format or artifact",
-    "test-module": "add tests/<package>/test_<module>.py for it (or today's "
-    "tests/test_<package>_<module>.py)",
+    "test-module": "add tests/<package>/test_<module>.py for it (tests/ mirrors forensics_lib/; "
+    "tests/core/ and tests/case/ for the top-level modules moving there)",
 }
 
 _TOO_LONG = (
@@ -342,17 +347,15 @@ def _cycles(modules: dict[str, Module]) -> list[list[str]]:
     return out
 
 
-def _test_candidates(module: Module, root: Path) -> list[Path]:
+# Top-level modules the layout move puts into a package: their tests are already there.
+MOVING = {**dict.fromkeys(CORE, "core"), "case": "case", "correlate": "case"}
+
+
+def _test_module(module: Module, root: Path) -> Path:
+    """Where ``module``'s tests are: ``tests/`` mirrors the package (see ``test-module``)."""
     parts = module.name.split(".")[1:]  # without forensics_lib
-    leaf = parts[-1]
-    names = [root / "tests" / Path(*parts[:-1]) / f"test_{leaf}.py"]  # the target layout
-    if parts[0] == "core":
-        names.append(root / "tests" / f"test_{leaf}.py")
-    if len(parts) >= 2:
-        names.append(root / "tests" / f"test_{'_'.join(parts)}.py")
-        names.append(root / "tests" / parts[0] / f"test_{leaf}.py")
-    names.append(root / "tests" / f"test_{leaf}.py")
-    return names
+    folders = parts[:-1] or ([MOVING[parts[0]]] if parts[0] in MOVING else [])
+    return root.joinpath("tests", *folders, f"test_{parts[-1].lstrip('_')}.py")
 
 
 def violations(modules: dict[str, Module], root: Path = ROOT) -> dict[tuple[str, str], str]:
@@ -395,8 +398,8 @@ def violations(modules: dict[str, Module], root: Path = ROOT) -> dict[tuple[str,
             add(where, "module-size", f"{module.lines} lines")
         leaf = module.name.rpartition(".")[2]
         testable = in_library and leaf not in ("__init__", "__main__") and not module.is_package
-        if testable and not any(p.exists() for p in _test_candidates(module, root)):
-            add(where, "test-module", "no test module")
+        if testable and not (expected := _test_module(module, root)).exists():
+            add(where, "test-module", f"no {expected.relative_to(root).as_posix()}")
     return found
 
 
@@ -466,10 +469,12 @@ def test_the_rules_catch_a_broken_tree(tmp_path: Path) -> None:
         "forensics_lib/report/html.py": "",
         "datasets/forensics_datasets/__init__.py": "",
         "datasets/forensics_datasets/voip.py": "from forensics_lib.voip.sip import f\n",
+        # tests/ mirrors the package; the old flat names (test_times, test_voip_sip) count no more
         "tests/test_times.py": "",
         "tests/test_voip_sip.py": "",
         "tests/voip/test_rtp.py": "",
         "tests/core/test_schema.py": "",
+        "tests/phone/test_common.py": "",  # phone/_common.py's, without the underscore
     }
     for name, text in files.items():
         path = tmp_path / name
@@ -489,12 +494,14 @@ def test_the_rules_catch_a_broken_tree(tmp_path: Path) -> None:
         ("forensics_lib/phone/_common.py", "family-imports-upper"),
         ("forensics_lib/phone/_common.py", "lib-imports-datasets"),
         ("forensics_lib/phone/_common.py", "module-size"),
-        # no test module under any of the accepted names
+        # no test module where tests/ mirrors the package
+        ("forensics_lib/times.py", "test-module"),
+        ("forensics_lib/voip/sip.py", "test-module"),
         ("forensics_lib/drone/tlog.py", "test-module"),
         ("forensics_lib/drone/frames.py", "test-module"),
-        ("forensics_lib/phone/_common.py", "test-module"),
         ("forensics_lib/report/html.py", "test-module"),
     }
+    assert found[("forensics_lib/times.py", "test-module")] == "no tests/core/test_times.py"
     assert found[("forensics_lib/drone/frames.py", "private-name")] == (
         "uses forensics_lib.drone.tlog._secret"
     )

@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 
 from forensics_lib.cli import main
-from forensics_lib.cli.output import render_table
 from forensics_lib.custody import CustodyLog
 
 ABC_SHA256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
@@ -64,38 +63,6 @@ def test_artifacts_table_fits_an_80_column_terminal(
     code, out, _ = run(capsys, "artifacts")
     assert code == 0 and "custody.log" in out
     assert max(len(line) for line in out.splitlines()) <= 80
-
-
-def test_render_table_wraps_long_columns_to_the_width() -> None:
-    description, path = "x" * 300, "/data/data/com.example.app/databases/" + "y" * 120
-    frame = pd.DataFrame(
-        {
-            "time": pd.to_datetime(["2024-05-01T10:00:00.5Z"], utc=True),
-            "description": [description],
-            "path": [path],
-            "n": [1],
-        }
-    )
-    lines = render_table(frame, width=80).splitlines()
-    assert all(len(line) <= 80 for line in lines)
-    assert "2024-05-01T10:00:00.500Z" in lines[2] and "…" not in "".join(lines)
-    # every character is there, wrapped inside its column
-    columns = _columns(lines)
-    assert columns["description"] == description and columns["path"] == path
-
-
-def _columns(lines: list[str]) -> dict[str, str]:
-    """Each column's cells of a one-row table, rejoined from its wrapped lines (the
-    column spans are the runs of dashes in the rule under the header)."""
-    import re
-
-    rule = next(i for i, line in enumerate(lines) if set(line) <= {"-", " "})
-    spans = [m.span() for m in re.finditer(r"-+", lines[rule])]
-
-    def join(rows: list[str]) -> list[str]:
-        return ["".join(r[a:b].strip() for r in rows) for a, b in spans]
-
-    return dict(zip(join(lines[:rule]), join(lines[rule + 1 :]), strict=True))
 
 
 def test_custody_commands_and_a_tampered_log(
@@ -197,21 +164,3 @@ def test_ls_lists_device_paths_of_a_vendor_zip(
     assert row["size"] == 10
     assert row["mtime"] is None  # a zip DOS time has no zone: not shown as UTC
     assert "1 file(s)" in err and "(zip)" in err
-
-
-def test_render_table_never_drops_columns_and_keeps_times_whole() -> None:
-    frame = pd.DataFrame(
-        {
-            "start_utc": pd.to_datetime(["2005-09-09T12:03:01.333Z"], utc=True),
-            **{f"party_{i}": ["2502@192.168.105.105"] for i in range(6)},
-        }
-    )
-    lines = render_table(frame, width=80).splitlines()
-    assert lines[2].startswith("2005-09-09T12:03:01.333Z  ")
-    # 24 + 6 x (2 + 12) = 108 > 80: wrapped columns keep 12 characters and the table is
-    # wider than asked (the terminal folds it) rather than lose a column
-    assert max(map(len, lines)) == 108
-    columns = _columns(lines)
-    assert [columns[f"party_{i}"] for i in range(6)] == ["2502@192.168.105.105"] * 6
-    # piped (no width): one line per row, every cell at its natural width
-    assert len(render_table(frame, width=None).splitlines()) == 3
