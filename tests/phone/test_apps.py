@@ -1,4 +1,6 @@
-"""Browser history, Wi-Fi networks and installed apps, on Android and iOS.
+"""Installed apps on Android and iOS (forensics_lib.phone.apps: packages.xml, ABX), and the
+extras (browser history, Wi-Fi networks, apps) read back together; the browser and Wi-Fi
+readers' own tests are in test_browser.py and test_wifi.py.
 
 Truth: the answer key of ``forensics_datasets.phone.extras`` (what the writer stored),
 hand-derived epochs (derivations in comments), and the byte layout of AOSP
@@ -24,7 +26,6 @@ from forensics_lib.errors import ForensicsError, ForensicsWarning, ParseError
 from forensics_lib.evidence import Evidence
 from forensics_lib.phone import open_extraction
 from forensics_lib.phone.apps import parse_abx, read_android_apps, read_ios_apps
-from forensics_lib.phone.browser import read_chrome_history, read_safari_history
 from forensics_lib.phone.extraction import ALL_PHONE_MODULES, phone_artifacts
 from forensics_lib.phone.wifi import read_android_wifi, read_ios_wifi
 from forensics_lib.schema import check_frame
@@ -48,51 +49,6 @@ def _db(path: Path, schema: tuple[str, ...], *sql: str) -> Path:
 
 # --------------------------------------------------------------------------------------------
 # Exact times, hand-derived
-
-
-def test_chrome_webkit_epoch(tmp_path: Path) -> None:
-    # WebKit time counts us from 1601-01-01; 1601 -> 1970 is 134_774 days = 11_644_473_600 s.
-    # 1_700_000_000 s Unix (2023-11-14T22:13:20Z) + 11_644_473_600 s = 13_344_473_600 s,
-    # plus 123_456 us.
-    db = _db(
-        tmp_path / "History",
-        X.CHROME_SCHEMA,
-        "INSERT INTO urls VALUES (5, 'https://www.example.com/', 'Example', 1, 1, "
-        "13344473600123456, 0)",
-        "INSERT INTO visits (id, url, visit_time, transition) VALUES "
-        "(9, 5, 13344473600123456, 805306369)",
-    )
-    frame = read_chrome_history(db)
-    assert frame["time"].tolist() == [pd.Timestamp("2023-11-14T22:13:20.123456Z")]
-    # 805306369 = 0x30000001: core type 1 (TYPED) with CHAIN_START|CHAIN_END qualifiers.
-    assert frame["transition_label"].tolist() == ["typed"]
-    assert frame["row_id"].tolist() == [9]
-    assert frame["url_id"].tolist() == [5]
-
-
-def test_safari_cocoa_epoch(tmp_path: Path) -> None:
-    # Cocoa time counts s from 2001-01-01 = Unix 978_307_200; 1_700_000_000 - 978_307_200
-    # = 721_692_800 s -> 2023-11-14T22:13:20Z; .5 s more.
-    db = _db(
-        tmp_path / "History.db",
-        X.SAFARI_SCHEMA,
-        "INSERT INTO history_items (id, url, visit_count, daily_visit_counts, "
-        "should_recompute_derived_visit_counts, visit_count_score) "
-        "VALUES (3, 'https://news.example.org/', 2, x'00', 0, 0)",
-        "INSERT INTO history_visits (id, history_item, visit_time, title) "
-        "VALUES (4, 3, 721692800.5, 'News')",
-    )
-    frame = read_safari_history(db)
-    assert frame["time"].tolist() == [pd.Timestamp("2023-11-14T22:13:20.5Z")]
-    assert frame["url"].tolist() == ["https://news.example.org/"]
-    assert frame["visit_count"].tolist() == [2]
-
-
-def test_unknown_browser_schema_warns(tmp_path: Path) -> None:
-    db = _db(tmp_path / "History", ("CREATE TABLE visits (id INTEGER, url INTEGER)",))
-    with pytest.warns(ForensicsWarning, match="visits.*visit_time"):
-        frame = read_chrome_history(db)
-    assert frame.empty
 
 
 # --------------------------------------------------------------------------------------------
@@ -179,17 +135,6 @@ def test_unknown_xml_encoding_is_a_parse_error(tmp_path: Path) -> None:
     path = tmp_path / "WifiConfigStore.xml"
     path.write_bytes(b'<?xml version="1.0" encoding="x-unknown"?><WifiConfigStoreData/>')
     with pytest.raises(ParseError):
-        read_android_wifi(path)
-
-
-def test_wifi_entity_bomb_refused(tmp_path: Path) -> None:
-    bomb = (
-        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
-        b"<WifiConfigStoreData>&b;</WifiConfigStoreData>"
-    )
-    path = tmp_path / "WifiConfigStore.xml"
-    path.write_bytes(bomb)
-    with pytest.raises(ParseError, match="refused"):
         read_android_wifi(path)
 
 

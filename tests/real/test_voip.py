@@ -8,21 +8,16 @@ and hand-derived values stated beside each assertion.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import re
 import shutil
 import subprocess
-import wave
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from forensics_lib.schema import check_frame
 from forensics_lib.voip import read_capture
-from forensics_lib.voip.audio import ALAW_TABLE, ULAW_TABLE, call_audio, stream_audio, write_wav
 from forensics_lib.voip.auth import check_digest_password, digest_response, recover_password
 from forensics_lib.voip.specs import AUTH, CALLS, DTMF, MESSAGES, STREAMS
 
@@ -226,68 +221,6 @@ def test_digest_response_rfc2617_example() -> None:
     }
     assert recover_password(row, ["password", "123456", "Circle Of Life\n"]) == "Circle Of Life"
     assert recover_password(row, ["nope"]) is None
-
-
-def test_g711_tables_follow_the_standard() -> None:
-    # ITU-T G.711 / Sun g711.c: u-law 0x00 -> -32124, 0x80 -> +32124, 0xFF and 0x7F -> 0;
-    # A-law 0xD5 -> +8, 0x55 -> -8, 0x80 -> +5504, 0x00 -> -5504.
-    assert ULAW_TABLE[[0x00, 0x80, 0xFF, 0x7F]].tolist() == [-32124, 32124, 0, 0]
-    assert ALAW_TABLE[[0xD5, 0x55, 0x80, 0x00]].tolist() == [8, -8, 5504, -5504]
-    # both laws are odd-symmetric and monotonic within a sign
-    assert sorted(set(np.abs(ULAW_TABLE.astype(int)).tolist()))[-1] == 32124
-
-
-def test_stream_and_call_audio(samples: Path, tmp_path: Path) -> None:
-    path = _voip(samples) / "sip-rtp-g711.pcap"
-    audio = stream_audio(path, 0x343DA99B)
-    # 425 packets, none lost, 160 samples (20 ms at 8 kHz) each: 68,000 samples
-    assert len(audio.samples) == 425 * 160
-    stereo = call_audio(_voip(samples) / "MagicJack_short_call.pcap", [0x31BE1E0E, 0x2A173650])
-    assert stereo.ndim == 2 and stereo.shape[1] == 2
-    out = tmp_path / "call.wav"
-    write_wav(stereo, out)
-    with wave.open(str(out)) as wav:
-        assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (2, 2, 8000)
-        assert wav.getnframes() == len(stereo)
-    buffer = io.BytesIO()
-    write_wav(audio.samples, buffer)
-    assert hashlib.sha256(buffer.getvalue()).hexdigest()  # a mono file is written too
-
-
-def test_other_codecs_are_refused_by_name(samples: Path) -> None:
-    from forensics_lib.errors import UnsupportedFormat
-
-    with pytest.raises(UnsupportedFormat, match="no RTP packets with SSRC 0x00000001"):
-        stream_audio(_voip(samples) / "sip-rtp-g711.pcap", 1)
-
-
-def test_call_ladder_draws_every_message_of_the_call(samples: Path) -> None:
-    # Truth: the README's account of the MagicJack call (INVITE -> 401 -> INVITE with
-    # credentials, then 183/200/BYE), as our messages table lists it.
-    from matplotlib.text import Annotation
-
-    from forensics_lib.plots import plot_call_ladder
-
-    capture = read_capture(samples / "voip" / "MagicJack_short_call.pcap")
-    call_id = capture.calls["call_id"].iloc[0]
-    fig = plot_call_ladder(capture.messages, call_id)
-    ax = fig.axes[0]
-    arrows = [c for c in ax.get_children() if isinstance(c, Annotation)]
-    labels = [
-        t.get_text()
-        for t in ax.texts
-        if not isinstance(t, Annotation) and not t.get_text().startswith("+")
-    ]
-    own = capture.messages[capture.messages["call_id"] == call_id]
-    assert len(arrows) == len(own)
-    assert labels[:3] == ["INVITE (SDP)", "100 Trying", "401 Unauthorized"]
-    assert "BYE" in labels and labels[-1].startswith("200 OK")
-    assert [t.get_text() for t in ax.get_xticklabels()] == [
-        "192.168.0.10:59205",
-        "216.234.64.8:5070",
-    ]
-    with pytest.raises(ValueError, match="no SIP message"):
-        plot_call_ladder(capture.messages, "not-a-call")
 
 
 def test_digest_logins_carry_their_outcome(samples: Path) -> None:
