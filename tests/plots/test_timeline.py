@@ -1,4 +1,4 @@
-"""Timeline plots (forensics_lib.plots.timeline): a lane per artifact, shown in notebooks.
+"""Timeline plots (forensics_lib.plots.timeline): a lane per artifact.
 
 Truth: the hand-built frames of tests/test_timeline.py (two calls, three events).
 """
@@ -23,12 +23,3 @@ def test_plot_has_a_lane_per_artifact(calls: pd.DataFrame) -> None:
     assert [t.get_text() for t in ax.get_yticklabels()] == ["test.calls"]
     assert ax.get_legend() is not None  # two exhibits
     assert sum(len(c.get_offsets()) for c in ax.collections) == len(tl)
-
-
-def test_plots_show_themselves_in_notebooks(calls: pd.DataFrame) -> None:
-    # Jupyter displays an object through _repr_png_; a plain matplotlib Figure made
-    # without pyplot would only show "<Figure size ...>".
-    from forensics_lib.plots import plot_timeline
-
-    png = plot_timeline(timeline.build([calls], exhibit="E", specs=SPECS))._repr_png_()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
