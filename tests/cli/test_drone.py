@@ -104,7 +104,7 @@ def test_summary_of_a_log_that_starts_in_flight(
     samples: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # README: first GLOBAL_POSITION_INT at Unix 1533737161.912 (14:06:01.912Z); pymavlink
-    # reads relative_alt 6750 mm there (test_drone.py checks it).
+    # reads relative_alt 6750 mm there (tests/real/test_drone.py checks it).
     path = str(samples / "drone" / "uavlogviewer_vtol.tlog")
     code, out, _ = run(capsys, "drone", "summary", path, "--format", "json")
     facts = json.loads(out)

@@ -3,7 +3,7 @@
 Truth: the drone generator's simulated aircraft (forensics_datasets.drone.simulate_flight), cut
 so that its log starts after lift-off and ends before touchdown (the answer key's liftoff_utc
 and touchdown_utc then lie outside the log), and hand-built tracks whose state at each fix is
-set here. The real-sample case (a SITL tlog that starts 6.75 m up) is in test_drone.py.
+set here. The real-sample case (a SITL tlog that starts 6.75 m up) is in tests/real/test_drone.py.
 """
 
 from __future__ import annotations

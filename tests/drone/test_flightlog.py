@@ -351,7 +351,7 @@ def test_fuzz_dataflash_only_typed_errors_and_warnings(
     ],
 )
 def test_artifacts_match_their_schema(case: tuple[Path, dict], artifact_id: str, file: str) -> None:
-    # What tests/test_registry.py checks once the lead registers these modules.
+    # What tests/core/test_registry.py checks once the lead registers these modules.
     from forensics_lib import Evidence, registry
     from forensics_lib.schema import check_frame
 

@@ -44,7 +44,7 @@ PASSWORDS = {name: f"{name}-Pw-{uuid.uuid4().hex[:12]}" for name in ("teacher", 
 CHROMIUM = Path("/usr/bin/chromium")
 # Run as root (CI), this test hub's simple spawner would give trainees root: allowed for the
 # test only (the servers run the checkout's venv, which an unprivileged user cannot reach
-# here); test_hub_security.py checks the system spawner's separation.
+# here); tests/hub/test_security.py checks the system spawner's separation.
 UNSAFE_ROOT = {"FORENSICS_HUB_UNSAFE_ROOT_SERVERS": "1"}
 SCREENSHOTS = ROOT / "build" / "screenshots"
 

@@ -239,7 +239,8 @@ def test_fuzz_wifi_and_plist(
 
 @pytest.mark.parametrize("artifact_id", sorted(EXTRA_SAMPLES))
 def test_extra_parser_matches_its_schema(artifact_id: str, tmp_path: Path) -> None:
-    # Mirrors tests/test_phone_registry.py until registry.PARSER_MODULES lists these modules.
+    # Mirrors tests/phone/test_extraction_registry.py until registry.PARSER_MODULES lists
+    # these modules.
     arts = {a.id: a for a in phone_artifacts(ALL_PHONE_MODULES)}
     assert sorted(i for i in arts if artifact_id.split(".")[1] in i) != []
     art = arts[artifact_id]

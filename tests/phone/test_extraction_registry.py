@@ -1,7 +1,7 @@
 """Every phone parser returns exactly its declared schema, on a file and inside an exhibit.
 
 Truth: the samples of ``forensics_datasets.phone.samples`` (what the writer stored) and each
-artifact's own ArtifactSpec. This mirrors tests/test_registry.py for the phone family until
+artifact's own ArtifactSpec. This mirrors tests/core/test_registry.py for the phone family until
 the lead lists the phone modules in registry.PARSER_MODULES.
 """
 
