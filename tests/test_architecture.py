@@ -148,8 +148,6 @@ ALLOWED: dict[tuple[str, str], str] = {
             "lab5 notebook (tests/course/)",
             "forensics_lib/report/_common.py": "helpers of the HTML and UCO reports, tested "
             "through tests/report/test_html.py",
-            "forensics_lib/report/uco.py": "tested in tests/report/test_html.py, on the same "
-            "generated case folder as the HTML report (module-scoped fixtures)",
             "forensics_lib/schema.py": "tested through tests/test_timeline.py (conform, "
             "SchemaError) and tests/core/test_registry.py (every spec's check_frame)",
             "forensics_lib/sources.py": "tested through every reader that takes a path or a "
