@@ -5,7 +5,7 @@
 
 Builds a course (``nbgrader generate_assignment`` of every lab in notebooks/), then N
 trainees' submissions of each lab, made from whatever the source notebooks are (as
-tests/test_course_gate.py makes them): the solution, the blank release, and a wrong one
+tests/course/test_course_gate.py makes them): the solution, the blank release, and a wrong one
 (one answer replaced), in turn. The same submissions are copied into a second course, each
 with its own gradebook and cold autograde cache; one is marked by ``course.py autograde``'s
 engine (grading/fastgrade.py), the other by ``nbgrader autograde LAB --student T --create

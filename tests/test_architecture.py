@@ -17,10 +17,14 @@ Rules (each failure names the file and the rule, and says what to do):
 * ``lib-imports-datasets``: the library never imports ``forensics_datasets``, ``grading``,
   ``notebooks`` (the generators, the course and the hub stand on the library, not under it).
 * ``module-size``: no module of the library or the datasets is over 500 lines.
-* ``test-module``: every library module has its test module: ``tests/<package>/test_<module>.py``
-  (the target layout), or today's ``tests/test_<package>_<module>.py`` or
-  ``tests/test_<module>.py``; a module split out of a former one by responsibility
-  (:data:`SPLIT_FROM`) is tested through its package by the former module's test file.
+* ``test-module``: every library module has its test module, where ``tests/`` mirrors the
+  package: ``forensics_lib/<package>/<module>.py`` -> ``tests/<package>/test_<module>.py`` (a
+  private module's without the underscore: ``phone/_safe.py`` -> ``tests/phone/test_safe.py``),
+  ``forensics_lib/<module>.py`` -> ``tests/test_<module>.py``.
+  More files for one module are ``test_<module>_<aspect>.py`` beside it; the tests of no single
+  module live in ``tests/integration/``, ``real/`` (../shared/samples), ``fuzz/``, ``course/``,
+  ``hub/``, ``datasets/`` and ``benchmarks/``. A module split out of a former one by
+  responsibility (:data:`SPLIT_FROM`) is tested by the former module's test file.
 
 Where the tree still breaks a rule, :data:`ALLOWED` lists it with the reason; the list can
 only shrink: a listed violation that disappears fails too, so that its entry is deleted.
@@ -70,16 +74,12 @@ RULES = {
     "hub: move the shared fact into the library and import it from there",
     "module-size": f"split the module (over {MAX_LINES} lines) by responsibility, one module "
     "per format or artifact",
-    "test-module": "add tests/<package>/test_<module>.py for it (or today's "
-    "tests/test_<package>_<module>.py)",
+    "test-module": "add tests/<package>/test_<module>.py for it (tests/ mirrors forensics_lib/; "
+    "tests/core/ and tests/case/ for the top-level modules moving there)",
 }
 
 _TOO_LONG = (
     "issue 16: over 500 lines; split it by responsibility (one module per format or artifact)"
-)
-_TESTED_ELSEWHERE = (
-    "issue 16: tested under another name (tests/test_<family>*.py); the tests/<family>/ move "
-    "names its test module"
 )
 _PHONE_CYCLE = " <-> ".join(
     (
@@ -133,54 +133,42 @@ ALLOWED: dict[tuple[str, str], str] = {
             "forensics_lib/voip/net.py",
         )
     },
+    # tests/ mirrors the package; these modules are still tested only through others
     **{
-        (path, "test-module"): _TESTED_ELSEWHERE
-        for path in (
-            "forensics_lib/cli/args.py",
-            "forensics_lib/cli/core.py",
-            "forensics_lib/cli/output.py",
-            "forensics_lib/case/correlate.py",
-            "forensics_lib/core/custody.py",
-            "forensics_lib/drone/analysis.py",
-            "forensics_lib/drone/dataflash.py",
-            "forensics_lib/drone/dji_txt.py",
-            "forensics_lib/drone/flightlog.py",
-            "forensics_lib/drone/mavlink_frames.py",
-            "forensics_lib/drone/model.py",
-            "forensics_lib/drone/tlog.py",
-            "forensics_lib/core/errors.py",
-            "forensics_lib/export/geo.py",
-            "forensics_lib/findings/playbooks/drone_drop.py",
-            "forensics_lib/findings/playbooks/drone_drop_comms.py",
-            "forensics_lib/export/table.py",
-            "forensics_lib/media/exif.py",
-            "forensics_lib/phone/_common.py",
-            "forensics_lib/phone/_safe.py",
-            "forensics_lib/phone/adb.py",
-            "forensics_lib/phone/android.py",
-            "forensics_lib/phone/apps.py",
-            "forensics_lib/phone/browser.py",
-            "forensics_lib/phone/device.py",
-            "forensics_lib/phone/extraction.py",
-            "forensics_lib/phone/ios.py",
-            "forensics_lib/phone/wifi.py",
-            "forensics_lib/plots/_figure.py",
-            "forensics_lib/plots/flight.py",
-            "forensics_lib/plots/ladder.py",
-            "forensics_lib/report/_common.py",
-            "forensics_lib/report/html.py",
-            "forensics_lib/report/uco.py",
-            "forensics_lib/core/schema.py",
-            "forensics_lib/sources.py",
-            "forensics_lib/voip/artifacts.py",
-            "forensics_lib/voip/audio.py",
-            "forensics_lib/voip/capture.py",
-            "forensics_lib/voip/net.py",
-            "forensics_lib/voip/netmon.py",
-            "forensics_lib/voip/pcap.py",
-            "forensics_lib/voip/rtp.py",
-            "forensics_lib/voip/sip.py",
-        )
+        (path, "test-module"): f"issue 16: {why}"
+        for path, why in {
+            "forensics_lib/core/custody.py": "tested through its users: tests/fuzz/test_core.py "
+            "(damaged logs), tests/cli/test_core.py (the custody commands), tests/case/",
+            "forensics_lib/drone/dataflash.py": "tested against pymavlink in "
+            "tests/real/test_drone.py and on every firmware era in tests/drone/test_variants.py",
+            "forensics_lib/drone/mavlink_frames.py": "tested against pymavlink in "
+            "tests/real/test_drone.py and with foreign bytes in tests/drone/test_variants.py",
+            "forensics_lib/drone/model.py": "the drone frames' columns, tested through every "
+            "drone reader (tests/drone/test_analysis.py checks TRACK_COLUMNS)",
+            "forensics_lib/core/errors.py": "the typed errors, asserted by every reader's tests "
+            "and "
+            "by tests/fuzz/",
+            "forensics_lib/export/geo.py": "KML/GeoJSON/GPX/CSV tracks, tested through `drone "
+            "export` in tests/drone/test_flightlog.py",
+            "forensics_lib/findings/playbooks/drone_drop.py": "the flight questions, tested "
+            "against the generator's answer key in tests/integration/test_case_truth.py",
+            "forensics_lib/findings/playbooks/drone_drop_comms.py": "the phone and VoIP "
+            "questions, tested in tests/integration/test_case_truth.py and tests/course/",
+            "forensics_lib/plots/flight.py": "no unit test yet; plot_track is run only by the "
+            "lab5 notebook (tests/course/)",
+            "forensics_lib/report/_common.py": "helpers of the HTML and UCO reports, tested "
+            "through tests/report/test_html.py",
+            "forensics_lib/core/schema.py": "tested through tests/test_timeline.py (conform, "
+            "SchemaError) and tests/core/test_registry.py (every spec's check_frame)",
+            "forensics_lib/sources.py": "tested through every reader that takes a path or a "
+            "member of an exhibit (tests/core/test_evidence.py, tests/phone/)",
+            "forensics_lib/voip/artifacts.py": "the VoIP registry entries, tested by "
+            "tests/core/test_registry.py",
+            "forensics_lib/voip/rtp.py": "tested through tests/voip/test_streams.py and the "
+            "samples in tests/real/test_voip.py",
+            "forensics_lib/voip/sip.py": "tested through tests/voip/test_dialogs.py and "
+            "tests/fuzz/test_voip.py (parse_sip, parse_sdp)",
+        }.items()
     },
 }
 
@@ -351,21 +339,13 @@ def _cycles(modules: dict[str, Module]) -> list[list[str]]:
     return out
 
 
-def _test_candidates(module: Module, root: Path) -> list[Path]:
+def _test_module(module: Module, root: Path) -> Path:
+    """Where ``module``'s tests are: ``tests/`` mirrors the package (see ``test-module``)."""
     parts = module.name.split(".")[1:]  # without forensics_lib
-    leaf = parts[-1]
-    names = [root / "tests" / Path(*parts[:-1]) / f"test_{leaf}.py"]  # the target layout
-    if parts[0] == "core":
-        names.append(root / "tests" / f"test_{leaf}.py")
-    if len(parts) >= 2:
-        names.append(root / "tests" / f"test_{'_'.join(parts)}.py")
-        names.append(root / "tests" / parts[0] / f"test_{leaf}.py")
-    names.append(root / "tests" / f"test_{leaf}.py")
-    former = SPLIT_FROM.get(module.name) or SPLIT_FROM.get(module.name.rpartition(".")[0])
-    if former is not None:
-        names.append(root / "tests" / f"test_{former}.py")
-        names.append(root / "tests" / Path(*parts[:-2]) / f"test_{former}.py")
-    return names
+    for key, former in SPLIT_FROM.items():  # a module split out of a former one
+        if module.name == key or module.name.startswith(key + "."):
+            return root.joinpath("tests", *key.split(".")[1:-1], f"test_{former}.py")
+    return root.joinpath("tests", *parts[:-1], f"test_{parts[-1].lstrip('_')}.py")
 
 
 def violations(modules: dict[str, Module], root: Path = ROOT) -> dict[tuple[str, str], str]:
@@ -408,8 +388,8 @@ def violations(modules: dict[str, Module], root: Path = ROOT) -> dict[tuple[str,
             add(where, "module-size", f"{module.lines} lines")
         leaf = module.name.rpartition(".")[2]
         testable = in_library and leaf not in ("__init__", "__main__") and not module.is_package
-        if testable and not any(p.exists() for p in _test_candidates(module, root)):
-            add(where, "test-module", "no test module")
+        if testable and not (expected := _test_module(module, root)).exists():
+            add(where, "test-module", f"no {expected.relative_to(root).as_posix()}")
     return found
 
 
@@ -459,9 +439,9 @@ def test_the_rules_catch_a_broken_tree(tmp_path: Path) -> None:
     """Each rule, on a tree written here that breaks it once (and a clean module beside)."""
     files = {
         "forensics_lib/__init__.py": "",
-        # core importing a family (the current path; forensics_lib/core/ counts the same)
-        "forensics_lib/times.py": "from forensics_lib.voip import sip\n",
+        # core importing a family
         "forensics_lib/core/__init__.py": "",
+        "forensics_lib/core/times.py": "from forensics_lib.voip import sip\n",
         "forensics_lib/core/schema.py": "import forensics_lib.drone.tlog as t\n",
         "forensics_lib/voip/__init__.py": "",
         # a cycle hidden behind a lazy import, and a family importing the report layer
@@ -479,10 +459,12 @@ def test_the_rules_catch_a_broken_tree(tmp_path: Path) -> None:
         "forensics_lib/report/html.py": "",
         "datasets/forensics_datasets/__init__.py": "",
         "datasets/forensics_datasets/voip.py": "from forensics_lib.voip.sip import f\n",
+        # tests/ mirrors the package; the old flat names (test_times, test_voip_sip) count no more
         "tests/test_times.py": "",
         "tests/test_voip_sip.py": "",
         "tests/voip/test_rtp.py": "",
         "tests/core/test_schema.py": "",
+        "tests/phone/test_common.py": "",  # phone/_common.py's, without the underscore
     }
     for name, text in files.items():
         path = tmp_path / name
@@ -491,7 +473,7 @@ def test_the_rules_catch_a_broken_tree(tmp_path: Path) -> None:
     modules = discover([(tmp_path, LIBRARY), (tmp_path / "datasets", DATASETS)])
     found = violations(modules, tmp_path)
     assert set(found) == {
-        ("forensics_lib/times.py", "core-imports-family"),
+        ("forensics_lib/core/times.py", "core-imports-family"),
         ("forensics_lib/core/schema.py", "core-imports-family"),
         ("forensics_lib/voip/rtp.py <-> forensics_lib/voip/sip.py", "no-cycle"),
         ("forensics_lib/drone/frames.py <-> forensics_lib/drone/tlog.py", "no-cycle"),
@@ -502,12 +484,14 @@ def test_the_rules_catch_a_broken_tree(tmp_path: Path) -> None:
         ("forensics_lib/phone/_common.py", "family-imports-upper"),
         ("forensics_lib/phone/_common.py", "lib-imports-datasets"),
         ("forensics_lib/phone/_common.py", "module-size"),
-        # no test module under any of the accepted names
+        # no test module where tests/ mirrors the package
+        ("forensics_lib/core/times.py", "test-module"),
+        ("forensics_lib/voip/sip.py", "test-module"),
         ("forensics_lib/drone/tlog.py", "test-module"),
         ("forensics_lib/drone/frames.py", "test-module"),
-        ("forensics_lib/phone/_common.py", "test-module"),
         ("forensics_lib/report/html.py", "test-module"),
     }
+    assert found[("forensics_lib/core/times.py", "test-module")] == "no tests/core/test_times.py"
     assert found[("forensics_lib/drone/frames.py", "private-name")] == (
         "uses forensics_lib.drone.tlog._secret"
     )

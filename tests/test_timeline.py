@@ -1,24 +1,15 @@
-"""Timeline core: rules, templates, merge order, exports.
+"""Timeline core (forensics_lib.timeline): rules, templates, merge order. Its exports are tested
+in tests/export/test_timeline.py, its plot in tests/plots/test_timeline.py.
 
 Truth: hand-built frames whose times are written out literally below.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-
 import pandas as pd
 import pytest
 
 from forensics_lib import timeline
-from forensics_lib.export import (
-    L2TCSV_HEADER,
-    timeline_to_csv,
-    timeline_to_jsonl,
-    timeline_to_l2tcsv,
-)
 from forensics_lib.schema import (
     FLOAT,
     INT,
@@ -143,58 +134,6 @@ def test_merge_across_exhibits_is_sorted_and_stable(calls: pd.DataFrame) -> None
     assert timeline.build([], specs=SPECS).empty
 
 
-def test_csv_and_jsonl_keep_nanoseconds(calls: pd.DataFrame) -> None:
-    calls = calls.copy()
-    calls.loc[0, "start"] = utc("2024-05-01 10:00:00.123456789")
-    tl = timeline.build([calls], exhibit="E", specs=SPECS)
-    buf = io.StringIO()
-    timeline_to_csv(tl, buf)
-    rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
-    assert [r["time"] for r in rows] == [
-        "2024-05-01T09:00:00.000000000Z",
-        "2024-05-01T10:00:00.123456789Z",
-        "2024-05-01T10:02:05.500000000Z",
-    ]
-    buf = io.StringIO()
-    timeline_to_jsonl(tl, buf)
-    records = [json.loads(line) for line in buf.getvalue().splitlines()]
-    assert records[1]["time"] == "2024-05-01T10:00:00.123456789Z"
-    assert records[0]["counterpart"] is None and records[0]["lat"] is None
-    assert records[2]["offset_or_row"] == 7
-
-
-def test_l2tcsv_has_plaso_fields(calls: pd.DataFrame) -> None:
-    tl = timeline.build([calls], exhibit="EXH, 1", specs=SPECS)
-    buf = io.StringIO()
-    timeline_to_l2tcsv(tl, buf)
-    lines = buf.getvalue().splitlines()
-    assert lines[0].split(",") == list(L2TCSV_HEADER)
-    # commas are replaced as plaso does: every line splits into exactly 17 fields
-    assert all(len(line.split(",")) == 17 for line in lines)
-    last = dict(zip(L2TCSV_HEADER, lines[3].split(","), strict=True))
-    assert (last["date"], last["time"], last["timezone"]) == ("05/01/2024", "10:02:05", "UTC")
-    assert last["type"] == "outgoing call ended"
-    assert last["host"] == "EXH  1"  # ", " -> "  ": the comma replaced by a space
-    assert last["filename"] == "/data/calllog.db"
-    assert last["source"] == "TEST"
-    # The same instant in Brussels summer time is two hours later on the wall clock.
-    buf = io.StringIO()
-    timeline_to_l2tcsv(tl, buf, zone="Europe/Brussels")
-    local = buf.getvalue().splitlines()[3].split(",")
-    assert local[1:3] == ["12:02:05", "Europe/Brussels"]
-
-
-def test_plot_has_a_lane_per_artifact(calls: pd.DataFrame) -> None:
-    from forensics_lib.plots import plot_timeline
-
-    tl = timeline.build({"A": calls, "B": calls}, specs=SPECS)
-    fig = plot_timeline(tl, max_labels=2)
-    ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["test.calls"]
-    assert ax.get_legend() is not None  # two exhibits
-    assert sum(len(c.get_offsets()) for c in ax.collections) == len(tl)
-
-
 def test_templates_trim_around_empty_fields_but_never_alter_values() -> None:
     from forensics_lib.timeline import render_template
 
@@ -210,15 +149,6 @@ def test_templates_trim_around_empty_fields_but_never_alter_values() -> None:
     assert render_template("custody: {action}", frame).tolist()[3] == "custody:"
     assert render_template("no fields", frame).tolist() == ["no fields"] * 4
     assert render_template("{note:>4}|", frame.iloc[3:]).tolist() == ["   x|"]
-
-
-def test_plots_show_themselves_in_notebooks(calls: pd.DataFrame) -> None:
-    # Jupyter displays an object through _repr_png_; a plain matplotlib Figure made
-    # without pyplot would only show "<Figure size ...>".
-    from forensics_lib.plots import plot_timeline
-
-    png = plot_timeline(timeline.build([calls], exhibit="E", specs=SPECS))._repr_png_()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_undated_rows_between_dated_ones_leave_no_gaps() -> None:

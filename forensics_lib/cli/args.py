@@ -39,7 +39,7 @@ OUTPUT_ARGS = frozenset({"output", "uco", "plot", "out", "map", "profile"})
 # Attributes that name a reference point, not evidence read (hash --root).
 NOT_INPUTS = frozenset({"root"})
 # Attributes that name files or folders a command reads. Every path option of every
-# command is in one of these three sets (tests/test_cli_trust.py walks the parser).
+# command is in one of these three sets (tests/cli/test_args.py walks the parser).
 # ``log`` of ``custody add`` is a case paper appended by design, read first.
 INPUT_ARGS = frozenset(
     {

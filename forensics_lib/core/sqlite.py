@@ -67,7 +67,7 @@ __all__ = [
 
 # What the sqlite3 module raises on a corrupt file. UnicodeDecodeError: SQLite's message
 # for a malformed schema quotes the corrupt bytes, and Python cannot decode the message
-# (found by tests/test_phone_fuzz.py).
+# (found by tests/fuzz/test_phone.py).
 SQLITE_ERRORS: tuple[type[Exception], ...] = (sqlite3.DatabaseError, UnicodeDecodeError)
 
 # https://www.sqlite.org/fileformat.html#the_database_header (offset 0, 16 bytes)

@@ -2,7 +2,7 @@
 
 ``PHONE_SAMPLES[artifact_id](tmp)`` writes one real-schema file into ``tmp`` (no ``-wal``)
 and returns its path and the number of rows its parser must return, the shape
-``tests/test_registry.py`` SAMPLES expects.
+``tests/core/test_registry.py`` SAMPLES expects.
 """
 
 from __future__ import annotations

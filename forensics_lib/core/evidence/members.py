@@ -37,7 +37,7 @@ MAX_LINK_HOPS = 40  # as Linux's MAXSYMLINKS
 MAX_LINK_TARGET = 4096  # PATH_MAX; a zip "symlink" longer than this is not a path
 CHUNK = 1 << 20
 # What zipfile raises on corrupt data. OSError: a corrupt header offset makes it seek
-# before the start of the file (EINVAL), found by tests/test_fuzz.py.
+# before the start of the file (EINVAL), found by tests/fuzz/test_core.py.
 ZIP_STREAM_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, lzma.LZMAError, OSError)
 
 
