@@ -46,13 +46,10 @@ from forensics_datasets.case.brief import brief_text
 from forensics_datasets.case.geometry import time_inside
 from forensics_datasets.case.story import DIFFICULTIES, REALM, SIZES, Story, make_story
 from forensics_datasets.case.traps import alibi_window, candidate_plan, decoy_names
-from forensics_datasets.drone import (
-    Flight,
-    simulate_flight,
-    write_dataflash,
-    write_photo,
-    write_tlog,
-)
+from forensics_datasets.drone.dataflash import write_dataflash
+from forensics_datasets.drone.flight import Flight, simulate_flight
+from forensics_datasets.drone.tlog import write_tlog
+from forensics_datasets.media.photo import write_photo
 from forensics_datasets.phone import make_phone_extraction
 from forensics_datasets.phone.android import MMSSMS_DB
 from forensics_datasets.phone.extras import Visit, make_extras
@@ -65,7 +62,8 @@ from forensics_datasets.phone.scenario import (
     Scenario,
     make_scenario,
 )
-from forensics_datasets.voip import WEAK_PASSWORDS, PlannedCall, SipPhone, make_voip_capture
+from forensics_datasets.voip.capture import PlannedCall, SipPhone, make_voip_capture
+from forensics_datasets.voip.sip import WEAK_PASSWORDS
 from forensics_lib.custody import CustodyLog
 from forensics_lib.hashing import build_manifest, sha256_file, write_manifest
 from forensics_lib.voip.auth import digest_ha1

@@ -36,6 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from forensics_datasets.course.answers import QUESTIONS
+
+# the comparators' old private spellings, which tests of course.py import
+from forensics_datasets.course.answers import same_int as _same_int  # noqa: F401
+from forensics_datasets.course.answers import top_correspondent as _top_correspondent  # noqa: F401
+from forensics_datasets.course.answers import within_m as _within_m  # noqa: F401
+from forensics_datasets.course.answers import within_s as _within_s  # noqa: F401
 from forensics_datasets.course.forms import FORMS, answer_feedback, assert_answer_form
 from forensics_datasets.course.labs import LABS
 

@@ -73,7 +73,7 @@ def _utc(value: object) -> pd.Timestamp | None:
     return when.tz_convert("UTC")
 
 
-def _within_s(seconds: float) -> Callable[[object, object], bool]:
+def within_s(seconds: float) -> Callable[[object, object], bool]:
     """A time within ``seconds`` of the key's."""
 
     def same(answer: object, expected: object) -> bool:
@@ -108,7 +108,7 @@ def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _within_m(metres: float) -> Callable[[object, object], bool]:
+def within_m(metres: float) -> Callable[[object, object], bool]:
     """A position within ``metres`` of the key's."""
 
     def same(answer: object, expected: object) -> bool:
@@ -131,7 +131,7 @@ def _close(tolerance: float) -> Callable[[object, object], bool]:
     return same
 
 
-def _same_int(answer: object, expected: object) -> bool:
+def same_int(answer: object, expected: object) -> bool:
     """The same whole number: an ``int``, a numpy integer (``.sum()`` gives one) or a float
     with nothing after the point (``12.0``); never True/False, never 12.7 read as 12."""
     answer = as_plain(answer)
@@ -149,7 +149,7 @@ def _digits(value: object) -> str:
     return "".join(ch for ch in str(value) if ch.isdigit() or ch in "*#")
 
 
-def _top_correspondent(answer: object, expected: object) -> bool:
+def top_correspondent(answer: object, expected: object) -> bool:
     """The number (any spacing) or saved name of one of the busiest correspondents."""
     answer = as_plain(answer)
     if not isinstance(answer, str) or not isinstance(expected, list):
@@ -207,8 +207,8 @@ def _drop_facts(answer: object, expected: object) -> bool:
         return False
     return (
         _same_text(answer.get("aircraft_serial"), expected["aircraft_serial"])
-        and _within_s(2)(answer.get("start_utc"), expected["start_utc"])
-        and _within_m(10)(answer.get("home"), expected["home"])
+        and within_s(2)(answer.get("start_utc"), expected["start_utc"])
+        and within_m(10)(answer.get("home"), expected["home"])
     )
 
 
@@ -216,7 +216,7 @@ def _photos_utc(answer: object, expected: object) -> bool:
     if not isinstance(answer, dict) or not isinstance(expected, list):
         return False
     return len(answer) == len(expected) and all(
-        _within_s(1)(answer.get(p["file"]), p["utc"]) for p in expected
+        within_s(1)(answer.get(p["file"]), p["utc"]) for p in expected
     )
 
 
@@ -225,7 +225,7 @@ def _call_states(answer: object, expected: object) -> bool:
         return False
     counts = Counter(c["state"] for c in expected)
     given = {str(k).upper(): v for k, v in answer.items() if v}
-    return set(given) == set(counts) and all(_same_int(given[s], n) for s, n in counts.items())
+    return set(given) == set(counts) and all(same_int(given[s], n) for s, n in counts.items())
 
 
 def _aor(value: object) -> str:
@@ -281,7 +281,7 @@ def _photo_times(answer: object, fact: object) -> bool:
         return False
     expected = {str(path).rsplit("/", 1)[-1].upper(): when for path, when in fact["value"].items()}
     given = {str(path).rsplit("/", 1)[-1].upper(): when for path, when in answer.items()}
-    near = _within_s(float(fact["tolerance"]))
+    near = within_s(float(fact["tolerance"]))
     return given.keys() == expected.keys() and all(
         near(given[name], when) for name, when in expected.items()
     )
@@ -339,25 +339,25 @@ QUESTIONS: dict[str, dict[str, tuple[Extractor, Comparator]]] = {
             lambda k: {"android_model": k["android_model"], "ios_version": k["ios_version"]},
             _device,
         ),
-        "top_correspondent": (lambda k: k["top_correspondents"], _top_correspondent),
+        "top_correspondent": (lambda k: k["top_correspondents"], top_correspondent),
         "longest_call": (lambda k: k["longest_call"], _longest_call),
-        "group_messages": (lambda k: k["group_messages"], _same_int),
+        "group_messages": (lambda k: k["group_messages"], same_int),
         "hidden_wifi_password": (lambda k: k["hidden_wifi"]["psk"], _same_text),
-        "hidden_wifi_ios_last_joined": (lambda k: k["hidden_wifi_ios_last_joined"], _within_s(1)),
-        "dji_app_installed": (lambda k: k["dji_app_installed_utc"], _within_s(1)),
-        "photo_place": (lambda k: k["photo"], _within_m(10)),
-        "photo_utc": (lambda k: k["photo"]["utc"], _within_s(1)),
+        "hidden_wifi_ios_last_joined": (lambda k: k["hidden_wifi_ios_last_joined"], within_s(1)),
+        "dji_app_installed": (lambda k: k["dji_app_installed_utc"], within_s(1)),
+        "photo_place": (lambda k: k["photo"], within_m(10)),
+        "photo_utc": (lambda k: k["photo"]["utc"], within_s(1)),
     },
     "lab2_drone": {
-        "liftoff_utc": (lambda k: k["liftoff_utc"], _within_s(2)),
-        "home": (lambda k: k["home"], _within_m(10)),
-        "breach_utc": (lambda k: k["breach_utc"], _within_s(2)),
-        "release_utc": (lambda k: k["release_utc"], _within_s(2)),
+        "liftoff_utc": (lambda k: k["liftoff_utc"], within_s(2)),
+        "home": (lambda k: k["home"], within_m(10)),
+        "breach_utc": (lambda k: k["breach_utc"], within_s(2)),
+        "release_utc": (lambda k: k["release_utc"], within_s(2)),
         "release_point": (
             lambda k: {"lat": k["release_lat"], "lon": k["release_lon"]},
-            _within_m(10),
+            within_m(10),
         ),
-        "pilot": (lambda k: k["pilot"], _within_m(15)),
+        "pilot": (lambda k: k["pilot"], within_m(15)),
         "max_alt": (lambda k: k["max_alt_rel_m"], _close(2)),
         "kml": (
             lambda k: {
@@ -369,10 +369,10 @@ QUESTIONS: dict[str, dict[str, tuple[Extractor, Comparator]]] = {
     },
     "lab3_dji": {
         "scout_serial": (lambda k: k["scout"]["aircraft_serial"], _same_text),
-        "scout_start_utc": (lambda k: k["scout"]["start_utc"], _within_s(2)),
-        "pilot_position": (lambda k: k["scout"]["pilot"], _within_m(15)),
+        "scout_start_utc": (lambda k: k["scout"]["start_utc"], within_s(2)),
+        "pilot_position": (lambda k: k["scout"]["pilot"], within_m(15)),
         "drop_facts": (lambda k: k["drop"], _drop_facts),
-        "srt_first_utc": (lambda k: k["srt_first_utc"], _within_s(1)),
+        "srt_first_utc": (lambda k: k["srt_first_utc"], within_s(1)),
         "photos_utc": (lambda k: k["photos"], _photos_utc),
         "lowest_photo": (lambda k: k["lowest_photo"], _same_text),
     },
@@ -383,7 +383,7 @@ QUESTIONS: dict[str, dict[str, tuple[Extractor, Comparator]]] = {
             _same_aor,
         ),
         "worst_stream": (lambda k: k["worst_ssrcs"], _worst_stream),
-        "worst_lost": (lambda k: k["worst_lost"], _same_int),
+        "worst_lost": (lambda k: k["worst_lost"], same_int),
         "wav_seconds": (lambda k: k["media_seconds"], _close(0.5)),
         "dtmf_digits": (lambda k: k["digits"], _same_digits),
         "inband_digits": (lambda k: k["inband"], _same_digits),
@@ -391,17 +391,17 @@ QUESTIONS: dict[str, dict[str, tuple[Extractor, Comparator]]] = {
     },
     "lab5_capstone": {
         "aircraft_board_uid": (lambda k: k["facts"]["aircraft_board_uid"]["value"], _same_hex_id),
-        "takeoff_utc": (lambda k: k["facts"]["takeoff_utc"], _tolerant(_within_s)),
+        "takeoff_utc": (lambda k: k["facts"]["takeoff_utc"], _tolerant(within_s)),
         "time_inside_s": (lambda k: k["facts"]["time_inside_perimeter_s"], _tolerant(_close)),
-        "release_point": (lambda k: k["facts"]["release_point"], _tolerant(_within_m)),
+        "release_point": (lambda k: k["facts"]["release_point"], _tolerant(within_m)),
         "photo_times_utc": (lambda k: k["facts"]["aerial_photo_times_utc"], _photo_times),
-        "pilot_position": (lambda k: k["facts"]["pilot_position"], _tolerant(_within_m)),
+        "pilot_position": (lambda k: k["facts"]["pilot_position"], _tolerant(within_m)),
         "drop_message_utc": (
             lambda k: {
                 **k["facts"]["drop_message"],
                 "value": k["facts"]["drop_message"]["value"]["time_utc"],
             },
-            _tolerant(_within_s),
+            _tolerant(within_s),
         ),
         "sip_account": (lambda k: k["facts"]["contraband_sip_account"]["value"], _same_aor),
         "organiser_name": (lambda k: k["facts"]["organiser_name"]["value"], _same_text),
@@ -445,7 +445,7 @@ def _settled_report(answer: object, expected: object) -> bool:
     if "ambiguous" in section.lower():
         return False
     fact = expected["takeoff"]
-    near = _within_s(float(fact["tolerance"]))
+    near = within_s(float(fact["tolerance"]))
     stamps = re.findall(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)", section)
     return any(near(t, fact["value"]) for t in stamps)
 

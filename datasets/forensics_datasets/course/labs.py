@@ -41,7 +41,7 @@ def _json_ready(value: dict[str, Any]) -> dict[str, Any]:
 
 def _photo_bytes(**kwargs: Any) -> bytes:
     """A JPEG with EXIF GPS/time and DJI XMP from the drone generator's writer, as bytes."""
-    from forensics_datasets.drone import write_photo
+    from forensics_datasets.media.photo import write_photo
 
     with tempfile.TemporaryDirectory(prefix="forensics-photo-") as tmp:
         path = Path(tmp) / "photo.jpg"
@@ -130,7 +130,8 @@ def _inside(lat: np.ndarray, lon: np.ndarray, ring: list[list[float]]) -> np.nda
 
 def _drone(out: Path, seed: int) -> dict[str, Any]:
     """Lab 2: the parcel drop (tlog, DataFlash, perimeter, photos) and its first breach."""
-    from forensics_datasets.drone import make_drone_case, simulate_flight
+    from forensics_datasets.drone.case import make_drone_case
+    from forensics_datasets.drone.flight import simulate_flight
 
     key = dict(make_drone_case(out, seed).key)
     flight = simulate_flight(seed)  # the same flight (seeded): its true samples
@@ -144,8 +145,9 @@ def _drone(out: Path, seed: int) -> dict[str, Any]:
 def _dji(out: Path, seed: int) -> dict[str, Any]:
     """Lab 3: a readable (scrambled) DJI record of a scouting flight, the drop flight's
     encrypted v13 record, the drop video's subtitles (local time) and three photos."""
-    from forensics_datasets.dji_txt import simple_dji_flight, write_dji_txt
-    from forensics_datasets.drone import simulate_flight, write_srt
+    from forensics_datasets.drone.dji_txt import simple_dji_flight, write_dji_txt
+    from forensics_datasets.drone.flight import simulate_flight
+    from forensics_datasets.drone.srt import write_srt
 
     rng = random.Random(seed)
     zone = rng.choice(_ZONES)
@@ -326,7 +328,8 @@ _WORDS = [
 def _voip(out: Path, seed: int) -> dict[str, Any]:
     """Lab 4: a capture of the prison Wi-Fi with calls, DTMF and digest logins, and a
     word list for the password exercise."""
-    from forensics_datasets.voip import WEAK_PASSWORDS, make_voip_capture
+    from forensics_datasets.voip.capture import make_voip_capture
+    from forensics_datasets.voip.sip import WEAK_PASSWORDS
 
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)

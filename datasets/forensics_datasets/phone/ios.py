@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from forensics_datasets.drone import jpeg_with_exif
+from forensics_datasets.media.photo import jpeg_with_exif
 from forensics_datasets.phone._pack import WalState, write_db
 from forensics_datasets.phone.android import deleted_messages, record_content
 from forensics_datasets.phone.extras import Extras, make_extras, write_ios_extras
