@@ -12,7 +12,7 @@ import pandas as pd
 from forensics_datasets.case.exhibits import CAMERA_DIR, DROP_WORDS, offset_text, photo_bytes
 from forensics_datasets.case.story import Story
 from forensics_datasets.drone.flight import Flight
-from forensics_datasets.phone.extras import Visit
+from forensics_datasets.phone.extras_model import Visit
 from forensics_datasets.phone.scenario import (
     PHRASES,
     Call,

@@ -15,7 +15,7 @@ and land. The writers then put the same flight in the formats real aircraft writ
 * :func:`write_dataflash`: ArduPilot DataFlash ``.bin``: FMT records, then GPS (week + ms, GPS
   time with the leap seconds), POS, BAT, MODE, EV, MSG, CMD, ORGN, PARM, RCOU records; the
   boot banner of any era (:data:`FIRMWARE_BANNERS`), a VER record, or no GPS at all;
-* :func:`forensics_datasets.ulog.write_ulog`: PX4 ULog ``.ulg`` (with or without GNSS);
+* :func:`forensics_datasets.drone.ulog.write_ulog`: PX4 ULog ``.ulg`` (with or without GNSS);
 * :func:`write_srt`: DJI bracket-dialect subtitles, wall times local to a given zone;
 * :func:`write_photo`: a JPEG with EXIF GPS/time/camera and DJI XMP (misspelt GpsLongtitude
   optional).

@@ -21,7 +21,7 @@ from forensics_datasets.phone.layouts import (
     key_counts,
     pack_variant,
 )
-from forensics_datasets.phone.whatsapp import LEGACY_SCHEMA, MODERN_SCHEMA
+from forensics_datasets.phone.whatsapp_android import LEGACY_SCHEMA, MODERN_SCHEMA
 
 # -- WhatsApp: both message tables ---------------------------------------------------------
 

@@ -11,7 +11,7 @@ from forensics_datasets.media.photo import jpeg_with_exif
 from forensics_datasets.phone._pack import WalState, write_db
 from forensics_datasets.phone.ios_sms import cocoa_s
 from forensics_datasets.phone.scenario import Scenario
-from forensics_datasets.phone.whatsapp import ios_person_guid
+from forensics_datasets.phone.whatsapp_contacts import ios_person_guid
 
 ADDRESSBOOK_DB = "private/var/mobile/Library/AddressBook/AddressBook.sqlitedb"
 

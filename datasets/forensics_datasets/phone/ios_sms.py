@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from forensics_datasets.phone._pack import WalState, write_db
-from forensics_datasets.phone.android import record_content
+from forensics_datasets.phone.android_sms import record_content
 from forensics_datasets.phone.scenario import Message, Scenario, json_ready
 
 COCOA_EPOCH_NS = 978_307_200 * 10**9  # 2001-01-01T00:00:00Z as Unix ns (11_323 days)
