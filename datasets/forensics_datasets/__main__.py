@@ -17,9 +17,9 @@ import sys
 from pathlib import Path
 
 from forensics_datasets.demo import make_demo_case
-from forensics_datasets.drone import make_drone_case
+from forensics_datasets.drone.case import make_drone_case
 from forensics_datasets.phone import make_phone_extraction
-from forensics_datasets.voip import make_voip_capture, write_answer_key
+from forensics_datasets.voip.capture import make_voip_capture, write_answer_key
 
 DEFAULT_VERSION = 4  # bump when a generator's output changes
 STAMP = "datasets.json"

@@ -26,7 +26,7 @@ from forensics_datasets.phone.android import (
     acquisition_record,
     write_android_tree,
 )
-from forensics_datasets.phone.extras import Extras
+from forensics_datasets.phone.extras_model import Extras
 from forensics_datasets.phone.ios import write_ios_tree
 from forensics_datasets.phone.linphone import Linphone
 from forensics_datasets.phone.media import (
@@ -43,7 +43,10 @@ from forensics_datasets.phone.media import (
 )
 from forensics_datasets.phone.media_index import write_android_media_index, write_ios_photos
 from forensics_datasets.phone.scenario import Call, Contact, Message, Scenario, make_scenario
-from forensics_datasets.phone.whatsapp import write_android_wa_contacts, write_ios_wa_contacts
+from forensics_datasets.phone.whatsapp_contacts import (
+    write_android_wa_contacts,
+    write_ios_wa_contacts,
+)
 
 __all__ = [
     "PHONE_VERSION",

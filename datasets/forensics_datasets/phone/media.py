@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from forensics_datasets.drone import jpeg_with_exif
+from forensics_datasets.media.photo import jpeg_with_exif
 from forensics_datasets.phone._pack import WalState, write_db
 
 __all__ = [
@@ -411,7 +411,7 @@ def default_drone_logs(seed: int = 0) -> tuple[dict[str, bytes], list[dict[str, 
     named as DJI apps name them, with their answer keys."""
     import tempfile
 
-    from forensics_datasets.dji_txt import simple_dji_flight, write_dji_txt
+    from forensics_datasets.drone.dji_txt import simple_dji_flight, write_dji_txt
 
     logs: dict[str, bytes] = {}
     keys: list[dict[str, Any]] = []
