@@ -39,9 +39,9 @@ import pandas as pd
 import phonenumbers
 
 from forensics_lib.case import Case
-from forensics_lib.errors import ForensicsError
-from forensics_lib.evidence import Evidence, EvidenceFile, Member
-from forensics_lib.sqlite import SQLITE_ERRORS, open_sqlite
+from forensics_lib.core.errors import ForensicsError
+from forensics_lib.core.evidence import Evidence, EvidenceFile, Member
+from forensics_lib.core.sqlite import SQLITE_ERRORS, open_sqlite
 
 __all__ = [
     "RegionHint",
