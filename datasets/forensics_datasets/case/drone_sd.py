@@ -11,7 +11,7 @@ import pandas as pd
 from forensics_datasets.case.exhibits import iso_z, offset_text
 from forensics_datasets.case.story import Story
 from forensics_datasets.drone.flight import Flight
-from forensics_datasets.media.photo import write_photo
+from forensics_datasets.media.photo import dji_xmp, write_photo
 
 # -- the drone's SD card ----------------------------------------------------------------------
 
@@ -38,14 +38,7 @@ def aerial_photos(
             local_time=f"{local:%Y:%m:%d %H:%M:%S}",
             offset=None if local_trap else offset_text(local),
             gps_utc=None if local_trap else when,
-            dji={
-                "GpsLatitude": row["lat"],
-                "GpsLongitude": row["lon"],
-                "AbsoluteAltitude": row["alt_amsl_m"],
-                "RelativeAltitude": row["alt_rel_m"],
-                "GimbalPitchDegree": -90.0,
-                "FlightYawDegree": row["heading_deg"] - 360 * (row["heading_deg"] > 180),
-            },
+            dji=dji_xmp(row),
         )
         shots.append({"file": f"DCIM/100MEDIA/{name}", "time_utc": iso_z(when),
                       "lat": float(row["lat"]), "lon": float(row["lon"])})  # fmt: skip

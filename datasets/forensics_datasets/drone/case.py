@@ -15,7 +15,7 @@ from forensics_datasets.drone.dataflash import write_dataflash
 from forensics_datasets.drone.flight import DRONE_VERSION, HZ, iso_utc, simulate_flight
 from forensics_datasets.drone.srt import write_srt
 from forensics_datasets.drone.tlog import write_tlog
-from forensics_datasets.media.photo import write_photo
+from forensics_datasets.media.photo import dji_xmp, write_photo
 
 # ----------------------------------------------------------------------------- the case
 
@@ -67,14 +67,7 @@ def make_drone_case(out: str | Path, seed: int = 0, *, zone: str = "Europe/Madri
             local_time=local.strftime("%Y:%m:%d %H:%M:%S"),
             offset=offset,
             gps_utc=row["time_utc"].floor("s"),
-            dji={
-                "GpsLatitude": row["lat"],
-                "GpsLongitude": row["lon"],
-                "AbsoluteAltitude": row["alt_amsl_m"],
-                "RelativeAltitude": row["alt_rel_m"],
-                "GimbalPitchDegree": -90.0,
-                "FlightYawDegree": row["heading_deg"] - 360 * (row["heading_deg"] > 180),
-            },
+            dji=dji_xmp(row),
         )
         shots.append(
             {

@@ -148,6 +148,20 @@ def jpeg_with_exif(
     return jpeg[:2] + segments + jpeg[2:]
 
 
+def dji_xmp(row: Any) -> dict[str, float]:
+    """The DJI XMP fields (drone-dji namespace) of a photo taken at a flight sample ``row``
+    (lat, lon, alt_amsl_m, alt_rel_m, heading_deg): nadir gimbal, yaw in -180..180."""
+    heading = row["heading_deg"]
+    return {
+        "GpsLatitude": row["lat"],
+        "GpsLongitude": row["lon"],
+        "AbsoluteAltitude": row["alt_amsl_m"],
+        "RelativeAltitude": row["alt_rel_m"],
+        "GimbalPitchDegree": -90.0,
+        "FlightYawDegree": heading - 360 * (heading > 180),
+    }
+
+
 def write_photo(
     path: str | Path,
     *,
