@@ -15,6 +15,9 @@ help:
 	@echo "make test   - set everything up and run ruff, mypy and the tests"
 	@echo "make hub    - the class's JupyterHub on 127.0.0.1:8000 (demo instructor and trainee)"
 	@echo "make handbook - the course Handbook (HTML site and PDF, trainee and instructor editions) in build/handbook"
+	@echo "make check-lab LAB=lab1_phone - a trainee on make lab: mark the saved notebook (marks only, never answers)"
+	@echo "make mark   - autograde every submission of the class on Dask (WORKERS=N, SCHEDULER=tcp://host:8786)"
+	@echo "make bench  - the benchmarks, as ratios to the peer tools (make bench-grading: marking vs nbgrader)"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "python3.11 (or newer) is required" >&2; exit 1; }
